@@ -1,0 +1,70 @@
+"""The top-level functions: the bundled pack and ``recommend_next_step``."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+
+from trustkit._engine.recommend import recommend
+from trustkit._pack.load import load_pack
+from trustkit.models import CheckIn, ContentPack, Recommendation, Role
+
+
+@functools.cache
+def default_pack() -> ContentPack:
+    """The content pack bundled with trustkit (read and checked once, then cached).
+
+    Examples:
+        >>> import trustkit
+        >>> pack = trustkit.default_pack()
+        >>> [step.id for step in pack.steps][:3]
+        ['educate', 'patience', 'consistency']
+    """
+    return load_pack("core")
+
+
+def recommend_next_step(
+    answers: Mapping[str, object] | CheckIn,
+    *,
+    respondent: Role | str | None = None,
+    pack: ContentPack | None = None,
+    country: str | None = None,
+) -> Recommendation:
+    """Recommend the next step for one partner's check-in, and say why.
+
+    Safety comes first: a yes to any safety-screen question (fear, control,
+    being hurt or threatened, thoughts of self-harm) always gives a critical
+    ``professional_help`` recommendation with helplines, whatever else was
+    answered. Otherwise the highest-priority rule that holds decides (ties go
+    to the rule id that sorts first), and up to two other matching steps come
+    back as alternatives.
+
+    Args:
+        answers: Question id to answer, as parsed from JSON (``None`` means
+            "not answered"), or a [`CheckIn`][trustkit.CheckIn]. Missing answers
+            are fine: a rule that needs one does not hold.
+        respondent: Who answered: ``"partner"`` (the partner who struggles to
+            trust; the default for a mapping) or ``"supporter"``. For a
+            ``CheckIn`` it defaults to, and must match, the check-in's own.
+        pack: The content pack to use; the bundled one by default.
+        country: An ISO 3166-1 alpha-2 code such as ``"GB"``: keep only the
+            resources for that country, plus the international ones
+            (``"INTL"``). By default every resource on the topic is returned.
+
+    Returns:
+        The recommendation: the step, its urgency, the reasons, evidence,
+        alternatives, resources and the pack it came from.
+
+    Raises:
+        AnswerError: An answer does not fit the questionnaire (unknown
+            question, a question for the other role, wrong type or out of
+            range). Every problem is listed; no value is ever repeated.
+        NoStepError: No rule holds (only for packs without a catch-all rule).
+
+    Examples:
+        >>> import trustkit
+        >>> rec = trustkit.recommend_next_step({"feels_heard": 1})
+        >>> rec.step.id, rec.urgency.value
+        ('validation', 'info')
+    """
+    return recommend(answers, respondent, default_pack() if pack is None else pack, country)

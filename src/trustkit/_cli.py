@@ -1,0 +1,273 @@
+"""The ``trustkit`` command: a thin shell over the public API.
+
+It holds no rule logic of its own. Bad input ends with a one-line error on
+standard error and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import IO
+
+import trustkit
+from trustkit.models import (
+    Action,
+    ContentPack,
+    Question,
+    QuestionKind,
+    Recommendation,
+    Resource,
+    Role,
+    Who,
+)
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+
+class _BadInputError(Exception):
+    """Input the CLI itself rejects (as opposed to the library)."""
+
+
+def _pack(args: argparse.Namespace) -> ContentPack:
+    if args.pack is None:
+        return trustkit.default_pack()
+    return trustkit.load_pack(args.pack)
+
+
+def _read_json(source: str, stdin: IO[str]) -> object:
+    if source == "-":
+        text = stdin.read()
+    else:
+        with open(source, encoding="utf-8") as handle:
+            text = handle.read()
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        # The position only: the message of a JSON error can quote the input.
+        raise _BadInputError(f"{source}: not valid JSON (line {exc.lineno})") from None
+
+
+def _split_checkin(data: object) -> tuple[object, str | None]:
+    """Accept bare answers, {"respondent", "answers"} or a full check-in with "at"."""
+    if isinstance(data, dict) and "answers" in data:
+        extra = sorted(str(k) for k in data if k not in ("respondent", "answers", "at"))
+        if extra:
+            raise _BadInputError(f"unexpected field(s) in the check-in: {', '.join(extra)}")
+        if "at" in data:
+            checkin = trustkit.parse_checkin(data)
+            return checkin, checkin.respondent.value
+        respondent = data.get("respondent")
+        return data["answers"], None if respondent is None else str(respondent)
+    return data, None
+
+
+def _who(action: Action, respondent: Role) -> str:
+    if action.who is Who.BOTH:
+        return "together"
+    if action.who is Who.EITHER or action.who.value == respondent.value:
+        return "you"
+    return "your partner"
+
+
+def _resource_line(res: Resource) -> str:
+    where = res.country if not res.region else f"{res.country}, {res.region}"
+    parts = [f"{res.name} ({where})"]
+    parts.extend(
+        text
+        for text in (
+            f"call {res.phone}" if res.phone else "",
+            res.text,
+            res.url,
+            res.hours,
+        )
+        if text
+    )
+    return " · ".join(parts)
+
+
+def format_recommendation(rec: Recommendation) -> str:
+    """The recommendation as text for a person to read."""
+    step = rec.step
+    lines = [f"Next step: {step.title}  [{step.id} · {rec.urgency.value}]", step.summary, ""]
+    if rec.resources:
+        lines.append("Get help now:")
+        lines.extend(f"  - {_resource_line(res)}" for res in rec.resources)
+        lines.append("")
+    lines.append("Why:")
+    lines.extend(f"  - {reason}" for reason in rec.reasons)
+    lines.extend(["", "What you can do:"])
+    for number, action in enumerate(step.actions, start=1):
+        lines.append(
+            f"  {number}. {action.title} ({action.minutes} min, {_who(action, rec.respondent)})"
+        )
+        lines.append(f"     {action.how}")
+    if rec.alternatives:
+        lines.append("")
+        others = ", ".join(f"{alt.title} ({alt.step_id})" for alt in rec.alternatives)
+        lines.append(f"Also worth a look: {others}")
+    packs = ", ".join(map(str, rec.packs))
+    lines.extend(["", f"Rule {rec.rule_id} · pack {packs}"])
+    return "\n".join(lines)
+
+
+def _print_rec(rec: Recommendation, as_json: bool, out: IO[str]) -> None:
+    if as_json:
+        data = trustkit.converter.unstructure(rec)
+        out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.write(format_recommendation(rec) + "\n")
+
+
+def _cmd_recommend(args: argparse.Namespace, stdin: IO[str], out: IO[str]) -> int:
+    answers, respondent = _split_checkin(_read_json(args.file, stdin))
+    if args.respondent is not None:
+        if respondent is not None and respondent != args.respondent:
+            raise _BadInputError("--respondent does not match the check-in's respondent")
+        respondent = args.respondent
+    rec = trustkit.recommend_next_step(
+        answers,  # type: ignore[arg-type]  # checked by recommend_next_step
+        respondent=respondent,
+        pack=_pack(args),
+        country=args.country,
+    )
+    _print_rec(rec, args.json, out)
+    return EXIT_OK
+
+
+_HINTS = {
+    QuestionKind.SCALE: "1 = strongly disagree … 5 = strongly agree",
+    QuestionKind.YES_NO: "y / n",
+    QuestionKind.COUNT: "0 or more",
+}
+_YES = {"y", "yes"}
+_NO = {"n", "no"}
+
+
+def _parse_reply(question: Question, reply: str) -> bool | int | None:
+    """The answer typed for a question; None if it cannot be one."""
+    reply = reply.strip().lower()
+    if question.kind is QuestionKind.YES_NO:
+        return True if reply in _YES else False if reply in _NO else None
+    if not reply.isdigit():
+        return None
+    value = int(reply)
+    if question.kind is QuestionKind.SCALE and not 1 <= value <= 5:
+        return None
+    return value
+
+
+def _ask_all(
+    questions: Sequence[Question], ask: Callable[[str], str], out: IO[str]
+) -> dict[str, bool | int]:
+    answers: dict[str, bool | int] = {}
+    out.write("Answer each question; press Enter to skip one.\n")
+    told_safety = False
+    for number, question in enumerate(questions, start=1):
+        if question.safety and not told_safety:
+            told_safety = True
+            out.write(
+                "\nThe last questions are about your safety. Answer them where you can do so "
+                "privately; nothing is stored or sent anywhere.\n"
+            )
+        while True:
+            try:
+                reply = ask(f"\n{number}. {question.prompt}\n   ({_HINTS[question.kind]}) > ")
+            except EOFError:
+                return answers
+            if not reply.strip():
+                break
+            value = _parse_reply(question, reply)
+            if value is not None:
+                answers[question.id] = value
+                break
+            out.write(f"   Please answer {_HINTS[question.kind]}, or press Enter to skip.\n")
+    out.write("\n")
+    return answers
+
+
+def _cmd_checkin(args: argparse.Namespace, ask: Callable[[str], str], out: IO[str]) -> int:
+    pack = _pack(args)
+    role = Role(args.respondent or "partner")
+    answers = _ask_all(pack.questions_for(role), ask, out)
+    rec = trustkit.recommend_next_step(answers, respondent=role, pack=pack, country=args.country)
+    _print_rec(rec, args.json, out)
+    return EXIT_OK
+
+
+def _cmd_steps(args: argparse.Namespace, out: IO[str]) -> int:
+    pack = _pack(args)
+    if args.json:
+        data = [trustkit.converter.unstructure(step) for step in pack.steps]
+        out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    width = max(len(step.id) for step in pack.steps)
+    for step in pack.steps:
+        out.write(f"{step.id:<{width}}  {step.title}\n{'':<{width}}  {step.summary}\n")
+    return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="trustkit",
+        description="Recommend the next step for a partner who struggles with trust.",
+    )
+    parser.add_argument("--version", action="version", version=f"trustkit {trustkit.__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser, *, respondent: bool = True) -> None:
+        p.add_argument("--json", action="store_true", help="print JSON for machines")
+        p.add_argument("--pack", metavar="FOLDER", help="use the content pack in FOLDER")
+        if respondent:
+            p.add_argument(
+                "--country",
+                metavar="CC",
+                help="show helplines for this country (e.g. GB) and international ones only",
+            )
+            p.add_argument(
+                "--respondent",
+                choices=[role.value for role in Role],
+                help="who answered (default: partner)",
+            )
+
+    rec = sub.add_parser("recommend", help="recommend the next step for a JSON check-in")
+    rec.add_argument("file", metavar="FILE", help="the check-in as JSON, or - for standard input")
+    common(rec)
+    checkin = sub.add_parser("checkin", help="answer the check-in here, one question at a time")
+    common(checkin)
+    steps = sub.add_parser("steps", help="list the steps")
+    common(steps, respondent=False)
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    stdin: IO[str] | None = None,
+    stdout: IO[str] | None = None,
+    stderr: IO[str] | None = None,
+    ask: Callable[[str], str] | None = None,
+) -> int:
+    """Run the ``trustkit`` command; returns the exit status."""
+    stdin = sys.stdin if stdin is None else stdin
+    out = sys.stdout if stdout is None else stdout
+    err = sys.stderr if stderr is None else stderr
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "recommend":
+            return _cmd_recommend(args, stdin, out)
+        if args.command == "checkin":
+            return _cmd_checkin(args, input if ask is None else ask, out)
+        return _cmd_steps(args, out)
+    except (trustkit.TrustkitError, _BadInputError, OSError, UnicodeDecodeError) as exc:
+        message = " ".join(str(exc).split())
+        err.write(f"trustkit: error: {message}\n")
+        return EXIT_BAD_INPUT
+
+
+def run() -> None:
+    """Entry point for the console script."""
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Turning answers into a recommendation: pure functions, no I/O."""

@@ -1,0 +1,412 @@
+"""Compiling a pack once into plain Python predicates, explainers and lookup tables.
+
+Everything that does not depend on a check-in is worked out here, once per
+pack: each condition becomes a closure that tests it and a closure that
+explains it; each question gets a checker; sentences for scale and yes/no
+answers are written out in advance. A compiled pack never changes after it is
+built, so one serves every thread. It is cached on the
+[`ContentPack`][trustkit.ContentPack] (and rebuilt, not pickled, when a pack is
+unpickled).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, TypeGuard
+
+import attrs
+
+from trustkit.models import (
+    AllOf,
+    Always,
+    Answer,
+    AnswerCompare,
+    Answered,
+    AnyOf,
+    Condition,
+    Evidence,
+    Not,
+    Op,
+    Question,
+    QuestionKind,
+    Resource,
+    Role,
+    Rule,
+    ScoreCompare,
+    Step,
+)
+
+if TYPE_CHECKING:
+    from trustkit.models import ContentPack
+
+Answers = Mapping[str, Answer]
+Scores = Mapping[str, float]
+Predicate = Callable[[Answers, Scores], bool]
+Explainer = Callable[[Answers, Scores, list[Evidence], list[str]], None]
+"""Appends the evidence and the sentences for a condition that holds."""
+
+# --------------------------------------------------------------------- predicates
+
+
+def _compare(key: str, op: Op, value: bool | float, use_scores: bool) -> Predicate:
+    # One small closure per operator: no dispatch is left for the time a rule is checked.
+    # ``x is not None`` also rules out unanswered questions and missing scores.
+    if op is Op.EQ:
+        if value is True or value is False:
+
+            def p(a: Answers, s: Scores) -> bool:
+                return a.get(key) is value
+
+            return p
+
+        def p(a: Answers, s: Scores) -> bool:
+            x = (s if use_scores else a).get(key)
+            return x is not None and x == value
+
+    elif op is Op.NE:
+
+        def p(a: Answers, s: Scores) -> bool:
+            x = (s if use_scores else a).get(key)
+            return x is not None and x != value
+
+    elif op is Op.LT:
+
+        def p(a: Answers, s: Scores) -> bool:
+            x = (s if use_scores else a).get(key)
+            return x is not None and x < value
+
+    elif op is Op.LE:
+
+        def p(a: Answers, s: Scores) -> bool:
+            x = (s if use_scores else a).get(key)
+            return x is not None and x <= value
+
+    elif op is Op.GT:
+
+        def p(a: Answers, s: Scores) -> bool:
+            x = (s if use_scores else a).get(key)
+            return x is not None and x > value
+
+    else:
+
+        def p(a: Answers, s: Scores) -> bool:
+            x = (s if use_scores else a).get(key)
+            return x is not None and x >= value
+
+    return p
+
+
+def compile_condition(cond: Condition) -> Predicate:
+    """Turn a (checked) condition into a predicate over answers and scores."""
+    if isinstance(cond, AnswerCompare):
+        return _compare(cond.question, cond.op, cond.value, use_scores=False)
+    if isinstance(cond, ScoreCompare):
+        return _compare(cond.dimension, cond.op, cond.value, use_scores=True)
+    if isinstance(cond, Answered):
+        key = cond.question
+        return lambda a, s: key in a
+    if isinstance(cond, Not):
+        inner = compile_condition(cond.condition)
+        return lambda a, s: not inner(a, s)
+    if isinstance(cond, AllOf):
+        parts = tuple(compile_condition(c) for c in cond.conditions)
+
+        def all_of(a: Answers, s: Scores) -> bool:
+            for part in parts:  # noqa: SIM110 - a loop is faster than all() on a generator
+                if not part(a, s):
+                    return False
+            return True
+
+        return all_of
+    if isinstance(cond, AnyOf):
+        parts = tuple(compile_condition(c) for c in cond.conditions)
+
+        def any_of(a: Answers, s: Scores) -> bool:
+            for part in parts:  # noqa: SIM110 - a loop is faster than any() on a generator
+                if part(a, s):
+                    return True
+            return False
+
+        return any_of
+    assert isinstance(cond, Always)  # the pack check allows nothing else
+    return lambda a, s: True
+
+
+_OPERATORS: dict[Op, Callable[[float, float], bool]] = {
+    Op.EQ: lambda x, y: x == y,
+    Op.NE: lambda x, y: x != y,
+    Op.LT: lambda x, y: x < y,
+    Op.LE: lambda x, y: x <= y,
+    Op.GT: lambda x, y: x > y,
+    Op.GE: lambda x, y: x >= y,
+}
+
+
+def evaluate(cond: Condition, answers: Answers, scores: Scores) -> bool:
+    """Evaluate a condition directly (slowly): the reference the compiled form must match."""
+    if isinstance(cond, AnswerCompare | ScoreCompare):
+        is_answer = isinstance(cond, AnswerCompare)
+        key = cond.question if isinstance(cond, AnswerCompare) else cond.dimension
+        x = (answers if is_answer else scores).get(key)
+        if x is None:
+            return False
+        return _OPERATORS[cond.op](x, cond.value)
+    if isinstance(cond, Answered):
+        return cond.question in answers
+    if isinstance(cond, Not):
+        return not evaluate(cond.condition, answers, scores)
+    if isinstance(cond, AllOf):
+        return all(evaluate(c, answers, scores) for c in cond.conditions)
+    if isinstance(cond, AnyOf):
+        return any(evaluate(c, answers, scores) for c in cond.conditions)
+    return True
+
+
+def dimensions_read(cond: Condition) -> set[str]:
+    """The dimensions whose scores a condition reads."""
+    if isinstance(cond, ScoreCompare):
+        return {cond.dimension}
+    if isinstance(cond, Not):
+        return dimensions_read(cond.condition)
+    if isinstance(cond, AllOf | AnyOf):
+        return set().union(*(dimensions_read(c) for c in cond.conditions))
+    return set()
+
+
+# --------------------------------------------------------------------- answer checks
+
+
+def _scale(value: object) -> TypeGuard[Answer]:
+    return type(value) is int and 1 <= value <= 5
+
+
+def _yes_no(value: object) -> TypeGuard[Answer]:
+    return type(value) is bool
+
+
+def _count(value: object) -> TypeGuard[Answer]:
+    return type(value) is int and value >= 0
+
+
+_CHECKS = {
+    QuestionKind.SCALE: (_scale, "a whole number from 1 to 5"),
+    QuestionKind.YES_NO: (_yes_no, "true or false"),
+    QuestionKind.COUNT: (_count, "a whole number, 0 or more"),
+}
+
+
+# --------------------------------------------------------------------- explanations
+
+
+def format_score(value: float) -> str:
+    """A score as people write it: ``4``, ``2.5``."""
+    return str(int(value)) if value == int(value) else f"{value:.1f}"
+
+
+class _Explaining:
+    """Builds explainer closures for one pack."""
+
+    def __init__(self, pack: ContentPack) -> None:
+        self.pack = pack
+        self.questions = {q.id: q for q in pack.questions}
+        self.items = {
+            d.id: tuple(q.id for q in pack.questions if q.dimension == d.id)
+            for d in pack.dimensions
+        }
+        self.labels = {d.id: d.label for d in pack.dimensions}
+        self.sayers: dict[str, Callable[[Answer], str]] = {}
+
+    def sayer(self, qid: str) -> Callable[[Answer], str]:
+        """A function from an answer to the sentence that reports it."""
+        if qid in self.sayers:
+            return self.sayers[qid]
+        question = self.questions[qid]
+        messages = self.pack.messages
+        prompt = question.prompt
+        say: Callable[[Answer], str]
+        if question.kind is QuestionKind.YES_NO:
+            yes = messages.answer_yes.format(prompt=prompt)
+            no = messages.answer_no.format(prompt=prompt)
+            say = lambda v: yes if v else no  # noqa: E731
+        elif question.kind is QuestionKind.SCALE:
+            table = {v: messages.answer_scale.format(prompt=prompt, value=v) for v in range(1, 6)}
+            say = table.__getitem__
+        else:
+            template = messages.answer_count
+            say = lambda v: template.format(prompt=prompt, value=v)  # noqa: E731
+        self.sayers[qid] = say
+        return say
+
+    def read(self, cond: Condition) -> tuple[str, ...]:
+        """The questions a condition reads, in order, without repeats."""
+        if isinstance(cond, AnswerCompare | Answered):
+            found: tuple[str, ...] = (cond.question,)
+        elif isinstance(cond, ScoreCompare):
+            found = self.items[cond.dimension]
+        elif isinstance(cond, Not):
+            found = self.read(cond.condition)
+        elif isinstance(cond, AllOf | AnyOf):
+            found = tuple(q for c in cond.conditions for q in self.read(c))
+        else:
+            found = ()
+        return tuple(dict.fromkeys(found))
+
+    def explainer(self, rule_id: str, cond: Condition) -> Explainer:
+        """A closure recording why ``cond`` (which held) held."""
+        if isinstance(cond, AnswerCompare | Answered):
+            qid = cond.question
+            evidence = Evidence(rule_id, str(cond), (qid,))
+            say = self.sayer(qid)
+
+            def explain_answer(a: Answers, s: Scores, ev: list[Evidence], out: list[str]) -> None:
+                ev.append(evidence)
+                sentence = say(a[qid])
+                if sentence not in out:
+                    out.append(sentence)
+
+            return explain_answer
+        if isinstance(cond, ScoreCompare):
+            dim = cond.dimension
+            text = str(cond)
+            items = self.items[dim]
+            template = self.pack.messages.score
+            label = self.labels[dim]
+
+            def explain_score(a: Answers, s: Scores, ev: list[Evidence], out: list[str]) -> None:
+                ev.append(Evidence(rule_id, text, tuple(q for q in items if q in a)))
+                out.append(template.format(label=label, value=format_score(s[dim])))
+
+            return explain_score
+        if isinstance(cond, Not):
+            text = str(cond)
+            reads = self.read(cond.condition)
+
+            def explain_not(a: Answers, s: Scores, ev: list[Evidence], out: list[str]) -> None:
+                ev.append(Evidence(rule_id, text, tuple(q for q in reads if q in a)))
+
+            return explain_not
+        if isinstance(cond, AllOf):
+            parts = tuple(self.explainer(rule_id, c) for c in cond.conditions)
+
+            def explain_all(a: Answers, s: Scores, ev: list[Evidence], out: list[str]) -> None:
+                for part in parts:
+                    part(a, s, ev, out)
+
+            return explain_all
+        if isinstance(cond, AnyOf):
+            pairs = tuple(
+                (compile_condition(c), self.explainer(rule_id, c)) for c in cond.conditions
+            )
+
+            def explain_any(a: Answers, s: Scores, ev: list[Evidence], out: list[str]) -> None:
+                for holds, part in pairs:
+                    if holds(a, s):
+                        part(a, s, ev, out)
+
+            return explain_any
+
+        def explain_always(a: Answers, s: Scores, ev: list[Evidence], out: list[str]) -> None:
+            return None
+
+        return explain_always
+
+
+# --------------------------------------------------------------------- the compiled pack
+
+
+class CompiledRule:
+    """A rule with its predicate and explainer."""
+
+    __slots__ = ("explain", "holds", "is_catch_all", "rule")
+
+    def __init__(self, rule: Rule, explaining: _Explaining) -> None:
+        self.rule = rule
+        self.holds = compile_condition(rule.when)
+        self.explain = explaining.explainer(rule.id, rule.when)
+        self.is_catch_all = isinstance(rule.when, Always)
+
+
+class CompiledPack:
+    """Everything [`recommend`][trustkit._engine.recommend.recommend] needs, worked out once."""
+
+    __slots__ = (
+        "checks",
+        "crisis_steps",
+        "dimensions",
+        "expected",
+        "pack",
+        "questions",
+        "resources",
+        "rules",
+        "safety_rules",
+        "steps",
+    )
+
+    def __init__(self, pack: ContentPack) -> None:
+        self.pack = pack
+        self.questions: dict[str, Question] = {q.id: q for q in pack.questions}
+        self.checks: dict[Role, dict[str, Callable[[object], TypeGuard[Answer]]]] = {
+            role: {q.id: _CHECKS[q.kind][0] for q in pack.questions if role in q.respondents}
+            for role in Role
+        }
+        self.expected = {q.id: _CHECKS[q.kind][1] for q in pack.questions}
+        read = set().union(*(dimensions_read(r.when) for r in pack.rules))
+        self.dimensions = tuple(
+            (d.id, tuple((q.id, q.reverse) for q in pack.questions if q.dimension == d.id))
+            for d in pack.dimensions
+            if d.id in read
+        )
+        explaining = _Explaining(pack)
+        ordered = sorted(pack.rules, key=lambda r: (-r.priority, r.id))
+        self.safety_rules = tuple(CompiledRule(r, explaining) for r in ordered if r.safety)
+        self.rules = tuple(CompiledRule(r, explaining) for r in ordered if not r.safety)
+        self.steps: dict[str, Step] = {s.id: s for s in pack.steps}
+        self.crisis_steps: dict[str, Step] = {
+            r.rule.step: attrs.evolve(
+                self.steps[r.rule.step],
+                actions=tuple(a for a in self.steps[r.rule.step].actions if a.in_crisis),
+            )
+            for r in self.safety_rules
+        }
+        topics = {t for r in pack.resources for t in r.topics}
+        self.resources: dict[str, tuple[Resource, ...]] = {
+            t: tuple(r for r in pack.resources if t in r.topics) for t in topics
+        }
+
+    def score(self, answers: Answers) -> dict[str, float]:
+        """Scores of the dimensions rules read: the mean of answered items, reverse ones flipped."""
+        scores = {}
+        for dim, items in self.dimensions:
+            total = 0
+            count = 0
+            for qid, reverse in items:
+                x = answers.get(qid)
+                if x is not None:
+                    total += 6 - x if reverse else x
+                    count += 1
+            if count:
+                scores[dim] = total / count
+        return scores
+
+    def resources_for(self, topics: tuple[str, ...]) -> tuple[Resource, ...]:
+        """The pack's resources on any of these topics, in pack order."""
+        if len(topics) == 1:
+            return self.resources[topics[0]]
+        wanted = set(topics)
+        return tuple(r for r in self.pack.resources if wanted.intersection(r.topics))
+
+
+def compiled(pack: ContentPack) -> CompiledPack:
+    """The compiled form of a pack, built on first use and cached on the pack.
+
+    Two threads racing here both build the same immutable result; either may win.
+    """
+    cached = pack._compiled
+    if cached is None:
+        cached = CompiledPack(pack)
+        object.__setattr__(pack, "_compiled", cached)
+    assert isinstance(cached, CompiledPack)
+    return cached
+
+
+__all__ = ["CompiledPack", "compile_condition", "compiled", "evaluate", "format_score"]

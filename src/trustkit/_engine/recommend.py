@@ -1,0 +1,197 @@
+"""From one check-in to one recommendation: check, score, evaluate, explain."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from trustkit._engine.compile import Answers, CompiledPack, CompiledRule, Scores, compiled
+from trustkit.errors import AnswerError, AnswerProblem, NoStepError
+from trustkit.models import (
+    Alternative,
+    CheckIn,
+    ContentPack,
+    Evidence,
+    Recommendation,
+    Resource,
+    Role,
+    Urgency,
+)
+
+MAX_ALTERNATIVES = 2
+_ROLES = {role.value: role for role in Role}
+_NO_SCORES: Scores = {}
+
+
+def _name(key: object) -> str:
+    """A question id as it may appear in an error: text, shortened, never anything else."""
+    if not isinstance(key, str):
+        return "<a key that is not text>"
+    return key if len(key) <= 60 else key[:57] + "..."
+
+
+def _role(respondent: object) -> Role:
+    role = _ROLES.get(respondent) if isinstance(respondent, str) else None
+    if role is None:
+        raise AnswerError([AnswerProblem("respondent", "'partner' or 'supporter'")])
+    return role
+
+
+def _problems(c: CompiledPack, role: Role, data: Mapping[Any, object]) -> list[AnswerProblem]:
+    """Every problem with a check-in's answers (the slow path, only taken on bad input)."""
+    checks = c.checks[role]
+    problems = []
+    for key, value in data.items():
+        check = checks.get(key) if isinstance(key, str) else None
+        if check is None:
+            if isinstance(key, str) and key in c.questions:
+                problems.append(AnswerProblem(key, f"a question the {role} is not asked"))
+            else:
+                problems.append(AnswerProblem(_name(key), "a known question id"))
+        elif value is not None and not check(value):
+            problems.append(AnswerProblem(key, c.expected[key]))
+    return problems
+
+
+def check_answers(
+    c: CompiledPack, answers: object, respondent: object
+) -> tuple[Role, dict[str, bool | int]]:
+    """Check answers against the questionnaire; return the role and the answered values.
+
+    Raises:
+        AnswerError: Listing every problem; never quoting a value.
+    """
+    if isinstance(answers, CheckIn):
+        role = answers.respondent
+        if respondent is not None and _role(respondent) is not role:
+            raise AnswerError(
+                [AnswerProblem("respondent", f"the check-in's own respondent ({role})")]
+            )
+        data: Mapping[Any, object] = answers.answers
+    elif isinstance(answers, Mapping):
+        role = Role.PARTNER if respondent is None else _role(respondent)
+        data = answers
+    else:
+        raise AnswerError(
+            [AnswerProblem("answers", "a mapping of question id to answer, or a CheckIn")]
+        )
+    checks = c.checks[role]
+    clean: dict[str, bool | int] = {}
+    try:
+        for key, value in data.items():
+            if value is None:
+                if key not in checks:
+                    raise KeyError(key)
+                continue
+            if not checks[key](value):
+                raise ValueError(key)
+            clean[key] = value
+    except (KeyError, ValueError):
+        # The fast path stops at the first problem; go back and collect them all.
+        raise AnswerError(_problems(c, role, data)) from None
+    return role, clean
+
+
+def _safety(
+    c: CompiledPack,
+    role: Role,
+    answers: Answers,
+    scores: Scores,
+    matched: list[CompiledRule],
+    country: str | None,
+) -> Recommendation:
+    top = matched[0].rule
+    evidence: list[Evidence] = []
+    sentences: list[str] = []
+    reasons: list[str] = []
+    topics: list[str] = []
+    for compiled_rule in matched:
+        rule = compiled_rule.rule
+        if rule.reason not in reasons:
+            reasons.append(rule.reason)
+        compiled_rule.explain(answers, scores, evidence, sentences)
+        topics.extend(t for t in rule.resources if t not in topics)
+    pack = c.pack
+    return Recommendation(
+        step=c.crisis_steps[top.step],
+        urgency=Urgency.CRITICAL,
+        reasons=(*reasons, *sentences),
+        evidence=tuple(evidence),
+        rule_id=top.id,
+        alternatives=(),
+        resources=_near(c.resources_for(tuple(topics)), country),
+        respondent=role,
+        safety=True,
+        pack_id=pack.id,
+        pack_version=pack.version,
+        packs=pack.packs,
+    )
+
+
+def _country(country: object) -> str | None:
+    if country is None:
+        return None
+    if isinstance(country, str) and len(country) == 2 and country.isascii() and country.isalpha():
+        return country.upper()
+    raise AnswerError([AnswerProblem("country", "a two-letter country code such as 'GB'")])
+
+
+def _near(resources: tuple[Resource, ...], country: str | None) -> tuple[Resource, ...]:
+    if country is None:
+        return resources
+    return tuple(r for r in resources if r.country in (country, "INTL"))
+
+
+def recommend(
+    answers: Mapping[str, object] | CheckIn,
+    respondent: Role | str | None,
+    pack: ContentPack,
+    country: str | None = None,
+) -> Recommendation:
+    """The engine behind [`trustkit.recommend_next_step`][trustkit.recommend_next_step]."""
+    country = _country(country)
+    c = compiled(pack)
+    role, clean = check_answers(c, answers, respondent)
+    scores = c.score(clean) if c.dimensions else _NO_SCORES
+
+    matched_safety = [r for r in c.safety_rules if r.holds(clean, scores)]
+    if matched_safety:
+        return _safety(c, role, clean, scores, matched_safety, country)
+
+    winner: CompiledRule | None = None
+    alternatives: list[Alternative] = []
+    seen: set[str] = set()
+    for candidate in c.rules:
+        if not candidate.holds(clean, scores):
+            continue
+        rule = candidate.rule
+        if winner is None:
+            winner = candidate
+            seen.add(rule.step)
+        elif rule.step not in seen and not candidate.is_catch_all:
+            # A catch-all always holds, so it says nothing about this check-in.
+            seen.add(rule.step)
+            alternatives.append(Alternative(rule.step, c.steps[rule.step].title, rule.id))
+            if len(alternatives) == MAX_ALTERNATIVES:
+                break
+    if winner is None:
+        raise NoStepError(pack.id)
+
+    rule = winner.rule
+    evidence: list[Evidence] = []
+    sentences: list[str] = []
+    winner.explain(clean, scores, evidence, sentences)
+    return Recommendation(
+        step=c.steps[rule.step],
+        urgency=rule.urgency,
+        reasons=(rule.reason, *sentences),
+        evidence=tuple(evidence),
+        rule_id=rule.id,
+        alternatives=tuple(alternatives),
+        resources=_near(c.resources_for(rule.resources), country) if rule.resources else (),
+        respondent=role,
+        safety=False,
+        pack_id=pack.id,
+        pack_version=pack.version,
+        packs=pack.packs,
+    )

@@ -1,0 +1,1 @@
+"""Reading and checking content packs: knows files, knows nothing of answers."""

@@ -1,0 +1,312 @@
+"""Whole-pack checks: every reference resolves, every condition fits its question.
+
+`check_pack` runs whenever a [`ContentPack`][trustkit.ContentPack] is created and
+raises one [`PackError`][trustkit.PackError] listing every problem it finds.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from trustkit.errors import PackError, PackProblem
+from trustkit.models import (
+    AllOf,
+    Always,
+    AnswerCompare,
+    Answered,
+    AnyOf,
+    Condition,
+    Not,
+    Op,
+    QuestionKind,
+    ScoreCompare,
+    Urgency,
+    Who,
+)
+
+if TYPE_CHECKING:
+    from trustkit.models import ContentPack, Question
+
+MAX_CONDITION_DEPTH = 32
+"""How deeply conditions may nest (``all`` inside ``any`` inside ``not`` ...)."""
+
+MAX_SUMMARY = 140
+"""The longest a step's summary may be (a card's summary line, after CDS Hooks)."""
+
+SCALE_MIN, SCALE_MAX = 1, 5
+_ORDERING_OPS = frozenset({Op.LT, Op.LE, Op.GT, Op.GE})
+_EQUALITY_OPS = frozenset({Op.EQ, Op.NE})
+_TEMPLATE_FIELDS = {
+    "answer_yes": {"prompt"},
+    "answer_no": {"prompt"},
+    "answer_scale": {"prompt", "value"},
+    "answer_count": {"prompt", "value"},
+    "score": {"label", "value"},
+}
+
+
+@attrs.frozen
+class _Place:
+    file: str
+    item: str
+    line: int | None
+
+    def problem(self, field: str, message: str) -> PackProblem:
+        return PackProblem(self.file, self.item, field, message, self.line)
+
+
+def _place(pack: ContentPack, item: Any, default_file: str) -> _Place:
+    origin = item.origin
+    if origin is None:
+        return _Place(f"<{pack.id}>/{default_file}", item.id, None)
+    return _Place(origin.file, item.id, origin.line)
+
+
+def _duplicates(
+    pack: ContentPack, items: Iterable[Any], kind: str, default_file: str
+) -> Iterator[PackProblem]:
+    seen: set[str] = set()
+    for item in items:
+        if item.id in seen:
+            yield _place(pack, item, default_file).problem("id", f"duplicate {kind} id")
+        seen.add(item.id)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+class _ConditionChecker:
+    """Checks one rule's condition against the pack's questions and dimensions."""
+
+    def __init__(self, pack: ContentPack, place: _Place) -> None:
+        self.questions: dict[str, Question] = {q.id: q for q in pack.questions}
+        self.dimensions = {d.id for d in pack.dimensions}
+        self.place = place
+        self.problems: list[PackProblem] = []
+
+    def fail(self, path: str, message: str) -> None:
+        self.problems.append(self.place.problem(path, message))
+
+    def check(self, cond: object, path: str, depth: int = 1) -> None:
+        if depth > MAX_CONDITION_DEPTH:
+            self.fail(path, f"conditions nest more than {MAX_CONDITION_DEPTH} deep")
+        elif isinstance(cond, AllOf | AnyOf):
+            word = "all" if isinstance(cond, AllOf) else "any"
+            if isinstance(cond, AnyOf) and not cond.conditions:
+                self.fail(f"{path}.{word}", "an empty 'any' can never be true")
+            for i, child in enumerate(cond.conditions):
+                self.check(child, f"{path}.{word}[{i}]", depth + 1)
+        elif isinstance(cond, Not):
+            self.check(cond.condition, f"{path}.not", depth + 1)
+        elif isinstance(cond, AnswerCompare):
+            self.check_answer(cond, path)
+        elif isinstance(cond, ScoreCompare):
+            self.check_score(cond, path)
+        elif isinstance(cond, Answered):
+            if cond.question not in self.questions:
+                self.fail(f"{path}.answered", f"unknown question {cond.question!r}")
+        elif not isinstance(cond, Always):
+            self.fail(path, "not a condition")
+
+    def check_answer(self, cond: AnswerCompare, path: str) -> None:
+        question = self.questions.get(cond.question)
+        if question is None:
+            self.fail(f"{path}.answer", f"unknown question {cond.question!r}")
+            return
+        value = cond.value
+        if question.kind is QuestionKind.YES_NO:
+            if cond.op not in _EQUALITY_OPS:
+                self.fail(f"{path}.op", f"{cond.question} is a yes/no question: use '=' or '!='")
+            if not isinstance(value, bool):
+                self.fail(
+                    f"{path}.value", f"{cond.question} is a yes/no question: use true or false"
+                )
+            return
+        if not _is_number(value):
+            self.fail(f"{path}.value", f"{cond.question} takes a number: compare it with a number")
+            return
+        low = SCALE_MIN if question.kind is QuestionKind.SCALE else 0
+        high = SCALE_MAX if question.kind is QuestionKind.SCALE else None
+        self.check_range(cond.op, value, low, high, f"{path}.value", cond.question)
+
+    def check_score(self, cond: ScoreCompare, path: str) -> None:
+        if cond.dimension not in self.dimensions:
+            self.fail(f"{path}.score", f"unknown dimension {cond.dimension!r}")
+        elif not _is_number(cond.value):
+            self.fail(f"{path}.value", "a score is a number from 1 to 5: compare it with a number")
+        else:
+            self.check_range(
+                cond.op, cond.value, SCALE_MIN, SCALE_MAX, f"{path}.value", cond.dimension
+            )
+
+    def check_range(
+        self, op: Op, value: float, low: int, high: int | None, path: str, name: str
+    ) -> None:
+        span = f"from {low} to {high}" if high is not None else f"of {low} or more"
+        never = (
+            (op in (Op.EQ, Op.LE, Op.LT) and value < low)
+            or (op is Op.LT and value == low)
+            or (high is not None and op in (Op.EQ, Op.GE, Op.GT) and value > high)
+            or (high is not None and op is Op.GT and value == high)
+        )
+        if never:
+            self.fail(path, f"{name} takes values {span}, so this comparison can never be true")
+
+
+def _safety_questions_of(cond: Condition, questions: dict[str, Question]) -> set[str] | None:
+    """The safety questions a safety rule's condition asks about, or None if malformed.
+
+    A safety rule may only say "this safety question was answered yes", or
+    "any of these were": nothing else can then hold a positive screen back.
+    """
+    parts = cond.conditions if isinstance(cond, AnyOf) else (cond,)
+    found: set[str] = set()
+    for part in parts:
+        if not (
+            isinstance(part, AnswerCompare)
+            and part.op is Op.EQ
+            and part.value is True
+            and part.question in questions
+            and questions[part.question].safety
+        ):
+            return None
+        found.add(part.question)
+    return found
+
+
+def _check_messages(pack: ContentPack) -> Iterator[PackProblem]:
+    place = _Place(f"<{pack.id}>/messages.toml", "messages", None)
+    formatter = string.Formatter()
+    for name, allowed in _TEMPLATE_FIELDS.items():
+        template = getattr(pack.messages, name)
+        try:
+            used = {field for _, field, _, _ in formatter.parse(template) if field is not None}
+        except ValueError:
+            yield place.problem(name, "not a valid template (check the braces)")
+            continue
+        unknown = sorted(used - allowed)
+        if unknown:
+            names = ", ".join(f"{{{u}}}" for u in unknown)
+            yield place.problem(name, f"unknown placeholder {names}; use {sorted(allowed)}")
+
+
+def _check_steps(pack: ContentPack) -> Iterator[PackProblem]:
+    yield from _duplicates(pack, pack.steps, "step", "steps.toml")
+    yield from _duplicates(pack, (a for s in pack.steps for a in s.actions), "action", "steps.toml")
+    for step in pack.steps:
+        if len(step.summary) > MAX_SUMMARY:
+            yield _place(pack, step, "steps.toml").problem(
+                "summary", f"at most {MAX_SUMMARY} characters (one short sentence)"
+            )
+        for action in step.actions:
+            place = _place(pack, action, "steps.toml")
+            if action.in_crisis and action.who is Who.BOTH:
+                yield place.problem(
+                    "who", "an action marked in_crisis cannot be a couples exercise (who = 'both')"
+                )
+            minutes = action.minutes
+            if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 1:
+                yield place.problem("minutes", "a whole number of minutes, at least 1")
+
+
+def _check_questions(pack: ContentPack) -> Iterator[PackProblem]:
+    yield from _duplicates(pack, pack.dimensions, "dimension", "questions.toml")
+    yield from _duplicates(pack, pack.questions, "question", "questions.toml")
+    dimensions = {d.id for d in pack.dimensions}
+    for q in pack.questions:
+        place = _place(pack, q, "questions.toml")
+        if not q.respondents:
+            yield place.problem("respondents", "at least one of 'partner', 'supporter'")
+        if q.dimension is not None:
+            if q.kind is not QuestionKind.SCALE:
+                yield place.problem("dimension", "only scale questions count towards a dimension")
+            elif q.dimension not in dimensions:
+                yield place.problem("dimension", f"unknown dimension {q.dimension!r}")
+        if q.reverse and q.kind is not QuestionKind.SCALE:
+            yield place.problem("reverse", "only scale questions can be reverse-keyed")
+        if q.safety and q.kind is not QuestionKind.YES_NO:
+            yield place.problem("safety", "safety questions must be yes/no questions")
+
+
+def _check_rules(pack: ContentPack) -> Iterator[PackProblem]:
+    yield from _duplicates(pack, pack.rules, "rule", "rules.toml")
+    steps = {s.id: s for s in pack.steps}
+    topics = {t for r in pack.resources for t in r.topics}
+    questions = {q.id: q for q in pack.questions}
+    covered: set[str] = set()
+    for rule in pack.rules:
+        place = _place(pack, rule, "rules.toml")
+        step = steps.get(rule.step)
+        if step is None:
+            yield place.problem("step", f"unknown step {rule.step!r}")
+        if isinstance(rule.priority, bool) or not isinstance(rule.priority, int):
+            yield place.problem("priority", "a whole number")
+        for topic in rule.resources:
+            if topic not in topics:
+                yield place.problem("resources", f"no resource has the topic {topic!r}")
+        checker = _ConditionChecker(pack, place)
+        checker.check(rule.when, "when")
+        yield from checker.problems
+        if not rule.safety:
+            continue
+        if rule.urgency is not Urgency.CRITICAL:
+            yield place.problem("urgency", "a safety rule's urgency must be 'critical'")
+        if not rule.resources:
+            yield place.problem("resources", "a safety rule must name resource topics to show")
+        if step is not None and not any(a.in_crisis for a in step.actions):
+            yield place.problem(
+                "step", f"step {rule.step!r} has no action marked in_crisis for a safety rule"
+            )
+        asked = None if checker.problems else _safety_questions_of(rule.when, questions)
+        if asked is None:
+            if not checker.problems:
+                yield place.problem(
+                    "when",
+                    "a safety rule may only check that safety questions were answered yes "
+                    "(one such comparison, or 'any' of them)",
+                )
+        else:
+            covered |= asked
+    for q in pack.questions:
+        if q.safety and q.id not in covered:
+            yield _place(pack, q, "questions.toml").problem(
+                "safety", "no safety rule covers this safety question"
+            )
+
+
+def _check_resources(pack: ContentPack) -> Iterator[PackProblem]:
+    yield from _duplicates(pack, pack.resources, "resource", "resources.toml")
+    for res in pack.resources:
+        place = _place(pack, res, "resources.toml")
+        if not res.topics:
+            yield place.problem("topics", "at least one topic")
+        if not res.source:
+            yield place.problem("source", "say where the facts come from")
+        if not (res.phone or res.url or res.text or res.notes):
+            yield place.problem("phone", "give a phone number, a text line, a website or notes")
+
+
+def pack_problems(pack: ContentPack) -> list[PackProblem]:
+    """Every problem with a pack, in file order."""
+    return [
+        *_check_steps(pack),
+        *_check_questions(pack),
+        *_check_rules(pack),
+        *_check_resources(pack),
+        *_check_messages(pack),
+    ]
+
+
+def check_pack(pack: ContentPack) -> None:
+    """Raise `PackError` if the pack has any problem."""
+    problems = pack_problems(pack)
+    if problems:
+        raise PackError(problems)
+
+
+__all__ = ["MAX_CONDITION_DEPTH", "check_pack", "pack_problems"]

@@ -1,0 +1,106 @@
+"""Turning check-ins and recommendations into JSON-ready data and back (cattrs).
+
+Imported lazily by ``trustkit.converter`` and ``trustkit.parse_checkin``, so
+that apps which never serialise do not pay for importing cattrs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_unstructure_fn, override
+
+from trustkit.errors import AnswerError, AnswerProblem
+from trustkit.models import CheckIn, Role
+
+__all__ = ["converter", "parse_checkin"]
+
+_CHECKIN_KEYS = frozenset({"respondent", "answers", "at"})
+
+
+def parse_checkin(data: object) -> CheckIn:
+    """Build a [`CheckIn`][trustkit.CheckIn] from JSON-ready data.
+
+    The data is a mapping with ``respondent`` (``"partner"`` or
+    ``"supporter"``), ``answers`` (question id to answer) and ``at`` (an ISO
+    8601 timestamp with a UTC offset, e.g. ``"2026-03-01T20:15:00+00:00"``).
+    Whether the answers fit the questionnaire is checked later, against a pack.
+
+    Raises:
+        AnswerError: The data does not have that shape. Values are never
+            quoted in the message.
+
+    Examples:
+        >>> import trustkit
+        >>> checkin = trustkit.parse_checkin(
+        ...     {"respondent": "partner", "answers": {"feels_heard": 2},
+        ...      "at": "2026-03-01T20:15:00+00:00"}
+        ... )
+        >>> checkin.respondent.value, checkin.at.isoformat()
+        ('partner', '2026-03-01T20:15:00+00:00')
+        >>> checkin.answers
+        <1 answers hidden>
+    """
+    if not isinstance(data, Mapping):
+        raise AnswerError([AnswerProblem("check-in", "an object with respondent, answers, at")])
+    problems = [
+        AnswerProblem(key if isinstance(key, str) else "check-in", "not a check-in field")
+        for key in data
+        if key not in _CHECKIN_KEYS
+    ]
+    problems.extend(
+        AnswerProblem(key, "missing") for key in sorted(_CHECKIN_KEYS) if key not in data
+    )
+    if problems:
+        raise AnswerError(problems)
+    at: object = data["at"]
+    if isinstance(at, str):
+        try:
+            at = dt.datetime.fromisoformat(at)
+        except ValueError:
+            raise AnswerError(
+                [AnswerProblem("at", "an ISO 8601 timestamp with a UTC offset")]
+            ) from None
+    return CheckIn(respondent=data["respondent"], answers=data["answers"], at=at)  # type: ignore[arg-type]
+
+
+def _omit_origin(cls: type[Any], conv: cattrs.Converter) -> Callable[[Any], dict[str, Any]]:
+    overrides = {"origin": override(omit=True)} if "origin" in attrs.fields_dict(cls) else {}
+    return make_dict_unstructure_fn(cls, conv, **overrides)  # type: ignore[arg-type]
+
+
+def _make_converter() -> cattrs.Converter:
+    conv = cattrs.Converter()
+    conv.register_unstructure_hook(dt.datetime, dt.datetime.isoformat)
+    conv.register_structure_hook(dt.datetime, lambda v, _: dt.datetime.fromisoformat(v))
+    conv.register_unstructure_hook(dt.date, dt.date.isoformat)
+    conv.register_unstructure_hook(enum.Enum, lambda member: member.value)
+    conv.register_structure_hook(dt.date, lambda v, _: dt.date.fromisoformat(v))
+    conv.register_unstructure_hook_func(
+        lambda t: t == frozenset[Role], lambda roles: sorted(role.value for role in roles)
+    )
+    conv.register_unstructure_hook_factory(attrs.has, lambda cls: _omit_origin(cls, conv))
+    conv.register_unstructure_hook(
+        CheckIn,
+        lambda c: {
+            "respondent": c.respondent.value,
+            "answers": dict(c.answers),
+            "at": c.at.isoformat(),
+        },
+    )
+    conv.register_structure_hook(CheckIn, lambda v, _: parse_checkin(v))
+    return conv
+
+
+converter: cattrs.Converter = _make_converter()
+"""A cattrs converter for trustkit's models.
+
+``converter.unstructure(obj)`` turns a [`CheckIn`][trustkit.CheckIn],
+[`Recommendation`][trustkit.Recommendation] or any other model into JSON-ready data;
+``converter.structure(data, Recommendation)`` turns it back.
+"""

@@ -1,0 +1,148 @@
+"""The exceptions trustkit raises.
+
+Every error trustkit raises on purpose is a `TrustkitError`. The two you
+will meet are `AnswerError` (a check-in does not fit the questionnaire)
+and `PackError` (a content pack is broken). Both subclass
+`ValueError` as well, so code that already catches ``ValueError`` keeps
+working.
+
+Each error carries its problems as structured data (``.problems``), so an app
+can point at the exact question or pack field, and builds its message from
+them. Messages name questions, files and fields; they never repeat an answer's
+value, because answers are private.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+
+__all__ = [
+    "AnswerError",
+    "AnswerProblem",
+    "NoStepError",
+    "PackError",
+    "PackProblem",
+    "TrustkitError",
+]
+
+
+class TrustkitError(Exception):
+    """Base class of every error trustkit raises on purpose."""
+
+
+@attrs.frozen
+class AnswerProblem:
+    """One thing wrong with a check-in.
+
+    Attributes:
+        field: The question id the problem is about, or ``"respondent"``,
+            ``"answers"`` or ``"at"`` for the check-in itself.
+        expected: What trustkit expected there, in plain words. Never the
+            value that was given.
+    """
+
+    field: str
+    expected: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.expected}"
+
+
+class AnswerError(TrustkitError, ValueError):
+    """A check-in's answers do not fit the questionnaire.
+
+    Raised with every problem found, not just the first. The message lists each
+    problem by question id and says what was expected; it never contains the
+    values that were given.
+
+    Attributes:
+        problems: One `AnswerProblem` for each thing that is wrong.
+    """
+
+    problems: tuple[AnswerProblem, ...]
+
+    def __init__(self, problems: Iterable[AnswerProblem]) -> None:
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        head = "1 problem" if count == 1 else f"{count} problems"
+        super().__init__(f"{head} in the check-in: " + "; ".join(map(str, self.problems)))
+
+    def __reduce__(self) -> tuple[type[AnswerError], tuple[tuple[AnswerProblem, ...]]]:
+        return (type(self), (self.problems,))
+
+
+@attrs.frozen
+class PackProblem:
+    """One thing wrong with a content pack.
+
+    Attributes:
+        file: The pack file, e.g. ``"core/rules.toml"``.
+        item: The id of the step, question, rule or resource, or ``""`` when
+            the problem is with the file as a whole.
+        field: The field within the item, as a path such as ``"when.any[1].op"``,
+            or ``""``.
+        message: What is wrong, in plain words.
+        line: The line in the file where the item starts, when known.
+    """
+
+    file: str
+    item: str
+    field: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        parts = [where]
+        if self.item:
+            parts.append(self.item)
+        if self.field:
+            parts.append(self.field)
+        return f"{': '.join(parts)}: {self.message}"
+
+
+class PackError(TrustkitError, ValueError):
+    """A content pack is broken: it cannot be loaded or compiled.
+
+    Raised with every problem found, not just the first.
+
+    Attributes:
+        problems: One `PackProblem` for each thing that is wrong.
+    """
+
+    problems: tuple[PackProblem, ...]
+
+    def __init__(self, problems: Iterable[PackProblem]) -> None:
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        head = "1 problem" if count == 1 else f"{count} problems"
+        lines = "".join(f"\n  {problem}" for problem in self.problems)
+        super().__init__(f"{head} in the content pack:{lines}")
+
+    def __reduce__(self) -> tuple[type[PackError], tuple[tuple[PackProblem, ...]]]:
+        return (type(self), (self.problems,))
+
+
+class NoStepError(TrustkitError, LookupError):
+    """No rule in the pack held for a check-in, so there is no step to recommend.
+
+    The bundled pack has a catch-all rule and never raises this; a pack without
+    one can.
+
+    Attributes:
+        pack_id: The pack whose rules all failed to hold.
+    """
+
+    pack_id: str
+
+    def __init__(self, pack_id: str) -> None:
+        self.pack_id = pack_id
+        super().__init__(
+            f"no rule in pack {pack_id!r} holds for this check-in; "
+            "add a catch-all rule (when.always = true)"
+        )
+
+    def __reduce__(self) -> tuple[type[NoStepError], tuple[str]]:
+        return (type(self), (self.pack_id,))

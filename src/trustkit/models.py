@@ -1,0 +1,758 @@
+"""The data trustkit works with: content, check-ins and recommendations.
+
+Every model is an immutable, slotted attrs class. Content models (`Step`,
+`Question`, `Rule`, ...) come from a content pack; a
+`CheckIn` comes from one partner; a `Recommendation` is what
+[`trustkit.recommend_next_step`][trustkit.recommend_next_step] returns.
+
+Models hold data only: they know nothing of files or of how a recommendation is
+chosen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, TypeAlias
+
+import attrs
+
+from trustkit.errors import AnswerError, AnswerProblem
+
+__all__ = [
+    "Action",
+    "AllOf",
+    "Alternative",
+    "Always",
+    "Answer",
+    "AnswerCompare",
+    "Answered",
+    "AnyOf",
+    "Boundary",
+    "BoundaryStatus",
+    "CheckIn",
+    "Condition",
+    "ContentPack",
+    "Dimension",
+    "Evidence",
+    "Messages",
+    "Not",
+    "Op",
+    "Origin",
+    "PackRef",
+    "Question",
+    "QuestionKind",
+    "Recommendation",
+    "Resource",
+    "Role",
+    "Rule",
+    "ScoreCompare",
+    "Step",
+    "Urgency",
+    "Who",
+]
+
+Answer: TypeAlias = bool | int
+"""The value of one answer: ``True``/``False`` for yes/no questions, an ``int`` otherwise."""
+
+
+class Role(enum.StrEnum):
+    """Who answers a check-in.
+
+    ``PARTNER`` is the partner who struggles to trust; ``SUPPORTER`` is the
+    partner who is helping.
+    """
+
+    PARTNER = "partner"
+    SUPPORTER = "supporter"
+
+
+class Who(enum.StrEnum):
+    """Who does an `Action`."""
+
+    SUPPORTER = "supporter"
+    """The partner who is helping."""
+    PARTNER = "partner"
+    """The partner who struggles to trust."""
+    BOTH = "both"
+    """Both partners, together: a couples exercise."""
+    EITHER = "either"
+    """Whoever is reading."""
+
+
+class QuestionKind(enum.StrEnum):
+    """The kind of answer a `Question` takes."""
+
+    SCALE = "scale"
+    """Agreement from 1 (strongly disagree) to 5 (strongly agree)."""
+    YES_NO = "yes_no"
+    """``True`` or ``False``."""
+    COUNT = "count"
+    """A whole number, 0 or more."""
+
+
+class Urgency(enum.StrEnum):
+    """How soon a recommendation should be acted on (after CDS Hooks' card indicator).
+
+    Members compare by urgency, not alphabetically, also with their string
+    values: ``Urgency.INFO < Urgency.CRITICAL`` and ``Urgency.WARNING < "critical"``.
+    """
+
+    INFO = "info"
+    """Guidance worth reading when there is time."""
+    WARNING = "warning"
+    """Something needs attention soon."""
+    CRITICAL = "critical"
+    """Someone may be at risk: act now."""
+
+    @property
+    def rank(self) -> int:
+        """0 for ``INFO``, 1 for ``WARNING``, 2 for ``CRITICAL``."""
+        return _URGENCY_RANK[self]
+
+    def _other_rank(self, other: object) -> int | None:
+        if isinstance(other, Urgency):
+            return other.rank
+        if isinstance(other, str):
+            try:
+                return Urgency(other).rank
+            except ValueError:
+                raise TypeError(
+                    f"an urgency compares only with an urgency, not {other!r}"
+                ) from None
+        return None
+
+    def __lt__(self, other: object) -> bool:
+        rank = self._other_rank(other)
+        return NotImplemented if rank is None else self.rank < rank
+
+    def __le__(self, other: object) -> bool:
+        rank = self._other_rank(other)
+        return NotImplemented if rank is None else self.rank <= rank
+
+    def __gt__(self, other: object) -> bool:
+        rank = self._other_rank(other)
+        return NotImplemented if rank is None else self.rank > rank
+
+    def __ge__(self, other: object) -> bool:
+        rank = self._other_rank(other)
+        return NotImplemented if rank is None else self.rank >= rank
+
+
+_URGENCY_RANK = {Urgency.INFO: 0, Urgency.WARNING: 1, Urgency.CRITICAL: 2}
+
+
+class Op(enum.StrEnum):
+    """A comparison operator in a rule condition."""
+
+    EQ = "="
+    NE = "!="
+    LT = "<"
+    LE = "<="
+    GT = ">"
+    GE = ">="
+
+
+class BoundaryStatus(enum.StrEnum):
+    """Where a `Boundary` stands."""
+
+    PROPOSED = "proposed"
+    AGREED = "agreed"
+    CROSSED = "crossed"
+    REVIEWED = "reviewed"
+    RETIRED = "retired"
+
+
+@attrs.frozen
+class Origin:
+    """Where a pack item was defined, for error messages.
+
+    Attributes:
+        file: The pack file, e.g. ``"core/rules.toml"``.
+        line: The line the item starts on, when known.
+    """
+
+    file: str
+    line: int | None = None
+
+
+def _roles(values: Iterable[Role | str]) -> frozenset[Role]:
+    return frozenset(Role(v) for v in values)
+
+
+def _role_tuple(values: Iterable[Role | str]) -> tuple[Role, ...]:
+    return tuple(Role(v) for v in values)
+
+
+def _origin_field() -> Any:
+    return attrs.field(default=None, eq=False, repr=False, kw_only=True)
+
+
+# --------------------------------------------------------------------------- content
+
+
+@attrs.frozen
+class Action:
+    """One concrete thing to do as part of a step.
+
+    Attributes:
+        id: Stable id, unique in the pack.
+        title: A short, imperative title.
+        how: What to do, in a few concrete sentences.
+        minutes: About how long it takes.
+        who: Who does it.
+        in_crisis: ``True`` if the action is still safe and useful when the
+            safety screen is positive. Such actions are never couples exercises.
+    """
+
+    id: str
+    title: str
+    how: str
+    minutes: int
+    who: Who = attrs.field(converter=Who)
+    in_crisis: bool = False
+    origin: Origin | None = _origin_field()
+
+
+@attrs.frozen
+class Step:
+    """One of the steps a supporter can take, with what to do and what to watch for.
+
+    Attributes:
+        id: Stable id (the bundled pack's ids are ``educate``, ``patience``,
+            ``consistency``, ``communication``, ``validation``, ``boundaries``,
+            ``professional_help`` and ``celebrate``).
+        title: A short, imperative title.
+        summary: One sentence (at most 140 characters).
+        why: Why this step helps.
+        actions: Concrete things to do.
+        signs_of_progress: What it looks like when the step is working.
+        pitfalls: Common mistakes, each with what to do instead.
+    """
+
+    id: str
+    title: str
+    summary: str
+    why: str
+    actions: tuple[Action, ...]
+    signs_of_progress: tuple[str, ...] = ()
+    pitfalls: tuple[str, ...] = ()
+    origin: Origin | None = _origin_field()
+
+
+@attrs.frozen
+class Dimension:
+    """An area of the relationship that several questions measure together.
+
+    A dimension's score is the mean of its answered scale questions, after
+    reverse-keyed ones are flipped (``6 - answer``), so a higher score is
+    always better.
+
+    Attributes:
+        id: Stable id.
+        label: A short noun phrase used in sentences ("feeling heard").
+    """
+
+    id: str
+    label: str
+    origin: Origin | None = _origin_field()
+
+
+@attrs.frozen
+class Question:
+    """One check-in question.
+
+    Attributes:
+        id: Stable id; apps key answers by it.
+        prompt: The statement or question shown to the person answering.
+        kind: The kind of answer it takes.
+        respondents: Which roles answer it.
+        dimension: The dimension a scale question counts towards, if any.
+        reverse: ``True`` when agreeing means things are worse.
+        safety: ``True`` for the safety screen: a yes always leads to
+            professional help.
+    """
+
+    id: str
+    prompt: str
+    kind: QuestionKind = attrs.field(converter=QuestionKind)
+    respondents: frozenset[Role] = attrs.field(converter=_roles)
+    dimension: str | None = None
+    reverse: bool = False
+    safety: bool = False
+    origin: Origin | None = _origin_field()
+
+
+@attrs.frozen
+class Resource:
+    """A helpline or another place to get help.
+
+    Attributes:
+        id: Stable id.
+        name: The service's name.
+        topics: What it helps with: ``crisis``, ``domestic_abuse``,
+            ``emergency`` or ``counselling``.
+        country: ISO 3166-1 alpha-2 code, or ``"INTL"``.
+        source: Where the facts come from.
+        verified: When the facts were last checked.
+        region: Part of the country it serves, if not all of it.
+        phone: Number to call.
+        text: How to reach it by text message.
+        url: Website.
+        hours: Opening hours.
+        languages: BCP 47 codes of the languages it answers in, where known.
+        notes: Anything else worth knowing, in one sentence.
+    """
+
+    id: str
+    name: str
+    topics: tuple[str, ...]
+    country: str
+    source: str
+    verified: dt.date
+    region: str = ""
+    phone: str = ""
+    text: str = ""
+    url: str = ""
+    hours: str = ""
+    languages: tuple[str, ...] = ()
+    notes: str = ""
+    origin: Origin | None = _origin_field()
+
+
+# ------------------------------------------------------------------------ conditions
+
+
+def _fmt_value(value: object) -> str:
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return str(value)
+
+
+@attrs.frozen
+class AnswerCompare:
+    """True when a question was answered and its answer compares as stated.
+
+    Attributes:
+        question: The question id.
+        op: The comparison.
+        value: What the answer is compared with.
+    """
+
+    question: str
+    op: Op = attrs.field(converter=Op)
+    value: bool | int | float
+
+    def __str__(self) -> str:
+        return f"{self.question} {self.op} {_fmt_value(self.value)}"
+
+
+@attrs.frozen
+class ScoreCompare:
+    """True when a dimension has a score and it compares as stated.
+
+    Attributes:
+        dimension: The dimension id.
+        op: The comparison.
+        value: What the score is compared with.
+    """
+
+    dimension: str
+    op: Op = attrs.field(converter=Op)
+    value: int | float
+
+    def __str__(self) -> str:
+        return f"score({self.dimension}) {self.op} {_fmt_value(self.value)}"
+
+
+@attrs.frozen
+class Answered:
+    """True when a question was answered (whatever the answer)."""
+
+    question: str
+
+    def __str__(self) -> str:
+        return f"answered({self.question})"
+
+
+@attrs.frozen
+class AllOf:
+    """True when every condition holds (and when there are none)."""
+
+    conditions: tuple[Condition, ...]
+
+    def __str__(self) -> str:
+        return "all(" + ", ".join(map(str, self.conditions)) + ")"
+
+
+@attrs.frozen
+class AnyOf:
+    """True when at least one condition holds."""
+
+    conditions: tuple[Condition, ...]
+
+    def __str__(self) -> str:
+        return "any(" + ", ".join(map(str, self.conditions)) + ")"
+
+
+@attrs.frozen
+class Not:
+    """True when the inner condition does not hold."""
+
+    condition: Condition
+
+    def __str__(self) -> str:
+        return f"not({self.condition})"
+
+
+@attrs.frozen
+class Always:
+    """Always true: the condition of a catch-all rule."""
+
+    def __str__(self) -> str:
+        return "always"
+
+
+Condition: TypeAlias = AnswerCompare | ScoreCompare | Answered | AllOf | AnyOf | Not | Always
+"""Any rule condition."""
+
+
+@attrs.frozen
+class Rule:
+    """A rule: when its condition holds, it proposes a step.
+
+    Attributes:
+        id: Stable id, unique in the pack.
+        step: The id of the step it proposes.
+        when: The condition.
+        priority: Higher wins; ties break on the rule id.
+        urgency: How soon to act on the step.
+        reason: A plain sentence saying why this step comes next.
+        resources: Resource topics to attach to the recommendation.
+        safety: ``True`` for a safety rule: safety rules are checked before
+            all others, and any that holds decides the recommendation.
+    """
+
+    id: str
+    step: str
+    when: Condition
+    priority: int = 0
+    urgency: Urgency = attrs.field(default=Urgency.INFO, converter=Urgency)
+    reason: str = ""
+    resources: tuple[str, ...] = ()
+    safety: bool = False
+    origin: Origin | None = _origin_field()
+
+
+@attrs.frozen
+class Messages:
+    """Sentence templates a pack uses to explain a recommendation.
+
+    Each template is a `str.format` string. ``{prompt}`` is a question's
+    prompt, ``{value}`` the answer or score, ``{label}`` a dimension's label.
+
+    Attributes:
+        answer_yes: For a yes/no question answered yes.
+        answer_no: For a yes/no question answered no.
+        answer_scale: For a scale question.
+        answer_count: For a count question.
+        score: For a dimension score.
+    """
+
+    answer_yes: str
+    answer_no: str
+    answer_scale: str
+    answer_count: str
+    score: str
+
+
+@attrs.frozen
+class PackRef:
+    """A pack's id and version, as recorded in a recommendation's provenance."""
+
+    id: str
+    version: str
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.version}"
+
+
+def _index(items: tuple[Any, ...]) -> dict[str, Any]:
+    return {item.id: item for item in items}
+
+
+@attrs.frozen
+class ContentPack:
+    """A complete, validated content pack: steps, questions, rules and resources.
+
+    Creating one checks it as a whole (every reference resolves, every
+    condition fits its question, the safety screen is covered) and raises
+    [`PackError`][trustkit.PackError] listing every problem. Get the bundled
+    pack with [`default_pack`][trustkit.default_pack] or read one with
+    [`load_pack`][trustkit.load_pack].
+
+    Attributes:
+        id: The pack's id.
+        version: The pack's version (semantic versioning).
+        title: A human title.
+        steps: The steps, in the pack's order.
+        dimensions: The dimensions questions are grouped into.
+        questions: The check-in questions.
+        rules: The rules, in the pack's order.
+        messages: Sentence templates for explanations.
+        resources: Helplines and other resources.
+        description: One paragraph about the pack.
+        locale: BCP 47 tag of the pack's language.
+        packs: Every pack that went into this one, base first (defaults to
+            this pack alone).
+    """
+
+    id: str
+    version: str
+    title: str
+    steps: tuple[Step, ...]
+    dimensions: tuple[Dimension, ...]
+    questions: tuple[Question, ...]
+    rules: tuple[Rule, ...]
+    messages: Messages
+    resources: tuple[Resource, ...] = ()
+    description: str = ""
+    locale: str = "en"
+    packs: tuple[PackRef, ...] = attrs.field()
+    _steps_by_id: dict[str, Step] = attrs.field(init=False, eq=False, repr=False)
+    _questions_by_id: dict[str, Question] = attrs.field(init=False, eq=False, repr=False)
+    _compiled: object = attrs.field(init=False, eq=False, repr=False, default=None)
+
+    @packs.default
+    def _packs_default(self) -> tuple[PackRef, ...]:
+        return (PackRef(self.id, self.version),)
+
+    def __attrs_post_init__(self) -> None:
+        from trustkit._pack.validate import check_pack  # noqa: PLC0415  (models stay data-only)
+
+        check_pack(self)
+        object.__setattr__(self, "_steps_by_id", _index(self.steps))
+        object.__setattr__(self, "_questions_by_id", _index(self.questions))
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {a.name: getattr(self, a.name) for a in attrs.fields(type(self)) if a.init}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_compiled", None)
+        object.__setattr__(self, "_steps_by_id", _index(self.steps))
+        object.__setattr__(self, "_questions_by_id", _index(self.questions))
+
+    def step(self, step_id: str) -> Step:
+        """The step with this id.
+
+        Raises:
+            KeyError: The pack has no such step.
+        """
+        return self._steps_by_id[step_id]
+
+    def question(self, question_id: str) -> Question:
+        """The question with this id.
+
+        Raises:
+            KeyError: The pack has no such question.
+        """
+        return self._questions_by_id[question_id]
+
+    def questions_for(self, respondent: Role | str) -> tuple[Question, ...]:
+        """The questions one role answers, in the pack's order."""
+        role = Role(respondent)
+        return tuple(q for q in self.questions if role in q.respondents)
+
+    @property
+    def ref(self) -> PackRef:
+        """This pack's id and version."""
+        return PackRef(self.id, self.version)
+
+
+# ------------------------------------------------------------------ check-ins and boundaries
+
+
+class _FrozenAnswers(Mapping[str, Answer]):
+    """A read-only mapping of answers whose repr hides the values."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, Answer]) -> None:
+        self._data = dict(data)
+
+    def __getitem__(self, key: str) -> Answer:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._data.items()))
+
+    def __repr__(self) -> str:
+        return f"<{len(self._data)} answers hidden>"
+
+    def __reduce__(self) -> tuple[type[_FrozenAnswers], tuple[dict[str, Answer]]]:
+        return (type(self), (self._data,))
+
+
+def _to_role(value: object) -> object:
+    if isinstance(value, str) and value in _ROLE_VALUES:
+        return Role(value)
+    return value
+
+
+_ROLE_VALUES = frozenset(role.value for role in Role)
+
+
+def _to_answers(value: object) -> object:
+    if isinstance(value, Mapping):
+        return _FrozenAnswers({k: v for k, v in value.items() if v is not None})
+    return value
+
+
+def _describe_answers(value: object) -> str:
+    return f"<{len(value)} answers hidden>" if isinstance(value, Mapping) else "<hidden>"
+
+
+def _aware(value: object) -> bool:
+    return isinstance(value, dt.datetime) and value.utcoffset() is not None
+
+
+@attrs.frozen
+class CheckIn:
+    """One partner's answers at one moment.
+
+    Answers of ``None`` mean "not answered" and are dropped. The ``repr`` hides
+    the answers' values, so a check-in that ends up in a log reveals nothing.
+
+    Attributes:
+        respondent: Who answered (``"partner"`` or ``"supporter"``).
+        answers: Question id to answer.
+        at: When they answered; must be timezone-aware.
+
+    Raises:
+        AnswerError: A field does not have the right shape. Whether the
+            answers fit the questionnaire is checked later, against a pack.
+    """
+
+    respondent: Role = attrs.field(converter=_to_role)
+    answers: Mapping[str, Answer] = attrs.field(converter=_to_answers, repr=_describe_answers)
+    at: dt.datetime
+
+    def __attrs_post_init__(self) -> None:
+        problems = []
+        respondent: object = self.respondent  # the converter leaves a bad value as it is
+        if not isinstance(respondent, Role):
+            problems.append(AnswerProblem("respondent", "'partner' or 'supporter'"))
+        if not isinstance(self.answers, _FrozenAnswers):
+            problems.append(AnswerProblem("answers", "a mapping of question id to answer"))
+        else:
+            problems.extend(
+                AnswerProblem("answers", "question ids that are text")
+                for key in self.answers
+                if not isinstance(key, str)
+            )
+        if not _aware(self.at):
+            problems.append(AnswerProblem("at", "a timezone-aware datetime"))
+        if problems:
+            raise AnswerError(problems)
+
+
+@attrs.frozen
+class Boundary:
+    """An agreement about what is and isn't OK between the partners.
+
+    Attributes:
+        id: Stable id chosen by the app.
+        what: The boundary, in the couple's words.
+        set_by: Who proposed it.
+        agreed_by: Who has agreed to it.
+        status: Where it stands.
+        review_on: When the couple means to look at it again, if set.
+    """
+
+    id: str
+    what: str
+    set_by: Role = attrs.field(converter=Role)
+    agreed_by: tuple[Role, ...] = attrs.field(default=(), converter=_role_tuple)
+    status: BoundaryStatus = attrs.field(default=BoundaryStatus.PROPOSED, converter=BoundaryStatus)
+    review_on: dt.date | None = None
+
+
+# ------------------------------------------------------------------------ recommendations
+
+
+@attrs.frozen
+class Evidence:
+    """A condition that held, and the questions it read.
+
+    Attributes:
+        rule_id: The rule the condition belongs to.
+        condition: The condition, written out (e.g. ``"feels_heard <= 2"``).
+        questions: The ids of the answered questions it read.
+    """
+
+    rule_id: str
+    condition: str
+    questions: tuple[str, ...]
+
+
+@attrs.frozen
+class Alternative:
+    """Another step whose rule also held, for apps that offer a choice.
+
+    Attributes:
+        step_id: The step's id.
+        title: The step's title.
+        rule_id: The rule that proposed it.
+    """
+
+    step_id: str
+    title: str
+    rule_id: str
+
+
+@attrs.frozen
+class Recommendation:
+    """The next step for one partner, and why.
+
+    Attributes:
+        step: The step to take. In a safety recommendation it carries only the
+            actions that are safe in a crisis.
+        urgency: How soon to act.
+        reasons: Plain sentences saying why, naming the answers that led here.
+            They are for the person who answered; the ``repr`` hides them, so
+            a recommendation that ends up in a log reveals no answer.
+        evidence: The conditions that held and the questions they read.
+        rule_id: The rule that decided.
+        alternatives: Up to two other steps whose rules also held (none in a
+            safety recommendation).
+        resources: Helplines and other resources to show with the step.
+        respondent: Whose answers this is for.
+        safety: ``True`` when the safety screen decided.
+        pack_id: The id of the pack that was used.
+        pack_version: That pack's version.
+        packs: Every pack that took part, base first.
+    """
+
+    step: Step
+    urgency: Urgency
+    reasons: tuple[str, ...] = attrs.field(repr=lambda r: f"<{len(r)} reasons hidden>")
+    evidence: tuple[Evidence, ...]
+    rule_id: str
+    alternatives: tuple[Alternative, ...]
+    resources: tuple[Resource, ...]
+    respondent: Role
+    safety: bool
+    pack_id: str
+    pack_version: str
+    packs: tuple[PackRef, ...]

@@ -1,0 +1,156 @@
+"""Properties of ``recommend_next_step`` over every valid and malformed check-in."""
+
+from __future__ import annotations
+
+import pickle
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import trustkit
+from tests.strategies import ROLES, malformed_answers, role_and_answers, valid_answers
+from trustkit import AnswerError, ContentPack, Role, Urgency, Who
+from trustkit._engine.compile import compile_condition, compiled, evaluate
+
+EXPECTATIONS = {
+    "a whole number from 1 to 5",
+    "true or false",
+    "a whole number, 0 or more",
+    "a known question id",
+    "a question the partner is not asked",
+    "a question the supporter is not asked",
+}
+SAFETY_IDS = ("afraid_of_partner", "controlled", "hurt_or_threatened", "self_harm_thoughts")
+
+
+def answered(answers: dict[str, Any]) -> set[str]:
+    return {key for key, value in answers.items() if value is not None}
+
+
+@given(role_and_answers())
+def test_any_valid_answers_give_a_recommendation_from_the_pack(
+    case: tuple[Role, dict[str, Any]],
+) -> None:
+    """Every valid check-in gets a step of the pack, explained only by answered questions."""
+    role, answers = case
+    pack = trustkit.default_pack()
+    rec = trustkit.recommend_next_step(answers, respondent=role)
+    assert rec.step.id in {step.id for step in pack.steps}
+    assert rec.respondent is role
+    assert rec.rule_id in {rule.id for rule in pack.rules}
+    assert rec.reasons
+    assert all(isinstance(reason, str) and reason for reason in rec.reasons)
+    for evidence in rec.evidence:
+        assert evidence.rule_id in {rule.id for rule in pack.rules}
+        assert set(evidence.questions) <= answered(answers)
+    assert len(rec.alternatives) <= 2
+    steps = [alt.step_id for alt in rec.alternatives]
+    assert rec.step.id not in steps
+    assert len(set(steps)) == len(steps)
+    assert (rec.pack_id, rec.pack_version) == (pack.id, pack.version)
+
+
+@given(role_and_answers(), st.data())
+def test_any_yes_on_the_safety_screen_gives_critical_professional_help(
+    case: tuple[Role, dict[str, Any]], data: st.DataObject
+) -> None:
+    """A yes to any safety question wins, whatever else was answered, for either role."""
+    role, answers = case
+    flagged = data.draw(st.lists(st.sampled_from(SAFETY_IDS), min_size=1, unique=True))
+    answers.update(dict.fromkeys(flagged, True))
+    rec = trustkit.recommend_next_step(answers, respondent=role)
+    assert rec.step.id == "professional_help"
+    assert rec.urgency is Urgency.CRITICAL
+    assert rec.safety
+    assert rec.alternatives == ()
+    assert rec.step.actions
+    assert all(a.in_crisis and a.who is not Who.BOTH for a in rec.step.actions)
+    topics = {topic for resource in rec.resources for topic in resource.topics}
+    if "self_harm_thoughts" in flagged:
+        assert "crisis" in topics
+    if set(flagged) - {"self_harm_thoughts"}:
+        assert "domestic_abuse" in topics
+    assert "emergency" in topics
+    assert {e.questions for e in rec.evidence} >= {(q,) for q in flagged}
+
+
+@given(role_and_answers(safe=True))
+def test_without_a_safety_flag_no_recommendation_is_critical(
+    case: tuple[Role, dict[str, Any]],
+) -> None:
+    """Critical urgency is kept for the safety screen."""
+    role, answers = case
+    rec = trustkit.recommend_next_step(answers, respondent=role)
+    assert not rec.safety
+    assert rec.urgency is not Urgency.CRITICAL
+
+
+@given(malformed_answers())
+def test_malformed_answers_raise_answer_error_naming_each_question_never_the_value(
+    case: tuple[Role, dict[Any, Any], set[str]],
+) -> None:
+    """Any planted fault gives AnswerError naming the question and never repeating a value."""
+    role, answers, planted = case
+    with pytest.raises(AnswerError) as info:
+        trustkit.recommend_next_step(answers, respondent=role)
+    error = info.value
+    assert isinstance(error, ValueError)
+    assert {p.field for p in error.problems} == planted
+    # The message is built from question ids and fixed descriptions only, so no value
+    # given can appear in it.
+    assert {p.expected for p in error.problems} <= EXPECTATIONS
+    listed = "; ".join(f"{p.field}: {p.expected}" for p in error.problems)
+    assert str(error).endswith(f"in the check-in: {listed}")
+
+
+@given(st.one_of(st.none(), st.integers(), st.text(), st.lists(st.integers())), ROLES)
+def test_answers_that_are_not_a_mapping_raise_answer_error(value: object, role: Role) -> None:
+    """Anything but a mapping or a CheckIn is rejected with a typed error."""
+    with pytest.raises(AnswerError, match="answers"):
+        trustkit.recommend_next_step(value, respondent=role)  # type: ignore[arg-type]
+
+
+@given(st.text().filter(lambda r: r not in {"partner", "supporter"}))
+def test_an_unknown_respondent_raises_answer_error(respondent: str) -> None:
+    """The respondent must be one of the two roles."""
+    with pytest.raises(AnswerError, match="respondent"):
+        trustkit.recommend_next_step({}, respondent=respondent)
+
+
+@given(role_and_answers())
+def test_the_same_input_gives_the_same_output(case: tuple[Role, dict[str, Any]]) -> None:
+    """Recommendations are deterministic, also across a pickled copy of the pack."""
+    role, answers = case
+    first = trustkit.recommend_next_step(answers, respondent=role)
+    again = trustkit.recommend_next_step(dict(reversed(list(answers.items()))), respondent=role)
+    copy: ContentPack = pickle.loads(pickle.dumps(trustkit.default_pack()))
+    from_copy = trustkit.recommend_next_step(answers, respondent=role, pack=copy)
+    assert first == again == from_copy
+
+
+@given(role_and_answers())
+def test_compiled_conditions_agree_with_the_reference_evaluator(
+    case: tuple[Role, dict[str, Any]],
+) -> None:
+    """Every compiled predicate gives the same answer as evaluating the condition directly."""
+    _, answers = case
+    clean = {k: v for k, v in answers.items() if v is not None}
+    c = compiled(trustkit.default_pack())
+    scores = c.score(clean)
+    for rule in trustkit.default_pack().rules:
+        assert compile_condition(rule.when)(clean, scores) == evaluate(rule.when, clean, scores)
+
+
+@given(valid_answers(Role.PARTNER))
+def test_a_checkin_and_its_answers_give_the_same_recommendation(
+    answers: dict[str, Any],
+) -> None:
+    """Passing a CheckIn is the same as passing its answers and respondent."""
+    import datetime as dt
+
+    checkin = trustkit.CheckIn(
+        respondent="partner", answers=answers, at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    )
+    assert trustkit.recommend_next_step(checkin) == trustkit.recommend_next_step(answers)
