@@ -299,3 +299,19 @@ def test_a_malformed_country_is_an_answer_error(country: object) -> None:
     """Only two-letter codes are countries."""
     with pytest.raises(AnswerError, match="country"):
         trustkit.recommend_next_step({}, country=country)  # type: ignore[arg-type]
+
+
+def test_ties_on_priority_break_on_rule_id() -> None:
+    """Two rules with the same priority: the one whose id sorts first wins, the other is next."""
+    second = Rule(id="b-tie", step="celebrate", priority=500, when=Always(), reason="B.")
+    first = Rule(id="a-tie", step="patience", priority=500, when=Answered("hopeful"), reason="A.")
+    for order in ((second, first), (first, second)):
+        pack = _pack_with(*order)
+        rec = trustkit.recommend_next_step({"hopeful": 3}, pack=pack)
+        assert rec.rule_id == "a-tie"
+        assert rec.reasons == (
+            "A.",
+            PACK.messages.answer_scale.format(prompt=PACK.question("hopeful").prompt, value=3),
+        )
+        assert [a.rule_id for a in rec.alternatives] == []  # b-tie is a catch-all
+        assert trustkit.recommend_next_step({}, pack=pack).rule_id == "b-tie"

@@ -431,9 +431,6 @@ def _read_pack(root: Traversable, label: str) -> ContentPack:
     ):
         for key in sorted(set(file.data) - keys):
             problems.append(PackProblem(file.name, "", key, "unknown table (check the spelling)"))
-    # Check the pack as a whole even when some fields were bad, so that authors see every
-    # problem at once; skip items that already have a problem, whose defaults would mislead.
-    candidate = ContentPack.__new__(ContentPack)
     values = {
         "id": pack_id,
         "version": version,
@@ -442,13 +439,16 @@ def _read_pack(root: Traversable, label: str) -> ContentPack:
         "locale": locale,
         **fields,
     }
+    if not problems:
+        return ContentPack(**values)  # checks the pack as a whole
+    # Check the pack as a whole even though some fields were bad, so that authors see every
+    # problem at once; skip items that already have a problem, whose defaults would mislead.
+    candidate = ContentPack.__new__(ContentPack)
     for name, value in values.items():
         object.__setattr__(candidate, name, value)
     reported = {(p.file, p.item) for p in problems}
     problems.extend(p for p in pack_problems(candidate) if (p.file, p.item) not in reported)
-    if problems:
-        raise PackError(problems)
-    return ContentPack(**values)
+    raise PackError(problems)
 
 
 def bundled_root(name: str = "core") -> Traversable:

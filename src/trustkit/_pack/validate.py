@@ -10,8 +10,6 @@ import string
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
 from trustkit.errors import PackError, PackProblem
 from trustkit.models import (
     AllOf,
@@ -49,11 +47,15 @@ _TEMPLATE_FIELDS = {
 }
 
 
-@attrs.frozen
 class _Place:
-    file: str
-    item: str
-    line: int | None
+    """Where an item is, for the problems found in it."""
+
+    __slots__ = ("file", "item", "line")
+
+    def __init__(self, file: str, item: str, line: int | None) -> None:
+        self.file = file
+        self.item = item
+        self.line = line
 
     def problem(self, field: str, message: str) -> PackProblem:
         return PackProblem(self.file, self.item, field, message, self.line)
