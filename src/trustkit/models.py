@@ -18,6 +18,8 @@ from typing import Any, TypeAlias
 
 import attrs
 
+from trustkit._boundary import Boundary, BoundaryStatus
+from trustkit._roles import Role
 from trustkit.errors import AnswerError, AnswerProblem
 
 __all__ = [
@@ -55,17 +57,6 @@ __all__ = [
 
 Answer: TypeAlias = bool | int
 """The value of one answer: ``True``/``False`` for yes/no questions, an ``int`` otherwise."""
-
-
-class Role(enum.StrEnum):
-    """Who answers a check-in.
-
-    ``PARTNER`` is the partner who struggles to trust; ``SUPPORTER`` is the
-    partner who is helping.
-    """
-
-    PARTNER = "partner"
-    SUPPORTER = "supporter"
 
 
 class Who(enum.StrEnum):
@@ -154,16 +145,6 @@ class Op(enum.StrEnum):
     GE = ">="
 
 
-class BoundaryStatus(enum.StrEnum):
-    """Where a `Boundary` stands."""
-
-    PROPOSED = "proposed"
-    AGREED = "agreed"
-    CROSSED = "crossed"
-    REVIEWED = "reviewed"
-    RETIRED = "retired"
-
-
 @attrs.frozen
 class Origin:
     """Where a pack item was defined, for error messages.
@@ -179,10 +160,6 @@ class Origin:
 
 def _roles(values: Iterable[Role | str]) -> frozenset[Role]:
     return frozenset(Role(v) for v in values)
-
-
-def _role_tuple(values: Iterable[Role | str]) -> tuple[Role, ...]:
-    return tuple(Role(v) for v in values)
 
 
 def _origin_field() -> Any:
@@ -665,27 +642,6 @@ class CheckIn:
             problems.append(AnswerProblem("at", "a timezone-aware datetime"))
         if problems:
             raise AnswerError(problems)
-
-
-@attrs.frozen
-class Boundary:
-    """An agreement about what is and isn't OK between the partners.
-
-    Attributes:
-        id: Stable id chosen by the app.
-        what: The boundary, in the couple's words.
-        set_by: Who proposed it.
-        agreed_by: Who has agreed to it.
-        status: Where it stands.
-        review_on: When the couple means to look at it again, if set.
-    """
-
-    id: str
-    what: str
-    set_by: Role = attrs.field(converter=Role)
-    agreed_by: tuple[Role, ...] = attrs.field(default=(), converter=_role_tuple)
-    status: BoundaryStatus = attrs.field(default=BoundaryStatus.PROPOSED, converter=BoundaryStatus)
-    review_on: dt.date | None = None
 
 
 # ------------------------------------------------------------------------ recommendations

@@ -1,0 +1,18 @@
+"""The two roles in a couple using trustkit."""
+
+from __future__ import annotations
+
+import enum
+
+__all__ = ["Role"]
+
+
+class Role(enum.StrEnum):
+    """Who answers a check-in.
+
+    ``PARTNER`` is the partner who struggles to trust; ``SUPPORTER`` is the
+    partner who is helping.
+    """
+
+    PARTNER = "partner"
+    SUPPORTER = "supporter"
