@@ -19,6 +19,7 @@ Two measurements, each reported as a ratio taken in one run on one machine:
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import random
 import re
@@ -255,6 +256,44 @@ def time_calls(count: int, repeat: int) -> dict[str, float]:
     return results
 
 
+def time_history(sizes: tuple[int, ...], repeat: int) -> dict[int, float]:
+    """Seconds per call with histories of each size, against the same call without history.
+
+    The histories are check-ins of both partners, a few days apart, in shuffled
+    order (as an app might load them), half with their stored step and half
+    without (so trustkit works those out, and caches them).
+    """
+    rng = random.Random(7)
+    cases = checkins(max(sizes) + 1)
+    now = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    past = [
+        trustkit.CheckIn(
+            respondent=role,
+            answers={k: v for k, v in answers.items() if not k.endswith("_partner")},
+            at=now - dt.timedelta(days=3 * (i + 1), hours=rng.randint(0, 12)),
+            recommended="validation" if i % 2 else None,
+        )
+        for i, (role, answers) in enumerate(cases[1:])
+    ]
+    role, answers = cases[0]
+    safe = {k: v for k, v in answers.items() if k not in SAFETY}
+    results = {}
+    loops = 200
+    for size in (None, *sizes):
+        history = None if size is None else rng.sample(past, size)
+
+        def call(history: list[trustkit.CheckIn] | None = history) -> None:
+            trustkit.recommend_next_step(safe, respondent=role, history=history, now=now)
+
+        call()  # warm the cache of recomputed steps
+        best = min(timeit.timeit(call, number=loops) for _ in range(repeat)) / loops
+        results[-1 if size is None else size] = best
+    return results
+
+
+SAFETY = ("afraid_of_partner", "controlled", "hurt_or_threatened", "self_harm_thoughts")
+
+
 # Byte-code caching on, as for any installed package (a development shell may turn it off).
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
@@ -335,6 +374,7 @@ def main() -> None:
     args = parser.parse_args()
 
     calls = time_calls(args.count, args.repeat)
+    history = time_history((0, 10, 100, 10_000), args.repeat)
     wall = time_processes({"bare": "pass", "deps": DEPS, "ours": FIRST}, args.runs)
     bare, deps, ours = wall["bare"], wall["deps"], wall["ours"]
     inside = time_inside(args.runs)
@@ -365,6 +405,13 @@ def main() -> None:
         f"first result; median of {args.runs}) | {inside['trustkit'] * 1e3:.0f} ms "
         f"| {inside['deps'] * 1e3:.0f} ms | **{inside['trustkit'] / inside['deps']:.2f}x** |",
     ]
+    base = history[-1]
+    for size in (0, 10, 100, 10_000):
+        lines.append(
+            f"| a call with {size:,} earlier check-ins vs the same call without history "
+            f"| {history[size] * 1e6:.1f} µs | {base * 1e6:.1f} µs "
+            f"| **{history[size] / base:.2f}x** |"
+        )
     if all(instructions.values()):
         i_bare, i_deps, i_ours = (instructions[k] or 0 for k in ("bare", "deps", "ours"))
         lines.append(

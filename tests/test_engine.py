@@ -81,6 +81,38 @@ def answers_for_both() -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
+def with_facts() -> st.SearchStrategy[Condition]:
+    """Condition trees that may also read facts from history."""
+    fact = st.builds(
+        trustkit.FactCompare,
+        st.sampled_from(["checkins", "improved.hope", "repeats.validation", "gap.openness"]),
+        st.sampled_from([Op.GE, Op.EQ]),
+        st.just(1),
+    )
+    return st.recursive(
+        st.one_of(leaves(), fact),
+        lambda inner: st.one_of(
+            st.builds(AllOf, st.lists(inner, max_size=3).map(tuple)),
+            st.builds(AnyOf, st.lists(inner, min_size=1, max_size=3).map(tuple)),
+            st.builds(Not, inner),
+        ),
+        max_leaves=8,
+    )
+
+
+@given(with_facts(), answers_for_both())
+def test_rules_skipped_without_history_really_cannot_hold_without_it(
+    cond: Condition, answers: dict[str, Any]
+) -> None:
+    """The three-valued check that lets calls without history skip fact rules is sound."""
+    from trustkit._engine.compile import without_facts
+
+    clean = {k: v for k, v in answers.items() if v is not None}
+    verdict = without_facts(cond)
+    if verdict is not None:
+        assert evaluate(cond, clean, compiled(PACK).score(clean)) is verdict
+
+
 @given(conditions(), answers_for_both())
 def test_every_condition_form_compiles_to_the_reference_meaning(
     cond: Condition, answers: dict[str, Any]
@@ -243,11 +275,9 @@ def _zip_pack(tmp_path: Path, extra: dict[str, bytes] | None = None) -> zipfile.
     assert isinstance(source, Path)
     buffer = tmp_path / "packs.zip"
     with zipfile.ZipFile(buffer, "w") as archive:
-        for file in sorted(source.iterdir()):
-            if file.suffix == ".toml":
-                archive.writestr(
-                    f"zipped/{file.name}", (extra or {}).get(file.name, file.read_bytes())
-                )
+        for file in sorted(source.rglob("*.toml")):
+            name = file.relative_to(source).as_posix()
+            archive.writestr(f"zipped/{name}", (extra or {}).get(name, file.read_bytes()))
     return zipfile.Path(zipfile.ZipFile(io.BytesIO(buffer.read_bytes())), "zipped/")
 
 

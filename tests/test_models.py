@@ -183,7 +183,7 @@ def test_a_boundary_is_a_plain_value() -> None:
     boundary = trustkit.Boundary(id="b1", what="Phones stay private", set_by="partner")
     assert boundary.set_by is Role.PARTNER
     assert boundary.status is trustkit.BoundaryStatus.PROPOSED
-    with pytest.raises(ValueError, match="friend"):
+    with pytest.raises(ValueError, match="set_by"):
         trustkit.Boundary(id="b2", what="x", set_by="friend")
 
 

@@ -92,7 +92,7 @@ def test_an_unsupported_operator_is_named(broken: Breaker) -> None:
             "rules.toml",
             'step = "celebrate"',
             'step = "party"',
-            "celebrate-progress",
+            "celebrate-improved",
             "unknown step 'party'",
         ),
     ],
@@ -264,9 +264,11 @@ def test_a_missing_pack_file_stops_before_the_rest(broken: Breaker) -> None:
     """Without one of the files nothing else is checked; every missing file is named."""
     root = broken("steps.toml", 'id = "patience"', 'id = "educate"')
     (root / "rules.toml").unlink()
-    (root / "pack.toml").unlink()
+    (root / "messages.toml").unlink()
     found = problems(root)
-    assert [p.file for p in found] == ["mypack/pack.toml", "mypack/rules.toml"]
+    assert [p.file for p in found] == ["mypack/rules.toml", "mypack/messages.toml"]
+    (root / "pack.toml").unlink()
+    assert [p.file for p in problems(root)] == ["mypack/pack.toml"]
 
 
 def test_a_path_that_is_not_a_folder_is_a_pack_error(tmp_path: Path) -> None:
@@ -533,7 +535,7 @@ def test_a_pack_without_a_catch_all_can_find_no_step() -> None:
     """NoStepError, not a wrong answer, when no rule holds."""
     pack = trustkit.default_pack()
     rules = tuple(r for r in pack.rules if r.id != "catch-all")
-    bare = attrs.evolve(pack, rules=rules)
+    bare = attrs.evolve(pack, rules=rules, translations=())
     with pytest.raises(trustkit.NoStepError) as info:
         trustkit.recommend_next_step({}, pack=bare)
     assert isinstance(info.value, LookupError)

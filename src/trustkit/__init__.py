@@ -16,7 +16,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from trustkit._api import default_pack, recommend_next_step
-from trustkit._pack.load import load_pack
+from trustkit._boundary import BoundaryError, BoundaryEvent
+from trustkit._pack.sources import PackInfo, available_packs, load_pack
 from trustkit._version import __version__
 from trustkit.errors import (
     AnswerError,
@@ -42,6 +43,7 @@ from trustkit.models import (
     ContentPack,
     Dimension,
     Evidence,
+    FactCompare,
     Messages,
     Not,
     Op,
@@ -55,11 +57,14 @@ from trustkit.models import (
     Rule,
     ScoreCompare,
     Step,
+    Text,
+    Translation,
     Urgency,
     Who,
 )
 
 if TYPE_CHECKING:
+    from trustkit._engine.lint import LintWarning, lint_pack
     from trustkit._serialization import converter, parse_checkin
 
 __all__ = [
@@ -74,18 +79,23 @@ __all__ = [
     "Answered",
     "AnyOf",
     "Boundary",
+    "BoundaryError",
+    "BoundaryEvent",
     "BoundaryStatus",
     "CheckIn",
     "Condition",
     "ContentPack",
     "Dimension",
     "Evidence",
+    "FactCompare",
+    "LintWarning",
     "Messages",
     "NoStepError",
     "Not",
     "Op",
     "Origin",
     "PackError",
+    "PackInfo",
     "PackProblem",
     "PackRef",
     "Question",
@@ -96,27 +106,36 @@ __all__ = [
     "Rule",
     "ScoreCompare",
     "Step",
+    "Text",
+    "Translation",
     "TrustkitError",
     "Urgency",
     "Who",
     "__version__",
+    "available_packs",
     "converter",
     "default_pack",
+    "lint_pack",
     "load_pack",
     "parse_checkin",
     "recommend_next_step",
 ]
 
-_LAZY = frozenset({"converter", "parse_checkin"})
+_LAZY = {
+    "converter": "trustkit._serialization",
+    "parse_checkin": "trustkit._serialization",
+    "LintWarning": "trustkit._engine.lint",
+    "lint_pack": "trustkit._engine.lint",
+}
 
 
 def __getattr__(name: str) -> Any:
-    # cattrs is imported only when serialisation is first used: it is the
-    # slowest import trustkit has, and many apps never need it.
+    # Imported on first use: cattrs is the slowest import trustkit has, and
+    # serialisation and lint are not needed to make a recommendation.
     if name in _LAZY:
-        from trustkit import _serialization  # noqa: PLC0415
+        import importlib  # noqa: PLC0415
 
-        return getattr(_serialization, name)
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'trustkit' has no attribute {name!r}")
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
+from trustkit._boundary import Boundary
 from trustkit._engine.recommend import recommend
-from trustkit._pack.load import load_pack
+from trustkit._pack.sources import load_pack
 from trustkit.models import CheckIn, ContentPack, Recommendation, Role
 
 
@@ -27,8 +29,12 @@ def recommend_next_step(
     answers: Mapping[str, object] | CheckIn,
     *,
     respondent: Role | str | None = None,
+    history: Iterable[CheckIn] | None = None,
+    boundaries: Iterable[Boundary] = (),
     pack: ContentPack | None = None,
+    now: dt.datetime | None = None,
     country: str | None = None,
+    locale: str | None = None,
 ) -> Recommendation:
     """Recommend the next step for one partner's check-in, and say why.
 
@@ -46,10 +52,24 @@ def recommend_next_step(
         respondent: Who answered: ``"partner"`` (the partner who struggles to
             trust; the default for a mapping) or ``"supporter"``. For a
             ``CheckIn`` it defaults to, and must match, the check-in's own.
+        history: The couple's earlier check-ins, either role, in any order.
+            Only the most recent 12 are used (older ones never change the
+            result); from them come facts such as which scores improved, how
+            often a step has come up in a row and how far apart the two
+            partners see things. ``None`` (the default) means the app keeps no
+            history; pass ``()`` for a couple's very first check-in.
+        boundaries: The couple's current boundaries, for facts such as a
+            boundary crossed since the last check-in or one due for review.
         pack: The content pack to use; the bundled one by default.
+        now: When this check-in happens (timezone-aware). Defaults to the
+            ``CheckIn``'s ``at``; needed with history or boundaries when
+            ``answers`` is a plain mapping. History must not be later than it.
         country: An ISO 3166-1 alpha-2 code such as ``"GB"``: keep only the
             resources for that country, plus the international ones
             (``"INTL"``). By default every resource on the topic is returned.
+        locale: A BCP 47 tag such as ``"es"``: the step, reasons and
+            resources in that language where the pack has a translation,
+            falling back to the pack's own text item by item.
 
     Returns:
         The recommendation: the step, its urgency, the reasons, evidence,
@@ -67,4 +87,7 @@ def recommend_next_step(
         >>> rec.step.id, rec.urgency.value
         ('validation', 'info')
     """
-    return recommend(answers, respondent, default_pack() if pack is None else pack, country)
+    chosen = default_pack() if pack is None else pack
+    if locale is not None:
+        chosen = chosen.localized(locale)
+    return recommend(answers, respondent, chosen, country, history, boundaries, now)

@@ -25,6 +25,7 @@ from trustkit.models import (
 )
 
 EXIT_OK = 0
+EXIT_PACK_ERRORS = 1
 EXIT_BAD_INPUT = 2
 
 
@@ -33,9 +34,9 @@ class _BadInputError(Exception):
 
 
 def _pack(args: argparse.Namespace) -> ContentPack:
-    if args.pack is None:
-        return trustkit.default_pack()
-    return trustkit.load_pack(args.pack)
+    pack = trustkit.default_pack() if args.pack is None else trustkit.load_pack(args.pack)
+    locale = getattr(args, "locale", None)
+    return pack.localized(locale) if locale else pack
 
 
 def _read_json(source: str, stdin: IO[str]) -> object:
@@ -54,7 +55,9 @@ def _read_json(source: str, stdin: IO[str]) -> object:
 def _split_checkin(data: object) -> tuple[object, str | None]:
     """Accept bare answers, {"respondent", "answers"} or a full check-in with "at"."""
     if isinstance(data, dict) and "answers" in data:
-        extra = sorted(str(k) for k in data if k not in ("respondent", "answers", "at"))
+        extra = sorted(
+            str(k) for k in data if k not in ("respondent", "answers", "at", "recommended")
+        )
         if extra:
             raise _BadInputError(f"unexpected field(s) in the check-in: {', '.join(extra)}")
         if "at" in data:
@@ -210,6 +213,86 @@ def _cmd_steps(args: argparse.Namespace, out: IO[str]) -> int:
     return EXIT_OK
 
 
+def _cmd_pack_check(args: argparse.Namespace, out: IO[str]) -> int:
+    try:
+        pack = trustkit.load_pack(args.path, *args.overlay, ordered=args.ordered)
+    except trustkit.PackError as error:
+        for problem in error.problems:
+            out.write(f"error: {problem}\n")
+        count = len(error.problems)
+        out.write(f"{count} error{'s' if count != 1 else ''}; the pack cannot be used\n")
+        return EXIT_PACK_ERRORS
+    warnings = trustkit.lint_pack(pack)
+    for warning in warnings:
+        out.write(f"warning: {warning}\n")
+        if warning.example is not None and warning.respondent is not None:
+            example = json.dumps(dict(warning.example), sort_keys=True)
+            out.write(f"  for example, {warning.respondent} answers: {example}\n")
+    packs = ", ".join(map(str, pack.packs))
+    out.write(f"{packs}: no errors, {len(warnings)} warning{'s' if len(warnings) != 1 else ''}\n")
+    return EXIT_OK
+
+
+def _cmd_pack_show(args: argparse.Namespace, out: IO[str]) -> int:
+    pack = trustkit.load_pack(args.path, *args.overlay, ordered=args.ordered)
+    if args.locale:
+        pack = pack.localized(args.locale)
+    lines = [f"{pack.title} ({pack.id} {pack.version}, {pack.locale})"]
+    lines.append("packs: " + ", ".join(map(str, pack.packs)))
+    if pack.locales:
+        lines.append("translations: " + ", ".join(pack.locales))
+    lines.append(f"\nsteps ({len(pack.steps)}):")
+    for step in pack.steps:
+        lines.append(f"  {step.id}: {step.title} ({len(step.actions)} actions)")
+    lines.append(f"\nquestions ({len(pack.questions)}):")
+    for q in pack.questions:
+        roles = "/".join(sorted(r.value for r in q.respondents))
+        extra = ", safety" if q.safety else f", {q.dimension}" if q.dimension else ""
+        lines.append(f"  {q.id} [{q.kind.value}, {roles}{extra}]: {q.prompt}")
+    lines.append(f"\nrules ({len(pack.rules)}), in the order they are tried:")
+    ordered = sorted(pack.rules, key=lambda r: (not r.safety, -r.priority, r.id))
+    for rule in ordered:
+        tag = "safety" if rule.safety else str(rule.priority)
+        lines.append(f"  {tag:>6}  {rule.id} -> {rule.step} [{rule.urgency.value}]: {rule.when}")
+    countries = sorted({r.country for r in pack.resources})
+    lines.append(f"\nresources ({len(pack.resources)}): " + ", ".join(countries))
+    out.write("\n".join(lines) + "\n")
+    return EXIT_OK
+
+
+def _node(kind: str, name: str) -> str:
+    return f"{kind}_{''.join(ch if ch.isalnum() else '_' for ch in name)}"
+
+
+def _cmd_pack_graph(args: argparse.Namespace, out: IO[str]) -> int:
+    from trustkit._engine.lint import questions_read  # noqa: PLC0415
+
+    pack = trustkit.load_pack(args.path, *args.overlay, ordered=args.ordered)
+    items = {
+        d.id: tuple(q.id for q in pack.questions if q.dimension == d.id) for d in pack.dimensions
+    }
+    lines = ["flowchart LR"]
+    for q in pack.questions:
+        lines.append(f'  {_node("q", q.id)}["{q.id}"]')
+    for rule in sorted(pack.rules, key=lambda r: (not r.safety, -r.priority, r.id)):
+        label = f"{rule.id} ({'safety' if rule.safety else rule.priority})"
+        lines.append(f'  {_node("r", rule.id)}{{{{"{label}"}}}}')
+        for qid in sorted(questions_read(rule.when, items)):
+            lines.append(f"  {_node('q', qid)} --> {_node('r', rule.id)}")
+        lines.append(f"  {_node('r', rule.id)} --> {_node('s', rule.step)}")
+    for step in pack.steps:
+        lines.append(f'  {_node("s", step.id)}(["{step.title}"])')
+    out.write("\n".join(lines) + "\n")
+    return EXIT_OK
+
+
+def _cmd_schema(args: argparse.Namespace, out: IO[str]) -> int:
+    from trustkit._schema import schema  # noqa: PLC0415
+
+    out.write(json.dumps(schema(args.name), indent=2, ensure_ascii=False) + "\n")
+    return EXIT_OK
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trustkit",
@@ -220,7 +303,10 @@ def _parser() -> argparse.ArgumentParser:
 
     def common(p: argparse.ArgumentParser, *, respondent: bool = True) -> None:
         p.add_argument("--json", action="store_true", help="print JSON for machines")
-        p.add_argument("--pack", metavar="FOLDER", help="use the content pack in FOLDER")
+        p.add_argument(
+            "--pack", metavar="PACK", help="use this pack: an installed pack's id or a folder"
+        )
+        p.add_argument("--locale", metavar="TAG", help="texts in this language, e.g. es")
         if respondent:
             p.add_argument(
                 "--country",
@@ -240,6 +326,29 @@ def _parser() -> argparse.ArgumentParser:
     common(checkin)
     steps = sub.add_parser("steps", help="list the steps")
     common(steps, respondent=False)
+
+    pack = sub.add_parser("pack", help="tools for pack authors: check, show, graph")
+    pack_sub = pack.add_subparsers(dest="pack_command", required=True)
+    for name, text in (
+        ("check", "list every error and warning in a pack (exit status 1 on errors)"),
+        ("show", "print the merged pack, readably"),
+        ("graph", "print a Mermaid flowchart: questions -> rules -> steps"),
+    ):
+        p = pack_sub.add_parser(name, help=text)
+        p.add_argument("path", metavar="PACK", help="a pack folder, or an installed pack's id")
+        p.add_argument(
+            "overlay", metavar="OVERLAY", nargs="*", help="overlay packs to apply, in order"
+        )
+        p.add_argument(
+            "--ordered", action="store_true", help="let later overlays win where they conflict"
+        )
+        if name == "show":
+            p.add_argument("--locale", metavar="TAG", help="show the texts in this language")
+
+    from trustkit._schema import SCHEMA_NAMES  # noqa: PLC0415
+
+    schema = sub.add_parser("schema", help="print a JSON Schema (draft 2020-12)")
+    schema.add_argument("name", choices=SCHEMA_NAMES, help="which schema")
     return parser
 
 
@@ -261,6 +370,15 @@ def main(
             return _cmd_recommend(args, stdin, out)
         if args.command == "checkin":
             return _cmd_checkin(args, input if ask is None else ask, out)
+        if args.command == "pack":
+            command = {
+                "check": _cmd_pack_check,
+                "show": _cmd_pack_show,
+                "graph": _cmd_pack_graph,
+            }[args.pack_command]
+            return command(args, out)
+        if args.command == "schema":
+            return _cmd_schema(args, out)
         return _cmd_steps(args, out)
     except (trustkit.TrustkitError, _BadInputError, OSError, UnicodeDecodeError) as exc:
         message = " ".join(str(exc).split())

@@ -21,14 +21,16 @@ from trustkit.models import CheckIn, Role
 __all__ = ["converter", "parse_checkin"]
 
 _CHECKIN_KEYS = frozenset({"respondent", "answers", "at"})
+_OPTIONAL_KEYS = frozenset({"recommended"})
 
 
 def parse_checkin(data: object) -> CheckIn:
     """Build a [`CheckIn`][trustkit.CheckIn] from JSON-ready data.
 
     The data is a mapping with ``respondent`` (``"partner"`` or
-    ``"supporter"``), ``answers`` (question id to answer) and ``at`` (an ISO
-    8601 timestamp with a UTC offset, e.g. ``"2026-03-01T20:15:00+00:00"``).
+    ``"supporter"``), ``answers`` (question id to answer), ``at`` (an ISO
+    8601 timestamp with a UTC offset, e.g. ``"2026-03-01T20:15:00+00:00"``)
+    and, optionally, ``recommended`` (the id of the step it led to).
     Whether the answers fit the questionnaire is checked later, against a pack.
 
     Raises:
@@ -51,7 +53,7 @@ def parse_checkin(data: object) -> CheckIn:
     problems = [
         AnswerProblem(key if isinstance(key, str) else "check-in", "not a check-in field")
         for key in data
-        if key not in _CHECKIN_KEYS
+        if key not in _CHECKIN_KEYS | _OPTIONAL_KEYS
     ]
     problems.extend(
         AnswerProblem(key, "missing") for key in sorted(_CHECKIN_KEYS) if key not in data
@@ -66,7 +68,12 @@ def parse_checkin(data: object) -> CheckIn:
             raise AnswerError(
                 [AnswerProblem("at", "an ISO 8601 timestamp with a UTC offset")]
             ) from None
-    return CheckIn(respondent=data["respondent"], answers=data["answers"], at=at)  # type: ignore[arg-type]
+    return CheckIn(
+        respondent=data["respondent"],
+        answers=data["answers"],
+        at=at,  # type: ignore[arg-type]
+        recommended=data.get("recommended"),
+    )
 
 
 def _omit_origin(cls: type[Any], conv: cattrs.Converter) -> Callable[[Any], dict[str, Any]]:
@@ -79,7 +86,9 @@ def _make_converter() -> cattrs.Converter:
     conv.register_unstructure_hook(dt.datetime, dt.datetime.isoformat)
     conv.register_structure_hook(dt.datetime, lambda v, _: dt.datetime.fromisoformat(v))
     conv.register_unstructure_hook(dt.date, dt.date.isoformat)
-    conv.register_unstructure_hook(enum.Enum, lambda member: member.value)
+    conv.register_unstructure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, enum.Enum), lambda member: member.value
+    )
     conv.register_structure_hook(dt.date, lambda v, _: dt.date.fromisoformat(v))
     conv.register_unstructure_hook_func(
         lambda t: t == frozenset[Role], lambda roles: sorted(role.value for role in roles)
@@ -91,6 +100,7 @@ def _make_converter() -> cattrs.Converter:
             "respondent": c.respondent.value,
             "answers": dict(c.answers),
             "at": c.at.isoformat(),
+            "recommended": c.recommended,
         },
     )
     conv.register_structure_hook(CheckIn, lambda v, _: parse_checkin(v))

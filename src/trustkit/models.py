@@ -38,6 +38,7 @@ __all__ = [
     "ContentPack",
     "Dimension",
     "Evidence",
+    "FactCompare",
     "Messages",
     "Not",
     "Op",
@@ -51,6 +52,8 @@ __all__ = [
     "Rule",
     "ScoreCompare",
     "Step",
+    "Text",
+    "Translation",
     "Urgency",
     "Who",
 ]
@@ -156,6 +159,10 @@ class Origin:
 
     file: str
     line: int | None = None
+
+
+def _str_tuple(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
 
 
 def _roles(values: Iterable[Role | str]) -> frozenset[Role]:
@@ -346,6 +353,28 @@ class ScoreCompare:
 
 
 @attrs.frozen
+class FactCompare:
+    """True when a fact from history or boundaries is known and compares as stated.
+
+    Facts are named like ``improved.feeling_heard``, ``repeats.validation``,
+    ``weeks_since_first`` or ``boundaries.crossed``; see "Tracking progress
+    over time" in the docs for the list.
+
+    Attributes:
+        fact: The fact's name.
+        op: The comparison.
+        value: What the fact is compared with.
+    """
+
+    fact: str
+    op: Op = attrs.field(converter=Op)
+    value: bool | int | float
+
+    def __str__(self) -> str:
+        return f"{self.fact} {self.op} {_fmt_value(self.value)}"
+
+
+@attrs.frozen
 class Answered:
     """True when a question was answered (whatever the answer)."""
 
@@ -393,7 +422,9 @@ class Always:
         return "always"
 
 
-Condition: TypeAlias = AnswerCompare | ScoreCompare | Answered | AllOf | AnyOf | Not | Always
+Condition: TypeAlias = (
+    AnswerCompare | ScoreCompare | FactCompare | Answered | AllOf | AnyOf | Not | Always
+)
 """Any rule condition."""
 
 
@@ -437,6 +468,17 @@ class Messages:
         answer_scale: For a scale question.
         answer_count: For a count question.
         score: For a dimension score.
+        change: For a score that changed since an earlier check-in
+            (``{label}``, ``{before}``, ``{after}``, ``{date}``).
+        repeats: For a step suggested several times in a row (``{step}``, ``{value}``).
+        journey: For how far along the couple is (``{checkins}``, ``{weeks}``).
+        streak: For weeks in a row with a check-in (``{value}``).
+        gap: For partners who see a dimension differently (``{label}``, ``{value}``).
+        boundaries_proposed: For boundaries waiting to be agreed (``{value}``).
+        boundaries_crossed: For boundaries crossed since the last check-in (``{value}``).
+        boundaries_due: For boundaries due for review (``{value}``).
+        date: How a date is written (``{day}``, ``{month}``, ``{year}``).
+        months: The names of the twelve months, for ``{month}``.
     """
 
     answer_yes: str
@@ -444,6 +486,16 @@ class Messages:
     answer_scale: str
     answer_count: str
     score: str
+    change: str
+    repeats: str
+    journey: str
+    streak: str
+    gap: str
+    boundaries_proposed: str
+    boundaries_crossed: str
+    boundaries_due: str
+    date: str
+    months: tuple[str, ...] = attrs.field(converter=_str_tuple)
 
 
 @attrs.frozen
@@ -455,6 +507,33 @@ class PackRef:
 
     def __str__(self) -> str:
         return f"{self.id} {self.version}"
+
+
+Text: TypeAlias = str | tuple[str, ...]
+"""A translatable text: a string, or a list of strings (as a tuple)."""
+
+
+@attrs.frozen
+class Translation:
+    """One locale's texts for a pack.
+
+    Attributes:
+        locale: The BCP 47 tag, e.g. ``"es"``.
+        texts: ``(kind, item id, field, text)`` entries, where kind is
+            ``steps``, ``actions``, ``dimensions``, ``questions``, ``rules``,
+            ``resources`` or ``messages`` (whose item id is ``""``).
+        file: The file the texts came from, for error messages.
+        lines: For each entry, the line it starts on in the file, when known.
+    """
+
+    locale: str
+    texts: tuple[tuple[str, str, str, Text], ...]
+    file: str = attrs.field(default="", eq=False)
+    lines: tuple[int | None, ...] = attrs.field(default=(), eq=False, repr=False)
+
+    def lookup(self) -> dict[tuple[str, str, str], Text]:
+        """The texts as a mapping from ``(kind, item id, field)``."""
+        return {(kind, item, field): text for kind, item, field, text in self.texts}
 
 
 def _index(items: tuple[Any, ...]) -> dict[str, Any]:
@@ -485,6 +564,8 @@ class ContentPack:
         locale: BCP 47 tag of the pack's language.
         packs: Every pack that went into this one, base first (defaults to
             this pack alone).
+        translations: Texts in other languages; see
+            [`localized`][trustkit.models.ContentPack.localized].
     """
 
     id: str
@@ -499,9 +580,11 @@ class ContentPack:
     description: str = ""
     locale: str = "en"
     packs: tuple[PackRef, ...] = attrs.field()
+    translations: tuple[Translation, ...] = ()
     _steps_by_id: dict[str, Step] = attrs.field(init=False, eq=False, repr=False)
     _questions_by_id: dict[str, Question] = attrs.field(init=False, eq=False, repr=False)
     _compiled: object = attrs.field(init=False, eq=False, repr=False, default=None)
+    _localized: dict[str, ContentPack] = attrs.field(init=False, eq=False, repr=False, factory=dict)
 
     @packs.default
     def _packs_default(self) -> tuple[PackRef, ...]:
@@ -521,6 +604,7 @@ class ContentPack:
         for name, value in state.items():
             object.__setattr__(self, name, value)
         object.__setattr__(self, "_compiled", None)
+        object.__setattr__(self, "_localized", {})
         object.__setattr__(self, "_steps_by_id", _index(self.steps))
         object.__setattr__(self, "_questions_by_id", _index(self.questions))
 
@@ -544,6 +628,34 @@ class ContentPack:
         """The questions one role answers, in the pack's order."""
         role = Role(respondent)
         return tuple(q for q in self.questions if role in q.respondents)
+
+    @property
+    def locales(self) -> tuple[str, ...]:
+        """The locales this pack has translations for, besides its own."""
+        return tuple(sorted({t.locale for t in self.translations}))
+
+    def localized(self, locale: str) -> ContentPack:
+        """This pack with its texts in another language, where translated.
+
+        Each text falls back to the pack's own where the locale has no
+        translation for it; a regional tag falls back to its language
+        (``"es-MX"`` to ``"es"``). The result is cached.
+
+        Examples:
+            >>> import trustkit
+            >>> pack = trustkit.default_pack()
+            >>> pack.localized("es").locale
+            'es'
+            >>> pack.localized("en") is pack
+            True
+        """
+        cached = self._localized.get(locale)
+        if cached is None:
+            from trustkit._pack.translate import localize  # noqa: PLC0415
+
+            cached = localize(self, locale)
+            self._localized[locale] = cached
+        return cached
 
     @property
     def ref(self) -> PackRef:
@@ -615,6 +727,10 @@ class CheckIn:
         respondent: Who answered (``"partner"`` or ``"supporter"``).
         answers: Question id to answer.
         at: When they answered; must be timezone-aware.
+        recommended: The id of the step this check-in led to, if the app
+            stored it. For past check-ins in a history, trustkit uses it to
+            see how often a step has come up in a row (and works it out from
+            the answers when it is missing).
 
     Raises:
         AnswerError: A field does not have the right shape. Whether the
@@ -624,6 +740,7 @@ class CheckIn:
     respondent: Role = attrs.field(converter=_to_role)
     answers: Mapping[str, Answer] = attrs.field(converter=_to_answers, repr=_describe_answers)
     at: dt.datetime
+    recommended: str | None = None
 
     def __attrs_post_init__(self) -> None:
         problems = []
@@ -640,6 +757,9 @@ class CheckIn:
             )
         if not _aware(self.at):
             problems.append(AnswerProblem("at", "a timezone-aware datetime"))
+        recommended: object = self.recommended
+        if recommended is not None and not isinstance(recommended, str):
+            problems.append(AnswerProblem("recommended", "a step id"))
         if problems:
             raise AnswerError(problems)
 

@@ -11,11 +11,13 @@ unpickled).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import attrs
 
+from trustkit._vocabulary import FACT_FAMILIES, split_fact
 from trustkit.models import (
     AllOf,
     Always,
@@ -25,6 +27,7 @@ from trustkit.models import (
     AnyOf,
     Condition,
     Evidence,
+    FactCompare,
     Not,
     Op,
     Question,
@@ -40,7 +43,8 @@ if TYPE_CHECKING:
     from trustkit.models import ContentPack
 
 Answers = Mapping[str, Answer]
-Scores = Mapping[str, float]
+Scores = Mapping[str, Any]
+"""Dimension scores by id; with history, facts too (``"@name"``) and their details (``"#name"``)."""
 Predicate = Callable[[Answers, Scores], bool]
 Explainer = Callable[[Answers, Scores, list[Evidence], list[str]], None]
 """Appends the evidence and the sentences for a condition that holds."""
@@ -55,7 +59,7 @@ def _compare(key: str, op: Op, value: bool | float, use_scores: bool) -> Predica
         if value is True or value is False:
 
             def p(a: Answers, s: Scores) -> bool:
-                return a.get(key) is value
+                return (s if use_scores else a).get(key) is value
 
             return p
 
@@ -102,6 +106,8 @@ def compile_condition(cond: Condition) -> Predicate:
         return _compare(cond.question, cond.op, cond.value, use_scores=False)
     if isinstance(cond, ScoreCompare):
         return _compare(cond.dimension, cond.op, cond.value, use_scores=True)
+    if isinstance(cond, FactCompare):
+        return _compare("@" + cond.fact, cond.op, cond.value, use_scores=True)
     if isinstance(cond, Answered):
         key = cond.question
         return lambda a, s: key in a
@@ -144,10 +150,13 @@ _OPERATORS: dict[Op, Callable[[float, float], bool]] = {
 
 def evaluate(cond: Condition, answers: Answers, scores: Scores) -> bool:
     """Evaluate a condition directly (slowly): the reference the compiled form must match."""
-    if isinstance(cond, AnswerCompare | ScoreCompare):
-        is_answer = isinstance(cond, AnswerCompare)
-        key = cond.question if isinstance(cond, AnswerCompare) else cond.dimension
-        x = (answers if is_answer else scores).get(key)
+    if isinstance(cond, AnswerCompare | ScoreCompare | FactCompare):
+        if isinstance(cond, AnswerCompare):
+            x = answers.get(cond.question)
+        elif isinstance(cond, ScoreCompare):
+            x = scores.get(cond.dimension)
+        else:
+            x = scores.get("@" + cond.fact)
         if x is None:
             return False
         return _OPERATORS[cond.op](x, cond.value)
@@ -160,6 +169,29 @@ def evaluate(cond: Condition, answers: Answers, scores: Scores) -> bool:
     if isinstance(cond, AnyOf):
         return any(evaluate(c, answers, scores) for c in cond.conditions)
     return True
+
+
+def without_facts(cond: Condition) -> bool | None:
+    """What a condition is when no facts are known: False, True, or None (it depends).
+
+    Three-valued logic over the condition: a fact comparison is false when the
+    fact is missing, an answer or score comparison may go either way. A rule
+    whose condition is False here can only hold with history or boundaries.
+    """
+    if isinstance(cond, FactCompare):
+        return False
+    if isinstance(cond, Always):
+        return True
+    if isinstance(cond, Not):
+        inner = without_facts(cond.condition)
+        return None if inner is None else not inner
+    if isinstance(cond, AllOf | AnyOf):
+        values = [without_facts(c) for c in cond.conditions]
+        decisive = isinstance(cond, AnyOf)  # True decides 'any'; False decides 'all'
+        if decisive in values:
+            return decisive
+        return None if None in values else not decisive
+    return None
 
 
 def dimensions_read(cond: Condition) -> set[str]:
@@ -214,6 +246,7 @@ class _Explaining:
             for d in pack.dimensions
         }
         self.labels = {d.id: d.label for d in pack.dimensions}
+        self.titles = {s.id: s.title for s in pack.steps}
         self.sayers: dict[str, Callable[[Answer], str]] = {}
 
     def sayer(self, qid: str) -> Callable[[Answer], str]:
@@ -243,6 +276,9 @@ class _Explaining:
             found: tuple[str, ...] = (cond.question,)
         elif isinstance(cond, ScoreCompare):
             found = self.items[cond.dimension]
+        elif isinstance(cond, FactCompare):
+            family, suffix = split_fact(cond.fact)
+            found = self.items[suffix] if FACT_FAMILIES[family][1] == "dimension" else ()
         elif isinstance(cond, Not):
             found = self.read(cond.condition)
         elif isinstance(cond, AllOf | AnyOf):
@@ -250,6 +286,52 @@ class _Explaining:
         else:
             found = ()
         return tuple(dict.fromkeys(found))
+
+    def date(self, when: dt.datetime) -> str:
+        """A date as the pack writes it."""
+        messages = self.pack.messages
+        return messages.date.format(
+            day=when.day, month=messages.months[when.month - 1], year=when.year
+        )
+
+    def fact_sentence(self, fact: str, s: Scores) -> str:
+        """The sentence that reports a fact from history or boundaries."""
+        family, suffix = split_fact(fact)
+        messages = self.pack.messages
+        value = s["@" + fact]
+        if family in ("change", "change_since_first", "improved", "declined"):
+            detail = "change_since_first" if family == "change_since_first" else "change"
+            before, after, when = s[f"#{detail}.{suffix}"]
+            return messages.change.format(
+                label=self.labels[suffix],
+                before=format_score(before),
+                after=format_score(after),
+                date=self.date(when),
+            )
+        if family == "gap":
+            return messages.gap.format(label=self.labels[suffix], value=format_score(value))
+        if family == "repeats":
+            return messages.repeats.format(step=self.titles[suffix], value=value)
+        if family in ("checkins", "weeks_since_first"):
+            return messages.journey.format(**s["#journey"])
+        if family == "streak_weeks":
+            return messages.streak.format(value=value)
+        template: str = getattr(messages, family.replace(".", "_"))
+        return template.format(value=value)
+
+    def fact_explainer(self, rule_id: str, cond: FactCompare) -> Explainer:
+        """Evidence (the dimension's answered items, if any) and the fact's sentence."""
+        text = str(cond)
+        reads = self.read(cond)
+        fact = cond.fact
+
+        def explain_fact(a: Answers, s: Scores, ev: list[Evidence], out: list[str]) -> None:
+            ev.append(Evidence(rule_id, text, tuple(q for q in reads if q in a)))
+            sentence = self.fact_sentence(fact, s)
+            if sentence not in out:
+                out.append(sentence)
+
+        return explain_fact
 
     def explainer(self, rule_id: str, cond: Condition) -> Explainer:
         """A closure recording why ``cond`` (which held) held."""
@@ -277,6 +359,8 @@ class _Explaining:
                 out.append(template.format(label=label, value=format_score(s[dim])))
 
             return explain_score
+        if isinstance(cond, FactCompare):
+            return self.fact_explainer(rule_id, cond)
         if isinstance(cond, Not):
             text = str(cond)
             reads = self.read(cond.condition)
@@ -330,14 +414,18 @@ class CompiledPack:
     """Everything [`recommend`][trustkit._engine.recommend.recommend] needs, worked out once."""
 
     __slots__ = (
+        "all_dimensions",
         "checks",
         "crisis_steps",
         "dimensions",
         "expected",
+        "expected_checks",
         "pack",
+        "past_steps",
         "questions",
         "resources",
         "rules",
+        "rules_without_facts",
         "safety_rules",
         "steps",
     )
@@ -350,6 +438,12 @@ class CompiledPack:
             for role in Role
         }
         self.expected = {q.id: _CHECKS[q.kind][1] for q in pack.questions}
+        self.expected_checks = {q.id: _CHECKS[q.kind][0] for q in pack.questions}
+        self.all_dimensions = tuple(
+            (d.id, tuple((q.id, q.reverse) for q in pack.questions if q.dimension == d.id))
+            for d in pack.dimensions
+        )
+        self.past_steps: dict[object, str] = {}
         read = set().union(*(dimensions_read(r.when) for r in pack.rules))
         self.dimensions = tuple(
             (d.id, tuple((q.id, q.reverse) for q in pack.questions if q.dimension == d.id))
@@ -360,6 +454,10 @@ class CompiledPack:
         ordered = sorted(pack.rules, key=lambda r: (-r.priority, r.id))
         self.safety_rules = tuple(CompiledRule(r, explaining) for r in ordered if r.safety)
         self.rules = tuple(CompiledRule(r, explaining) for r in ordered if not r.safety)
+        # Without history or boundaries, rules that need facts cannot hold: skip them.
+        self.rules_without_facts = tuple(
+            r for r in self.rules if without_facts(r.rule.when) is not False
+        )
         self.steps: dict[str, Step] = {s.id: s for s in pack.steps}
         self.crisis_steps: dict[str, Step] = {
             r.rule.step: attrs.evolve(
@@ -382,6 +480,22 @@ class CompiledPack:
             for qid, reverse in items:
                 x = answers.get(qid)
                 if x is not None:
+                    total += 6 - x if reverse else x
+                    count += 1
+            if count:
+                scores[dim] = total / count
+        return scores
+
+    def score_all(self, answers: Mapping[str, Any]) -> dict[str, float]:
+        """Every dimension's score; answers that do not fit their question are ignored."""
+        scores = {}
+        checks = self.expected_checks
+        for dim, items in self.all_dimensions:
+            total = 0
+            count = 0
+            for qid, reverse in items:
+                x = answers.get(qid)
+                if x is not None and checks[qid](x):
                     total += 6 - x if reverse else x
                     count += 1
             if count:

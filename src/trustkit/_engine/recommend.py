@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from trustkit._engine.compile import Answers, CompiledPack, CompiledRule, Scores, compiled
-from trustkit.errors import AnswerError, AnswerProblem, NoStepError
+from trustkit._engine.facts import compute
+from trustkit.errors import AnswerError, AnswerProblem, NoStepError, TrustkitError
 from trustkit.models import (
     Alternative,
     CheckIn,
@@ -19,6 +21,8 @@ from trustkit.models import (
 )
 
 MAX_ALTERNATIVES = 2
+PAST_STEPS_CACHE = 4096
+"""How many recomputed steps of past check-ins a compiled pack remembers."""
 _ROLES = {role.value: role for role in Role}
 _NO_SCORES: Scores = {}
 
@@ -142,17 +146,60 @@ def _near(resources: tuple[Resource, ...], country: str | None) -> tuple[Resourc
     return tuple(r for r in resources if r.country in (country, "INTL"))
 
 
+def _today(answers: object, now: object) -> dt.datetime | None:
+    if now is not None:
+        if not (isinstance(now, dt.datetime) and now.utcoffset() is not None):
+            raise AnswerError([AnswerProblem("now", "a timezone-aware datetime")])
+        return now
+    return answers.at if isinstance(answers, CheckIn) else None
+
+
+def _past_step(c: CompiledPack, checkin: CheckIn) -> str:
+    """The step an earlier check-in led to: as stored, or worked out from its answers alone."""
+    if checkin.recommended is not None:
+        return checkin.recommended
+    step = c.past_steps.get(checkin)
+    if step is None:
+        try:
+            step = recommend(checkin, None, c.pack).step.id
+        except TrustkitError:  # e.g. answers to questions the pack no longer has
+            step = ""
+        if len(c.past_steps) >= PAST_STEPS_CACHE:
+            c.past_steps.clear()
+        c.past_steps[checkin] = step
+    return step
+
+
 def recommend(
     answers: Mapping[str, object] | CheckIn,
     respondent: Role | str | None,
     pack: ContentPack,
     country: str | None = None,
+    history: Iterable[object] | None = None,
+    boundaries: Iterable[object] = (),
+    now: dt.datetime | None = None,
 ) -> Recommendation:
     """The engine behind [`trustkit.recommend_next_step`][trustkit.recommend_next_step]."""
     country = _country(country)
     c = compiled(pack)
     role, clean = check_answers(c, answers, respondent)
-    scores = c.score(clean) if c.dimensions else _NO_SCORES
+    scores: Scores = c.score(clean) if c.dimensions else _NO_SCORES
+    rules = c.rules_without_facts
+    if history is not None or boundaries:
+        rules = c.rules
+        facts = compute(
+            role=role,
+            today=_today(answers, now),
+            current=answers if isinstance(answers, CheckIn) else None,
+            scores=c.score_all(clean),
+            history=history,
+            boundaries=boundaries,
+            score_of=c.score_all,
+            recommended_step=lambda checkin: _past_step(c, checkin),
+        )
+        scores = {**scores, **facts}
+    elif now is not None:
+        _today(answers, now)
 
     matched_safety = [r for r in c.safety_rules if r.holds(clean, scores)]
     if matched_safety:
@@ -161,7 +208,7 @@ def recommend(
     winner: CompiledRule | None = None
     alternatives: list[Alternative] = []
     seen: set[str] = set()
-    for candidate in c.rules:
+    for candidate in rules:
         if not candidate.holds(clean, scores):
             continue
         rule = candidate.rule

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import os
 import re
 import tomllib
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from trustkit.models import (
     Condition,
     ContentPack,
     Dimension,
+    FactCompare,
     Messages,
     Not,
     Op,
@@ -42,6 +42,8 @@ from trustkit.models import (
     Rule,
     ScoreCompare,
     Step,
+    Text,
+    Translation,
     Urgency,
     Who,
 )
@@ -73,6 +75,7 @@ class _File:
     def __init__(self, name: str, data: dict[str, Any], text: str) -> None:
         self.name = name
         self.data = data
+        self.text = text
         self.lines: dict[str, int] = {}
         for match in _ID_LINE.finditer(text):
             self.lines.setdefault(match.group(1), text.count("\n", 0, match.start()) + 1)
@@ -207,7 +210,7 @@ def _items(
 
 # ------------------------------------------------------------------------ conditions
 
-_CONDITION_KEYS = ("answer", "score", "answered", "all", "any", "not", "always")
+_CONDITION_KEYS = ("answer", "score", "fact", "answered", "all", "any", "not", "always")
 
 
 def _condition(reader: _Reader, data: object, path: str, depth: int) -> Condition:
@@ -245,9 +248,8 @@ def _condition(reader: _Reader, data: object, path: str, depth: int) -> Conditio
         op = sub.choice("op", Op)
         value = sub.typed("value", (bool, int, float), "true, false or a number", _MISSING)
         value = 0 if value is _MISSING else value
-        result = (
-            AnswerCompare(name, op, value) if kind == "answer" else ScoreCompare(name, op, value)
-        )
+        kinds_of: dict[str, Any] = {"answer": AnswerCompare, "score": ScoreCompare}
+        result = kinds_of.get(kind, FactCompare)(name, op, value)
     sub.done()
     return result
 
@@ -352,11 +354,8 @@ def _messages(file: _File, problems: list[PackProblem]) -> Messages:
     top = _Reader(file.data, file, "", problems)
     reader = _Reader(top.raw("explain"), file, "explain", problems)
     messages = Messages(
-        answer_yes=reader.text("answer_yes"),
-        answer_no=reader.text("answer_no"),
-        answer_scale=reader.text("answer_scale"),
-        answer_count=reader.text("answer_count"),
-        score=reader.text("score"),
+        **{name: reader.text(name) for name in MESSAGE_TEMPLATES},
+        months=reader.texts("months"),
     )
     reader.done()
     top.done()
@@ -397,48 +396,233 @@ def _read(root: Traversable, label: str, name: str, problems: list[PackProblem])
     return _File(where, data, text)
 
 
-def _read_pack(root: Traversable, label: str) -> ContentPack:
-    problems: list[PackProblem] = []
-    read = [_read(root, label, name, problems) for name in PACK_FILES]
-    parsed = [file for file in read if file is not None]
-    if len(parsed) != len(PACK_FILES):
-        raise PackError(problems)
-    meta_file, steps_file, questions_file, rules_file, resources_file, messages_file = parsed
+MESSAGE_TEMPLATES = (
+    "answer_yes",
+    "answer_no",
+    "answer_scale",
+    "answer_count",
+    "score",
+    "change",
+    "repeats",
+    "journey",
+    "streak",
+    "gap",
+    "boundaries_proposed",
+    "boundaries_crossed",
+    "boundaries_due",
+    "date",
+)
+"""The sentence templates of messages.toml (besides the list of month names)."""
 
-    meta = _Reader(meta_file.data, meta_file, "", problems)
-    pack_id = meta.ident()
-    version = meta.text("version")
-    if version and not _VERSION.match(version):
+_EXTENDS = re.compile(r"\s*([a-z0-9][a-z0-9_-]*)\s*([=!<>].*)?\Z")
+_LOCALE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*\Z")
+_TABLE_LINE = re.compile(r"""^\s*\[\s*([A-Za-z_]+)(?:\.\s*["']?([^\]"']*)["']?)?\s*\]""", re.M)
+
+
+class Parts:
+    """Everything read from one pack folder, before it is merged or built."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.problems: list[PackProblem] = []
+        self.id = self.version = self.title = self.description = ""
+        self.locale = ""
+        self.extends: tuple[str, str] | None = None
+        self.trustkit = ""
+        self.meta_line: int | None = None
+        self.steps: tuple[Step, ...] = ()
+        self.dimensions: tuple[Dimension, ...] = ()
+        self.questions: tuple[Question, ...] = ()
+        self.rules: tuple[Rule, ...] = ()
+        self.resources: tuple[Resource, ...] = ()
+        self.messages: Messages | None = None
+        self.actions: list[tuple[str, Action, Origin]] = []
+        self.overrides: dict[str, dict[str, tuple[dict[str, Any], Origin]]] = {}
+        self.disabled: list[tuple[str, Origin]] = []
+        self.translations: list[Translation] = []
+
+    @property
+    def is_overlay(self) -> bool:
+        """Whether the pack extends another."""
+        return self.extends is not None
+
+
+def _keyed_tables(
+    file: _File, parts: Parts, reserved: tuple[str, ...] = ()
+) -> dict[str, dict[str, tuple[dict[str, Any], Origin]]]:
+    """``[kind.id]`` tables (and a plain ``[messages]`` table) with their lines."""
+    lines: dict[tuple[str, str], int] = {}
+    for match in _TABLE_LINE.finditer(file.text):
+        key = (match.group(1), match.group(2) or "")
+        lines.setdefault(key, file.text.count("\n", 0, match.start()) + 1)
+    out: dict[str, dict[str, tuple[dict[str, Any], Origin]]] = {}
+    for kind, raw in file.data.items():
+        if kind in reserved:
+            continue
+        tables = {"": raw} if kind == "messages" else raw
+        if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
+            parts.problems.append(
+                PackProblem(file.name, kind, "", "expected tables such as [kind.item-id]")
+            )
+            continue
+        out[kind] = {
+            item: (fields, Origin(file.name, lines.get((kind, item))))
+            for item, fields in tables.items()
+        }
+    return out
+
+
+def _translation(file: _File, tag: str, parts: Parts) -> Translation:
+    entries: list[tuple[str, str, str, Text]] = []
+    lines: list[int | None] = []
+    for kind, items in _keyed_tables(file, parts).items():
+        for item, (fields, origin) in items.items():
+            for field, raw in fields.items():
+                value: Text
+                if isinstance(raw, list) and all(isinstance(v, str) for v in raw):
+                    value = tuple(raw)
+                elif isinstance(raw, str):
+                    value = raw
+                else:
+                    label = f"{kind}.{item}" if item else kind
+                    parts.problems.append(
+                        PackProblem(file.name, label, field, "expected a text", origin.line)
+                    )
+                    continue
+                entries.append((kind, item, field, value))
+                lines.append(origin.line)
+    return Translation(locale=tag, texts=tuple(entries), file=file.name, lines=tuple(lines))
+
+
+def _read_locales(root: Traversable, label: str, parts: Parts) -> None:
+    folder = root / "locales"
+    if not folder.is_dir():
+        return
+    for node in sorted(folder.iterdir(), key=lambda n: n.name):
+        if not node.name.endswith(".toml"):
+            continue
+        tag = node.name[: -len(".toml")]
+        if not _LOCALE_TAG.match(tag):
+            parts.problems.append(
+                PackProblem(f"{label}/locales/{node.name}", "", "", "name the file by a BCP 47 tag")
+            )
+            continue
+        file = _read(folder, f"{label}/locales", node.name, parts.problems)
+        if file is not None:
+            parts.translations.append(_translation(file, tag, parts))
+
+
+def _read_meta(file: _File, parts: Parts) -> None:
+    meta = _Reader(file.data, file, "", parts.problems)
+    parts.id = meta.ident()
+    parts.version = meta.text("version")
+    if parts.version and not _VERSION.match(parts.version):
         meta.fail("version", "expected a semantic version such as 1.0.0")
-    title = meta.text("title")
-    description = meta.text("description", "")
-    locale = meta.text("locale", "en")
+    parts.title = meta.text("title")
+    parts.description = meta.text("description", "")
+    parts.locale = meta.text("locale", "")
+    extends = meta.text("extends", "")
+    if extends:
+        match = _EXTENDS.match(extends)
+        base, spec = (match.group(1), (match.group(2) or "").strip()) if match else ("", "")
+        if not base or (spec and parse_spec(spec) is None):
+            meta.fail("extends", "expected a pack id and a version range, e.g. 'core >=1,<2'")
+        parts.extends = (base, spec)
+    parts.trustkit = meta.text("trustkit", "")
+    if parts.trustkit and parse_spec(parts.trustkit) is None:
+        meta.fail("trustkit", "expected a version range, e.g. '>=0.1'")
     meta.done()
 
-    fields: dict[str, Any] = {
-        "steps": _items(steps_file, "steps", problems, _step),
-        "dimensions": _items(questions_file, "dimensions", problems, _dimension),
-        "questions": _items(questions_file, "questions", problems, _question),
-        "rules": _items(rules_file, "rules", problems, _rule),
-        "resources": _items(resources_file, "resources", problems, _resource),
-        "messages": _messages(messages_file, problems),
+
+def _overlay_actions(file: _File, parts: Parts) -> None:
+    top = _Reader(file.data, file, "", parts.problems)
+    for i, raw in enumerate(top.tables("actions")):
+        reader = _Reader(raw, file, _item_id(raw, i), parts.problems)
+        step_id = reader.text("step")
+        action = _action(reader)
+        reader.done()
+        parts.actions.append((step_id, action, reader.origin))
+
+
+def read_parts(root: Traversable, label: str) -> Parts:
+    """Read one pack folder (a base pack or an overlay) without merging it."""
+    parts = Parts(label)
+    meta_file = _read(root, label, "pack.toml", parts.problems)
+    if meta_file is None:
+        raise PackError(parts.problems)
+    _read_meta(meta_file, parts)
+    overlay = parts.is_overlay
+    names = PACK_FILES[1:] if not overlay else PACK_FILES[1:-1]
+    files_read: dict[str, _File] = {}
+    for name in names:
+        if overlay and not (root / name).is_file():
+            continue
+        file = _read(root, label, name, parts.problems)
+        if file is not None:
+            files_read[name] = file
+    if not overlay and len(files_read) != len(names):
+        raise PackError(parts.problems)
+    if overlay and (root / "messages.toml").is_file():
+        parts.problems.append(
+            PackProblem(
+                f"{label}/messages.toml",
+                "",
+                "",
+                "an overlay changes messages in overrides.toml, under [messages]",
+            )
+        )
+    if (root / "overrides.toml").is_file():
+        file = _read(root, label, "overrides.toml", parts.problems)
+        if file is not None and not overlay:
+            parts.problems.append(
+                PackProblem(
+                    file.name,
+                    "",
+                    "",
+                    "only an overlay (a pack that extends another) can have overrides.toml",
+                )
+            )
+        elif file is not None:
+            parts.overrides = _keyed_tables(file, parts, reserved=("disable",))
+            disable = _Reader(file.data.get("disable", {}), file, "disable", parts.problems)
+            for rule_id in disable.texts("rules"):
+                parts.disabled.append((rule_id, Origin(file.name, None)))
+            disable.done()
+    _read_locales(root, label, parts)
+
+    known = {
+        "steps.toml": {"steps", "actions"} if overlay else {"steps"},
+        "questions.toml": {"dimensions", "questions"},
+        "rules.toml": {"rules"},
+        "resources.toml": {"resources"},
+        "messages.toml": {"explain"},
     }
-    for file, keys in (
-        (steps_file, {"steps"}),
-        (questions_file, {"dimensions", "questions"}),
-        (rules_file, {"rules"}),
-        (resources_file, {"resources"}),
-    ):
-        for key in sorted(set(file.data) - keys):
-            problems.append(PackProblem(file.name, "", key, "unknown table (check the spelling)"))
-    values = {
-        "id": pack_id,
-        "version": version,
-        "title": title,
-        "description": description,
-        "locale": locale,
-        **fields,
-    }
+    for name, file in files_read.items():
+        for key in sorted(set(file.data) - known[name]):
+            parts.problems.append(
+                PackProblem(file.name, "", key, "unknown table (check the spelling)")
+            )
+    if "steps.toml" in files_read:
+        parts.steps = _items(files_read["steps.toml"], "steps", parts.problems, _step)
+        if overlay:
+            _overlay_actions(files_read["steps.toml"], parts)
+    if "questions.toml" in files_read:
+        file = files_read["questions.toml"]
+        parts.dimensions = _items(file, "dimensions", parts.problems, _dimension)
+        parts.questions = _items(file, "questions", parts.problems, _question)
+    if "rules.toml" in files_read:
+        parts.rules = _items(files_read["rules.toml"], "rules", parts.problems, _rule)
+    if "resources.toml" in files_read:
+        parts.resources = _items(
+            files_read["resources.toml"], "resources", parts.problems, _resource
+        )
+    if "messages.toml" in files_read:
+        parts.messages = _messages(files_read["messages.toml"], parts.problems)
+    return parts
+
+
+def build(values: dict[str, Any], problems: list[PackProblem]) -> ContentPack:
+    """Create the pack, reporting the reader's problems and the whole-pack ones together."""
     if not problems:
         return ContentPack(**values)  # checks the pack as a whole
     # Check the pack as a whole even though some fields were bad, so that authors see every
@@ -451,29 +635,79 @@ def _read_pack(root: Traversable, label: str) -> ContentPack:
     raise PackError(problems)
 
 
+def build_base(parts: Parts) -> ContentPack:
+    """The content pack of a base (not overlay) pack."""
+    return build(
+        {
+            "id": parts.id,
+            "version": parts.version,
+            "title": parts.title,
+            "description": parts.description,
+            "locale": parts.locale or "en",
+            "steps": parts.steps,
+            "dimensions": parts.dimensions,
+            "questions": parts.questions,
+            "rules": parts.rules,
+            "resources": parts.resources,
+            "messages": parts.messages,
+            "translations": tuple(parts.translations),
+        },
+        parts.problems,
+    )
+
+
+# ------------------------------------------------------------------------ versions
+
+
+def parse_version(text: str) -> tuple[int, ...] | None:
+    """``"1.2.3"`` as ``(1, 2, 3)``; None if it is not dotted numbers."""
+    core = re.split(r"[-+]", text.strip(), maxsplit=1)[0]
+    pieces = core.split(".")
+    if not all(p.isdigit() for p in pieces):
+        return None
+    return tuple(int(p) for p in pieces)
+
+
+_SPEC_PART = re.compile(r"\s*(==|!=|>=|<=|>|<)\s*([0-9][0-9.]*)\s*\Z")
+
+
+def parse_spec(spec: str) -> list[tuple[str, tuple[int, ...]]] | None:
+    """``">=1,<2"`` as ``[(">=", (1,)), ("<", (2,))]``; None if malformed."""
+    out = []
+    for piece in spec.split(","):
+        match = _SPEC_PART.match(piece)
+        version = parse_version(match.group(2)) if match else None
+        if match is None or version is None:
+            return None
+        out.append((match.group(1), version))
+    return out
+
+
+def satisfies(version: str, spec: str) -> bool:
+    """Whether a version meets a range such as ``">=1,<2"`` (an empty range always does)."""
+    if not spec.strip():
+        return True
+    have = parse_version(version)
+    conditions = parse_spec(spec)
+    if have is None or conditions is None:
+        return False
+    for op, want in conditions:
+        width = max(len(have), len(want))
+        a = have + (0,) * (width - len(have))
+        b = want + (0,) * (width - len(want))
+        ok = {
+            "==": a == b,
+            "!=": a != b,
+            ">=": a >= b,
+            "<=": a <= b,
+            ">": a > b,
+            "<": a < b,
+        }[op]
+        if not ok:
+            return False
+    return True
+
+
 def bundled_root(name: str = "core") -> Traversable:
     """The folder of a pack bundled with trustkit."""
     return files("trustkit").joinpath("packs", name)
-
-
-def load_pack(source: str | os.PathLike[str] | Traversable) -> ContentPack:
-    """Read a content pack.
-
-    Args:
-        source: A folder holding the pack's TOML files (a path or an
-            `importlib.resources` ``Traversable``), or ``"core"`` for the
-            pack bundled with trustkit.
-
-    Returns:
-        The checked pack.
-
-    Raises:
-        PackError: The pack cannot be read, or something in it is wrong. Every
-            problem is listed, each with its file, item, field and line.
-    """
-    if isinstance(source, str) and source == "core":
-        return _read_pack(bundled_root("core"), "core")
-    root: Traversable = Path(source) if isinstance(source, str | os.PathLike) else source
-    if not root.is_dir():
-        raise PackError([PackProblem(str(source), "", "", "not a folder holding a content pack")])
-    return _read_pack(root, root.name)

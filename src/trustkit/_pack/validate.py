@@ -10,6 +10,8 @@ import string
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from trustkit._pack.translate import TRANSLATABLE
+from trustkit._vocabulary import FACT_FAMILIES, split_fact
 from trustkit.errors import PackError, PackProblem
 from trustkit.models import (
     AllOf,
@@ -18,6 +20,7 @@ from trustkit.models import (
     Answered,
     AnyOf,
     Condition,
+    FactCompare,
     Not,
     Op,
     QuestionKind,
@@ -44,7 +47,17 @@ _TEMPLATE_FIELDS = {
     "answer_scale": {"prompt", "value"},
     "answer_count": {"prompt", "value"},
     "score": {"label", "value"},
+    "change": {"label", "before", "after", "date"},
+    "repeats": {"step", "value"},
+    "journey": {"checkins", "weeks"},
+    "streak": {"value"},
+    "gap": {"label", "value"},
+    "boundaries_proposed": {"value"},
+    "boundaries_crossed": {"value"},
+    "boundaries_due": {"value"},
+    "date": {"day", "month", "year"},
 }
+MONTHS = 12
 
 
 class _Place:
@@ -88,6 +101,7 @@ class _ConditionChecker:
     def __init__(self, pack: ContentPack, place: _Place) -> None:
         self.questions: dict[str, Question] = {q.id: q for q in pack.questions}
         self.dimensions = {d.id for d in pack.dimensions}
+        self.steps = {s.id for s in pack.steps}
         self.place = place
         self.problems: list[PackProblem] = []
 
@@ -109,6 +123,8 @@ class _ConditionChecker:
             self.check_answer(cond, path)
         elif isinstance(cond, ScoreCompare):
             self.check_score(cond, path)
+        elif isinstance(cond, FactCompare):
+            self.check_fact(cond, path)
         elif isinstance(cond, Answered):
             if cond.question not in self.questions:
                 self.fail(f"{path}.answered", f"unknown question {cond.question!r}")
@@ -135,6 +151,25 @@ class _ConditionChecker:
         low = SCALE_MIN if question.kind is QuestionKind.SCALE else 0
         high = SCALE_MAX if question.kind is QuestionKind.SCALE else None
         self.check_range(cond.op, value, low, high, f"{path}.value", cond.question)
+
+    def check_fact(self, cond: FactCompare, path: str) -> None:
+        family, suffix = split_fact(cond.fact)
+        spec = FACT_FAMILIES.get(family)
+        names = spec[1] if spec else None
+        if spec is None or (names is None and suffix):
+            self.fail(f"{path}.fact", f"unknown fact {cond.fact!r}")
+            return
+        if names == "step" and suffix not in self.steps:
+            self.fail(f"{path}.fact", f"unknown step {suffix!r} in fact {cond.fact!r}")
+        elif names == "dimension" and suffix not in self.dimensions:
+            self.fail(f"{path}.fact", f"unknown dimension {suffix!r} in fact {cond.fact!r}")
+        if spec[0] == "flag":
+            if cond.op not in _EQUALITY_OPS:
+                self.fail(f"{path}.op", f"{cond.fact} is true or false: use '=' or '!='")
+            if not isinstance(cond.value, bool):
+                self.fail(f"{path}.value", f"{cond.fact} is true or false: compare with one")
+        elif not _is_number(cond.value):
+            self.fail(f"{path}.value", f"{cond.fact} is a number: compare it with a number")
 
     def check_score(self, cond: ScoreCompare, path: str) -> None:
         if cond.dimension not in self.dimensions:
@@ -184,6 +219,8 @@ def _safety_questions_of(cond: Condition, questions: dict[str, Question]) -> set
 def _check_messages(pack: ContentPack) -> Iterator[PackProblem]:
     place = _Place(f"<{pack.id}>/messages.toml", "messages", None)
     formatter = string.Formatter()
+    if len(pack.messages.months) != MONTHS:
+        yield place.problem("months", "the names of the 12 months")
     for name, allowed in _TEMPLATE_FIELDS.items():
         template = getattr(pack.messages, name)
         try:
@@ -293,6 +330,61 @@ def _check_resources(pack: ContentPack) -> Iterator[PackProblem]:
             yield place.problem("phone", "give a phone number, a text line, a website or notes")
 
 
+def _translation_targets(pack: ContentPack) -> dict[str, dict[str, Any]]:
+    return {
+        "steps": {s.id: s for s in pack.steps},
+        "actions": {a.id: a for s in pack.steps for a in s.actions},
+        "dimensions": {d.id: d for d in pack.dimensions},
+        "questions": {q.id: q for q in pack.questions},
+        "rules": {r.id: r for r in pack.rules},
+        "resources": {r.id: r for r in pack.resources},
+        "messages": {"": pack.messages},
+    }
+
+
+def _check_translations(pack: ContentPack) -> Iterator[PackProblem]:
+    targets = _translation_targets(pack)
+    formatter = string.Formatter()
+    for translation in pack.translations:
+        missing: set[tuple[str, str]] = set()
+        file = translation.file or f"<{pack.id}>/locales/{translation.locale}.toml"
+        lines = translation.lines or (None,) * len(translation.texts)
+        for (kind, item_id, field, text), line in zip(translation.texts, lines, strict=False):
+            label = f"{kind}.{item_id}" if item_id else kind
+            place = _Place(file, label, line)
+            items = targets.get(kind)
+            if items is None:
+                yield place.problem("", f"{kind!r} is not something a locale can translate")
+                continue
+            item = items.get(item_id)
+            if item is None:
+                if (kind, item_id) not in missing:  # once per item, not once per field
+                    missing.add((kind, item_id))
+                    yield place.problem("", f"unknown {kind[:-1]} id")
+                continue
+            if field not in TRANSLATABLE[kind]:
+                yield place.problem(field, "not a field a locale can translate")
+                continue
+            original = getattr(item, field)
+            if isinstance(original, tuple):
+                if not (isinstance(text, tuple) and len(text) == len(original)):
+                    count = len(original)
+                    yield place.problem(field, f"a list of {count} texts, like the original")
+                continue
+            if not isinstance(text, str) or not text:
+                yield place.problem(field, "a text")
+                continue
+            if kind == "messages":
+                allowed = _TEMPLATE_FIELDS[field]
+                try:
+                    used = {f for _, f, _, _ in formatter.parse(text) if f is not None}
+                except ValueError:
+                    yield place.problem(field, "not a valid template (check the braces)")
+                    continue
+                if used - allowed:
+                    yield place.problem(field, f"unknown placeholder; use {sorted(allowed)}")
+
+
 def pack_problems(pack: ContentPack) -> list[PackProblem]:
     """Every problem with a pack, in file order."""
     return [
@@ -301,6 +393,7 @@ def pack_problems(pack: ContentPack) -> list[PackProblem]:
         *_check_rules(pack),
         *_check_resources(pack),
         *_check_messages(pack),
+        *_check_translations(pack),
     ]
 
 

@@ -1,0 +1,1 @@
+"""Data-only package: the folder ``data`` holds the trustkit content pack ``apart``."""

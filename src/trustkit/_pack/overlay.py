@@ -1,0 +1,322 @@
+"""Merging an overlay pack onto its base: additions, overrides, disabled rules, translations.
+
+An overlay may add anything and change the text (and a rule's priority) of what
+is there, but it can never weaken the safety screen: safety rules cannot be
+disabled, re-prioritised, re-targeted or stripped of their resources.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from trustkit._pack.load import MESSAGE_TEMPLATES, Parts, build, satisfies
+from trustkit._version import __version__
+from trustkit.errors import PackProblem
+from trustkit.models import ContentPack, Origin, PackRef, Translation, Urgency
+
+Check = Callable[[object], tuple[bool, object]]
+
+
+def _text(value: object) -> tuple[bool, object]:
+    return isinstance(value, str), value
+
+
+def _texts(value: object) -> tuple[bool, object]:
+    ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return ok, tuple(value) if ok else value  # type: ignore[arg-type]
+
+
+def _whole(value: object) -> tuple[bool, object]:
+    return isinstance(value, int) and not isinstance(value, bool), value
+
+
+def _urgency(value: object) -> tuple[bool, object]:
+    ok = isinstance(value, str) and value in {u.value for u in Urgency}
+    return ok, Urgency(value) if ok else value  # type: ignore[arg-type]
+
+
+def _date(value: object) -> tuple[bool, object]:
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime), value
+
+
+_WHAT: dict[Check, str] = {
+    _text: "a text",
+    _texts: "a list of texts",
+    _whole: "a whole number",
+    _urgency: "'info', 'warning' or 'critical'",
+    _date: "a date such as 2026-11-27",
+}
+
+OVERRIDABLE: dict[str, dict[str, Check]] = {
+    "steps": {
+        "title": _text,
+        "summary": _text,
+        "why": _text,
+        "signs_of_progress": _texts,
+        "pitfalls": _texts,
+    },
+    "actions": {"title": _text, "how": _text, "minutes": _whole},
+    "dimensions": {"label": _text},
+    "questions": {"prompt": _text},
+    "rules": {"priority": _whole, "urgency": _urgency, "reason": _text, "resources": _texts},
+    "resources": {
+        "name": _text,
+        "phone": _text,
+        "text": _text,
+        "url": _text,
+        "hours": _text,
+        "languages": _texts,
+        "notes": _text,
+        "source": _text,
+        "verified": _date,
+    },
+    "messages": {**dict.fromkeys(MESSAGE_TEMPLATES, _text), "months": _texts},
+}
+"""The fields an overlay may change, by kind of item, with their checks."""
+
+SAFETY_RULE_FIELDS = frozenset({"reason"})
+"""The only field of a safety rule an overlay may change."""
+
+Changed = dict[tuple[str, str, str], str]
+"""Which overlay last changed each (kind, item id, field)."""
+
+
+class _Merge:
+    def __init__(self, base: ContentPack, parts: Parts) -> None:
+        self.base = base
+        self.parts = parts
+        self.problems: list[PackProblem] = list(parts.problems)
+        self.targets: dict[str, dict[str, Any]] = {
+            "steps": {s.id: s for s in base.steps},
+            "actions": {a.id: a for s in base.steps for a in s.actions},
+            "dimensions": {d.id: d for d in base.dimensions},
+            "questions": {q.id: q for q in base.questions},
+            "rules": {r.id: r for r in base.rules},
+            "resources": {r.id: r for r in base.resources},
+            "messages": {"": base.messages},
+        }
+        self.changes: dict[str, dict[str, dict[str, object]]] = {k: {} for k in self.targets}
+
+    def fail(self, origin: Origin | None, item: str, field: str, message: str) -> None:
+        file = origin.file if origin else f"{self.parts.label}/pack.toml"
+        line = origin.line if origin else None
+        self.problems.append(PackProblem(file, item, field, message, line))
+
+    def check_meta(self) -> None:
+        base_id, spec = self.parts.extends or ("", "")
+        where = Origin(f"{self.parts.label}/pack.toml", None)
+        if not satisfies(self.base.version, spec):
+            self.fail(
+                where,
+                "",
+                "extends",
+                f"needs {base_id} {spec}, but {base_id} is version {self.base.version}",
+            )
+        if self.parts.locale and self.parts.locale != self.base.locale:
+            self.fail(
+                where,
+                "",
+                "locale",
+                f"an overlay's texts must be in its base's language ({self.base.locale}); "
+                "put translations in locales/",
+            )
+        if self.parts.trustkit and not satisfies(__version__, self.parts.trustkit):
+            self.fail(
+                where,
+                "",
+                "trustkit",
+                f"needs trustkit {self.parts.trustkit}, but this is trustkit {__version__}",
+            )
+
+    def check_added(self) -> None:
+        for kind, items in (
+            ("steps", self.parts.steps),
+            ("dimensions", self.parts.dimensions),
+            ("questions", self.parts.questions),
+            ("rules", self.parts.rules),
+            ("resources", self.parts.resources),
+            ("actions", tuple(a for s in self.parts.steps for a in s.actions)),
+            ("actions", tuple(action for _, action, _ in self.parts.actions)),
+        ):
+            for item in items:
+                if item.id in self.targets[kind]:
+                    self.fail(
+                        item.origin,
+                        item.id,
+                        "id",
+                        f"already defined in {self.base.id}; to change it, use overrides.toml",
+                    )
+
+    def override(self, changed: Changed, ancestors: set[str], ordered: bool) -> None:
+        for kind, tables in self.parts.overrides.items():
+            if kind not in OVERRIDABLE:
+                for item, (_, origin) in tables.items():
+                    self.fail(origin, item, "", f"an overlay cannot change {kind!r}")
+                continue
+            for item, (fields, origin) in tables.items():
+                label = f"{kind}.{item}" if item else kind
+                target = self.targets[kind].get(item)
+                if target is None:
+                    self.fail(origin, label, "", f"{self.base.id} has no such item to change")
+                    continue
+                for field, value in fields.items():
+                    self.change(
+                        kind, item, label, target, field, value, origin, changed, ancestors, ordered
+                    )
+
+    def change(
+        self,
+        kind: str,
+        item: str,
+        label: str,
+        target: Any,
+        field: str,
+        value: object,
+        origin: Origin,
+        changed: Changed,
+        ancestors: set[str],
+        ordered: bool,
+    ) -> None:
+        check = OVERRIDABLE[kind].get(field)
+        if check is None:
+            hint = " (disable the rule and add a new one)" if kind == "rules" else ""
+            self.fail(origin, label, field, f"cannot be changed by an overlay{hint}")
+            return
+        if kind == "rules" and target.safety and field not in SAFETY_RULE_FIELDS:
+            self.fail(
+                origin,
+                label,
+                field,
+                "a safety rule's " + field + " cannot be changed: safety cannot be "
+                "switched off or weakened",
+            )
+            return
+        ok, converted = check(value)
+        if not ok:
+            self.fail(origin, label, field, f"expected {_WHAT[check]}")
+            return
+        key = (kind, item, field)
+        previous = changed.get(key)
+        if previous is not None and previous not in ancestors and not ordered:
+            self.fail(
+                origin,
+                label,
+                field,
+                f"both {previous} and {self.parts.id} change this; load them with "
+                "ordered=True to let the later one win",
+            )
+            return
+        changed[key] = self.parts.id
+        self.changes[kind].setdefault(item, {})[field] = converted
+
+    def disabled(self) -> set[str]:
+        out = set()
+        for rule_id, origin in self.parts.disabled:
+            rule = self.targets["rules"].get(rule_id)
+            if rule is None:
+                self.fail(origin, "disable", "rules", f"{self.base.id} has no rule {rule_id!r}")
+            elif rule.safety:
+                self.fail(
+                    origin,
+                    "disable",
+                    "rules",
+                    f"{rule_id!r} is a safety rule: safety cannot be switched off",
+                )
+            else:
+                out.add(rule_id)
+        return out
+
+    def changed_item(self, kind: str, item: Any) -> Any:
+        fields = self.changes[kind].get(item.id)
+        return attrs.evolve(item, **fields) if fields else item
+
+    def merged(self, changed: Changed, ancestors: set[str], ordered: bool) -> ContentPack:
+        self.check_meta()
+        self.check_added()
+        self.override(changed, ancestors, ordered)
+        disabled = self.disabled()
+        extra: dict[str, list[Any]] = {}
+        step_ids = set(self.targets["steps"]) | {s.id for s in self.parts.steps}
+        for step_id, action, origin in self.parts.actions:
+            if step_id not in step_ids:
+                self.fail(origin, action.id, "step", f"unknown step {step_id!r}")
+            extra.setdefault(step_id, []).append(action)
+
+        def step_with(step: Any) -> Any:
+            actions = tuple(self.changed_item("actions", a) for a in step.actions)
+            step = attrs.evolve(step, actions=actions + tuple(extra.get(step.id, ())))
+            return self.changed_item("steps", step)
+
+        base, parts = self.base, self.parts
+        message_changes: dict[str, Any] = self.changes["messages"].get("", {})
+        values = {
+            "id": parts.id,
+            "version": parts.version,
+            "title": parts.title,
+            "description": parts.description,
+            "locale": base.locale,
+            "steps": tuple(step_with(s) for s in (*base.steps, *parts.steps)),
+            "dimensions": tuple(
+                self.changed_item("dimensions", d) for d in (*base.dimensions, *parts.dimensions)
+            ),
+            "questions": tuple(
+                self.changed_item("questions", q) for q in (*base.questions, *parts.questions)
+            ),
+            "rules": tuple(
+                self.changed_item("rules", r)
+                for r in (*base.rules, *parts.rules)
+                if r.id not in disabled
+            ),
+            "resources": tuple(
+                self.changed_item("resources", r) for r in (*base.resources, *parts.resources)
+            ),
+            "messages": attrs.evolve(base.messages, **message_changes),
+            "packs": (*base.packs, PackRef(parts.id, parts.version)),
+            "translations": tuple(
+                _without_rules(t, disabled) for t in (*base.translations, *parts.translations)
+            ),
+        }
+        return build(values, self.problems)
+
+
+def _without_rules(translation: Translation, disabled: set[str]) -> Translation:
+    """A translation without the texts of disabled rules (they have nothing to translate)."""
+    if not disabled:
+        return translation
+    lines = translation.lines or (None,) * len(translation.texts)
+    kept = [
+        (text, line)
+        for text, line in zip(translation.texts, lines, strict=True)
+        if not (text[0] == "rules" and text[1] in disabled)
+    ]
+    return attrs.evolve(
+        translation, texts=tuple(t for t, _ in kept), lines=tuple(line for _, line in kept)
+    )
+
+
+def apply_overlay(
+    base: ContentPack,
+    parts: Parts,
+    *,
+    changed: Changed,
+    ancestors: set[str],
+    ordered: bool,
+) -> ContentPack:
+    """Merge an overlay's parts onto a base pack.
+
+    Args:
+        base: The pack the overlay extends (itself perhaps merged already).
+        parts: What was read from the overlay's folder.
+        changed: Which overlay changed each field so far (updated here).
+        ancestors: The packs this overlay builds on: it may change what they
+            changed without a conflict.
+        ordered: Let a later overlay win where two change the same field.
+
+    Raises:
+        PackError: Every problem with the overlay and the merged pack.
+    """
+    return _Merge(base, parts).merged(changed, ancestors, ordered)

@@ -1,0 +1,27 @@
+"""Names that packs and the engine share: the facts rules can read."""
+
+from __future__ import annotations
+
+FACT_FAMILIES: dict[str, tuple[str, str | None]] = {
+    "checkins": ("number", None),
+    "weeks_since_first": ("number", None),
+    "streak_weeks": ("number", None),
+    "repeats": ("number", "step"),
+    "change": ("number", "dimension"),
+    "change_since_first": ("number", "dimension"),
+    "improved": ("flag", "dimension"),
+    "declined": ("flag", "dimension"),
+    "gap": ("number", "dimension"),
+    "boundaries.proposed": ("number", None),
+    "boundaries.crossed": ("number", None),
+    "boundaries.due": ("number", None),
+}
+"""Each fact family: its type (number or flag) and what its suffix names, if anything."""
+
+
+def split_fact(name: str) -> tuple[str, str]:
+    """``"improved.hope"`` as ``("improved", "hope")``; ``"checkins"`` as ``("checkins", "")``."""
+    if name in FACT_FAMILIES:
+        return name, ""
+    family, _, suffix = name.partition(".")
+    return family, suffix

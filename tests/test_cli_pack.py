@@ -1,0 +1,179 @@
+"""The pack authors' commands: pack check (golden output), pack show, pack graph, schema."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import trustkit
+from trustkit._cli import main
+from trustkit._pack.load import bundled_root
+
+GOLDEN = Path(__file__).parent / "golden"
+
+# Each planted fault: (file, text in the core pack, replacement).
+PLANTED = [
+    ("rules.toml", '{ answer = "feels_heard", op = "<="', '{ answer = "feels_herd", op = "<="'),
+    (
+        "rules.toml",
+        '{ answer = "boundaries_clear", op = "<="',
+        '{ answer = "boundaries_clear", op = "=<"',
+    ),
+    (
+        "rules.toml",
+        '{ answer = "understand_roots", op = "<=", value = 2 }',
+        '{ answer = "understand_roots", op = ">=", value = 7 }',
+    ),
+    ("rules.toml", 'priority = 990\nurgency = "critical"', 'priority = 990\nurgency = "info"'),
+    ("steps.toml", 'id = "patience"', 'id = "educate"'),
+    ("questions.toml", 'id = "hope"\nlabel', 'id = "hope"\nlable'),
+    ("resources.toml", 'id = "us-emergency"', 'id = "us-emergency"\ncolour = "red"'),
+]
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def broken(tmp_path: Path) -> Path:
+    """A copy of the core pack, in a folder named 'broken', with every fault above planted."""
+    source = bundled_root("core")
+    assert isinstance(source, Path)
+    root = tmp_path / "broken"
+    shutil.copytree(source, root)
+    for file, old, new in PLANTED:
+        path = root / file
+        text = path.read_text(encoding="utf-8")
+        assert old in text, old
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return root
+
+
+def test_pack_check_lists_every_planted_fault_with_its_location(broken: Path) -> None:
+    """The output matches the golden file: every fault, with file, line, item and field."""
+    code, out, err = run("pack", "check", str(broken))
+    assert (code, err) == (1, "")
+    golden = GOLDEN / "pack_check_broken.txt"
+    if os.environ.get("TRUSTKIT_UPDATE_GOLDEN") == "1":  # regenerate after editing the core pack
+        golden.write_text(out, encoding="utf-8")
+    assert out == golden.read_text(encoding="utf-8")
+    for needle in (
+        "validation-not-heard: when.any[0].answer: unknown question 'feels_herd'",
+        "boundaries-unclear: when.op: expected one of",
+        "educate-roots: when.value: understand_roots takes values from 1 to 5",
+        "safety-abuse: urgency: a safety rule's urgency must be 'critical'",
+        "steps.toml:5: educate: id: duplicate step id",
+        "questions.toml:35: hope: lable: unknown field",
+        "resources.toml:35: us-emergency: colour: unknown field",
+    ):
+        assert needle in out, needle
+
+
+def test_pack_check_on_a_good_pack_shows_warnings_with_examples(tmp_path: Path) -> None:
+    """Warnings do not fail the check, and come with an example check-in."""
+    root = tmp_path / "shadowy"
+    root.mkdir()
+    (root / "pack.toml").write_text(
+        'id = "shadowy"\nversion = "1.0.0"\ntitle = "S"\nextends = "core >=1"\n'
+    )
+    (root / "rules.toml").write_text(
+        '[[rules]]\nid = "shadow"\nstep = "celebrate"\npriority = 1\nreason = "Hidden."\n'
+        'when = { answer = "feels_heard", op = "<=", value = 1 }\n'
+    )
+    code, out, _ = run("pack", "check", str(root))
+    assert code == 0
+    assert "warning: shadowed-rule: shadow: 'validation-not-heard' has a higher priority" in out
+    assert "  for example, " in out
+    assert out.endswith("core 1.0.0, shadowy 1.0.0: no errors, 1 warning\n")
+
+
+def test_pack_check_with_conflicting_overlays(tmp_path: Path) -> None:
+    """Overlays on the command line conflict unless --ordered."""
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "pack.toml").write_text(
+            f'id = "{name}"\nversion = "1.0.0"\ntitle = "{name}"\nextends = "core"\n'
+        )
+        (tmp_path / name / "overrides.toml").write_text(f"[steps.patience]\ntitle = '{name}'\n")
+    code, out, _ = run("pack", "check", "core", str(tmp_path / "one"), str(tmp_path / "two"))
+    assert code == 1
+    assert "both one and two change this" in out
+    assert out.endswith("1 error; the pack cannot be used\n")
+    args = ("pack", "check", "core", str(tmp_path / "one"), str(tmp_path / "two"), "--ordered")
+    assert run(*args)[0] == 0
+
+
+def test_pack_show_lists_rules_in_the_order_they_are_tried() -> None:
+    """Safety rules first, then by priority; texts in the chosen locale."""
+    code, out, _ = run("pack", "show", "core")
+    assert code == 0
+    rule_lines = [line for line in out.splitlines() if " -> " in line]
+    assert rule_lines[0].strip().startswith("safety  safety-self-harm -> professional_help")
+    assert rule_lines[-1].strip().startswith("0  catch-all -> educate")
+    assert "translations: es" in out
+    _, spanish, _ = run("pack", "show", "core", "--locale", "es")
+    assert trustkit.default_pack().localized("es").step("educate").title in spanish
+
+
+def test_pack_graph_is_a_mermaid_flowchart() -> None:
+    """Every rule links the questions it reads to the step it proposes."""
+    code, out, _ = run("pack", "graph", "core")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "flowchart LR"
+    assert "  q_feels_heard --> r_validation_not_heard" in lines
+    assert "  r_validation_not_heard --> s_validation" in lines
+    assert "  q_hopeful --> r_patience_low_hope" in lines
+    assert any(line.startswith('  r_catch_all{{"catch-all (0)"}}') for line in lines)
+
+
+def test_schema_prints_each_schema_as_json() -> None:
+    """trustkit schema NAME prints the schema the library builds."""
+    from trustkit._schema import SCHEMA_NAMES, schema
+
+    for name in SCHEMA_NAMES:
+        code, out, _ = run("schema", name)
+        assert code == 0
+        assert json.loads(out) == schema(name)
+
+
+def test_pack_check_warning_without_an_example_and_show_without_translations(
+    tmp_path: Path,
+) -> None:
+    """Structural warnings have no example check-in; a pack may have no translations."""
+    root = tmp_path / "thin"
+    root.mkdir()
+    (root / "pack.toml").write_text(
+        'id = "thin"\nversion = "1.0.0"\ntitle = "T"\nextends = "core"\n'
+    )
+    (root / "steps.toml").write_text(
+        '[[steps]]\nid = "rest"\ntitle = "Rest"\nsummary = "S."\nwhy = "W."\n'
+        '[[steps.actions]]\nid = "rest-walk"\ntitle = "Walk"\nhow = "Walk."\nminutes = 5\n'
+        'who = "either"\n'
+    )
+    (root / "rules.toml").write_text(
+        '[[rules]]\nid = "rest-now"\nstep = "rest"\npriority = 200\nreason = "Rest."\n'
+        'when = { answer = "stuck", op = ">=", value = 5 }\n'
+    )
+    code, out, _ = run("pack", "check", str(root))
+    assert code == 0
+    assert "warning: few-actions: rest: has 1 action(s)" in out
+    assert (
+        "few-actions: rest: has 1 action(s); give people at least 3 to choose from\n  for"
+        not in out
+    )
+    source = bundled_root("core")
+    assert isinstance(source, Path)
+    shutil.copytree(source, tmp_path / "plain")
+    shutil.rmtree(tmp_path / "plain" / "locales")
+    code, out, _ = run("pack", "show", str(tmp_path / "plain"))
+    assert code == 0
+    assert "translations:" not in out

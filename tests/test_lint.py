@@ -1,0 +1,125 @@
+"""Lint: warnings for packs that are valid but probably not what their authors meant."""
+
+from __future__ import annotations
+
+import attrs
+
+import trustkit
+from trustkit import AnswerCompare, Question, QuestionKind, Role, Rule
+
+CORE = trustkit.default_pack()
+
+
+def test_the_bundled_pack_has_no_warnings() -> None:
+    """Every core step is reachable, every question used, no rule shadowed, no gap."""
+    assert trustkit.lint_pack(CORE) == ()
+
+
+def test_planted_problems_are_each_found_with_an_example() -> None:
+    """Each kind of warning is found, and sampling warnings come with a check-in that shows it."""
+    lonely = attrs.evolve(
+        CORE.step("celebrate"), id="lonely", actions=CORE.step("celebrate").actions[:1]
+    )
+    lonely = attrs.evolve(
+        lonely, actions=tuple(attrs.evolve(a, id=f"lonely-{a.id}") for a in lonely.actions)
+    )
+    unused = Question(
+        id="unused_q", prompt="Never read", kind=QuestionKind.SCALE, respondents=frozenset(Role)
+    )
+    shadow = Rule(
+        id="shadow",
+        step="celebrate",
+        priority=1,
+        reason="Hidden.",
+        when=AnswerCompare("feels_heard", "<=", 1),
+    )
+    pack = attrs.evolve(
+        CORE,
+        steps=(*CORE.steps, lonely),
+        questions=(*CORE.questions, unused),
+        rules=(*(r for r in CORE.rules if r.id != "catch-all"), shadow),
+        translations=(),
+    )
+    warnings = {(w.code, w.item): w for w in trustkit.lint_pack(pack)}
+    assert set(warnings) == {
+        ("few-actions", "lonely"),
+        ("unused-question", "unused_q"),
+        ("unreachable-step", "lonely"),
+        ("shadowed-rule", "shadow"),
+        ("no-catch-all", ""),
+    }
+    shadowed = warnings["shadowed-rule", "shadow"]
+    assert "validation-not-heard" in shadowed.message
+    assert shadowed.example is not None
+    assert shadowed.example["feels_heard"] == 1
+    gap = warnings["no-catch-all", ""]
+    assert gap.example is not None
+    assert gap.respondent is not None
+    # The example really gets no step.
+    try:
+        trustkit.recommend_next_step(gap.example, respondent=gap.respondent, pack=pack)
+    except trustkit.NoStepError:
+        pass
+    else:
+        raise AssertionError("the example check-in should get no step")
+    assert "no rule proposes it" in warnings["unreachable-step", "lonely"].message
+    assert str(warnings["few-actions", "lonely"]).startswith("few-actions: lonely: has 1 action")
+    assert str(warnings["no-catch-all", ""]).startswith("no-catch-all: some check-ins")
+
+
+def test_lint_is_deterministic_and_reads_scores() -> None:
+    """The same pack and seed give the same warnings; score conditions count as reading items."""
+    rule = Rule(
+        id="hope-low",
+        step="patience",
+        priority=36,
+        reason="Low.",
+        when=trustkit.ScoreCompare("hope", "<", 2),
+    )
+    pack = attrs.evolve(CORE, rules=(*CORE.rules, rule))
+    first = trustkit.lint_pack(pack, seed=3)
+    assert first == trustkit.lint_pack(pack, seed=3)
+    assert "unused-question" not in {w.code for w in first}
+
+
+def test_aiming_at_scores_across_roles_and_impossible_counts() -> None:
+    """Lint copes with score rules over both roles, 'answered' leaves and unmeetable counts."""
+    rules = (
+        Rule(
+            id="pace-low",
+            step="patience",
+            priority=56,
+            reason="Slow.",
+            when=trustkit.ScoreCompare("pace", "<=", 2),
+        ),
+        Rule(
+            id="counted",
+            step="consistency",
+            priority=71,
+            reason="Counted.",
+            when=trustkit.AllOf(
+                (
+                    trustkit.Answered("missed_commitments"),
+                    AnswerCompare("missed_commitments", ">=", 50),
+                )
+            ),
+        ),
+    )
+    warnings = trustkit.lint_pack(attrs.evolve(CORE, rules=(*CORE.rules, *rules)), samples=200)
+    assert "pace-low" not in {w.item for w in warnings if w.code == "shadowed-rule"}
+
+
+def test_a_rule_shadowed_by_different_rules_names_the_most_frequent() -> None:
+    """When no single rule always wins, the warning names the one that won most."""
+    shadow = Rule(
+        id="shadow",
+        step="celebrate",
+        priority=1,
+        reason="Hidden.",
+        when=trustkit.AnyOf(
+            (AnswerCompare("feels_heard", "<=", 1), AnswerCompare("promises_kept", "<=", 1))
+        ),
+    )
+    pack = attrs.evolve(CORE, rules=(*CORE.rules, shadow))
+    (warning,) = [w for w in trustkit.lint_pack(pack) if w.item == "shadow"]
+    assert "most often" in warning.message

@@ -1,0 +1,176 @@
+"""Translations: the Spanish core pack, fallback item by item, and locale-file errors."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+import trustkit
+from trustkit import PackError
+from trustkit._pack.load import bundled_root
+from trustkit._pack.translate import TRANSLATABLE
+
+CORE = trustkit.default_pack()
+SPANISH = CORE.localized("es")
+
+
+def _texts(pack: trustkit.ContentPack) -> dict[tuple[str, str, str], object]:
+    found: dict[tuple[str, str, str], object] = {}
+    items: dict[str, Sequence[Any]] = {
+        "steps": pack.steps,
+        "actions": [a for s in pack.steps for a in s.actions],
+        "dimensions": pack.dimensions,
+        "questions": pack.questions,
+        "rules": pack.rules,
+        "resources": pack.resources,
+    }
+    for kind, things in items.items():
+        for thing in things:
+            for field in TRANSLATABLE[kind]:
+                value = getattr(thing, field)
+                if value:
+                    found[kind, thing.id, field] = value
+    for field in TRANSLATABLE["messages"]:
+        found["messages", "", field] = getattr(pack.messages, field)
+    return found
+
+
+def test_every_core_text_has_a_spanish_translation() -> None:
+    """The Spanish locale covers every translatable text of the core pack."""
+    english, spanish = _texts(CORE), _texts(SPANISH)
+    assert english.keys() == spanish.keys()
+    table = {(k, i, f) for k, i, f, _ in CORE.translations[0].texts}
+    # A helpline's name stays as the service writes it, unless it is only a description.
+    missing = sorted(
+        key for key in english if key not in table and key[::2] != ("resources", "name")
+    )
+    assert missing == []
+    assert CORE.locales == ("es",)
+    assert SPANISH.locale == "es"
+
+
+def test_spanish_recommendations_read_in_spanish() -> None:
+    """Step, reasons and templates come out in Spanish; ids and numbers stay the same."""
+    rec = trustkit.recommend_next_step({"feels_heard": 1}, locale="es")
+    english = trustkit.recommend_next_step({"feels_heard": 1})
+    assert rec.rule_id == english.rule_id
+    assert rec.step.id == english.step.id
+    assert rec.step.title == SPANISH.step("validation").title != english.step.title
+    assert rec.reasons[1] == SPANISH.messages.answer_scale.format(
+        prompt=SPANISH.question("feels_heard").prompt, value=1
+    )
+
+
+@pytest.mark.parametrize("tag", ["es-MX", "ES", "es-419"])
+def test_regional_tags_fall_back_to_the_language(tag: str) -> None:
+    """es-MX uses the Spanish texts (there is no Mexican file)."""
+    assert CORE.localized(tag).step("educate").title == SPANISH.step("educate").title
+    assert CORE.localized(tag).locale == tag
+
+
+def test_an_unknown_locale_falls_back_to_the_pack_itself() -> None:
+    """With no translation at all, the pack's own texts are used."""
+    assert CORE.localized("fr") is CORE
+    assert trustkit.load_pack("core", locale="fr") == CORE
+
+
+def test_missing_translations_fall_back_field_by_field() -> None:
+    """Only what a locale translates changes; everything else keeps the original text."""
+    partial = trustkit.Translation(
+        locale="xx",
+        texts=(
+            ("steps", "educate", "title", "XX title"),
+            ("messages", "", "score", "{label}={value}"),
+        ),
+    )
+    pack = attrs.evolve(CORE, translations=(*CORE.translations, partial))
+    local = pack.localized("xx")
+    assert local.step("educate").title == "XX title"
+    assert local.step("educate").summary == CORE.step("educate").summary
+    assert local.step("patience") == CORE.step("patience")
+    assert local.messages.score == "{label}={value}"
+    assert local.messages.answer_yes == CORE.messages.answer_yes
+
+
+@pytest.mark.parametrize(
+    ("texts", "field", "message"),
+    [
+        ((("widgets", "x", "title", "t"),), "", "not something a locale can translate"),
+        ((("steps", "nope", "title", "t"),), "", "unknown step id"),
+        ((("steps", "educate", "id", "t"),), "id", "not a field a locale can translate"),
+        ((("steps", "educate", "title", ""),), "title", "a text"),
+        ((("steps", "educate", "pitfalls", ("one",)),), "pitfalls", "a list of 3 texts"),
+        ((("messages", "", "score", "{label"),), "score", "braces"),
+        ((("messages", "", "score", "{lable}"),), "score", "unknown placeholder"),
+    ],
+)
+def test_bad_translations_are_pack_errors(
+    texts: tuple[tuple[str, str, str, trustkit.Text], ...], field: str, message: str
+) -> None:
+    """A translation is checked like any other pack content."""
+    bad = trustkit.Translation(locale="xx", texts=texts)
+    with pytest.raises(PackError) as info:
+        attrs.evolve(CORE, translations=(*CORE.translations, bad))
+    (problem,) = info.value.problems
+    assert (problem.file, problem.field) == ("<core>/locales/xx.toml", field)
+    assert message in problem.message
+
+
+@pytest.fixture
+def copied(tmp_path: Path) -> Path:
+    source = bundled_root("core")
+    assert isinstance(source, Path)
+    root = tmp_path / "copy"
+    shutil.copytree(source, root)
+    return root
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("fr.toml", "[steps.educate]\ntitle = 3\n", "expected a text"),
+        ("fr.toml", "[steps.educate\n", "not valid TOML"),
+        ("not a tag.toml", "", "BCP 47"),
+        (
+            "fr.toml",
+            "[steps.educate]\ntitle = 'Titre'\n[questions.nope]\nprompt = 'x'\n",
+            "unknown question id",
+        ),
+    ],
+)
+def test_locale_files_are_checked_with_their_location(
+    copied: Path, name: str, text: str, message: str
+) -> None:
+    """Locale files report problems with their file name and line."""
+    (copied / "locales" / name).write_text(text, encoding="utf-8")
+    (copied / "locales" / "README.txt").write_text("not a locale", encoding="utf-8")
+    with pytest.raises(PackError) as info:
+        trustkit.load_pack(copied)
+    assert any(message in p.message and f"locales/{name}" in p.file for p in info.value.problems)
+
+
+def test_an_overlay_may_not_change_the_language(tmp_path: Path) -> None:
+    """An overlay's texts are in its base's language; other languages go in locales/."""
+    root = tmp_path / "fr"
+    root.mkdir()
+    (root / "pack.toml").write_text(
+        'id = "fr"\nversion = "1.0.0"\ntitle = "F"\nextends = "core"\nlocale = "fr"\n'
+    )
+    with pytest.raises(PackError, match="base's language"):
+        trustkit.load_pack(root)
+
+
+def test_overrides_that_fail_to_parse_are_reported(tmp_path: Path) -> None:
+    """A broken overrides.toml is named like any other file."""
+    root = tmp_path / "o"
+    root.mkdir()
+    (root / "pack.toml").write_text('id = "o"\nversion = "1.0.0"\ntitle = "O"\nextends = "core"\n')
+    (root / "overrides.toml").write_text("[steps.patience\n")
+    with pytest.raises(PackError) as info:
+        trustkit.load_pack(root)
+    assert [p.file for p in info.value.problems] == ["o/overrides.toml"]
