@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from trustkit._api import default_pack, recommend_next_step
 from trustkit._boundary import BoundaryError, BoundaryEvent
-from trustkit._pack.sources import PackInfo, available_packs, load_pack
+from trustkit._pack.sources import load_pack
 from trustkit._version import __version__
 from trustkit.errors import (
     AnswerError,
@@ -36,8 +36,6 @@ from trustkit.models import (
     AnswerCompare,
     Answered,
     AnyOf,
-    Boundary,
-    BoundaryStatus,
     CheckIn,
     Condition,
     ContentPack,
@@ -64,7 +62,9 @@ from trustkit.models import (
 )
 
 if TYPE_CHECKING:
+    from trustkit._boundary import Boundary, BoundaryError, BoundaryEvent, BoundaryStatus
     from trustkit._engine.lint import LintWarning, lint_pack
+    from trustkit._pack.discovery import PackInfo, available_packs
     from trustkit._serialization import converter, parse_checkin
 
 __all__ = [
@@ -126,12 +126,19 @@ _LAZY = {
     "parse_checkin": "trustkit._serialization",
     "LintWarning": "trustkit._engine.lint",
     "lint_pack": "trustkit._engine.lint",
+    "Boundary": "trustkit._boundary",
+    "BoundaryError": "trustkit._boundary",
+    "BoundaryEvent": "trustkit._boundary",
+    "BoundaryStatus": "trustkit._boundary",
+    "PackInfo": "trustkit._pack.discovery",
+    "available_packs": "trustkit._pack.discovery",
 }
 
 
 def __getattr__(name: str) -> Any:
-    # Imported on first use: cattrs is the slowest import trustkit has, and
-    # serialisation and lint are not needed to make a recommendation.
+    # Imported on first use, to keep `import trustkit` quick: cattrs is the
+    # slowest import trustkit has, and serialisation, lint, boundaries and pack
+    # discovery are not needed to make a recommendation.
     if name in _LAZY:
         import importlib  # noqa: PLC0415
 

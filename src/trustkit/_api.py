@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-from trustkit._boundary import Boundary
 from trustkit._engine.recommend import recommend
 from trustkit._pack.sources import load_pack
 from trustkit.models import CheckIn, ContentPack, Recommendation, Role
+
+if TYPE_CHECKING:
+    from trustkit._boundary import Boundary
 
 
 @functools.cache

@@ -55,6 +55,8 @@ import typing
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from trustkit._pack.overlay import OVERRIDABLE
+from trustkit._pack.translate import TRANSLATABLE
 from trustkit._pack.validate import MAX_SUMMARY, SCALE_MAX, SCALE_MIN
 from trustkit._roles import Role
 from trustkit._vocabulary import FACT_FAMILIES
@@ -134,32 +136,9 @@ _MESSAGE_WORDS = {
     "months": "The names of the twelve months, January first, used for {month}.",
 }
 _MESSAGE_EXTRA: dict[str, dict[str, Any]] = {"months": {"minItems": 12, "maxItems": 12}}
-_OVERRIDABLE = {
-    "steps": ("title", "summary", "why", "signs_of_progress", "pitfalls"),
-    "actions": ("title", "how", "minutes"),
-    "dimensions": ("label",),
-    "questions": ("prompt",),
-    "rules": ("priority", "urgency", "reason", "resources"),
-    "resources": (
-        "name",
-        "phone",
-        "text",
-        "url",
-        "hours",
-        "languages",
-        "notes",
-        "source",
-        "verified",
-    ),
-}
-_TRANSLATABLE = {
-    "steps": ("title", "summary", "why", "signs_of_progress", "pitfalls"),
-    "actions": ("title", "how"),
-    "dimensions": ("label",),
-    "questions": ("prompt",),
-    "rules": ("reason",),
-    "resources": ("name", "text", "hours", "notes"),
-}
+# What overlays may change and locales may translate, from the loader's own tables.
+_OVERRIDABLE = {kind: tuple(fields) for kind, fields in OVERRIDABLE.items() if kind != "messages"}
+_TRANSLATABLE = {kind: fields for kind, fields in TRANSLATABLE.items() if kind != "messages"}
 _SINGULAR = {
     "steps": "step",
     "actions": "action",

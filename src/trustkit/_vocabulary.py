@@ -19,6 +19,25 @@ FACT_FAMILIES: dict[str, tuple[str, str | None]] = {
 """Each fact family: its type (number or flag) and what its suffix names, if anything."""
 
 
+MESSAGE_TEMPLATES = (
+    "answer_yes",
+    "answer_no",
+    "answer_scale",
+    "answer_count",
+    "score",
+    "change",
+    "repeats",
+    "journey",
+    "streak",
+    "gap",
+    "boundaries_proposed",
+    "boundaries_crossed",
+    "boundaries_due",
+    "date",
+)
+"""The sentence templates of messages.toml (besides ``months``, the list of month names)."""
+
+
 def split_fact(name: str) -> tuple[str, str]:
     """``"improved.hope"`` as ``("improved", "hope")``; ``"checkins"`` as ``("checkins", "")``."""
     if name in FACT_FAMILIES:

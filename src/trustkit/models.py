@@ -18,7 +18,6 @@ from typing import Any, TypeAlias
 
 import attrs
 
-from trustkit._boundary import Boundary, BoundaryStatus
 from trustkit._roles import Role
 from trustkit.errors import AnswerError, AnswerProblem
 
@@ -31,8 +30,6 @@ __all__ = [
     "AnswerCompare",
     "Answered",
     "AnyOf",
-    "Boundary",
-    "BoundaryStatus",
     "CheckIn",
     "Condition",
     "ContentPack",

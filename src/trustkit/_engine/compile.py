@@ -138,7 +138,7 @@ def compile_condition(cond: Condition) -> Predicate:
     return lambda a, s: True
 
 
-_OPERATORS: dict[Op, Callable[[float, float], bool]] = {
+OPERATORS: dict[Op, Callable[[float, float], bool]] = {
     Op.EQ: lambda x, y: x == y,
     Op.NE: lambda x, y: x != y,
     Op.LT: lambda x, y: x < y,
@@ -159,7 +159,7 @@ def evaluate(cond: Condition, answers: Answers, scores: Scores) -> bool:
             x = scores.get("@" + cond.fact)
         if x is None:
             return False
-        return _OPERATORS[cond.op](x, cond.value)
+        return OPERATORS[cond.op](x, cond.value)
     if isinstance(cond, Answered):
         return cond.question in answers
     if isinstance(cond, Not):

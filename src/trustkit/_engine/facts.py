@@ -30,10 +30,12 @@ import datetime as dt
 import heapq
 import operator
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from trustkit._boundary import Boundary, BoundaryStatus
 from trustkit.errors import AnswerError, AnswerProblem
+
+if TYPE_CHECKING:
+    from trustkit._boundary import Boundary
 from trustkit.models import CheckIn, Role
 
 HISTORY_WINDOW = 12
@@ -198,6 +200,8 @@ def _boundaries(
     today: dt.datetime,
     previous: dt.datetime | None,
 ) -> None:
+    from trustkit._boundary import Boundary, BoundaryStatus  # noqa: PLC0415  (only when used)
+
     if not all(isinstance(b, Boundary) for b in boundaries):
         raise _problem("boundaries", "Boundary objects")
     records: tuple[Boundary, ...] = boundaries  # type: ignore[assignment]

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 
 import attrs
 
-from trustkit._engine.compile import CompiledPack, CompiledRule, compiled
+from trustkit._engine.compile import OPERATORS, CompiledPack, CompiledRule, compiled
 from trustkit.models import (
     AllOf,
     Answer,
@@ -25,7 +25,6 @@ from trustkit.models import (
     Condition,
     ContentPack,
     Not,
-    Op,
     Question,
     QuestionKind,
     Role,
@@ -33,14 +32,7 @@ from trustkit.models import (
 )
 
 MIN_ACTIONS = 3
-_OPS = {
-    Op.EQ: lambda x, y: x == y,
-    Op.NE: lambda x, y: x != y,
-    Op.LT: lambda x, y: x < y,
-    Op.LE: lambda x, y: x <= y,
-    Op.GT: lambda x, y: x > y,
-    Op.GE: lambda x, y: x >= y,
-}
+_OPS = OPERATORS
 
 
 @attrs.frozen

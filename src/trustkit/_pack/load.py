@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from trustkit._pack.validate import MAX_CONDITION_DEPTH, pack_problems
+from trustkit._vocabulary import MESSAGE_TEMPLATES
 from trustkit.errors import PackError, PackProblem
 from trustkit.models import (
     Action,
@@ -395,24 +396,6 @@ def _read(root: Traversable, label: str, name: str, problems: list[PackProblem])
         return None
     return _File(where, data, text)
 
-
-MESSAGE_TEMPLATES = (
-    "answer_yes",
-    "answer_no",
-    "answer_scale",
-    "answer_count",
-    "score",
-    "change",
-    "repeats",
-    "journey",
-    "streak",
-    "gap",
-    "boundaries_proposed",
-    "boundaries_crossed",
-    "boundaries_due",
-    "date",
-)
-"""The sentence templates of messages.toml (besides the list of month names)."""
 
 _EXTENDS = re.compile(r"\s*([a-z0-9][a-z0-9_-]*)\s*([=!<>].*)?\Z")
 _LOCALE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*\Z")

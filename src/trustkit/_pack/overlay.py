@@ -13,8 +13,10 @@ from typing import Any
 
 import attrs
 
-from trustkit._pack.load import MESSAGE_TEMPLATES, Parts, build, satisfies
+from trustkit._pack.load import Parts, build, satisfies
+from trustkit._pack.validate import item_tables
 from trustkit._version import __version__
+from trustkit._vocabulary import MESSAGE_TEMPLATES
 from trustkit.errors import PackProblem
 from trustkit.models import ContentPack, Origin, PackRef, Translation, Urgency
 
@@ -90,15 +92,7 @@ class _Merge:
         self.base = base
         self.parts = parts
         self.problems: list[PackProblem] = list(parts.problems)
-        self.targets: dict[str, dict[str, Any]] = {
-            "steps": {s.id: s for s in base.steps},
-            "actions": {a.id: a for s in base.steps for a in s.actions},
-            "dimensions": {d.id: d for d in base.dimensions},
-            "questions": {q.id: q for q in base.questions},
-            "rules": {r.id: r for r in base.rules},
-            "resources": {r.id: r for r in base.resources},
-            "messages": {"": base.messages},
-        }
+        self.targets: dict[str, dict[str, Any]] = item_tables(base)
         self.changes: dict[str, dict[str, dict[str, object]]] = {k: {} for k in self.targets}
 
     def fail(self, origin: Origin | None, item: str, field: str, message: str) -> None:

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from trustkit._vocabulary import MESSAGE_TEMPLATES
+
 if TYPE_CHECKING:
     from trustkit.models import ContentPack, Text
 
@@ -16,23 +18,7 @@ TRANSLATABLE: dict[str, tuple[str, ...]] = {
     "questions": ("prompt",),
     "rules": ("reason",),
     "resources": ("name", "text", "hours", "notes"),
-    "messages": (
-        "answer_yes",
-        "answer_no",
-        "answer_scale",
-        "answer_count",
-        "score",
-        "change",
-        "repeats",
-        "journey",
-        "streak",
-        "gap",
-        "boundaries_proposed",
-        "boundaries_crossed",
-        "boundaries_due",
-        "date",
-        "months",
-    ),
+    "messages": (*MESSAGE_TEMPLATES, "months"),
 }
 """The fields a locale file may translate, by kind of item."""
 

@@ -330,7 +330,8 @@ def _check_resources(pack: ContentPack) -> Iterator[PackProblem]:
             yield place.problem("phone", "give a phone number, a text line, a website or notes")
 
 
-def _translation_targets(pack: ContentPack) -> dict[str, dict[str, Any]]:
+def item_tables(pack: ContentPack) -> dict[str, dict[str, Any]]:
+    """A pack's items by kind and id (the messages under the empty id)."""
     return {
         "steps": {s.id: s for s in pack.steps},
         "actions": {a.id: a for s in pack.steps for a in s.actions},
@@ -343,7 +344,7 @@ def _translation_targets(pack: ContentPack) -> dict[str, dict[str, Any]]:
 
 
 def _check_translations(pack: ContentPack) -> Iterator[PackProblem]:
-    targets = _translation_targets(pack)
+    targets = item_tables(pack)
     formatter = string.Formatter()
     for translation in pack.translations:
         missing: set[tuple[str, str]] = set()
