@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from trustkit._api import default_pack, recommend_next_step
-from trustkit._boundary import BoundaryError, BoundaryEvent
 from trustkit._pack.sources import load_pack
 from trustkit._version import __version__
 from trustkit.errors import (
