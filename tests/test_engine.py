@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import trustkit
@@ -345,3 +345,34 @@ def test_ties_on_priority_break_on_rule_id() -> None:
         )
         assert [a.rule_id for a in rec.alternatives] == []  # b-tie is a catch-all
         assert trustkit.recommend_next_step({}, pack=pack).rule_id == "b-tie"
+
+
+@settings(max_examples=30)
+@given(
+    st.lists(
+        st.tuples(conditions(), st.integers(-5, 2000), st.sampled_from([s.id for s in PACK.steps])),
+        max_size=4,
+    ),
+    st.data(),
+)
+def test_every_pack_that_passes_the_check_recommends_for_every_checkin(
+    extra: list[tuple[Condition, int, str]], data: st.DataObject
+) -> None:
+    """Random rules added to the core pack: if the pack checks out, every check-in gets a step."""
+    rules = tuple(
+        Rule(id=f"random-{i}", step=step, priority=priority, reason="Random.", when=cond)
+        for i, (cond, priority, step) in enumerate(extra)
+    )
+    try:
+        pack = attrs.evolve(PACK, rules=(*PACK.rules, *rules))
+    except trustkit.PackError:
+        return  # e.g. a comparison that can never be true: refused, which is also fine
+    role = data.draw(st.sampled_from(list(Role)))
+    answers = data.draw(valid_answers(role, pack=pack))
+    rec = trustkit.recommend_next_step(answers, respondent=role, pack=pack)
+    assert rec.step.id in {s.id for s in pack.steps}
+    if any(
+        answers.get(q) is True
+        for q in ("afraid_of_partner", "controlled", "hurt_or_threatened", "self_harm_thoughts")
+    ):
+        assert rec.safety

@@ -445,3 +445,16 @@ when.any = [
     assert any("true or false: use '=' or '!='" in m for m in messages)
     assert any("compare with one" in m for m in messages)
     assert any("checkins is a number: compare it with a number" in m for m in messages)
+
+
+def test_an_installed_pack_is_found_without_running_its_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding an entry point's folder never imports the distribution's package."""
+    from trustkit._pack import sources
+
+    package = tmp_path / "booby_trapped_pack"
+    (package / "data").mkdir(parents=True)
+    (package / "__init__.py").write_text("raise RuntimeError('pack code was executed')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert sources._folder("booby_trapped_pack.data") == package / "data"
