@@ -63,6 +63,8 @@ def test_a_safety_recommendation_lists_help_first() -> None:
     assert code == 0
     assert out.index("Get help now:") < out.index("Why:")
     assert "1-800-799-7233" in out
+    fallback = next(r for r in trustkit.default_pack().resources if r.country == "INTL")
+    assert fallback.notes in out
     assert "together" not in out.split("What you can do:")[1]
 
 
@@ -114,7 +116,7 @@ def test_country_narrows_the_helplines() -> None:
     assert code == 0
     helplines = out.split("Get help now:")[1].split("Why:")[0]
     assert "(GB" in helplines
-    assert "(US" not in helplines
+    assert "(US)" not in helplines
     assert "(INTL)" in helplines
 
 

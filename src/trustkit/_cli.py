@@ -89,6 +89,8 @@ def _resource_line(res: Resource) -> str:
         )
         if text
     )
+    if not (res.phone or res.text or res.url):
+        parts.append(res.notes)  # the only way to reach it, e.g. "call your local emergency number"
     return " · ".join(parts)
 
 
