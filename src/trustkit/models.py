@@ -747,9 +747,10 @@ class CheckIn:
         if not isinstance(self.answers, _FrozenAnswers):
             problems.append(AnswerProblem("answers", "a mapping of question id to answer"))
         else:
+            keys: Iterable[object] = self.answers  # checked: a mapping may hold any key
             problems.extend(
                 AnswerProblem("answers", "question ids that are text")
-                for key in self.answers
+                for key in keys
                 if not isinstance(key, str)
             )
         if not _aware(self.at):

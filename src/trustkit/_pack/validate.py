@@ -248,7 +248,7 @@ def _check_steps(pack: ContentPack) -> Iterator[PackProblem]:
                 yield place.problem(
                     "who", "an action marked in_crisis cannot be a couples exercise (who = 'both')"
                 )
-            minutes = action.minutes
+            minutes: object = action.minutes  # Python-built packs may hold anything
             if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 1:
                 yield place.problem("minutes", "a whole number of minutes, at least 1")
 
