@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -44,14 +45,16 @@ def test_every_core_text_has_a_spanish_translation() -> None:
     """The Spanish locale covers every translatable text of the core pack."""
     english, spanish = _texts(CORE), _texts(SPANISH)
     assert english.keys() == spanish.keys()
-    table = {(k, i, f) for k, i, f, _ in CORE.translations[0].texts}
+    table = {(k, i, f) for k, i, f, _ in SPANISH.translations[0].texts}
     # A helpline's name stays as the service writes it, unless it is only a description.
     missing = sorted(
         key for key in english if key not in table and key[::2] != ("resources", "name")
     )
     assert missing == []
     assert CORE.locales == ("es",)
+    assert CORE.translations == ()  # read only when Spanish is first asked for
     assert SPANISH.locale == "es"
+    assert SPANISH.locale_files == ()
 
 
 def test_spanish_recommendations_read_in_spanish() -> None:
@@ -101,7 +104,7 @@ def test_missing_translations_fall_back_field_by_field() -> None:
     ("texts", "field", "message"),
     [
         ((("widgets", "x", "title", "t"),), "", "not something a locale can translate"),
-        ((("steps", "nope", "title", "t"),), "", "unknown step id"),
+        ((("steps", "nope", "title", "t"), ("steps", "nope", "why", "w")), "", "unknown step id"),
         ((("steps", "educate", "id", "t"),), "id", "not a field a locale can translate"),
         ((("steps", "educate", "title", ""),), "title", "a text"),
         ((("steps", "educate", "pitfalls", ("one",)),), "pitfalls", "a list of 3 texts"),
@@ -150,8 +153,14 @@ def test_locale_files_are_checked_with_their_location(
     (copied / "locales" / name).write_text(text, encoding="utf-8")
     (copied / "locales" / "README.txt").write_text("not a locale", encoding="utf-8")
     with pytest.raises(PackError) as info:
-        trustkit.load_pack(copied)
+        trustkit.load_pack(copied).localized("fr")  # a bad file name fails already on load
     assert any(message in p.message and f"locales/{name}" in p.file for p in info.value.problems)
+    # trustkit pack check reads every locale file, so authors see these at once.
+    from trustkit._cli import main
+
+    out = io.StringIO()
+    assert main(["pack", "check", str(copied)], stdout=out) == 1
+    assert message in out.getvalue()
 
 
 def test_an_overlay_may_not_change_the_language(tmp_path: Path) -> None:

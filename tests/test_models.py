@@ -100,6 +100,7 @@ def test_the_pack_is_immutable_picklable_and_looks_items_up(pack: trustkit.Conte
         pack.step("nope")
     copy = pickle.loads(pickle.dumps(pack))
     assert copy == pack
+    assert copy.localized("es") == pack.localized("es")  # unread locale files survive pickling
     assert copy.step("educate") == pack.step("educate")
     assert pack.ref == trustkit.PackRef("core", pack.version)
     assert str(pack.ref) == f"core {pack.version}"

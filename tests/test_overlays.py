@@ -139,6 +139,9 @@ rules = ["celebrate-progress"]
     assert "celebrate-progress" not in {r.id for r in pack.rules}
     rec = trustkit.recommend_next_step(answers, pack=pack)
     assert (rec.step.id, rec.reasons[0]) == ("communication", "Talk first.")
+    # The base's Spanish texts for the disabled rule are left out, not an error.
+    spanish = pack.localized("es")
+    assert "celebrate-progress" not in {t[1] for t in spanish.translations[0].texts}
 
 
 @pytest.mark.parametrize(

@@ -216,12 +216,20 @@ def _cmd_steps(args: argparse.Namespace, out: IO[str]) -> int:
 
 
 def _cmd_pack_check(args: argparse.Namespace, out: IO[str]) -> int:
+    problems: list[trustkit.PackProblem] = []
     try:
         pack = trustkit.load_pack(args.path, *args.overlay, ordered=args.ordered)
+        for tag in pack.locales:  # locale files are otherwise read only when first used
+            try:
+                pack.localized(tag)
+            except trustkit.PackError as error:
+                problems.extend(error.problems)
     except trustkit.PackError as error:
-        for problem in error.problems:
+        problems.extend(error.problems)
+    if problems:
+        for problem in problems:
             out.write(f"error: {problem}\n")
-        count = len(error.problems)
+        count = len(problems)
         out.write(f"{count} error{'s' if count != 1 else ''}; the pack cannot be used\n")
         return EXIT_PACK_ERRORS
     warnings = trustkit.lint_pack(pack)

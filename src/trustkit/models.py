@@ -36,6 +36,7 @@ __all__ = [
     "Dimension",
     "Evidence",
     "FactCompare",
+    "LocaleFile",
     "Messages",
     "Not",
     "Op",
@@ -533,6 +534,27 @@ class Translation:
         return {(kind, item, field): text for kind, item, field, text in self.texts}
 
 
+@attrs.frozen
+class LocaleFile:
+    """A locale file of a pack that has not been read yet.
+
+    Packs read from files keep their ``locales/<tag>.toml`` files unread until
+    that locale is first asked for, so that apps which never translate do not
+    pay for parsing them.
+
+    Attributes:
+        locale: The BCP 47 tag, from the file name.
+        file: The file, for error messages (e.g. ``"core/locales/es.toml"``).
+        folder: Where to read it from: the pack's ``locales`` folder.
+        disabled_rules: Rules an overlay disabled: their texts are skipped.
+    """
+
+    locale: str
+    file: str
+    folder: Any = attrs.field(eq=False, repr=False)
+    disabled_rules: frozenset[str] = frozenset()
+
+
 def _index(items: tuple[Any, ...]) -> dict[str, Any]:
     return {item.id: item for item in items}
 
@@ -563,6 +585,8 @@ class ContentPack:
             this pack alone).
         translations: Texts in other languages; see
             [`localized`][trustkit.models.ContentPack.localized].
+        locale_files: Locale files not read yet; they are read, checked and
+            added to ``translations`` when their locale is first asked for.
     """
 
     id: str
@@ -578,6 +602,7 @@ class ContentPack:
     locale: str = "en"
     packs: tuple[PackRef, ...] = attrs.field()
     translations: tuple[Translation, ...] = ()
+    locale_files: tuple[LocaleFile, ...] = attrs.field(default=(), eq=False)
     _steps_by_id: dict[str, Step] = attrs.field(init=False, eq=False, repr=False)
     _questions_by_id: dict[str, Question] = attrs.field(init=False, eq=False, repr=False)
     _compiled: object = attrs.field(init=False, eq=False, repr=False, default=None)
@@ -629,7 +654,8 @@ class ContentPack:
     @property
     def locales(self) -> tuple[str, ...]:
         """The locales this pack has translations for, besides its own."""
-        return tuple(sorted({t.locale for t in self.translations}))
+        tags = {t.locale for t in self.translations} | {f.locale for f in self.locale_files}
+        return tuple(sorted(tags))
 
     def localized(self, locale: str) -> ContentPack:
         """This pack with its texts in another language, where translated.
@@ -637,6 +663,10 @@ class ContentPack:
         Each text falls back to the pack's own where the locale has no
         translation for it; a regional tag falls back to its language
         (``"es-MX"`` to ``"es"``). The result is cached.
+
+        Raises:
+            PackError: A locale file for this locale, read now for the first
+                time, has a problem.
 
         Examples:
             >>> import trustkit
@@ -648,9 +678,9 @@ class ContentPack:
         """
         cached = self._localized.get(locale)
         if cached is None:
-            from trustkit._pack.translate import localize  # noqa: PLC0415
+            from trustkit._pack.translate import localize, with_locale_files  # noqa: PLC0415
 
-            cached = localize(self, locale)
+            cached = localize(with_locale_files(self, locale), locale)
             self._localized[locale] = cached
         return cached
 

@@ -36,7 +36,7 @@ class PackInfo:
 
 def _info(root: Traversable, label: str, source: str) -> PackInfo:
     parts = read_parts(root, label)
-    locales = tuple(t.locale for t in parts.translations)
+    locales = tuple(f.locale for f in parts.locale_files)
     extends = " ".join(parts.extends).strip() if parts.extends else ""
     return PackInfo(parts.id, parts.version, parts.title, extends, locales, source)
 

@@ -18,6 +18,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import attrs
+
 from trustkit._pack.validate import MAX_CONDITION_DEPTH, pack_problems
 from trustkit._vocabulary import MESSAGE_TEMPLATES
 from trustkit.errors import PackError, PackProblem
@@ -32,6 +34,7 @@ from trustkit.models import (
     ContentPack,
     Dimension,
     FactCompare,
+    LocaleFile,
     Messages,
     Not,
     Op,
@@ -422,7 +425,7 @@ class Parts:
         self.actions: list[tuple[str, Action, Origin]] = []
         self.overrides: dict[str, dict[str, tuple[dict[str, Any], Origin]]] = {}
         self.disabled: list[tuple[str, Origin]] = []
-        self.translations: list[Translation] = []
+        self.locale_files: list[LocaleFile] = []
 
     @property
     def is_overlay(self) -> bool:
@@ -478,6 +481,7 @@ def _translation(file: _File, tag: str, parts: Parts) -> Translation:
 
 
 def _read_locales(root: Traversable, label: str, parts: Parts) -> None:
+    """Note the pack's locale files; they are read when their locale is first used."""
     folder = root / "locales"
     if not folder.is_dir():
         return
@@ -490,9 +494,34 @@ def _read_locales(root: Traversable, label: str, parts: Parts) -> None:
                 PackProblem(f"{label}/locales/{node.name}", "", "", "name the file by a BCP 47 tag")
             )
             continue
-        file = _read(folder, f"{label}/locales", node.name, parts.problems)
-        if file is not None:
-            parts.translations.append(_translation(file, tag, parts))
+        parts.locale_files.append(LocaleFile(tag, f"{label}/locales/{node.name}", folder))
+
+
+def read_locale_file(locale_file: LocaleFile) -> Translation:
+    """Read one locale file into a translation.
+
+    Raises:
+        PackError: The file cannot be read or holds something other than text.
+    """
+    problems: list[PackProblem] = []
+    label, _, name = locale_file.file.rpartition("/")
+    file = _read(locale_file.folder, label, name, problems)
+    if file is None:
+        raise PackError(problems)
+    parts = Parts(label)
+    translation = _translation(file, locale_file.locale, parts)
+    if parts.problems:
+        raise PackError(parts.problems)
+    if locale_file.disabled_rules:
+        kept = [
+            (text, line)
+            for text, line in zip(translation.texts, translation.lines, strict=True)
+            if not (text[0] == "rules" and text[1] in locale_file.disabled_rules)
+        ]
+        translation = attrs.evolve(
+            translation, texts=tuple(t for t, _ in kept), lines=tuple(line for _, line in kept)
+        )
+    return translation
 
 
 def _read_meta(file: _File, parts: Parts) -> None:
@@ -633,7 +662,8 @@ def build_base(parts: Parts) -> ContentPack:
             "rules": parts.rules,
             "resources": parts.resources,
             "messages": parts.messages,
-            "translations": tuple(parts.translations),
+            "translations": (),  # read from locale_files when a locale is first used
+            "locale_files": tuple(parts.locale_files),
         },
         parts.problems,
     )

@@ -18,7 +18,7 @@ from trustkit._pack.validate import item_tables
 from trustkit._version import __version__
 from trustkit._vocabulary import MESSAGE_TEMPLATES
 from trustkit.errors import PackProblem
-from trustkit.models import ContentPack, Origin, PackRef, Translation, Urgency
+from trustkit.models import ContentPack, Origin, PackRef, Urgency
 
 Check = Callable[[object], tuple[bool, object]]
 
@@ -270,26 +270,15 @@ class _Merge:
             ),
             "messages": attrs.evolve(base.messages, **message_changes),
             "packs": (*base.packs, PackRef(parts.id, parts.version)),
-            "translations": tuple(
-                _without_rules(t, disabled) for t in (*base.translations, *parts.translations)
+            # Packs read from files keep translations as unread locale files (below);
+            # their disabled rules' texts are skipped when a file is read.
+            "translations": base.translations,
+            "locale_files": tuple(
+                attrs.evolve(f, disabled_rules=f.disabled_rules | disabled)
+                for f in (*base.locale_files, *parts.locale_files)
             ),
         }
         return build(values, self.problems)
-
-
-def _without_rules(translation: Translation, disabled: set[str]) -> Translation:
-    """A translation without the texts of disabled rules (they have nothing to translate)."""
-    if not disabled:
-        return translation
-    lines = translation.lines or (None,) * len(translation.texts)
-    kept = [
-        (text, line)
-        for text, line in zip(translation.texts, lines, strict=True)
-        if not (text[0] == "rules" and text[1] in disabled)
-    ]
-    return attrs.evolve(
-        translation, texts=tuple(t for t, _ in kept), lines=tuple(line for _, line in kept)
-    )
 
 
 def apply_overlay(
