@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -22,3 +24,28 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 def pack() -> trustkit.ContentPack:
     """The bundled content pack."""
     return trustkit.default_pack()
+
+
+Overlay = Callable[..., Path]
+"""Writes an overlay pack folder: ``overlay(pack_id, extends, rules="...", overrides="...")``."""
+
+PACK_TOML = 'id = "{id}"\nversion = "1.0.0"\ntitle = "Test {id}"\nextends = "{extends}"\n'
+
+
+@pytest.fixture
+def overlay(tmp_path: Path) -> Overlay:
+    """Write an overlay pack folder from file texts (``locales__es`` is ``locales/es.toml``)."""
+
+    def make(pack_id: str = "extra", extends: str = "core >=1,<2", **files: str) -> Path:
+        root = tmp_path / pack_id
+        root.mkdir()
+        (root / "pack.toml").write_text(
+            files.pop("pack", PACK_TOML.format(id=pack_id, extends=extends)), encoding="utf-8"
+        )
+        for name, text in files.items():
+            path = root / f"{name.replace('__', '/')}.toml"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        return root
+
+    return make

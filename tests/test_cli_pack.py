@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import trustkit
+from tests.conftest import Overlay
 from trustkit._cli import main
 from trustkit._pack.load import bundled_root
 
@@ -77,16 +78,12 @@ def test_pack_check_lists_every_planted_fault_with_its_location(broken: Path) ->
         assert needle in out, needle
 
 
-def test_pack_check_on_a_good_pack_shows_warnings_with_examples(tmp_path: Path) -> None:
+def test_pack_check_on_a_good_pack_shows_warnings_with_examples(overlay: Overlay) -> None:
     """Warnings do not fail the check, and come with an example check-in."""
-    root = tmp_path / "shadowy"
-    root.mkdir()
-    (root / "pack.toml").write_text(
-        'id = "shadowy"\nversion = "1.0.0"\ntitle = "S"\nextends = "core >=1"\n'
-    )
-    (root / "rules.toml").write_text(
-        '[[rules]]\nid = "shadow"\nstep = "celebrate"\npriority = 1\nreason = "Hidden."\n'
-        'when = { answer = "feels_heard", op = "<=", value = 1 }\n'
+    root = overlay(
+        "shadowy",
+        rules='[[rules]]\nid = "shadow"\nstep = "celebrate"\npriority = 1\nreason = "Hidden."\n'
+        'when = { answer = "feels_heard", op = "<=", value = 1 }\n',
     )
     code, out, _ = run("pack", "check", str(root))
     assert code == 0
@@ -95,20 +92,17 @@ def test_pack_check_on_a_good_pack_shows_warnings_with_examples(tmp_path: Path) 
     assert out.endswith("core 1.0.0, shadowy 1.0.0: no errors, 1 warning\n")
 
 
-def test_pack_check_with_conflicting_overlays(tmp_path: Path) -> None:
+def test_pack_check_with_conflicting_overlays(overlay: Overlay) -> None:
     """Overlays on the command line conflict unless --ordered."""
-    for name in ("one", "two"):
-        (tmp_path / name).mkdir()
-        (tmp_path / name / "pack.toml").write_text(
-            f'id = "{name}"\nversion = "1.0.0"\ntitle = "{name}"\nextends = "core"\n'
-        )
-        (tmp_path / name / "overrides.toml").write_text(f"[steps.patience]\ntitle = '{name}'\n")
-    code, out, _ = run("pack", "check", "core", str(tmp_path / "one"), str(tmp_path / "two"))
+    one, two = (
+        str(overlay(name, overrides=f"[steps.patience]\ntitle = '{name}'\n"))
+        for name in ("one", "two")
+    )
+    code, out, _ = run("pack", "check", "core", one, two)
     assert code == 1
     assert "both one and two change this" in out
     assert out.endswith("1 error; the pack cannot be used\n")
-    args = ("pack", "check", "core", str(tmp_path / "one"), str(tmp_path / "two"), "--ordered")
-    assert run(*args)[0] == 0
+    assert run("pack", "check", "core", one, two, "--ordered")[0] == 0
 
 
 def test_pack_show_lists_rules_in_the_order_they_are_tried() -> None:
@@ -146,22 +140,16 @@ def test_schema_prints_each_schema_as_json() -> None:
 
 
 def test_pack_check_warning_without_an_example_and_show_without_translations(
-    tmp_path: Path,
+    tmp_path: Path, overlay: Overlay
 ) -> None:
     """Structural warnings have no example check-in; a pack may have no translations."""
-    root = tmp_path / "thin"
-    root.mkdir()
-    (root / "pack.toml").write_text(
-        'id = "thin"\nversion = "1.0.0"\ntitle = "T"\nextends = "core"\n'
-    )
-    (root / "steps.toml").write_text(
-        '[[steps]]\nid = "rest"\ntitle = "Rest"\nsummary = "S."\nwhy = "W."\n'
+    root = overlay(
+        "thin",
+        steps='[[steps]]\nid = "rest"\ntitle = "Rest"\nsummary = "S."\nwhy = "W."\n'
         '[[steps.actions]]\nid = "rest-walk"\ntitle = "Walk"\nhow = "Walk."\nminutes = 5\n'
-        'who = "either"\n'
-    )
-    (root / "rules.toml").write_text(
-        '[[rules]]\nid = "rest-now"\nstep = "rest"\npriority = 200\nreason = "Rest."\n'
-        'when = { answer = "stuck", op = ">=", value = 5 }\n'
+        'who = "either"\n',
+        rules='[[rules]]\nid = "rest-now"\nstep = "rest"\npriority = 200\nreason = "Rest."\n'
+        'when = { answer = "stuck", op = ">=", value = 5 }\n',
     )
     code, out, _ = run("pack", "check", str(root))
     assert code == 0

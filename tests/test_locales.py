@@ -12,6 +12,7 @@ import attrs
 import pytest
 
 import trustkit
+from tests.conftest import PACK_TOML, Overlay
 from trustkit import PackError
 from trustkit._pack.load import bundled_root
 from trustkit._pack.translate import TRANSLATABLE
@@ -163,23 +164,16 @@ def test_locale_files_are_checked_with_their_location(
     assert message in out.getvalue()
 
 
-def test_an_overlay_may_not_change_the_language(tmp_path: Path) -> None:
+def test_an_overlay_may_not_change_the_language(overlay: Overlay) -> None:
     """An overlay's texts are in its base's language; other languages go in locales/."""
-    root = tmp_path / "fr"
-    root.mkdir()
-    (root / "pack.toml").write_text(
-        'id = "fr"\nversion = "1.0.0"\ntitle = "F"\nextends = "core"\nlocale = "fr"\n'
-    )
+    root = overlay("fr", pack=PACK_TOML.format(id="fr", extends="core") + 'locale = "fr"\n')
     with pytest.raises(PackError, match="base's language"):
         trustkit.load_pack(root)
 
 
-def test_overrides_that_fail_to_parse_are_reported(tmp_path: Path) -> None:
+def test_overrides_that_fail_to_parse_are_reported(overlay: Overlay) -> None:
     """A broken overrides.toml is named like any other file."""
-    root = tmp_path / "o"
-    root.mkdir()
-    (root / "pack.toml").write_text('id = "o"\nversion = "1.0.0"\ntitle = "O"\nextends = "core"\n')
-    (root / "overrides.toml").write_text("[steps.patience\n")
+    root = overlay("o", overrides="[steps.patience\n")
     with pytest.raises(PackError) as info:
         trustkit.load_pack(root)
     assert [p.file for p in info.value.problems] == ["o/overrides.toml"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,31 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import trustkit
+from tests.conftest import PACK_TOML, Overlay
 from trustkit import PackError, PackProblem
 from trustkit._pack.load import bundled_root, parse_spec, satisfies
-
-Overlay = Callable[..., Path]
-
-PACK_TOML = 'id = "{id}"\nversion = "1.0.0"\ntitle = "Test {id}"\nextends = "{extends}"\n'
-
-
-@pytest.fixture
-def overlay(tmp_path: Path) -> Overlay:
-    """Write an overlay pack folder from file texts."""
-
-    def make(pack_id: str = "extra", extends: str = "core >=1,<2", **files: str) -> Path:
-        root = tmp_path / pack_id
-        root.mkdir()
-        (root / "pack.toml").write_text(
-            files.pop("pack", PACK_TOML.format(id=pack_id, extends=extends)), encoding="utf-8"
-        )
-        for name, text in files.items():
-            path = root / f"{name.replace('__', '/')}.toml"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-        return root
-
-    return make
 
 
 def problems_of(*sources: object, ordered: bool = False) -> tuple[PackProblem, ...]:

@@ -275,12 +275,10 @@ def _node(kind: str, name: str) -> str:
 
 
 def _cmd_pack_graph(args: argparse.Namespace, out: IO[str]) -> int:
-    from trustkit._engine.lint import questions_read  # noqa: PLC0415
+    from trustkit._engine.compile import dimension_items, questions_read  # noqa: PLC0415
 
     pack = trustkit.load_pack(args.path, *args.overlay, ordered=args.ordered)
-    items = {
-        d.id: tuple(q.id for q in pack.questions if q.dimension == d.id) for d in pack.dimensions
-    }
+    items = dimension_items(pack)
     lines = ["flowchart LR"]
     for q in pack.questions:
         lines.append(f'  {_node("q", q.id)}["{q.id}"]')

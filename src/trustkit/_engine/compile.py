@@ -230,6 +230,31 @@ _CHECKS = {
 # --------------------------------------------------------------------- explanations
 
 
+def dimension_items(pack: ContentPack) -> dict[str, tuple[str, ...]]:
+    """Each dimension's questions, in the pack's order."""
+    return {
+        d.id: tuple(q.id for q in pack.questions if q.dimension == d.id) for d in pack.dimensions
+    }
+
+
+def questions_read(cond: Condition, items: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The questions a condition reads (directly, or through a score or fact), without repeats."""
+    if isinstance(cond, AnswerCompare | Answered):
+        found: tuple[str, ...] = (cond.question,)
+    elif isinstance(cond, ScoreCompare):
+        found = items.get(cond.dimension, ())
+    elif isinstance(cond, FactCompare):
+        family, suffix = split_fact(cond.fact)
+        found = items.get(suffix, ()) if FACT_FAMILIES[family][1] == "dimension" else ()
+    elif isinstance(cond, Not):
+        found = questions_read(cond.condition, items)
+    elif isinstance(cond, AllOf | AnyOf):
+        found = tuple(q for c in cond.conditions for q in questions_read(c, items))
+    else:
+        found = ()
+    return tuple(dict.fromkeys(found))
+
+
 def format_score(value: float) -> str:
     """A score as people write it: ``4``, ``2.5``."""
     return str(int(value)) if value == int(value) else f"{value:.1f}"
@@ -241,10 +266,7 @@ class _Explaining:
     def __init__(self, pack: ContentPack) -> None:
         self.pack = pack
         self.questions = {q.id: q for q in pack.questions}
-        self.items = {
-            d.id: tuple(q.id for q in pack.questions if q.dimension == d.id)
-            for d in pack.dimensions
-        }
+        self.items = dimension_items(pack)
         self.labels = {d.id: d.label for d in pack.dimensions}
         self.titles = {s.id: s.title for s in pack.steps}
         self.sayers: dict[str, Callable[[Answer], str]] = {}
@@ -269,23 +291,6 @@ class _Explaining:
             say = lambda v: template.format(prompt=prompt, value=v)  # noqa: E731
         self.sayers[qid] = say
         return say
-
-    def read(self, cond: Condition) -> tuple[str, ...]:
-        """The questions a condition reads, in order, without repeats."""
-        if isinstance(cond, AnswerCompare | Answered):
-            found: tuple[str, ...] = (cond.question,)
-        elif isinstance(cond, ScoreCompare):
-            found = self.items[cond.dimension]
-        elif isinstance(cond, FactCompare):
-            family, suffix = split_fact(cond.fact)
-            found = self.items[suffix] if FACT_FAMILIES[family][1] == "dimension" else ()
-        elif isinstance(cond, Not):
-            found = self.read(cond.condition)
-        elif isinstance(cond, AllOf | AnyOf):
-            found = tuple(q for c in cond.conditions for q in self.read(c))
-        else:
-            found = ()
-        return tuple(dict.fromkeys(found))
 
     def date(self, when: dt.datetime) -> str:
         """A date as the pack writes it."""
@@ -322,7 +327,7 @@ class _Explaining:
     def fact_explainer(self, rule_id: str, cond: FactCompare) -> Explainer:
         """Evidence (the dimension's answered items, if any) and the fact's sentence."""
         text = str(cond)
-        reads = self.read(cond)
+        reads = questions_read(cond, self.items)
         fact = cond.fact
 
         def explain_fact(a: Answers, s: Scores, ev: list[Evidence], out: list[str]) -> None:
@@ -363,7 +368,7 @@ class _Explaining:
             return self.fact_explainer(rule_id, cond)
         if isinstance(cond, Not):
             text = str(cond)
-            reads = self.read(cond.condition)
+            reads = questions_read(cond.condition, self.items)
 
             def explain_not(a: Answers, s: Scores, ev: list[Evidence], out: list[str]) -> None:
                 ev.append(Evidence(rule_id, text, tuple(q for q in reads if q in a)))
@@ -445,11 +450,7 @@ class CompiledPack:
         )
         self.past_steps: dict[object, str] = {}
         read = set().union(*(dimensions_read(r.when) for r in pack.rules))
-        self.dimensions = tuple(
-            (d.id, tuple((q.id, q.reverse) for q in pack.questions if q.dimension == d.id))
-            for d in pack.dimensions
-            if d.id in read
-        )
+        self.dimensions = tuple(d for d in self.all_dimensions if d[0] in read)
         explaining = _Explaining(pack)
         ordered = sorted(pack.rules, key=lambda r: (-r.priority, r.id))
         self.safety_rules = tuple(CompiledRule(r, explaining) for r in ordered if r.safety)
@@ -473,34 +474,13 @@ class CompiledPack:
 
     def score(self, answers: Answers) -> dict[str, float]:
         """Scores of the dimensions rules read: the mean of answered items, reverse ones flipped."""
-        scores = {}
-        for dim, items in self.dimensions:
-            total = 0
-            count = 0
-            for qid, reverse in items:
-                x = answers.get(qid)
-                if x is not None:
-                    total += 6 - x if reverse else x
-                    count += 1
-            if count:
-                scores[dim] = total / count
-        return scores
+        return _mean_scores(answers, self.dimensions)
 
     def score_all(self, answers: Mapping[str, Any]) -> dict[str, float]:
         """Every dimension's score; answers that do not fit their question are ignored."""
-        scores = {}
         checks = self.expected_checks
-        for dim, items in self.all_dimensions:
-            total = 0
-            count = 0
-            for qid, reverse in items:
-                x = answers.get(qid)
-                if x is not None and checks[qid](x):
-                    total += 6 - x if reverse else x
-                    count += 1
-            if count:
-                scores[dim] = total / count
-        return scores
+        fitting = {k: v for k, v in answers.items() if k in checks and checks[k](v)}
+        return _mean_scores(fitting, self.all_dimensions)
 
     def resources_for(self, topics: tuple[str, ...]) -> tuple[Resource, ...]:
         """The pack's resources on any of these topics, in pack order."""
@@ -508,6 +488,23 @@ class CompiledPack:
             return self.resources[topics[0]]
         wanted = set(topics)
         return tuple(r for r in self.pack.resources if wanted.intersection(r.topics))
+
+
+def _mean_scores(
+    answers: Answers, dimensions: tuple[tuple[str, tuple[tuple[str, bool], ...]], ...]
+) -> dict[str, float]:
+    scores = {}
+    for dim, items in dimensions:
+        total = 0
+        count = 0
+        for qid, reverse in items:
+            x = answers.get(qid)
+            if x is not None:
+                total += 6 - x if reverse else x
+                count += 1
+        if count:
+            scores[dim] = total / count
+    return scores
 
 
 def compiled(pack: ContentPack) -> CompiledPack:

@@ -15,7 +15,14 @@ from collections.abc import Iterator, Mapping
 
 import attrs
 
-from trustkit._engine.compile import OPERATORS, CompiledPack, CompiledRule, compiled
+from trustkit._engine.compile import (
+    OPERATORS,
+    CompiledPack,
+    CompiledRule,
+    compiled,
+    dimension_items,
+    questions_read,
+)
 from trustkit.models import (
     AllOf,
     Answer,
@@ -24,7 +31,6 @@ from trustkit.models import (
     AnyOf,
     Condition,
     ContentPack,
-    Not,
     Question,
     QuestionKind,
     Role,
@@ -76,25 +82,13 @@ def _leaves(cond: Condition) -> Iterator[AnswerCompare | ScoreCompare | Answered
     # Not: aiming at its inside would work against it; Always: nothing to aim at.
 
 
-def questions_read(cond: Condition, dimension_items: Mapping[str, tuple[str, ...]]) -> set[str]:
-    """The questions a condition reads, directly or through a dimension's score."""
-    if isinstance(cond, AnswerCompare | Answered):
-        return {cond.question}
-    if isinstance(cond, ScoreCompare):
-        return set(dimension_items.get(cond.dimension, ()))
-    if isinstance(cond, Not):
-        return questions_read(cond.condition, dimension_items)
-    if isinstance(cond, AllOf | AnyOf):
-        return set().union(*(questions_read(c, dimension_items) for c in cond.conditions))
-    return set()
-
-
 class _Sampler:
     def __init__(self, pack: ContentPack, seed: int) -> None:
         self.pack = pack
         self.rng = random.Random(seed)
         self.by_role = {role: pack.questions_for(role) for role in Role}
         self.questions = {q.id: q for q in pack.questions}
+        self.items = dimension_items(pack)
 
     def random(self, role: Role, share: float) -> dict[str, Answer]:
         answers: dict[str, Answer] = {}
@@ -108,15 +102,7 @@ class _Sampler:
     def aimed(self, rule: CompiledRule) -> tuple[Role, dict[str, Answer]]:
         """A check-in whose answers satisfy the comparisons a rule makes, where possible."""
         leaves = list(_leaves(rule.rule.when))
-        needed = {
-            q
-            for leaf in leaves
-            for q in (
-                [leaf.question]
-                if isinstance(leaf, AnswerCompare | Answered)
-                else [q.id for q in self.pack.questions if q.dimension == leaf.dimension]
-            )
-        }
+        needed = {q for leaf in leaves for q in questions_read(leaf, self.items)}
         roles = [r for r in Role if needed <= {q.id for q in self.by_role[r]}] or list(Role)
         role = self.rng.choice(roles)
         allowed = {q.id for q in self.by_role[role]}
@@ -125,7 +111,7 @@ class _Sampler:
             if self.rng.random() < 0.2:  # sometimes leave a comparison unmet, as 'any' allows
                 continue
             if isinstance(leaf, ScoreCompare):
-                items = [q for q in self.pack.questions if q.dimension == leaf.dimension]
+                items = [self.questions[q] for q in self.items[leaf.dimension]]
                 # The pack check guarantees some score from 1 to 5 meets the comparison.
                 v = self.rng.choice([v for v in range(1, 6) if _OPS[leaf.op](v, leaf.value)])
                 for q in items:
@@ -172,10 +158,7 @@ def lint_pack(pack: ContentPack, *, samples: int = 1500, seed: int = 0) -> tuple
         for step in pack.steps
         if len(step.actions) < MIN_ACTIONS
     )
-    items = {
-        d.id: tuple(q.id for q in pack.questions if q.dimension == d.id) for d in pack.dimensions
-    }
-    read = set().union(*(questions_read(r.when, items) for r in pack.rules))
+    read = {q for r in pack.rules for q in questions_read(r.when, sampler.items)}
     warnings.extend(
         LintWarning(
             "unused-question", q.id, "no rule reads this question; answers to it change nothing"
