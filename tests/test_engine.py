@@ -128,7 +128,7 @@ def test_a_top_rule_with_any_condition_is_explained_by_answered_questions(
     cond: Condition, data: st.DataObject
 ) -> None:
     """Whatever a rule says, when it decides, its evidence reads only answered questions."""
-    probe = Rule(id="probe", step="celebrate", when=cond, priority=500, reason="Probe.")
+    probe = Rule(id="probe", step="validation", when=cond, priority=500, reason="Probe.")
     pack = attrs.evolve(PACK, rules=(*PACK.rules, probe))
     role = data.draw(st.sampled_from(list(Role)))
     answers = data.draw(valid_answers(role, pack=pack, safe=True))
@@ -333,7 +333,7 @@ def test_a_malformed_country_is_an_answer_error(country: object) -> None:
 
 def test_ties_on_priority_break_on_rule_id() -> None:
     """Two rules with the same priority: the one whose id sorts first wins, the other is next."""
-    second = Rule(id="b-tie", step="celebrate", priority=500, when=Always(), reason="B.")
+    second = Rule(id="b-tie", step="validation", priority=500, when=Always(), reason="B.")
     first = Rule(id="a-tie", step="patience", priority=500, when=Answered("hopeful"), reason="A.")
     for order in ((second, first), (first, second)):
         pack = _pack_with(*order)

@@ -131,16 +131,10 @@ STORY = [
     ),
     Week(
         10,
-        "After a frightening argument, she says she is afraid of Sam.",
-        {
-            "feels_heard": 4,
-            "feelings_dismissed": 2,
-            "progress_noticed": 4,
-            "afraid_of_partner": True,
-        },
-        "professional_help",
-        "your safety comes first",
-        Urgency.CRITICAL,
+        "A busy fortnight: two things they had agreed to do did not get done.",
+        {"feels_heard": 4, "feelings_dismissed": 2, "progress_noticed": 4, "missed_commitments": 2},
+        "consistency",
+        "Promises have not been kept",
     ),
     Week(
         11,

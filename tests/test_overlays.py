@@ -165,7 +165,7 @@ safety = true
 [[rules]]
 id = "safety-home"
 step = "professional_help"
-priority = 995
+priority = 980
 urgency = "critical"
 safety = true
 resources = ["domestic_abuse"]

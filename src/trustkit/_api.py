@@ -56,10 +56,12 @@ def recommend_next_step(
             trust; the default for a mapping) or ``"supporter"``. For a
             ``CheckIn`` it defaults to, and must match, the check-in's own.
         history: The couple's earlier check-ins, either role, in any order.
-            Only the most recent 12 are used (older ones never change the
-            result); from them come facts such as which scores improved, how
-            often a step has come up in a row and how far apart the two
-            partners see things. ``None`` (the default) means the app keeps no
+            Facts such as which scores improved, how often a step has come
+            up in a row and how far apart the two partners see things come
+            from the most recent 12. A positive safety screen is remembered
+            for the pack's safety period (52 weeks) however many check-ins
+            follow it, so pass at least the check-ins of that period: see
+            "Safety over time" in the docs. ``None`` (the default) means the app keeps no
             history; pass ``()`` for a couple's very first check-in.
         boundaries: The couple's current boundaries, for facts such as a
             boundary crossed since the last check-in or one due for review.

@@ -55,11 +55,16 @@ import typing
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from trustkit._pack.load import OPTIONAL_TEMPLATES
 from trustkit._pack.overlay import OVERRIDABLE
 from trustkit._pack.translate import TRANSLATABLE
 from trustkit._pack.validate import MAX_SUMMARY, SCALE_MAX, SCALE_MIN
 from trustkit._roles import Role
-from trustkit._vocabulary import FACT_FAMILIES
+from trustkit._vocabulary import (
+    FACT_FAMILIES,
+    SAFETY_PERIOD_FLOOR_WEEKS,
+    SAFETY_PERIOD_MAX_WEEKS,
+)
 from trustkit.models import ContentPack, Messages, Op, QuestionKind, Urgency, Who
 
 __all__ = [
@@ -133,6 +138,8 @@ _MESSAGE_WORDS = {
     "{value}.",
     "boundaries_due": "Said for boundaries due for a review. Placeholder: {value}.",
     "date": "How a date is written. Placeholders: {day}, {month}, {year}.",
+    "safety_earlier": "Optional. Said during a safety period to the partner who screened "
+    "positive earlier: it acknowledges that answer without repeating it. No placeholders.",
     "months": "The names of the twelve months, January first, used for {month}.",
 }
 _MESSAGE_EXTRA: dict[str, dict[str, Any]] = {"months": {"minItems": 12, "maxItems": 12}}
@@ -253,6 +260,14 @@ def _step_fields() -> dict[str, Any]:
         },
         "signs_of_progress": _texts("Optional. Short, observable signs that the step is working."),
         "pitfalls": _texts("Optional. Common mistakes, each with what to do instead."),
+        "couples": {
+            "type": "boolean",
+            "default": False,
+            "description": "Optional. true for a step that is work done with the other partner "
+            "(talking it through, agreeing or celebrating together): during a safety period it "
+            "is never recommended or offered, to either partner. An overlay may mark a step so, "
+            "never unmark it.",
+        },
     }
 
 
@@ -685,7 +700,7 @@ def _shared_defs() -> dict[str, Any]:
             "Sentence templates that explain a recommendation. Each is text with "
             "{placeholders}; any other placeholder is an error.",
             templates,
-            tuple(templates),
+            tuple(t for t in templates if t not in OPTIONAL_TEMPLATES),
         ),
         **_change_defs(_OVERRIDABLE, "changes", "change"),
         "template_changes": _table("The message templates to change.", _template_fields()),
@@ -733,6 +748,16 @@ def _file_bodies() -> dict[str, dict[str, Any]]:
                     "conditions, e.g. '>=0.1' or '>=0.1,<1'.",
                     pattern=rf"^({_RANGE})?$",
                 ),
+                "safety_period_weeks": {
+                    "type": "integer",
+                    "minimum": SAFETY_PERIOD_FLOOR_WEEKS,
+                    "maximum": SAFETY_PERIOD_MAX_WEEKS,
+                    "default": SAFETY_PERIOD_FLOOR_WEEKS,
+                    "description": "Optional: for how many weeks a positive safety screen is "
+                    "remembered (no couples work for either partner, help kept in view for the "
+                    f"one who answered yes). At least {SAFETY_PERIOD_FLOOR_WEEKS}; an overlay "
+                    "may lengthen its base's period, never shorten it.",
+                },
             },
             ("id", "version", "title"),
         ),

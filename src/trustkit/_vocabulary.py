@@ -34,8 +34,24 @@ MESSAGE_TEMPLATES = (
     "boundaries_crossed",
     "boundaries_due",
     "date",
+    "safety_earlier",
 )
 """The sentence templates of messages.toml (besides ``months``, the list of month names)."""
+
+
+SAFETY_PERIOD_FLOOR_WEEKS = 52
+"""The shortest safety period any pack may have, in weeks (see docs/safety.md)."""
+
+SAFETY_PERIOD_MAX_WEEKS = 520
+"""The longest safety period a pack may set (ten years)."""
+
+SAFETY_EARLIER = (
+    "If you are ever in immediate danger, call your local emergency number. Earlier, you shared "
+    "something that matters for your safety, and we are keeping it in mind: for now we suggest "
+    "support just for you rather than exercises as a couple, and the people below are there "
+    "whenever you want to talk."
+)
+"""The default of ``Messages.safety_earlier``, for packs whose messages.toml does not set it."""
 
 
 def split_fact(name: str) -> tuple[str, str]:

@@ -19,6 +19,7 @@ from typing import Any, TypeAlias
 import attrs
 
 from trustkit._roles import Role
+from trustkit._vocabulary import SAFETY_EARLIER, SAFETY_PERIOD_FLOOR_WEEKS
 from trustkit.errors import AnswerError, AnswerProblem
 
 __all__ = [
@@ -211,6 +212,10 @@ class Step:
         actions: Concrete things to do.
         signs_of_progress: What it looks like when the step is working.
         pitfalls: Common mistakes, each with what to do instead.
+        couples: ``True`` for a step that is work done with the other partner
+            (talking it through, agreeing together, celebrating together).
+            During a safety period such steps are never recommended or
+            offered, to either partner.
     """
 
     id: str
@@ -220,6 +225,7 @@ class Step:
     actions: tuple[Action, ...]
     signs_of_progress: tuple[str, ...] = ()
     pitfalls: tuple[str, ...] = ()
+    couples: bool = False
     origin: Origin | None = _origin_field()
 
 
@@ -477,6 +483,9 @@ class Messages:
         boundaries_due: For boundaries due for review (``{value}``).
         date: How a date is written (``{day}``, ``{month}``, ``{year}``).
         months: The names of the twelve months, for ``{month}``.
+        safety_earlier: Said, during a safety period, to the partner whose
+            earlier check-in was a positive safety screen. It acknowledges
+            that answer without repeating it (no placeholders).
     """
 
     answer_yes: str
@@ -494,6 +503,7 @@ class Messages:
     boundaries_due: str
     date: str
     months: tuple[str, ...] = attrs.field(converter=_str_tuple)
+    safety_earlier: str = SAFETY_EARLIER
 
 
 @attrs.frozen
@@ -587,6 +597,12 @@ class ContentPack:
             [`localized`][trustkit.models.ContentPack.localized].
         locale_files: Locale files not read yet; they are read, checked and
             added to ``translations`` when their locale is first asked for.
+        safety_period_weeks: How long a positive safety screen is remembered:
+            for this many weeks after it, neither partner gets couples work,
+            and the partner who answered yes keeps being offered help (see
+            "Safety over time" in the docs). At least
+            ``SAFETY_PERIOD_FLOOR_WEEKS`` (52); an overlay may lengthen it,
+            never shorten it.
     """
 
     id: str
@@ -603,6 +619,7 @@ class ContentPack:
     packs: tuple[PackRef, ...] = attrs.field()
     translations: tuple[Translation, ...] = ()
     locale_files: tuple[LocaleFile, ...] = attrs.field(default=(), eq=False)
+    safety_period_weeks: int = SAFETY_PERIOD_FLOOR_WEEKS
     _steps_by_id: dict[str, Step] = attrs.field(init=False, eq=False, repr=False)
     _questions_by_id: dict[str, Question] = attrs.field(init=False, eq=False, repr=False)
     _compiled: object = attrs.field(init=False, eq=False, repr=False, default=None)

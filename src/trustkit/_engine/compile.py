@@ -37,10 +37,14 @@ from trustkit.models import (
     Rule,
     ScoreCompare,
     Step,
+    Who,
 )
 
 if TYPE_CHECKING:
     from trustkit.models import ContentPack
+
+TEXT_FAULTS = (KeyError, ValueError, IndexError, AttributeError, TypeError)
+"""What filling in a broken template can raise (packs are checked: only a bypassed check)."""
 
 Answers = Mapping[str, Answer]
 Scores = Mapping[str, Any]
@@ -279,16 +283,24 @@ class _Explaining:
         messages = self.pack.messages
         prompt = question.prompt
         say: Callable[[Answer], str]
-        if question.kind is QuestionKind.YES_NO:
-            yes = messages.answer_yes.format(prompt=prompt)
-            no = messages.answer_no.format(prompt=prompt)
-            say = lambda v: yes if v else no  # noqa: E731
-        elif question.kind is QuestionKind.SCALE:
-            table = {v: messages.answer_scale.format(prompt=prompt, value=v) for v in range(1, 6)}
-            say = table.__getitem__
-        else:
-            template = messages.answer_count
-            say = lambda v: template.format(prompt=prompt, value=v)  # noqa: E731
+        try:
+            if question.kind is QuestionKind.YES_NO:
+                yes = messages.answer_yes.format(prompt=prompt)
+                no = messages.answer_no.format(prompt=prompt)
+                say = lambda v: yes if v else no  # noqa: E731
+            elif question.kind is QuestionKind.SCALE:
+                table = {
+                    v: messages.answer_scale.format(prompt=prompt, value=v) for v in range(1, 6)
+                }
+                say = table.__getitem__
+            else:
+                template = messages.answer_count
+                say = lambda v: template.format(prompt=prompt, value=v)  # noqa: E731
+        except TEXT_FAULTS:
+            # Only a pack whose checks were bypassed gets here. Compiling must still succeed,
+            # so that a safety answer always gets its recommendation; filling in the broken
+            # template again, when explaining, raises where the safety path can catch it.
+            say = lambda v: messages.answer_yes.format(prompt=prompt)  # noqa: E731
         self.sayers[qid] = say
         return say
 
@@ -421,6 +433,7 @@ class CompiledPack:
     __slots__ = (
         "all_dimensions",
         "checks",
+        "couples_steps",
         "crisis_steps",
         "dimensions",
         "expected",
@@ -431,8 +444,10 @@ class CompiledPack:
         "resources",
         "rules",
         "rules_without_facts",
+        "safety_questions",
         "safety_rules",
         "steps",
+        "steps_apart",
     )
 
     def __init__(self, pack: ContentPack) -> None:
@@ -460,6 +475,16 @@ class CompiledPack:
             r for r in self.rules if without_facts(r.rule.when) is not False
         )
         self.steps: dict[str, Step] = {s.id: s for s in pack.steps}
+        self.safety_questions = tuple(q.id for q in pack.questions if q.safety)
+        # For a safety period: each step without couples exercises, and the steps that are
+        # couples work as a whole (marked so, or nothing left once the exercises are out).
+        self.steps_apart: dict[str, Step] = {
+            s.id: attrs.evolve(s, actions=tuple(a for a in s.actions if a.who is not Who.BOTH))
+            for s in pack.steps
+        }
+        self.couples_steps = frozenset(
+            s.id for s in pack.steps if s.couples or not self.steps_apart[s.id].actions
+        )
         self.crisis_steps: dict[str, Step] = {
             r.rule.step: attrs.evolve(
                 self.steps[r.rule.step],

@@ -1,10 +1,15 @@
 """Facts from a couple's history and boundaries, for rules to read.
 
+During a safety period (see `trustkit._engine.period`), the comparisons
+(``change``, ``change_since_first``, ``improved``, ``declined`` and ``gap``)
+use only check-ins from before the period began.
+
 Only a bounded window of history is processed: the `HISTORY_WINDOW` most recent
 earlier check-ins (either role). Finding them is a single pass over the
 timestamps; everything else (checks, scores, recommendations of past
 check-ins) is done for the window alone, so older history never changes a
-result.
+fact. (The safety period, which reads every check-in of its 52 weeks for a
+positive screen, is worked out separately, in `trustkit._engine.period`.)
 
 Fact names (each is absent when it cannot be known, so a rule that needs it
 does not hold):
@@ -63,19 +68,18 @@ def window(
 ) -> list[CheckIn]:
     """The most recent earlier check-ins, oldest first, checked.
 
+    ``history`` holds only CheckIn objects: the engine has already read every
+    one of them for the safety period (see `trustkit._engine.period`), which
+    names anything else.
+
     Raises:
-        AnswerError: A check-in is not a CheckIn, is dated after today, or
-            appears twice (same respondent, same time).
+        AnswerError: A check-in is dated after today, or appears twice (same
+            respondent, same time).
     """
-    try:
-        latest = heapq.nlargest(HISTORY_WINDOW + 1, history, key=_AT)
-    except (AttributeError, TypeError):
-        raise _problem("history", "CheckIn objects") from None
+    latest: list[CheckIn] = heapq.nlargest(HISTORY_WINDOW + 1, history, key=_AT)  # type: ignore[arg-type]
     seen: set[tuple[Role, dt.datetime]] = set()
     checked: list[CheckIn] = []
     for checkin in latest:
-        if not isinstance(checkin, CheckIn):
-            raise _problem("history", "CheckIn objects")
         if checkin == current:  # today's check-in may already be in the stored history
             continue
         if checkin.at > today:
@@ -109,6 +113,7 @@ def compute(
     boundaries: Iterable[object],
     score_of: Callable[[Mapping[str, Any]], Mapping[str, float]],
     recommended_step: Callable[[CheckIn], str],
+    compare_before: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """Facts (``"@name"``) and the details that explain them (``"#name"``).
 
@@ -121,6 +126,8 @@ def compute(
         boundaries: The couple's boundaries.
         score_of: Scores of a past check-in's answers.
         recommended_step: The step a past check-in got (stored or recomputed).
+        compare_before: During a safety period, when it began: changes and
+            perception gaps then use only check-ins from before it.
     """
     facts: dict[str, Any] = {}
     boundaries = tuple(boundaries)
@@ -132,10 +139,15 @@ def compute(
         past = window(history, today, role, current)
         _journey(facts, past, today)
         own = [c for c in past if c.respondent is role]
+        comparable = past
+        if compare_before is not None:
+            comparable = [c for c in past if c.at < compare_before]
+        own_before = [c for c in comparable if c.respondent is role]
+        if own_before:
+            _changes(facts, scores, own_before, score_of)
         if own:
-            _changes(facts, scores, own, score_of)
             _repeats(facts, own, recommended_step)
-        other = [c for c in past if c.respondent is not role]
+        other = [c for c in comparable if c.respondent is not role]
         if other and (today - other[-1].at).days <= GAP_DAYS:
             theirs = score_of(other[-1].answers)
             for dim, mine in scores.items():

@@ -6,11 +6,21 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from trustkit._engine.compile import Answers, CompiledPack, CompiledRule, Scores, compiled
+from trustkit._engine.compile import (
+    TEXT_FAULTS,
+    Answers,
+    CompiledPack,
+    CompiledRule,
+    Scores,
+    compiled,
+    questions_read,
+)
 from trustkit._engine.facts import compute
+from trustkit._engine.period import SafetyPeriod, safety_period
 from trustkit.errors import AnswerError, AnswerProblem, NoStepError, TrustkitError
 from trustkit.models import (
     Alternative,
+    Answer,
     CheckIn,
     ContentPack,
     Evidence,
@@ -25,6 +35,7 @@ PAST_STEPS_CACHE = 4096
 """How many recomputed steps of past check-ins a compiled pack remembers."""
 _ROLES = {role.value: role for role in Role}
 _NO_SCORES: Scores = {}
+_NO_STEPS: frozenset[str] = frozenset()
 
 
 def _name(key: object) -> str:
@@ -113,7 +124,18 @@ def _safety(
         rule = compiled_rule.rule
         if rule.reason not in reasons:
             reasons.append(rule.reason)
-        compiled_rule.explain(answers, scores, evidence, sentences)
+        found: list[Evidence] = []
+        said: list[str] = []
+        try:
+            compiled_rule.explain(answers, scores, found, said)
+        except TEXT_FAULTS:
+            # A broken text must never hide the crisis lines: keep the rule's own reason,
+            # evidence without the sentences, and go on.
+            read = questions_read(rule.when, {})
+            found = [Evidence(rule.id, str(rule.when), tuple(q for q in read if q in answers))]
+            said = []
+        evidence.extend(found)
+        sentences.extend(s for s in said if s not in sentences)
         topics.extend(t for t in rule.resources if t not in topics)
     pack = c.pack
     return Recommendation(
@@ -185,17 +207,26 @@ def recommend(
     role, clean = check_answers(c, answers, respondent)
     scores: Scores = c.score(clean) if c.dimensions else _NO_SCORES
     rules = c.rules_without_facts
+    period: SafetyPeriod | None = None
     if history is not None or boundaries:
         rules = c.rules
+        today = _today(answers, now)
+        if history is not None:
+            history = _listed(history)
+            if today is not None:
+                period = safety_period(
+                    history, today, role, c.safety_questions, pack.safety_period_weeks
+                )
         facts = compute(
             role=role,
-            today=_today(answers, now),
+            today=today,
             current=answers if isinstance(answers, CheckIn) else None,
             scores=c.score_all(clean),
             history=history,
             boundaries=boundaries,
             score_of=c.score_all,
             recommended_step=lambda checkin: _past_step(c, checkin),
+            compare_before=None if period is None else period.since,
         )
         scores = {**scores, **facts}
     elif now is not None:
@@ -204,7 +235,13 @@ def recommend(
     matched_safety = [r for r in c.safety_rules if r.holds(clean, scores)]
     if matched_safety:
         return _safety(c, role, clean, scores, matched_safety, country)
+    if period is not None and period.own:
+        return _follow_up(c, role, period, country)
 
+    # During a safety period the other partner gets no couples work: couples steps are
+    # skipped (the catch-all never leads to one) and couples actions are taken out.
+    skipped = c.couples_steps if period is not None else _NO_STEPS
+    steps = c.steps_apart if period is not None else c.steps
     winner: CompiledRule | None = None
     alternatives: list[Alternative] = []
     seen: set[str] = set()
@@ -212,6 +249,8 @@ def recommend(
         if not candidate.holds(clean, scores):
             continue
         rule = candidate.rule
+        if rule.step in skipped:
+            continue
         if winner is None:
             winner = candidate
             seen.add(rule.step)
@@ -229,7 +268,7 @@ def recommend(
     sentences: list[str] = []
     winner.explain(clean, scores, evidence, sentences)
     return Recommendation(
-        step=c.steps[rule.step],
+        step=steps[rule.step],
         urgency=rule.urgency,
         reasons=(rule.reason, *sentences),
         evidence=tuple(evidence),
@@ -238,6 +277,51 @@ def recommend(
         resources=_near(c.resources_for(rule.resources), country) if rule.resources else (),
         respondent=role,
         safety=False,
+        pack_id=pack.id,
+        pack_version=pack.version,
+        packs=pack.packs,
+    )
+
+
+def _listed(history: Iterable[object]) -> tuple[object, ...]:
+    try:
+        return tuple(history)
+    except TypeError:
+        raise AnswerError([AnswerProblem("history", "CheckIn objects")]) from None
+
+
+def _follow_up(
+    c: CompiledPack, role: Role, period: SafetyPeriod, country: str | None
+) -> Recommendation:
+    """For the partner who screened positive earlier in the safety period: help for them alone.
+
+    The step is the one the safety rules chose then, with only its crisis-safe
+    actions; the resources are the ones those rules attach; the reason
+    acknowledges the earlier answer without repeating it.
+    """
+    # Safety rules only ever ask "was this answered yes", so the yes answers of every
+    # positive screen in the period, taken together, find the rules that held then.
+    said_yes: dict[str, Answer] = {
+        q: True for checkin in period.own for q in c.safety_questions if checkin.answers.get(q)
+    }
+    matched = [r for r in c.safety_rules if r.holds(said_yes, _NO_SCORES)]
+    top = matched[0].rule
+    topics: list[str] = []
+    for compiled_rule in matched:
+        topics.extend(t for t in compiled_rule.rule.resources if t not in topics)
+    pack = c.pack
+    return Recommendation(
+        step=c.crisis_steps[top.step],
+        urgency=Urgency.WARNING,
+        reasons=(pack.messages.safety_earlier,),
+        evidence=tuple(
+            Evidence(r.rule.id, f"earlier in the safety period: {r.rule.when}", ()) for r in matched
+        ),
+        rule_id=top.id,
+        alternatives=(),
+        resources=_near(c.resources_for(tuple(topics)), country),
+        respondent=role,
+        safety=True,
         pack_id=pack.id,
         pack_version=pack.version,
         packs=pack.packs,

@@ -21,7 +21,12 @@ from typing import Any, TypeVar
 import attrs
 
 from trustkit._pack.validate import MAX_CONDITION_DEPTH, pack_problems
-from trustkit._vocabulary import MESSAGE_TEMPLATES
+from trustkit._vocabulary import (
+    MESSAGE_TEMPLATES,
+    SAFETY_EARLIER,
+    SAFETY_PERIOD_FLOOR_WEEKS,
+    SAFETY_PERIOD_MAX_WEEKS,
+)
 from trustkit.errors import PackError, PackProblem
 from trustkit.models import (
     Action,
@@ -65,9 +70,13 @@ PACK_FILES = (
 )
 """The files every pack holds."""
 
+OPTIONAL_TEMPLATES = {"safety_earlier": SAFETY_EARLIER}
+"""Templates a messages.toml may leave out, with their defaults."""
+
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
 _VERSION = re.compile(r"\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]*)?\Z")
 _ID_LINE = re.compile(r"""^\s*id\s*=\s*["']([^"']*)["']""", re.MULTILINE)
+_PERIOD_LINE = re.compile(r"^\s*safety_period_weeks\s*=", re.MULTILINE)
 _TOML_LINE = re.compile(r"at line (\d+)")
 _MISSING: Any = object()
 E = TypeVar("E", bound=enum.Enum)
@@ -287,6 +296,7 @@ def _step(reader: _Reader) -> Step:
         actions=tuple(actions),
         signs_of_progress=reader.texts("signs_of_progress"),
         pitfalls=reader.texts("pitfalls"),
+        couples=reader.flag("couples"),
         origin=reader.origin,
     )
 
@@ -358,7 +368,10 @@ def _messages(file: _File, problems: list[PackProblem]) -> Messages:
     top = _Reader(file.data, file, "", problems)
     reader = _Reader(top.raw("explain"), file, "explain", problems)
     messages = Messages(
-        **{name: reader.text(name) for name in MESSAGE_TEMPLATES},
+        **{
+            name: reader.text(name, OPTIONAL_TEMPLATES.get(name, _MISSING))
+            for name in MESSAGE_TEMPLATES
+        },
         months=reader.texts("months"),
     )
     reader.done()
@@ -415,6 +428,8 @@ class Parts:
         self.locale = ""
         self.extends: tuple[str, str] | None = None
         self.trustkit = ""
+        self.safety_period_weeks: int | None = None
+        self.safety_period_line: int | None = None
         self.meta_line: int | None = None
         self.steps: tuple[Step, ...] = ()
         self.dimensions: tuple[Dimension, ...] = ()
@@ -540,6 +555,22 @@ def _read_meta(file: _File, parts: Parts) -> None:
         if not base or (spec and parse_spec(spec) is None):
             meta.fail("extends", "expected a pack id and a version range, e.g. 'core >=1,<2'")
         parts.extends = (base, spec)
+    weeks = meta.typed("safety_period_weeks", int, "a whole number of weeks", None)
+    found = _PERIOD_LINE.search(file.text)
+    parts.safety_period_line = file.text.count("\n", 0, found.start()) + 1 if found else None
+    if weeks is not None and not SAFETY_PERIOD_FLOOR_WEEKS <= weeks <= SAFETY_PERIOD_MAX_WEEKS:
+        parts.problems.append(
+            PackProblem(
+                file.name,
+                "",
+                "safety_period_weeks",
+                f"from {SAFETY_PERIOD_FLOOR_WEEKS} to {SAFETY_PERIOD_MAX_WEEKS} weeks: a safety "
+                "period can be made longer, never shorter",
+                parts.safety_period_line,
+            )
+        )
+        weeks = SAFETY_PERIOD_FLOOR_WEEKS
+    parts.safety_period_weeks = weeks
     parts.trustkit = meta.text("trustkit", "")
     if parts.trustkit and parse_spec(parts.trustkit) is None:
         meta.fail("trustkit", "expected a version range, e.g. '>=0.1'")
@@ -664,6 +695,7 @@ def build_base(parts: Parts) -> ContentPack:
             "messages": parts.messages,
             "translations": (),  # read from locale_files when a locale is first used
             "locale_files": tuple(parts.locale_files),
+            "safety_period_weeks": parts.safety_period_weeks or SAFETY_PERIOD_FLOOR_WEEKS,
         },
         parts.problems,
     )

@@ -41,6 +41,10 @@ def _urgency(value: object) -> tuple[bool, object]:
     return ok, Urgency(value) if ok else value  # type: ignore[arg-type]
 
 
+def _flag(value: object) -> tuple[bool, object]:
+    return isinstance(value, bool), value
+
+
 def _date(value: object) -> tuple[bool, object]:
     return isinstance(value, dt.date) and not isinstance(value, dt.datetime), value
 
@@ -51,6 +55,7 @@ _WHAT: dict[Check, str] = {
     _whole: "a whole number",
     _urgency: "'info', 'warning' or 'critical'",
     _date: "a date such as 2026-11-27",
+    _flag: "true or false",
 }
 
 OVERRIDABLE: dict[str, dict[str, Check]] = {
@@ -60,6 +65,7 @@ OVERRIDABLE: dict[str, dict[str, Check]] = {
         "why": _text,
         "signs_of_progress": _texts,
         "pitfalls": _texts,
+        "couples": _flag,
     },
     "actions": {"title": _text, "how": _text, "minutes": _whole},
     "dimensions": {"label": _text},
@@ -103,6 +109,16 @@ class _Merge:
     def check_meta(self) -> None:
         base_id, spec = self.parts.extends or ("", "")
         where = Origin(f"{self.parts.label}/pack.toml", None)
+        weeks = self.parts.safety_period_weeks
+        if weeks is not None and weeks < self.base.safety_period_weeks:
+            self.fail(
+                Origin(where.file, self.parts.safety_period_line),
+                "",
+                "safety_period_weeks",
+                f"{base_id} remembers a positive safety screen for "
+                f"{self.base.safety_period_weeks} weeks; an overlay may lengthen that, "
+                "never shorten it",
+            )
         if not satisfies(self.base.version, spec):
             self.fail(
                 where,
@@ -144,6 +160,17 @@ class _Merge:
                         "id",
                         f"already defined in {self.base.id}; to change it, use overrides.toml",
                     )
+
+        floor = min((r.priority for r in self.base.rules if r.safety), default=None)
+        for rule in self.parts.rules:
+            if rule.safety and floor is not None and rule.priority >= floor:
+                self.fail(
+                    rule.origin,
+                    rule.id,
+                    "priority",
+                    f"a safety rule an overlay adds must rank below {self.base.id}'s safety "
+                    f"rules: use a priority below {floor}",
+                )
 
     def override(self, changed: Changed, ancestors: set[str], ordered: bool) -> None:
         for kind, tables in self.parts.overrides.items():
@@ -192,6 +219,14 @@ class _Merge:
         ok, converted = check(value)
         if not ok:
             self.fail(origin, label, field, f"expected {_WHAT[check]}")
+            return
+        if kind == "steps" and field == "couples" and target.couples and converted is False:
+            self.fail(
+                origin,
+                label,
+                field,
+                "a couples step stays one: during a safety period it must not be offered",
+            )
             return
         key = (kind, item, field)
         previous = changed.get(key)
@@ -269,6 +304,7 @@ class _Merge:
                 self.changed_item("resources", r) for r in (*base.resources, *parts.resources)
             ),
             "messages": attrs.evolve(base.messages, **message_changes),
+            "safety_period_weeks": max(base.safety_period_weeks, parts.safety_period_weeks or 0),
             "packs": (*base.packs, PackRef(parts.id, parts.version)),
             # Packs read from files keep translations as unread locale files (below);
             # their disabled rules' texts are skipped when a file is read.

@@ -6,12 +6,18 @@ raises one [`PackError`][trustkit.PackError] listing every problem it finds.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from trustkit._pack.translate import TRANSLATABLE
-from trustkit._vocabulary import FACT_FAMILIES, split_fact
+from trustkit._vocabulary import (
+    FACT_FAMILIES,
+    SAFETY_PERIOD_FLOOR_WEEKS,
+    SAFETY_PERIOD_MAX_WEEKS,
+    split_fact,
+)
 from trustkit.errors import PackError, PackProblem
 from trustkit.models import (
     AllOf,
@@ -30,7 +36,7 @@ from trustkit.models import (
 )
 
 if TYPE_CHECKING:
-    from trustkit.models import ContentPack, Question
+    from trustkit.models import ContentPack, Question, Step
 
 MAX_CONDITION_DEPTH = 32
 """How deeply conditions may nest (``all`` inside ``any`` inside ``not`` ...)."""
@@ -56,8 +62,24 @@ _TEMPLATE_FIELDS = {
     "boundaries_crossed": {"value"},
     "boundaries_due": {"value"},
     "date": {"day", "month", "year"},
+    "safety_earlier": set(),
 }
 MONTHS = 12
+
+PARTNER_FACING = re.compile(
+    r"\b(together|each other|with your partner|ask your partner|tell your partner|talk it over"
+    r"|both of you|the two of you|juntos|juntas|con tu pareja|a tu pareja|los dos|las dos)\b",
+    re.IGNORECASE,
+)
+"""Words that make a crisis step or action a couples or partner-facing one (English, Spanish)."""
+
+SECRECY = re.compile(
+    r"(between (the two of )?(you|us)|keep (this|it) (between|to yourselves|quiet|secret)"
+    r"|don'?t tell|do not tell|\bsecret|entre (vosotros|ustedes|los dos|las dos)"
+    r"|no se lo (digas|cuentes)|secreto)",
+    re.IGNORECASE,
+)
+"""Words that ask for secrecy, which no crisis text may do (English, Spanish)."""
 
 
 class _Place:
@@ -218,20 +240,38 @@ def _safety_questions_of(cond: Condition, questions: dict[str, Question]) -> set
 
 def _check_messages(pack: ContentPack) -> Iterator[PackProblem]:
     place = _Place(f"<{pack.id}>/messages.toml", "messages", None)
-    formatter = string.Formatter()
     if len(pack.messages.months) != MONTHS:
         yield place.problem("months", "the names of the 12 months")
-    for name, allowed in _TEMPLATE_FIELDS.items():
-        template = getattr(pack.messages, name)
-        try:
-            used = {field for _, field, _, _ in formatter.parse(template) if field is not None}
-        except ValueError:
-            yield place.problem(name, "not a valid template (check the braces)")
-            continue
-        unknown = sorted(used - allowed)
-        if unknown:
-            names = ", ".join(f"{{{u}}}" for u in unknown)
-            yield place.problem(name, f"unknown placeholder {names}; use {sorted(allowed)}")
+    for name in _TEMPLATE_FIELDS:
+        problem = template_problem(name, getattr(pack.messages, name))
+        if problem is not None:
+            yield place.problem(name, problem)
+    if SECRECY.search(pack.messages.safety_earlier):
+        yield place.problem("safety_earlier", "a safety text must never ask for secrecy")
+
+
+def template_problem(name: str, template: object) -> str | None:
+    """What is wrong with one message template, or None.
+
+    A template may use only its own placeholders, written plainly (``{value}``):
+    no format specs, conversions, attributes or indexes, so that filling it in
+    can never fail or grow without bound.
+    """
+    allowed = _TEMPLATE_FIELDS[name]
+    if not isinstance(template, str) or not template:
+        return "a text"
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:
+        return "not a valid template (check the braces)"
+    fields = [(f, spec, conv) for _, f, spec, conv in parsed if f is not None]
+    if any(spec or conv for _, spec, conv in fields):
+        return "write placeholders plainly, such as {value}: no ':' formats or '!' conversions"
+    unknown = sorted({f for f, _, _ in fields} - allowed)
+    if unknown:
+        names = ", ".join(f"{{{u}}}" for u in unknown)
+        return f"unknown placeholder {names}; use {sorted(allowed)}"
+    return None
 
 
 def _check_steps(pack: ContentPack) -> Iterator[PackProblem]:
@@ -301,6 +341,7 @@ def _check_rules(pack: ContentPack) -> Iterator[PackProblem]:
             yield place.problem(
                 "step", f"step {rule.step!r} has no action marked in_crisis for a safety rule"
             )
+        yield from _crisis_rule_problems(rule, place)
         asked = None if checker.problems else _safety_questions_of(rule.when, questions)
         if asked is None:
             if not checker.problems:
@@ -316,6 +357,95 @@ def _check_rules(pack: ContentPack) -> Iterator[PackProblem]:
             yield _place(pack, q, "questions.toml").problem(
                 "safety", "no safety rule covers this safety question"
             )
+
+
+CRISIS_TOPICS = ("crisis", "domestic_abuse")
+"""A safety rule must attach resources on at least one of these topics."""
+
+
+def _crisis_rule_problems(rule: Any, place: _Place) -> Iterator[PackProblem]:
+    """What keeps a safety rule from being safe in a crisis: its resources and its reason."""
+    if rule.resources and not set(CRISIS_TOPICS) & set(rule.resources):
+        yield place.problem(
+            "resources", f"a safety rule must attach crisis resources: one of {list(CRISIS_TOPICS)}"
+        )
+    if SECRECY.search(rule.reason):
+        yield place.problem("reason", "a safety text must never ask for secrecy")
+
+
+def _check_crisis_steps(pack: ContentPack) -> Iterator[PackProblem]:
+    """Every step a safety rule leads to is for the person reading, on their own."""
+    steps = {s.id: s for s in pack.steps}
+    crisis_steps = dict.fromkeys(r.step for r in pack.rules if r.safety and r.step in steps)
+    for step in (steps[step_id] for step_id in crisis_steps):
+        where = _place(pack, step, "steps.toml")
+        if step.couples:
+            yield where.problem("couples", "a safety rule's step cannot be couples work")
+        if PARTNER_FACING.search(step.title):
+            yield where.problem(
+                "title",
+                "a safety rule's step is for the person reading, on their own: "
+                "not couples or partner-facing",
+            )
+        for field in ("title", "summary", "why"):
+            if SECRECY.search(getattr(step, field)):
+                yield where.problem(field, "a safety text must never ask for secrecy")
+        for action in step.actions:
+            if not action.in_crisis:
+                continue
+            at = _place(pack, action, "steps.toml")
+            if PARTNER_FACING.search(action.title):
+                yield at.problem(
+                    "title",
+                    "a crisis action is for the person reading, on their own: "
+                    "not couples or partner-facing",
+                )
+            for field in ("title", "how"):
+                if SECRECY.search(getattr(action, field)):
+                    yield at.problem(field, "a safety text must never ask for secrecy")
+
+
+def _crisis_items(pack: ContentPack) -> set[tuple[str, str]]:
+    """The (kind, id) of every text shown in a crisis: safety rules, their steps and actions."""
+    steps = {s.id: s for s in pack.steps}
+    out: set[tuple[str, str]] = {("messages", "")}
+    for rule in pack.rules:
+        if not rule.safety:
+            continue
+        out.add(("rules", rule.id))
+        step = steps.get(rule.step)
+        if step is not None:
+            out.add(("steps", step.id))
+            out.update(("actions", a.id) for a in step.actions if a.in_crisis)
+    return out
+
+
+def _check_meta(pack: ContentPack) -> Iterator[PackProblem]:
+    weeks: object = pack.safety_period_weeks  # Python-built packs may hold anything
+    if not (
+        isinstance(weeks, int)
+        and not isinstance(weeks, bool)
+        and SAFETY_PERIOD_FLOOR_WEEKS <= weeks <= SAFETY_PERIOD_MAX_WEEKS
+    ):
+        yield PackProblem(
+            f"<{pack.id}>/pack.toml",
+            "",
+            "safety_period_weeks",
+            f"from {SAFETY_PERIOD_FLOOR_WEEKS} to {SAFETY_PERIOD_MAX_WEEKS} weeks",
+        )
+    steps = {s.id: s for s in pack.steps}
+    for rule in pack.rules:
+        step = steps.get(rule.step)
+        if isinstance(rule.when, Always) and step is not None and _is_couples(step):
+            yield _place(pack, rule, "rules.toml").problem(
+                "step",
+                "a catch-all rule must lead to a step that is not couples work, so that "
+                "there is always a step during a safety period",
+            )
+
+
+def _is_couples(step: Step) -> bool:
+    return step.couples or all(a.who is Who.BOTH for a in step.actions)
 
 
 def _check_resources(pack: ContentPack) -> Iterator[PackProblem]:
@@ -345,7 +475,7 @@ def item_tables(pack: ContentPack) -> dict[str, dict[str, Any]]:
 
 def _check_translations(pack: ContentPack) -> Iterator[PackProblem]:
     targets = item_tables(pack)
-    formatter = string.Formatter()
+    crisis_texts = _crisis_items(pack)
     for translation in pack.translations:
         missing: set[tuple[str, str]] = set()
         file = translation.file or f"<{pack.id}>/locales/{translation.locale}.toml"
@@ -375,23 +505,25 @@ def _check_translations(pack: ContentPack) -> Iterator[PackProblem]:
             if not isinstance(text, str) or not text:
                 yield place.problem(field, "a text")
                 continue
-            if kind == "messages":
-                allowed = _TEMPLATE_FIELDS[field]
-                try:
-                    used = {f for _, f, _, _ in formatter.parse(text) if f is not None}
-                except ValueError:
-                    yield place.problem(field, "not a valid template (check the braces)")
-                    continue
-                if used - allowed:
-                    yield place.problem(field, f"unknown placeholder; use {sorted(allowed)}")
+            if kind == "messages" and field in _TEMPLATE_FIELDS:
+                problem = template_problem(field, text)
+                if problem is not None:
+                    yield place.problem(field, problem)
+            crisis = (kind, item_id) in crisis_texts and (
+                kind != "messages" or field == "safety_earlier"
+            )
+            if crisis and SECRECY.search(text):
+                yield place.problem(field, "a safety text must never ask for secrecy")
 
 
 def pack_problems(pack: ContentPack) -> list[PackProblem]:
     """Every problem with a pack, in file order."""
     return [
+        *_check_meta(pack),
         *_check_steps(pack),
         *_check_questions(pack),
         *_check_rules(pack),
+        *_check_crisis_steps(pack),
         *_check_resources(pack),
         *_check_messages(pack),
         *_check_translations(pack),
