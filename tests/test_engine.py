@@ -32,6 +32,7 @@ from trustkit import (
     Rule,
     ScoreCompare,
 )
+from trustkit._countries import ISO_3166_1_ALPHA_2
 from trustkit._engine.compile import compile_condition, compiled, evaluate
 from trustkit._pack.load import MAX_FILE_BYTES, bundled_root
 
@@ -329,6 +330,44 @@ def test_a_malformed_country_is_an_answer_error(country: object) -> None:
     """Only two-letter codes are countries."""
     with pytest.raises(AnswerError, match="country"):
         trustkit.recommend_next_step({}, country=country)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("country", "hint"), [("UK", "'GB'"), ("uk", "'GB'"), ("EL", "'GR'")])
+def test_a_well_known_wrong_country_names_the_right_one(country: str, hint: str) -> None:
+    """``UK`` is not an ISO 3166-1 code: the error says use ``GB``; GB lines are never dropped."""
+    with pytest.raises(AnswerError) as info:
+        trustkit.recommend_next_step({"afraid_of_partner": True}, country=country)
+    [problem] = info.value.problems
+    assert problem.field == "country"
+    assert problem.expected.endswith(hint)
+
+
+_UNASSIGNED = sorted(
+    a + b
+    for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    if a + b not in ISO_3166_1_ALPHA_2
+)
+
+
+@given(st.sampled_from(_UNASSIGNED), st.booleans())
+def test_an_unassigned_country_is_an_error_not_an_empty_list(country: str, lower: bool) -> None:
+    """``ZZ``, ``XK``, ``UK``...: a safety yes with a code nobody assigned raises, in any case."""
+    code = country.lower() if lower else country
+    with pytest.raises(AnswerError, match=r"^1 problem in the check-in: country: ") as info:
+        trustkit.recommend_next_step({"hurt_or_threatened": True}, country=code)
+    assert f"'{code}'" not in str(info.value)
+
+
+@given(st.sampled_from(sorted(ISO_3166_1_ALPHA_2)))
+def test_every_assigned_country_keeps_a_safety_result_whole(country: str) -> None:
+    """Every ISO 3166-1 code is accepted; a safety yes keeps national and international lines."""
+    rec = trustkit.recommend_next_step({"hurt_or_threatened": True}, country=country)
+    everything = trustkit.recommend_next_step({"hurt_or_threatened": True})
+    assert [r for r in everything.resources if r.country in (country, "INTL")] == list(
+        rec.resources
+    )
+    assert any(r.country == "INTL" for r in rec.resources)
 
 
 def test_ties_on_priority_break_on_rule_id() -> None:

@@ -543,3 +543,29 @@ def test_a_pack_without_a_catch_all_can_find_no_step() -> None:
     import pickle
 
     assert pickle.loads(pickle.dumps(info.value)).pack_id == "core"
+
+
+@pytest.mark.parametrize(
+    ("country", "message"),
+    [
+        ("UK", "use 'GB'"),
+        ("ZZ", "not an assigned ISO 3166-1"),
+        ("gb", "upper-case"),
+        ("GBR", "two-letter"),
+        ("intl", "or 'INTL'"),
+    ],
+)
+def test_a_resource_country_is_an_iso_code_or_intl(
+    broken: Breaker, country: str, message: str
+) -> None:
+    """A helpline for 'UK' would never be shown to anyone: apps pass 'GB'."""
+    root = broken()
+    (root / "resources.toml").write_text(
+        "[[resources]]\nid = 'x'\nname = 'n'\ntopics = ['crisis', 'domestic_abuse', 'emergency']\n"
+        f"country = '{country}'\nphone = '1'\nsource = 's'\nverified = 2026-01-01\n",
+        encoding="utf-8",
+    )
+    found = [p for p in problems(root) if p.item == "x"]
+    assert [p.field for p in found] == ["country"]
+    assert message in found[0].message
+    assert found[0].line == 2

@@ -485,14 +485,19 @@ def test_schema_and_loader_both_accept(
 
 
 def test_known_differences_from_the_loader(tmp_path: Path) -> None:
-    """The documented differences: 10.0 minutes passes JSON's integer; 'gb' fails the schema."""
+    """The documented differences: 10.0 minutes passes JSON's integer; 'UK' passes the schema."""
     root = edited_copy(tmp_path / "a", "steps.toml", "minutes = 20", "minutes = 20.0")
     assert errors("pack-steps", toml_json((root / "steps.toml").read_text("utf-8"))) == []
     with pytest.raises(trustkit.PackError):
         trustkit.load_pack(root)
-    root = edited_copy(tmp_path / "b", "resources.toml", 'country = "US"', 'country = "us"')
+    root = edited_copy(tmp_path / "b", "resources.toml", 'country = "GB"', 'country = "UK"')
+    assert errors("pack-resources", toml_json((root / "resources.toml").read_text("utf-8"))) == []
+    with pytest.raises(trustkit.PackError, match="use 'GB'"):
+        trustkit.load_pack(root)
+    root = edited_copy(tmp_path / "c", "resources.toml", 'country = "US"', 'country = "us"')
     assert errors("pack-resources", toml_json((root / "resources.toml").read_text("utf-8")))
-    trustkit.load_pack(root)
+    with pytest.raises(trustkit.PackError, match="upper-case"):
+        trustkit.load_pack(root)
 
 
 def test_conditions_have_the_forms_the_loader_reads() -> None:
@@ -882,7 +887,7 @@ def test_every_recommendation_validates(role_answers: tuple[Role, dict[str, Any]
     assert errors("recommendation", trustkit.converter.unstructure(recommendation)) == []
 
 
-@pytest.mark.parametrize("country", [None, "GB", "XX"])
+@pytest.mark.parametrize("country", [None, "GB", "JP"])
 def test_a_safety_recommendation_validates(country: str | None) -> None:
     """A critical recommendation, with its helplines, validates (whatever the country)."""
     recommendation = trustkit.recommend_next_step({"self_harm_thoughts": True}, country=country)

@@ -69,9 +69,12 @@ def recommend_next_step(
         now: When this check-in happens (timezone-aware). Defaults to the
             ``CheckIn``'s ``at``; needed with history or boundaries when
             ``answers`` is a plain mapping. History must not be later than it.
-        country: An ISO 3166-1 alpha-2 code such as ``"GB"``: keep only the
-            resources for that country, plus the international ones
+        country: An ISO 3166-1 alpha-2 code such as ``"GB"`` (any case): keep
+            only the resources for that country, plus the international ones
             (``"INTL"``). By default every resource on the topic is returned.
+            A code ISO 3166-1 does not assign, such as ``"UK"`` (which is
+            ``"GB"``) or ``"ZZ"``, is an ``AnswerError``: it is never taken
+            as "no national lines".
         locale: A BCP 47 tag such as ``"es"``: the step, reasons and
             resources in that language where the pack has a translation,
             falling back to the pack's own text item by item.

@@ -34,9 +34,10 @@ deeply conditions nest, that a translated list keeps its length) is checked
 only by [`load_pack`][trustkit.load_pack]. Known differences: JSON has no
 separate whole-number type, so ``minutes = 10.0`` passes the schema but not the
 loader; a schema cannot tell a TOML date from text that looks like one; and
-the schema is stricter than the loader about a resource's ``country`` (two
-capital letters or ``INTL``, as the pack format asks) and a question's
-``dimension`` (an id, not empty text).
+the schema is stricter than the loader about a question's ``dimension`` (an
+id, not empty text), while the loader is stricter about a resource's
+``country``: the schema asks for two capital letters or ``INTL``, the loader
+also for a code ISO 3166-1 assigns (``GB``, not ``UK``).
 
 Examples:
     >>> from trustkit._schema import schema

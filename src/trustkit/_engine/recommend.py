@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from trustkit._countries import country_problem
 from trustkit._engine.compile import (
     TEXT_FAULTS,
     Answers,
@@ -155,11 +156,18 @@ def _safety(
 
 
 def _country(country: object) -> str | None:
+    """The country as an upper-case ISO 3166-1 code; a wrong one is an error, never ignored.
+
+    A code such as ``UK`` or ``ZZ`` matches no resource, so accepting it would quietly drop a
+    country's own helplines from a safety result and leave only the international ones.
+    """
     if country is None:
         return None
-    if isinstance(country, str) and len(country) == 2 and country.isascii() and country.isalpha():
-        return country.upper()
-    raise AnswerError([AnswerProblem("country", "a two-letter country code such as 'GB'")])
+    problem = country_problem(country)
+    if problem is not None:
+        raise AnswerError([AnswerProblem("country", problem)])
+    assert isinstance(country, str)  # country_problem checked it
+    return country.upper()
 
 
 def _near(resources: tuple[Resource, ...], country: str | None) -> tuple[Resource, ...]:

@@ -11,6 +11,7 @@ import string
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from trustkit._countries import INTERNATIONAL, country_problem
 from trustkit._pack.translate import TRANSLATABLE
 from trustkit._vocabulary import (
     FACT_FAMILIES,
@@ -458,6 +459,11 @@ def _check_resources(pack: ContentPack) -> Iterator[PackProblem]:
             yield place.problem("source", "say where the facts come from")
         if not (res.phone or res.url or res.text or res.notes):
             yield place.problem("phone", "give a phone number, a text line, a website or notes")
+        country = None if res.country == INTERNATIONAL else country_problem(res.country)
+        if country is None and res.country != res.country.upper():
+            country = "an upper-case ISO 3166-1 country code, as apps pass it: 'GB', not 'gb'"
+        if country is not None:
+            yield place.problem("country", f"{country}, or 'INTL' for a line that serves everyone")
 
 
 def item_tables(pack: ContentPack) -> dict[str, dict[str, Any]]:
