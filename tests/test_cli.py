@@ -238,3 +238,69 @@ def test_the_installed_console_script_runs() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Next step:")
+
+
+# The order of the questions.
+
+APART = EXAMPLE.parent / "packs" / "apart" / "trustkit_pack_apart" / "data"
+
+
+def stopped_run(
+    *argv: str, replies: list[str], stop: type[BaseException]
+) -> tuple[int, str, str, list[str]]:
+    """Run a command whose ``ask`` gives ``replies`` and then raises ``stop``; also the prompts."""
+    out, err = io.StringIO(), io.StringIO()
+    answers = iter(replies)
+    prompts: list[str] = []
+
+    def ask(prompt: str) -> str:
+        prompts.append(prompt)
+        out.write(prompt)
+        try:
+            return next(answers)
+        except StopIteration:
+            raise stop from None
+
+    code = main(list(argv), stdin=io.StringIO(), stdout=out, stderr=err, ask=ask)
+    return code, out.getvalue(), err.getvalue(), prompts
+
+
+@pytest.mark.parametrize("respondent", ["partner", "supporter"])
+def test_overlay_questions_come_before_the_safety_screen(respondent: str) -> None:
+    """With --pack, an overlay's questions are asked first; the safety screen is the last block."""
+    pack = trustkit.load_pack(APART)
+    expected = pack.questions_for(respondent)
+    assert expected[-1].id in {"distance_strain", "next_visit_planned"}  # overlays come last
+    code, _, _, prompts = stopped_run(
+        "checkin",
+        "--pack",
+        str(APART),
+        "--respondent",
+        respondent,
+        replies=[""] * len(expected),
+        stop=EOFError,
+    )
+    assert code == 0
+    by_prompt = {q.prompt: q for q in expected}
+    asked = [by_prompt[p.split(". ", 1)[1].split("\n", 1)[0]] for p in prompts]
+    assert sorted(q.id for q in asked) == sorted(q.id for q in expected)
+    flags = [q.safety for q in asked]
+    assert flags == sorted(flags)  # every safety question after every other one
+    assert {"distance_strain", "next_visit_planned"} <= {q.id for q in asked if not q.safety}
+    assert [int(p.split(".", 1)[0]) for p in prompts] == list(range(1, len(prompts) + 1))
+
+
+def test_the_safety_note_comes_right_before_the_first_safety_question() -> None:
+    """The note about answering privately is shown once, just before the screen, with an overlay."""
+    pack = trustkit.load_pack(APART)
+    questions = pack.questions_for("partner")
+    _, out, _, _ = stopped_run(
+        "checkin", "--pack", str(APART), replies=[""] * len(questions), stop=EOFError
+    )
+    first_safety = next(q for q in questions if q.safety)
+    note = out.index("about your safety")
+    assert out.count("about your safety") == 1
+    assert note < out.index(first_safety.prompt)
+    for q in questions:
+        if not q.safety:
+            assert out.index(q.prompt) < note

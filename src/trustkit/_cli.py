@@ -165,6 +165,19 @@ def _parse_reply(question: Question, reply: str) -> bool | int | None:
     return value
 
 
+def _checkin_questions(pack: ContentPack, role: Role) -> tuple[Question, ...]:
+    """The questions in the order they are asked: the safety screen is always the last block.
+
+    An overlay's questions come after the base pack's in ``pack.questions``,
+    so they are moved in front of the safety questions here.
+    """
+    questions = pack.questions_for(role)
+    return (
+        *(q for q in questions if not q.safety),
+        *(q for q in questions if q.safety),
+    )
+
+
 def _ask_all(
     questions: Sequence[Question], ask: Callable[[str], str], out: IO[str]
 ) -> dict[str, bool | int]:
@@ -197,7 +210,7 @@ def _ask_all(
 def _cmd_checkin(args: argparse.Namespace, ask: Callable[[str], str], out: IO[str]) -> int:
     pack = _pack(args)
     role = Role(args.respondent or "partner")
-    answers = _ask_all(pack.questions_for(role), ask, out)
+    answers = _ask_all(_checkin_questions(pack, role), ask, out)
     rec = trustkit.recommend_next_step(answers, respondent=role, pack=pack, country=args.country)
     _print_rec(rec, args.json, out)
     return EXIT_OK
