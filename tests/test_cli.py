@@ -441,6 +441,20 @@ def test_the_safety_note_comes_right_before_the_first_safety_question() -> None:
             assert out.index(q.prompt) < note
 
 
+def test_ctrl_c_anywhere_else_exits_130_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl-C while a pack loads ends quietly with exit status 130."""
+
+    def interrupted(*_: object) -> trustkit.ContentPack:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(trustkit._cli, "_pack", interrupted)
+    for argv in (["steps"], ["checkin"], ["recommend", "-"]):
+        code, out, err = run(*argv, stdin='{"feels_heard": 2}')
+        assert (code, out, err) == (130, "", "\ntrustkit: interrupted\n")
+
+
 def test_end_of_input_in_a_real_process() -> None:
     """python -m trustkit checkin with nothing on standard input: exit 3, no traceback."""
     result = subprocess.run(

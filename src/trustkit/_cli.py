@@ -419,7 +419,21 @@ def main(
     stdin = sys.stdin if stdin is None else stdin
     out = sys.stdout if stdout is None else stdout
     err = sys.stderr if stderr is None else stderr
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+        return _dispatch(args, stdin, out, err, ask)
+    except KeyboardInterrupt:  # e.g. while a pack loads: stop quietly, as shells expect
+        err.write("\ntrustkit: interrupted\n")
+        return EXIT_INTERRUPTED
+
+
+def _dispatch(
+    args: argparse.Namespace,
+    stdin: IO[str],
+    out: IO[str],
+    err: IO[str],
+    ask: Callable[[str], str] | None,
+) -> int:
     try:
         if args.command == "recommend":
             return _cmd_recommend(args, stdin, out)
