@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import runpy
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import trustkit
 import trustkit._cli
-from trustkit._cli import main
+from trustkit import Role
+from trustkit._cli import _checkin_questions, format_recommendation, main
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "checkin.json"
 
@@ -141,12 +146,13 @@ def test_a_full_checkin_object_is_accepted_on_stdin() -> None:
 
 
 def test_checkin_asks_each_question_and_recommends() -> None:
-    """The interactive check-in re-asks on bad input, skips on Enter and stops at end of input."""
+    """The interactive check-in re-asks on bad input and skips on Enter."""
     pack = trustkit.default_pack()
     questions = pack.questions_for("partner")
     replies = ["", "9", "1"]  # skip the first, then a bad reply, then a valid one
-    code, out, _ = run("checkin", replies=replies)
-    assert code == 0
+    replies += [""] * (len(questions) - 2)  # and skip the rest, to the end
+    code, out, err = run("checkin", replies=replies)
+    assert (code, err) == (0, "")
     assert questions[0].prompt in out
     assert "Please answer 1 = strongly disagree" in out
     expected = trustkit.recommend_next_step({questions[1].id: 1})
@@ -238,3 +244,247 @@ def test_the_installed_console_script_runs() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Next step:")
+
+
+# The order of the questions, and stopping a check-in part-way: Ctrl-D (end of input), Ctrl-C.
+
+STOPS = {EOFError: 3, KeyboardInterrupt: 130}
+STOP_MESSAGES = {
+    EOFError: "trustkit: input ended before the last question; the check-in was not completed\n",
+    KeyboardInterrupt: "trustkit: stopped; the check-in was not completed\n",
+}
+APART = EXAMPLE.parent / "packs" / "apart" / "trustkit_pack_apart" / "data"
+
+
+def stopped_run(
+    *argv: str, replies: list[str], stop: type[BaseException]
+) -> tuple[int, str, str, list[str]]:
+    """Run a command whose ``ask`` gives ``replies`` and then raises ``stop``; also the prompts."""
+    out, err = io.StringIO(), io.StringIO()
+    answers = iter(replies)
+    prompts: list[str] = []
+
+    def ask(prompt: str) -> str:
+        prompts.append(prompt)
+        out.write(prompt)
+        try:
+            return next(answers)
+        except StopIteration:
+            raise stop from None
+
+    code = main(list(argv), stdin=io.StringIO(), stdout=out, stderr=err, ask=ask)
+    return code, out.getvalue(), err.getvalue(), prompts
+
+
+def _typed(question: trustkit.Question) -> st.SearchStrategy[tuple[list[str], bool | int | None]]:
+    """What a person might type for one question, and the answer it comes to (None: skipped).
+
+    Zero to two replies that are not answers (asked again), then an answer or Enter.
+    """
+    invalid = {
+        trustkit.QuestionKind.SCALE: st.sampled_from(["0", "6", "9", "often"]),
+        trustkit.QuestionKind.YES_NO: st.sampled_from(["maybe", "2", "yess"]),
+        trustkit.QuestionKind.COUNT: st.sampled_from(["x", "-1", "2.5"]),
+    }[question.kind]
+    final: st.SearchStrategy[tuple[str, bool | int | None]]
+    if question.kind is trustkit.QuestionKind.YES_NO:
+        final = st.sampled_from(
+            [("y", True), ("Yes", True), ("n", False), (" NO ", False), ("", None)]
+        )
+    elif question.kind is trustkit.QuestionKind.SCALE:
+        final = st.one_of(st.integers(1, 5).map(lambda n: (str(n), n)), st.just(("", None)))
+    else:
+        final = st.one_of(st.integers(0, 50).map(lambda n: (str(n), n)), st.just(("  ", None)))
+    return st.tuples(st.lists(invalid, max_size=2), final).map(
+        lambda parts: ([*parts[0], parts[1][0]], parts[1][1])
+    )
+
+
+@st.composite
+def interrupted_checkins(
+    draw: st.DrawFn,
+) -> tuple[Role, list[str], dict[str, bool | int], type[BaseException]]:
+    """A role, what they typed before stopping, the answers that makes, and how they stopped.
+
+    The stop falls anywhere: before the first question, between questions, or
+    in the middle of re-asking one question.
+    """
+    role = draw(st.sampled_from(list(Role)))
+    questions = _checkin_questions(trustkit.default_pack(), role)
+    screen = next(i for i, q in enumerate(questions) if q.safety)
+    # The question being asked when it stops; half the time somewhere in the safety screen.
+    stop_at = draw(st.integers(0, len(questions) - 1) | st.integers(screen, len(questions) - 1))
+    replies: list[str] = []
+    answers: dict[str, bool | int] = {}
+    for question in questions[:stop_at]:
+        typed, value = draw(_typed(question))
+        replies.extend(typed)
+        if value is not None:
+            answers[question.id] = value
+    typed, _ = draw(_typed(questions[stop_at]))
+    replies.extend(typed[: draw(st.integers(0, len(typed) - 1))])  # only not-yet-answers
+    return role, replies, answers, draw(st.sampled_from([EOFError, KeyboardInterrupt]))
+
+
+@given(interrupted_checkins(), st.booleans())
+def test_a_checkin_stopped_part_way_is_never_submitted(
+    case: tuple[Role, list[str], dict[str, bool | int], type[BaseException]], as_json: bool
+) -> None:
+    """Ctrl-D or Ctrl-C at any point: exit 3 or 130, one fixed line on stderr, no answer shown.
+
+    Only a "yes" on the safety screen brings a recommendation, made from the
+    safety answers alone, so help stays in view.
+    """
+    role, replies, answers, stop = case
+    argv = ["checkin", "--respondent", role.value, *(["--json"] if as_json else [])]
+    code, out, err, prompts = stopped_run(*argv, replies=replies, stop=stop)
+    assert code == STOPS[stop]
+    assert err == STOP_MESSAGES[stop]  # the same line whatever was answered
+    after = out[out.rindex(prompts[-1]) + len(prompts[-1]) :]
+    pack = trustkit.default_pack()
+    safety = {qid: v for qid, v in answers.items() if pack.question(qid).safety}
+    if True not in safety.values():
+        assert after == "\n"  # nothing after the last prompt: no recommendation, no answers
+        return
+    rec = trustkit.recommend_next_step(safety, respondent=role)
+    assert rec.safety
+    assert rec.resources
+    if as_json:
+        assert json.loads(after) == trustkit.converter.unstructure(rec)
+    else:
+        assert after == "\n" + format_recommendation(rec) + "\n"
+    for evidence in rec.evidence:  # it reads the safety screen and nothing else
+        assert all(pack.question(qid).safety for qid in evidence.questions)
+
+
+@pytest.mark.parametrize("stop", [EOFError, KeyboardInterrupt])
+def test_a_yes_on_the_screen_keeps_help_in_view_when_stopped(
+    stop: type[BaseException],
+) -> None:
+    """Stopping right after a yes to the safety screen still shows the helplines, then exits."""
+    questions = _checkin_questions(trustkit.default_pack(), Role.PARTNER)
+    replies = []
+    for q in questions:
+        if q.id == "afraid_of_partner":
+            replies.append("y")
+            break
+        replies.append("" if q.safety else {"scale": "5", "yes_no": "y", "count": "5"}[q.kind])
+    code, out, err, _ = stopped_run("checkin", replies=replies, stop=stop)
+    assert code == STOPS[stop]
+    assert err == STOP_MESSAGES[stop]
+    assert "[professional_help · critical]" in out
+    assert "Get help now:" in out
+    assert "1-800-799-7233" in out
+    assert " 5 out of 5" not in out  # no reason repeats an answer from the rest of the check-in
+
+
+@pytest.mark.parametrize("stop", [EOFError, KeyboardInterrupt])
+@pytest.mark.parametrize("answered", [0, 1, 5])
+def test_stopping_before_the_screen_shows_no_recommendation(
+    stop: type[BaseException], answered: int
+) -> None:
+    """Stopped before the end with no safety yes: no step, no reasons, and no answer on screen."""
+    code, out, err, prompts = stopped_run("checkin", replies=["4"] * answered, stop=stop)
+    assert (code, err) == (STOPS[stop], STOP_MESSAGES[stop])
+    assert len(prompts) == answered + 1
+    assert "Next step" not in out
+    assert "4" not in err
+    assert out.endswith(prompts[-1] + "\n")
+
+
+def test_skipping_to_the_end_still_recommends() -> None:
+    """Enter on every question is a complete check-in, not an interrupted one."""
+    questions = _checkin_questions(trustkit.default_pack(), Role.PARTNER)
+    code, out, err, _ = stopped_run("checkin", replies=[""] * len(questions), stop=EOFError)
+    assert (code, err) == (0, "")
+    assert "Next step:" in out
+
+
+@pytest.mark.parametrize("respondent", ["partner", "supporter"])
+def test_overlay_questions_come_before_the_safety_screen(respondent: str) -> None:
+    """With --pack, an overlay's questions are asked first; the safety screen is the last block."""
+    pack = trustkit.load_pack(APART)
+    expected = pack.questions_for(respondent)
+    assert expected[-1].id in {"distance_strain", "next_visit_planned"}  # overlays come last
+    code, _, _, prompts = stopped_run(
+        "checkin",
+        "--pack",
+        str(APART),
+        "--respondent",
+        respondent,
+        replies=[""] * len(expected),
+        stop=EOFError,
+    )
+    assert code == 0
+    by_prompt = {q.prompt: q for q in expected}
+    asked = [by_prompt[p.split(". ", 1)[1].split("\n", 1)[0]] for p in prompts]
+    assert sorted(q.id for q in asked) == sorted(q.id for q in expected)
+    flags = [q.safety for q in asked]
+    assert flags == sorted(flags)  # every safety question after every other one
+    assert {"distance_strain", "next_visit_planned"} <= {q.id for q in asked if not q.safety}
+    assert [int(p.split(".", 1)[0]) for p in prompts] == list(range(1, len(prompts) + 1))
+
+
+def test_the_safety_note_comes_right_before_the_first_safety_question() -> None:
+    """The note about answering privately is shown once, just before the screen, with an overlay."""
+    pack = trustkit.load_pack(APART)
+    questions = pack.questions_for("partner")
+    _, out, _, _ = stopped_run(
+        "checkin", "--pack", str(APART), replies=[""] * len(questions), stop=EOFError
+    )
+    first_safety = next(q for q in questions if q.safety)
+    note = out.index("about your safety")
+    assert out.count("about your safety") == 1
+    assert note < out.index(first_safety.prompt)
+    for q in questions:
+        if not q.safety:
+            assert out.index(q.prompt) < note
+
+
+def test_ctrl_c_anywhere_else_exits_130_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl-C while a pack loads ends quietly with exit status 130."""
+
+    def interrupted(*_: object) -> trustkit.ContentPack:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(trustkit._cli, "_pack", interrupted)
+    for argv in (["steps"], ["checkin"], ["recommend", "-"]):
+        code, out, err = run(*argv, stdin='{"feels_heard": 2}')
+        assert (code, out, err) == (130, "", "\ntrustkit: interrupted\n")
+
+
+def test_end_of_input_in_a_real_process() -> None:
+    """python -m trustkit checkin with nothing on standard input: exit 3, no traceback."""
+    result = subprocess.run(
+        [sys.executable, "-m", "trustkit", "checkin"],
+        input="3\n",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 3
+    assert result.stderr == STOP_MESSAGES[EOFError]
+    assert "Next step" not in result.stdout
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGINT") or os.name != "posix", reason="POSIX signals")
+def test_ctrl_c_in_a_real_process() -> None:
+    """A real SIGINT at a question: exit 130, the one-line message, no traceback."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trustkit", "checkin"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    shown = b""
+    while not shown.endswith(b"> "):  # the first prompt: now it waits for a reply
+        chunk = os.read(proc.stdout.fileno(), 4096)
+        assert chunk, "the command ended before asking"
+        shown += chunk
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert err.decode() == STOP_MESSAGES[KeyboardInterrupt]

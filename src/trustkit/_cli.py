@@ -1,7 +1,9 @@
 """The ``trustkit`` command: a thin shell over the public API.
 
 It holds no rule logic of its own. Bad input ends with a one-line error on
-standard error and exit status 2, never a traceback.
+standard error and exit status 2, never a traceback. A check-in stopped before
+its end (end of input, exit status 3; Ctrl-C, exit status 130) is never
+recommended on as if it were complete.
 """
 
 from __future__ import annotations
@@ -27,6 +29,10 @@ from trustkit.models import (
 EXIT_OK = 0
 EXIT_PACK_ERRORS = 1
 EXIT_BAD_INPUT = 2
+EXIT_INCOMPLETE = 3
+"""``trustkit checkin`` reached the end of its input before the last question."""
+EXIT_INTERRUPTED = 130
+"""Stopped with Ctrl-C: 128 + SIGINT, as shells report it."""
 
 
 class _BadInputError(Exception):
@@ -165,10 +171,30 @@ def _parse_reply(question: Question, reply: str) -> bool | int | None:
     return value
 
 
+def _checkin_questions(pack: ContentPack, role: Role) -> tuple[Question, ...]:
+    """The questions in the order they are asked: the safety screen is always the last block.
+
+    An overlay's questions come after the base pack's in ``pack.questions``,
+    so they are moved in front of the safety questions here.
+    """
+    questions = pack.questions_for(role)
+    return (
+        *(q for q in questions if not q.safety),
+        *(q for q in questions if q.safety),
+    )
+
+
 def _ask_all(
-    questions: Sequence[Question], ask: Callable[[str], str], out: IO[str]
-) -> dict[str, bool | int]:
-    answers: dict[str, bool | int] = {}
+    questions: Sequence[Question],
+    ask: Callable[[str], str],
+    out: IO[str],
+    answers: dict[str, bool | int],
+) -> None:
+    """Ask each question in turn, filling ``answers`` as the person goes.
+
+    ``EOFError`` and ``KeyboardInterrupt`` from ``ask`` pass through; the
+    answers given so far are then in ``answers``.
+    """
     out.write("Answer each question; press Enter to skip one.\n")
     told_safety = False
     for number, question in enumerate(questions, start=1):
@@ -179,10 +205,7 @@ def _ask_all(
                 "privately; nothing is stored or sent anywhere.\n"
             )
         while True:
-            try:
-                reply = ask(f"\n{number}. {question.prompt}\n   ({_HINTS[question.kind]}) > ")
-            except EOFError:
-                return answers
+            reply = ask(f"\n{number}. {question.prompt}\n   ({_HINTS[question.kind]}) > ")
             if not reply.strip():
                 break
             value = _parse_reply(question, reply)
@@ -191,13 +214,37 @@ def _ask_all(
                 break
             out.write(f"   Please answer {_HINTS[question.kind]}, or press Enter to skip.\n")
     out.write("\n")
-    return answers
 
 
-def _cmd_checkin(args: argparse.Namespace, ask: Callable[[str], str], out: IO[str]) -> int:
+_STOPPED = {
+    EXIT_INCOMPLETE: "trustkit: input ended before the last question; "
+    "the check-in was not completed\n",
+    EXIT_INTERRUPTED: "trustkit: stopped; the check-in was not completed\n",
+}
+"""One line each, the same whatever was answered: it echoes nothing."""
+
+
+def _cmd_checkin(
+    args: argparse.Namespace, ask: Callable[[str], str], out: IO[str], err: IO[str]
+) -> int:
     pack = _pack(args)
     role = Role(args.respondent or "partner")
-    answers = _ask_all(pack.questions_for(role), ask, out)
+    answers: dict[str, bool | int] = {}
+    try:
+        _ask_all(_checkin_questions(pack, role), ask, out, answers)
+    except (EOFError, KeyboardInterrupt) as stop:
+        status = EXIT_INCOMPLETE if isinstance(stop, EOFError) else EXIT_INTERRUPTED
+        out.write("\n")  # the prompt line is still open
+        # A "yes" on the safety screen is never dropped: help stays in view, from the
+        # safety answers alone, since the rest of the check-in is incomplete.
+        safety = {qid: value for qid, value in answers.items() if pack.question(qid).safety}
+        if any(value is True for value in safety.values()):
+            rec = trustkit.recommend_next_step(
+                safety, respondent=role, pack=pack, country=args.country
+            )
+            _print_rec(rec, args.json, out)
+        err.write(_STOPPED[status])
+        return status
     rec = trustkit.recommend_next_step(answers, respondent=role, pack=pack, country=args.country)
     _print_rec(rec, args.json, out)
     return EXIT_OK
@@ -372,12 +419,26 @@ def main(
     stdin = sys.stdin if stdin is None else stdin
     out = sys.stdout if stdout is None else stdout
     err = sys.stderr if stderr is None else stderr
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+        return _dispatch(args, stdin, out, err, ask)
+    except KeyboardInterrupt:  # e.g. while a pack loads: stop quietly, as shells expect
+        err.write("\ntrustkit: interrupted\n")
+        return EXIT_INTERRUPTED
+
+
+def _dispatch(
+    args: argparse.Namespace,
+    stdin: IO[str],
+    out: IO[str],
+    err: IO[str],
+    ask: Callable[[str], str] | None,
+) -> int:
     try:
         if args.command == "recommend":
             return _cmd_recommend(args, stdin, out)
         if args.command == "checkin":
-            return _cmd_checkin(args, input if ask is None else ask, out)
+            return _cmd_checkin(args, input if ask is None else ask, out, err)
         if args.command == "pack":
             command = {
                 "check": _cmd_pack_check,
