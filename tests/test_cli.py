@@ -123,6 +123,7 @@ def test_country_narrows_the_helplines() -> None:
     assert "(GB" in helplines
     assert "(US)" not in helplines
     assert "(INTL)" in helplines
+    assert "Advice Line (Respect) (GB) · for: Men · call 0808 801 0327" in helplines
 
 
 def test_a_checkin_with_a_timestamp_is_checked_as_a_checkin() -> None:

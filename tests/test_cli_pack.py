@@ -73,7 +73,7 @@ def test_pack_check_lists_every_planted_fault_with_its_location(broken: Path) ->
         "safety-abuse: urgency: a safety rule's urgency must be 'critical'",
         "steps.toml:5: educate: id: duplicate step id",
         "questions.toml:35: hope: lable: unknown field",
-        "resources.toml:35: us-emergency: colour: unknown field",
+        "resources.toml:43: us-emergency: colour: unknown field",
     ):
         assert needle in out, needle
 
@@ -85,7 +85,7 @@ def test_pack_check_on_a_good_pack_shows_warnings_with_examples(overlay: Overlay
         rules='[[rules]]\nid = "shadow"\nstep = "celebrate"\npriority = 1\nreason = "Hidden."\n'
         'when = { answer = "feels_heard", op = "<=", value = 1 }\n',
     )
-    code, out, _ = run("pack", "check", str(root))
+    code, out, _ = run("pack", "check", str(root), "--today", "2026-12-06")
     assert code == 0
     assert "warning: shadowed-rule: shadow: 'validation-not-heard' has a higher priority" in out
     assert "  for example, " in out
@@ -165,3 +165,49 @@ def test_pack_check_warning_without_an_example_and_show_without_translations(
     code, out, _ = run("pack", "show", str(tmp_path / "plain"))
     assert code == 0
     assert "translations:" not in out
+
+
+def test_pack_check_warns_about_stale_resources_with_their_place(overlay: Overlay) -> None:
+    """--today sets the day 'verified' dates are judged by; the warning names file and line."""
+    code, out, _ = run("pack", "check", "core", "--today", "2026-12-06")
+    assert code == 0
+    assert "stale-resource" not in out
+    assert out.endswith("core 1.0.0: no errors, 0 warnings\n")
+    code, out, _ = run("pack", "check", "core", "--today", "2027-12-07")
+    assert code == 0
+    stale = [line for line in out.splitlines() if "stale-resource" in line]
+    assert len(stale) == len(trustkit.default_pack().resources)
+    assert any(
+        line.startswith("warning: core/resources.toml:")
+        and ": stale-resource: us-988-lifeline: " in line
+        for line in stale
+    ), stale
+    root = overlay(
+        "fresh",
+        overrides="[resources.us-988-lifeline]\nverified = 2020-01-01\n",
+    )
+    code, out, _ = run("pack", "check", str(root), "--today", "2026-12-06")
+    assert code == 0
+    (line,) = [line for line in out.splitlines() if "stale-resource" in line]
+    assert "us-988-lifeline: last verified on 2020-01-01" in line
+
+
+def test_pack_check_today_must_be_a_date(capsys: pytest.CaptureFixture[str]) -> None:
+    """A bad --today is a usage error, naming the expected form."""
+    with pytest.raises(SystemExit) as exit_info:
+        run("pack", "check", "core", "--today", "tomorrow")
+    assert exit_info.value.code == 2
+    assert "expected a date such as 2026-11-27, not 'tomorrow'" in capsys.readouterr().err
+
+
+def test_pack_check_defaults_today_to_the_system_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --today the CLI (never the library) reads the clock."""
+    import datetime as dt
+
+    from trustkit import _cli
+
+    assert _cli._today() == dt.date.today()
+    monkeypatch.setattr(_cli, "_today", lambda: dt.date(2040, 1, 1))
+    code, out, _ = run("pack", "check", "core")
+    assert code == 0
+    assert "stale-resource" in out

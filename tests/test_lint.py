@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import attrs
+import pytest
 
 import trustkit
 from trustkit import AnswerCompare, Question, QuestionKind, Role, Rule
@@ -123,3 +126,54 @@ def test_a_rule_shadowed_by_different_rules_names_the_most_frequent() -> None:
     pack = attrs.evolve(CORE, rules=(*CORE.rules, shadow))
     (warning,) = [w for w in trustkit.lint_pack(pack) if w.item == "shadow"]
     assert "most often" in warning.message
+
+
+def test_stale_resources_need_today_and_are_named_with_their_place() -> None:
+    """No clock in the library: without today, no stale warnings; with it, file and line."""
+    assert trustkit.lint_pack(CORE, samples=50) == ()
+    oldest = min(r.verified for r in CORE.resources)
+    year_later = oldest.replace(year=oldest.year + 1)
+    assert trustkit.lint_pack(CORE, samples=50, today=year_later) == ()  # exactly 12 months
+    warnings = trustkit.lint_pack(CORE, samples=50, today=year_later + dt.timedelta(days=1))
+    assert warnings
+    assert {w.code for w in warnings} == {"stale-resource"}
+    first = warnings[0]
+    assert first.file == "core/resources.toml"
+    assert first.line is not None
+    assert str(first).startswith(
+        f"core/resources.toml:{first.line}: stale-resource: {first.item}: "
+    )
+    assert f"last verified on {oldest.isoformat()}" in first.message
+
+
+@pytest.mark.parametrize(
+    ("verified", "today", "stale"),
+    [
+        (dt.date(2023, 2, 28), dt.date(2024, 2, 29), False),
+        (dt.date(2023, 2, 27), dt.date(2024, 2, 29), True),
+        (dt.date(2025, 3, 1), dt.date(2026, 3, 1), False),
+    ],
+)
+def test_twelve_months_are_counted_by_the_calendar(
+    verified: dt.date, today: dt.date, stale: bool
+) -> None:
+    """29 February counts back to 28 February; a resource without a file has no place."""
+    res = attrs.evolve(CORE.resources[0], verified=verified, origin=None)
+    pack = attrs.evolve(CORE, resources=(res, *CORE.resources[1:]))
+    found = lint_stale(pack, today)
+    assert bool(found) is stale
+    if found:
+        assert (found[0].file, found[0].line) == (None, None)
+        assert str(found[0]).startswith(f"stale-resource: {res.id}: ")
+
+
+def test_a_warning_with_a_file_but_no_line() -> None:
+    """The place is shown as far as it is known."""
+    warning = trustkit.LintWarning("stale-resource", "x", "old", file="pack/resources.toml")
+    assert str(warning) == "pack/resources.toml: stale-resource: x: old"
+
+
+def lint_stale(pack: trustkit.ContentPack, today: dt.date) -> tuple[trustkit.LintWarning, ...]:
+    from trustkit._engine.lint import stale_resources
+
+    return stale_resources(pack, today)

@@ -135,6 +135,8 @@ rules = ["celebrate-progress"]
         ("[rules.patience-pace]\nurgency = 'urgent'", "urgency", "'info'"),
         ("[steps.patience]\npitfalls = 'one'", "pitfalls", "a list of texts"),
         ("[resources.us-988-lifeline]\nverified = 'today'", "verified", "a date"),
+        ("[resources.us-988-lifeline]\nsecondary_source = 'yes'", "secondary_source", "true or"),
+        ("[resources.us-988-lifeline]\naudience = 3", "audience", "a text"),
         ("[steps.nope]\ntitle = 'x'", "", "no such item"),
         ("[disable]\nrules = ['nope']", "rules", "no rule 'nope'"),
         ("[widgets.x]\ntitle = 'x'", "", "cannot change 'widgets'"),
@@ -438,3 +440,12 @@ def test_an_installed_pack_is_found_without_running_its_code(
     (package / "__init__.py").write_text("raise RuntimeError('pack code was executed')\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     assert sources._folder("booby_trapped_pack.data") == package / "data"
+
+
+def test_an_overlay_may_change_a_resources_audience_and_sourcing(overlay: Overlay) -> None:
+    """audience and secondary_source are overridable, like the other facts of a resource."""
+    root = overlay(
+        overrides="[resources.us-988-lifeline]\naudience = 'Anyone'\nsecondary_source = true\n"
+    )
+    res = {r.id: r for r in trustkit.load_pack(root).resources}["us-988-lifeline"]
+    assert (res.audience, res.secondary_source) == ("Anyone", True)

@@ -9,6 +9,7 @@ recommended on as if it were complete.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -88,6 +89,7 @@ def _resource_line(res: Resource) -> str:
     parts.extend(
         text
         for text in (
+            f"for: {res.audience}" if res.audience else "",
             f"call {res.phone}" if res.phone else "",
             res.text,
             res.url,
@@ -279,7 +281,8 @@ def _cmd_pack_check(args: argparse.Namespace, out: IO[str]) -> int:
         count = len(problems)
         out.write(f"{count} error{'s' if count != 1 else ''}; the pack cannot be used\n")
         return EXIT_PACK_ERRORS
-    warnings = trustkit.lint_pack(pack)
+    today = args.today if args.today is not None else _today()
+    warnings = trustkit.lint_pack(pack, today=today)
     for warning in warnings:
         out.write(f"warning: {warning}\n")
         if warning.example is not None and warning.respondent is not None:
@@ -315,6 +318,20 @@ def _cmd_pack_show(args: argparse.Namespace, out: IO[str]) -> int:
     lines.append(f"\nresources ({len(pack.resources)}): " + ", ".join(countries))
     out.write("\n".join(lines) + "\n")
     return EXIT_OK
+
+
+def _today() -> dt.date:
+    """The system date: read here, in the CLI, never in the library."""
+    return dt.date.today()
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a date such as 2026-11-27, not {text!r}"
+        ) from None
 
 
 def _node(kind: str, name: str) -> str:
@@ -399,6 +416,14 @@ def _parser() -> argparse.ArgumentParser:
         )
         if name == "show":
             p.add_argument("--locale", metavar="TAG", help="show the texts in this language")
+        if name == "check":
+            p.add_argument(
+                "--today",
+                metavar="YYYY-MM-DD",
+                type=_date,
+                help="judge 'verified' dates by this day (default: the system date); a "
+                "resource verified over 12 months earlier gets a stale-resource warning",
+            )
 
     from trustkit._schema import SCHEMA_NAMES  # noqa: PLC0415
 

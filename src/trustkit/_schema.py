@@ -389,7 +389,7 @@ def _resource_fields() -> dict[str, Any]:
         "name": _text("The service's name."),
         "topics": _texts(
             "What it helps with, at least one: usually 'crisis', 'domestic_abuse', "
-            "'emergency' or 'counselling'.",
+            "'emergency', 'own_behaviour' or 'counselling'.",
             minItems=1,
         ),
         "country": _text(
@@ -404,11 +404,21 @@ def _resource_fields() -> dict[str, Any]:
         "hours": _text("Optional: when it is open, e.g. '24/7'."),
         "languages": _texts("Optional: the languages it answers in, as BCP 47 tags such as 'en'."),
         "notes": _text("Optional: anything else worth knowing, in one sentence."),
+        "audience": _text(
+            "Optional: who it serves, where it serves only some people, e.g. 'Women', "
+            "'Men' or 'Anyone'."
+        ),
         "source": _text("Where the facts come from (not empty).", minLength=1),
         "verified": _text(
-            "When the facts were last checked: a TOML date such as 2026-11-27 (no quotes).",
+            "When the facts were last checked, against the service's own page unless "
+            "secondary_source is true: a TOML date such as 2026-11-27 (no quotes).",
             format="date",
         ),
+        "secondary_source": {
+            "type": "boolean",
+            "description": "Optional: true when some facts rest only on pages other than the "
+            "service's own (news, directories, encyclopaedias). Default false.",
+        },
     }
 
 

@@ -280,10 +280,12 @@ class Resource:
         id: Stable id.
         name: The service's name.
         topics: What it helps with: ``crisis``, ``domestic_abuse``,
-            ``emergency`` or ``counselling``.
+            ``emergency``, ``own_behaviour`` (for people worried about how
+            they treat a partner) or ``counselling``.
         country: ISO 3166-1 alpha-2 code, or ``"INTL"``.
         source: Where the facts come from.
-        verified: When the facts were last checked.
+        verified: When the facts were last checked, against the service's
+            own page unless ``secondary_source`` is set.
         region: Part of the country it serves, if not all of it.
         phone: Number to call.
         text: How to reach it by text message.
@@ -291,6 +293,11 @@ class Resource:
         hours: Opening hours.
         languages: BCP 47 codes of the languages it answers in, where known.
         notes: Anything else worth knowing, in one sentence.
+        audience: Who it serves, where it serves only some people, e.g.
+            ``"Women"``, ``"Men"`` or ``"Anyone"``; empty when not known.
+        secondary_source: ``True`` when some of its facts rest only on pages
+            other than the service's own (news, directories, encyclopaedias),
+            so ``verified`` could not be checked against the service itself.
     """
 
     id: str
@@ -306,6 +313,8 @@ class Resource:
     hours: str = ""
     languages: tuple[str, ...] = ()
     notes: str = ""
+    audience: str = ""
+    secondary_source: bool = False
     origin: Origin | None = _origin_field()
 
 

@@ -9,6 +9,7 @@ check-in, so authors can try it.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -33,11 +34,14 @@ from trustkit.models import (
     ContentPack,
     Question,
     QuestionKind,
+    Resource,
     Role,
     ScoreCompare,
 )
 
 MIN_ACTIONS = 3
+STALE_AFTER_MONTHS = 12
+"""A resource last verified more than this many months before today is stale."""
 _OPS = OPERATORS
 
 
@@ -47,12 +51,15 @@ class LintWarning:
 
     Attributes:
         code: A stable short name: ``few-actions``, ``unused-question``,
-            ``unreachable-step``, ``shadowed-rule`` or ``no-catch-all``.
-        item: The id of the step, question or rule it is about (``""`` for the
-            pack as a whole).
+            ``unreachable-step``, ``shadowed-rule``, ``no-catch-all`` or
+            ``stale-resource``.
+        item: The id of the step, question, rule or resource it is about
+            (``""`` for the pack as a whole).
         message: What is wrong and what to do, in plain words.
         respondent: Who answers the example check-in, if there is one.
         example: A check-in that shows the problem, if sampling found one.
+        file: The pack file the item is defined in, where known.
+        line: The line the item starts on, where known.
     """
 
     code: str
@@ -60,9 +67,13 @@ class LintWarning:
     message: str
     respondent: Role | None = None
     example: Mapping[str, Answer] | None = None
+    file: str | None = None
+    line: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.code}: {self.item + ': ' if self.item else ''}{self.message}"
+        where = f"{self.file}:{self.line}: " if self.file and self.line else ""
+        where = where or (f"{self.file}: " if self.file else "")
+        return f"{where}{self.code}: {self.item + ': ' if self.item else ''}{self.message}"
 
 
 def _domain(question: Question) -> list[Answer]:
@@ -129,21 +140,60 @@ class _Sampler:
         return role, answers
 
 
-def lint_pack(pack: ContentPack, *, samples: int = 1500, seed: int = 0) -> tuple[LintWarning, ...]:
+def _year_before(today: dt.date) -> dt.date:
+    """The same day twelve months earlier (28 February for 29 February)."""
+    try:
+        return today.replace(year=today.year - 1)
+    except ValueError:
+        return today.replace(year=today.year - 1, day=28)
+
+
+def stale_resources(pack: ContentPack, today: dt.date) -> tuple[LintWarning, ...]:
+    """A ``stale-resource`` warning for each resource last verified over 12 months before today."""
+    cutoff = _year_before(today)
+    return tuple(_stale(res, today) for res in pack.resources if res.verified < cutoff)
+
+
+def _stale(res: Resource, today: dt.date) -> LintWarning:
+    origin = res.origin
+    return LintWarning(
+        "stale-resource",
+        res.id,
+        f"last verified on {res.verified.isoformat()}, more than {STALE_AFTER_MONTHS} months "
+        f"before {today.isoformat()}: check every number, channel and opening time with the "
+        "service's own page, then update 'verified'",
+        file=origin.file if origin else None,
+        line=origin.line if origin else None,
+    )
+
+
+def lint_pack(
+    pack: ContentPack,
+    *,
+    samples: int = 1500,
+    seed: int = 0,
+    today: dt.date | None = None,
+) -> tuple[LintWarning, ...]:
     """Warnings about a valid pack: unreachable steps, unused questions, shadowed rules, gaps.
 
     Args:
         pack: The pack to look at.
         samples: How many random check-ins to try (more are aimed at each rule).
         seed: Seed of the generator, so that the same pack gives the same warnings.
+        today: The date to judge ``verified`` dates by. trustkit never reads the
+            clock: without it, no ``stale-resource`` warnings are given.
 
     Returns:
         The warnings, by code and item. An empty tuple means nothing was found.
 
     Examples:
+        >>> import datetime as dt
         >>> import trustkit
         >>> trustkit.lint_pack(trustkit.default_pack())
         ()
+        >>> later = trustkit.lint_pack(trustkit.default_pack(), today=dt.date(2030, 1, 1))
+        >>> {w.code for w in later}
+        {'stale-resource'}
     """
     c = compiled(pack)
     sampler = _Sampler(pack, seed)
@@ -231,6 +281,8 @@ def lint_pack(pack: ContentPack, *, samples: int = 1500, seed: int = 0) -> tuple
         for step in pack.steps
         if step.id not in reached
     )
+    if today is not None:
+        warnings.extend(stale_resources(pack, today))
     return tuple(sorted(warnings, key=lambda w: (w.code, w.item)))
 
 

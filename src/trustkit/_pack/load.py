@@ -360,6 +360,8 @@ def _resource(reader: _Reader) -> Resource:
         hours=reader.text("hours", ""),
         languages=reader.texts("languages"),
         notes=reader.text("notes", ""),
+        audience=reader.text("audience", ""),
+        secondary_source=reader.flag("secondary_source"),
         origin=reader.origin,
     )
 

@@ -79,8 +79,10 @@ OVERRIDABLE: dict[str, dict[str, Check]] = {
         "hours": _text,
         "languages": _texts,
         "notes": _text,
+        "audience": _text,
         "source": _text,
         "verified": _date,
+        "secondary_source": _flag,
     },
     "messages": {**dict.fromkeys(MESSAGE_TEMPLATES, _text), "months": _texts},
 }

@@ -17,7 +17,7 @@ TRANSLATABLE: dict[str, tuple[str, ...]] = {
     "dimensions": ("label",),
     "questions": ("prompt",),
     "rules": ("reason",),
-    "resources": ("name", "text", "hours", "notes"),
+    "resources": ("name", "text", "hours", "notes", "audience"),
     "messages": (*MESSAGE_TEMPLATES, "months"),
 }
 """The fields a locale file may translate, by kind of item."""
