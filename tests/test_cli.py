@@ -101,6 +101,9 @@ def test_who_does_each_action_is_said_from_the_readers_side() -> None:
         ),
         (["recommend", "/nonexistent/checkin.json"], "", "No such file"),
         (["recommend", "-", "--pack", "/nonexistent"], "{}", "not a folder"),
+        (["recommend", "-"], "[" * 100_000, "nested too deeply"),
+        (["recommend", "-"], '{"a": ' * 5_000 + "1" + "}" * 5_000, "nested too deeply"),
+        (["recommend", "-"], " " * 1_000_001, "larger than 1,000,000 characters"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_status_2(argv: list[str], stdin: str, message: str) -> None:
@@ -167,10 +170,10 @@ def test_checkin_reaches_the_safety_screen_with_a_note() -> None:
     for q in pack.questions_for("supporter"):
         replies.append({"scale": "3", "yes_no": "maybe", "count": "x"}[q.kind.value])
         replies.append({"scale": "3", "yes_no": "no", "count": "2"}[q.kind.value])
-    code, out, _ = run("checkin", "--respondent", "supporter", "--json", replies=replies)
+    code, out, err = run("checkin", "--respondent", "supporter", "--json", replies=replies)
     assert code == 0
-    assert "about your safety" in out
-    data = json.loads(out[out.index("{") :])
+    assert "about your safety" in err  # with --json, the talk goes to standard error
+    data = json.loads(out)  # and standard output is the JSON alone
     assert data["rule_id"] == "consistency-promises"
 
 
@@ -340,12 +343,17 @@ def test_a_checkin_stopped_part_way_is_never_submitted(
     argv = ["checkin", "--respondent", role.value, *(["--json"] if as_json else [])]
     code, out, err, prompts = stopped_run(*argv, replies=replies, stop=stop)
     assert code == STOPS[stop]
-    assert err == STOP_MESSAGES[stop]  # the same line whatever was answered
-    after = out[out.rindex(prompts[-1]) + len(prompts[-1]) :]
+    if as_json:  # the prompts went to standard error; standard output is JSON or nothing
+        assert set(prompts) == {""}
+        assert err.endswith("\n" + STOP_MESSAGES[stop])
+        after = out
+    else:
+        assert err == STOP_MESSAGES[stop]  # the same line whatever was answered
+        after = out[out.rindex(prompts[-1]) + len(prompts[-1]) :][1:]
     pack = trustkit.default_pack()
     safety = {qid: v for qid, v in answers.items() if pack.question(qid).safety}
     if True not in safety.values():
-        assert after == "\n"  # nothing after the last prompt: no recommendation, no answers
+        assert after == ""  # nothing after the last prompt: no recommendation, no answers
         return
     rec = trustkit.recommend_next_step(safety, respondent=role)
     assert rec.safety
@@ -353,7 +361,7 @@ def test_a_checkin_stopped_part_way_is_never_submitted(
     if as_json:
         assert json.loads(after) == trustkit.converter.unstructure(rec)
     else:
-        assert after == "\n" + format_recommendation(rec) + "\n"
+        assert after == format_recommendation(rec) + "\n"
     for evidence in rec.evidence:  # it reads the safety screen and nothing else
         assert all(pack.question(qid).safety for qid in evidence.questions)
 
@@ -423,7 +431,10 @@ def test_overlay_questions_come_before_the_safety_screen(respondent: str) -> Non
     flags = [q.safety for q in asked]
     assert flags == sorted(flags)  # every safety question after every other one
     assert {"distance_strain", "next_visit_planned"} <= {q.id for q in asked if not q.safety}
-    assert [int(p.split(".", 1)[0]) for p in prompts] == list(range(1, len(prompts) + 1))
+    total = len(prompts)
+    assert [p.split(".", 1)[0].strip() for p in prompts] == [
+        f"{n} of {total}" for n in range(1, total + 1)
+    ]
 
 
 def test_the_safety_note_comes_right_before_the_first_safety_question() -> None:
@@ -489,3 +500,117 @@ def test_ctrl_c_in_a_real_process() -> None:
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
     assert err.decode() == STOP_MESSAGES[KeyboardInterrupt]
+
+
+def test_checkin_shows_how_far_along_and_goes_back() -> None:
+    """Each prompt says "n of N"; '<' goes back a question and clears that answer."""
+    questions = _checkin_questions(trustkit.default_pack(), Role.PARTNER)
+    total = len(questions)
+    # answer the first question 1, the second 5, go back, skip the second, go back twice
+    # (the first question now has no answer either), then skip everything.
+    replies = ["1", "5", "<", "", "<", "<", "<", *[""] * total]
+    code, out, _, prompts = stopped_run("checkin", replies=replies, stop=EOFError)
+    assert code == 0
+    asked = [p.split(".", 1)[0].strip() for p in prompts]
+    assert asked[:8] == [f"{n} of {total}" for n in (1, 2, 3, 2, 3, 2, 1, 1)]
+    expected = trustkit.recommend_next_step({})  # every answer was taken back or skipped
+    assert out.endswith(format_recommendation(expected) + "\n")
+
+
+def test_checkin_json_keeps_standard_output_pure() -> None:
+    """With --json, standard output holds one JSON document; the talk goes to standard error."""
+    questions = _checkin_questions(trustkit.default_pack(), Role.PARTNER)
+    code, out, err = run("checkin", "--json", replies=["2", *[""] * len(questions)])
+    assert code == 0
+    assert json.loads(out) == trustkit.converter.unstructure(
+        trustkit.recommend_next_step({questions[0].id: 2})
+    )
+    assert questions[0].prompt in err
+
+
+SMALL = "a check-in is a few kilobytes"
+
+
+def test_a_huge_file_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    """A file of more than a million characters is one line on stderr, not a slow parse."""
+    path = tmp_path / "huge.json"
+    path.write_text('{"feels_heard": 2' + " " * 1_000_000 + "}", encoding="utf-8")
+    code, out, err = run("recommend", str(path))
+    assert (code, out) == (2, "")
+    assert err == f"trustkit: error: {path}: larger than {1_000_000:,} characters; {SMALL}\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        ([], "{recommend,checkin,steps,pack,schema}"),
+        (["pack"], "{check,show,graph}"),
+        (["pack", "check"], "PACK"),
+        (["schema"], "NAME"),
+    ],
+)
+def test_a_command_without_its_arguments_prints_its_usage(
+    argv: list[str], named: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The usage, then what is missing, by the name the usage shows: never an internal name."""
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: trustkit")
+    assert err.rstrip().endswith(f"the following arguments are required: {named}")
+    assert "pack_command" not in err
+
+
+def test_a_closed_pipe_ends_quietly_in_a_real_process() -> None:
+    """`trustkit steps | head -1`: the reader closed early; no message, exit status 141."""
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before trustkit writes a byte
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "trustkit", "steps"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(write)
+    assert (result.returncode, result.stderr) == (141, "")
+
+
+class _OpenPipe(io.StringIO):
+    def fileno(self) -> int:
+        return 99
+
+
+class _ClosedPipe(_OpenPipe):
+    def write(self, text: str) -> int:
+        raise BrokenPipeError
+
+    def flush(self) -> None:
+        raise BrokenPipeError
+
+
+@pytest.mark.parametrize(("status", "closed"), [(0, False), (0, True), (141, False)])
+def test_run_points_a_closed_standard_output_at_the_null_device(
+    monkeypatch: pytest.MonkeyPatch, status: int, closed: bool
+) -> None:
+    """A pipe closed while writing or at the last flush: exit 141, stdout to the null device."""
+    moved: list[tuple[int, int]] = []
+    monkeypatch.setattr(trustkit._cli, "main", lambda: status)
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe() if closed else _OpenPipe())
+    monkeypatch.setattr(os, "open", lambda *_: 7)
+    monkeypatch.setattr(os, "dup2", lambda a, b: moved.append((a, b)))
+    with pytest.raises(SystemExit) as info:
+        trustkit._cli.run()
+    quiet = closed or status == 141
+    assert info.value.code == (141 if quiet else 0)
+    assert moved == ([(7, 99)] if quiet else [])
+
+
+def test_a_closed_pipe_inside_a_command_is_not_an_error() -> None:
+    """A BrokenPipeError from a command returns 141 and writes no error line."""
+    err = io.StringIO()
+    assert main(["steps"], stdout=_ClosedPipe(), stderr=err) == 141
+    assert err.getvalue() == ""

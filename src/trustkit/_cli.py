@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import IO
@@ -34,6 +35,10 @@ EXIT_INCOMPLETE = 3
 """``trustkit checkin`` reached the end of its input before the last question."""
 EXIT_INTERRUPTED = 130
 """Stopped with Ctrl-C: 128 + SIGINT, as shells report it."""
+EXIT_BROKEN_PIPE = 141
+"""Standard output was closed early (``trustkit steps | head -1``): 128 + SIGPIPE, quietly."""
+MAX_INPUT_CHARS = 1_000_000
+"""The largest JSON check-in read; a real one is a few kilobytes."""
 
 
 class _BadInputError(Exception):
@@ -48,15 +53,21 @@ def _pack(args: argparse.Namespace) -> ContentPack:
 
 def _read_json(source: str, stdin: IO[str]) -> object:
     if source == "-":
-        text = stdin.read()
+        text = stdin.read(MAX_INPUT_CHARS + 1)
     else:
         with open(source, encoding="utf-8") as handle:
-            text = handle.read()
+            text = handle.read(MAX_INPUT_CHARS + 1)
+    if len(text) > MAX_INPUT_CHARS:
+        raise _BadInputError(
+            f"{source}: larger than {MAX_INPUT_CHARS:,} characters; a check-in is a few kilobytes"
+        )
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         # The position only: the message of a JSON error can quote the input.
         raise _BadInputError(f"{source}: not valid JSON (line {exc.lineno})") from None
+    except RecursionError:
+        raise _BadInputError(f"{source}: JSON nested too deeply to be a check-in") from None
 
 
 def _split_checkin(data: object) -> tuple[object, str | None]:
@@ -186,36 +197,55 @@ def _checkin_questions(pack: ContentPack, role: Role) -> tuple[Question, ...]:
     )
 
 
+BACK = "<"
+"""Typed instead of an answer: go back to the previous question."""
+
+
 def _ask_all(
     questions: Sequence[Question],
     ask: Callable[[str], str],
-    out: IO[str],
+    talk: IO[str],
     answers: dict[str, bool | int],
 ) -> None:
     """Ask each question in turn, filling ``answers`` as the person goes.
 
+    Each prompt says how far along the person is ("3 of 18"); Enter skips a
+    question and ``<`` goes back to the one before, clearing its answer.
     ``EOFError`` and ``KeyboardInterrupt`` from ``ask`` pass through; the
     answers given so far are then in ``answers``.
     """
-    out.write("Answer each question; press Enter to skip one.\n")
+    talk.write(f"Answer each question; press Enter to skip one, or type {BACK} to go back.\n")
+    total = len(questions)
     told_safety = False
-    for number, question in enumerate(questions, start=1):
+    number = 0
+    while number < total:
+        question = questions[number]
         if question.safety and not told_safety:
             told_safety = True
-            out.write(
+            talk.write(
                 "\nThe last questions are about your safety. Answer them where you can do so "
                 "privately; nothing is stored or sent anywhere.\n"
             )
-        while True:
-            reply = ask(f"\n{number}. {question.prompt}\n   ({_HINTS[question.kind]}) > ")
-            if not reply.strip():
-                break
-            value = _parse_reply(question, reply)
-            if value is not None:
-                answers[question.id] = value
-                break
-            out.write(f"   Please answer {_HINTS[question.kind]}, or press Enter to skip.\n")
-    out.write("\n")
+        reply = ask(
+            f"\n{number + 1} of {total}. {question.prompt}\n   ({_HINTS[question.kind]}) > "
+        )
+        if reply.strip() == BACK:
+            number = max(number - 1, 0)
+            answers.pop(questions[number].id, None)
+            continue
+        if not reply.strip():
+            number += 1
+            continue
+        value = _parse_reply(question, reply)
+        if value is None:
+            talk.write(
+                f"   Please answer {_HINTS[question.kind]}, press Enter to skip, "
+                f"or type {BACK} to go back.\n"
+            )
+            continue
+        answers[question.id] = value
+        number += 1
+    talk.write("\n")
 
 
 _STOPPED = {
@@ -232,11 +262,22 @@ def _cmd_checkin(
     pack = _pack(args)
     role = Role(args.respondent or "partner")
     answers: dict[str, bool | int] = {}
+    # With --json, standard output carries the JSON and nothing else: the prompts go to
+    # standard error, written here, and ``ask`` only reads the reply.
+    talk = err if args.json else out
+    if args.json:
+        reply = ask
+
+        def ask(prompt: str) -> str:
+            talk.write(prompt)
+            talk.flush()
+            return reply("")
+
     try:
-        _ask_all(_checkin_questions(pack, role), ask, out, answers)
+        _ask_all(_checkin_questions(pack, role), ask, talk, answers)
     except (EOFError, KeyboardInterrupt) as stop:
         status = EXIT_INCOMPLETE if isinstance(stop, EOFError) else EXIT_INTERRUPTED
-        out.write("\n")  # the prompt line is still open
+        talk.write("\n")  # the prompt line is still open
         # A "yes" on the safety screen is never dropped: help stays in view, from the
         # safety answers alone, since the rest of the check-in is incomplete.
         safety = {qid: value for qid, value in answers.items() if pack.question(qid).safety}
@@ -409,7 +450,11 @@ def _parser() -> argparse.ArgumentParser:
         p = pack_sub.add_parser(name, help=text)
         p.add_argument("path", metavar="PACK", help="a pack folder, or an installed pack's id")
         p.add_argument(
-            "overlay", metavar="OVERLAY", nargs="*", help="overlay packs to apply, in order"
+            "overlay",
+            metavar="OVERLAY",
+            nargs="*",
+            default=[],  # optional: without a default, argparse calls it required
+            help="overlay packs to apply, in order",
         )
         p.add_argument(
             "--ordered", action="store_true", help="let later overlays win where they conflict"
@@ -428,7 +473,13 @@ def _parser() -> argparse.ArgumentParser:
     from trustkit._schema import SCHEMA_NAMES  # noqa: PLC0415
 
     schema = sub.add_parser("schema", help="print a JSON Schema (draft 2020-12)")
-    schema.add_argument("name", choices=SCHEMA_NAMES, help="which schema")
+    schema.add_argument(
+        "name", metavar="NAME", choices=SCHEMA_NAMES, help=f"one of: {', '.join(SCHEMA_NAMES)}"
+    )
+    # A missing command is named by its choices ("{check,show,graph}"), not by the internal
+    # attribute argparse would otherwise print.
+    for group, choices in ((sub, sub.choices), (pack_sub, pack_sub.choices)):
+        group.metavar = "{" + ",".join(choices) + "}"
     return parser
 
 
@@ -474,6 +525,8 @@ def _dispatch(
         if args.command == "schema":
             return _cmd_schema(args, out)
         return _cmd_steps(args, out)
+    except BrokenPipeError:  # the reader went away (e.g. `| head`): nothing more to say
+        return EXIT_BROKEN_PIPE
     except (trustkit.TrustkitError, _BadInputError, OSError, UnicodeDecodeError) as exc:
         message = " ".join(str(exc).split())
         err.write(f"trustkit: error: {message}\n")
@@ -482,4 +535,13 @@ def _dispatch(
 
 def run() -> None:
     """Entry point for the console script."""
-    sys.exit(main())
+    status = main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        status = EXIT_BROKEN_PIPE
+    if status == EXIT_BROKEN_PIPE:
+        # Python flushes standard output once more on the way out; point it at the null
+        # device so that a closed pipe ends quietly instead of with "Exception ignored".
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(status)
