@@ -371,8 +371,5 @@ def test_every_pack_that_passes_the_check_recommends_for_every_checkin(
     answers = data.draw(valid_answers(role, pack=pack))
     rec = trustkit.recommend_next_step(answers, respondent=role, pack=pack)
     assert rec.step.id in {s.id for s in pack.steps}
-    if any(
-        answers.get(q) is True
-        for q in ("afraid_of_partner", "controlled", "hurt_or_threatened", "self_harm_thoughts")
-    ):
+    if any(answers.get(q.id) is True for q in PACK.questions if q.safety):
         assert rec.safety
