@@ -30,7 +30,7 @@ PLANTED = [
         '{ answer = "understand_roots", op = "<=", value = 2 }',
         '{ answer = "understand_roots", op = ">=", value = 7 }',
     ),
-    ("rules.toml", 'priority = 990\nurgency = "critical"', 'priority = 990\nurgency = "info"'),
+    ("rules.toml", 'priority = 993\nurgency = "critical"', 'priority = 993\nurgency = "info"'),
     ("steps.toml", 'id = "patience"', 'id = "educate"'),
     ("questions.toml", 'id = "hope"\nlabel', 'id = "hope"\nlable'),
     ("resources.toml", 'id = "us-emergency"', 'id = "us-emergency"\ncolour = "red"'),

@@ -222,6 +222,21 @@ def test_safety_rules_that_share_a_reason_give_it_once() -> None:
     assert len(ids) == len(set(ids))
 
 
+def test_an_answer_a_rule_cites_twice_is_explained_once() -> None:
+    """Both comparisons are evidence, but the answer's sentence is said only once."""
+    twice = Rule(
+        id="heard-twice",
+        step="validation",
+        when=AllOf((AnswerCompare("feels_heard", "<=", 2), AnswerCompare("feels_heard", "<", 3))),
+        priority=500,
+        reason="Not heard, by either measure.",
+    )
+    rec = trustkit.recommend_next_step({"feels_heard": 1}, pack=_pack_with(twice))
+    assert rec.rule_id == "heard-twice"
+    assert [e.condition for e in rec.evidence] == ["feels_heard <= 2", "feels_heard < 3"]
+    assert len(rec.reasons) == len(set(rec.reasons)) == 2
+
+
 def test_a_checkin_and_a_different_respondent_conflict() -> None:
     """A CheckIn's own respondent wins; asking for another is an error."""
     checkin = trustkit.CheckIn(
@@ -410,8 +425,5 @@ def test_every_pack_that_passes_the_check_recommends_for_every_checkin(
     answers = data.draw(valid_answers(role, pack=pack))
     rec = trustkit.recommend_next_step(answers, respondent=role, pack=pack)
     assert rec.step.id in {s.id for s in pack.steps}
-    if any(
-        answers.get(q) is True
-        for q in ("afraid_of_partner", "controlled", "hurt_or_threatened", "self_harm_thoughts")
-    ):
+    if any(answers.get(q.id) is True for q in PACK.questions if q.safety):
         assert rec.safety

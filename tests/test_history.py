@@ -41,6 +41,9 @@ STEADY: dict[str, Any] = {
     "afraid_of_partner": False,
     "controlled": False,
     "hurt_or_threatened": False,
+    "choked_or_strangled": False,
+    "threat_to_kill_or_weapon": False,
+    "forced_sex": False,
     "self_harm_thoughts": False,
 }
 
@@ -375,14 +378,12 @@ def test_a_safety_flag_today_wins_whatever_the_history(
 ) -> None:
     """No history can hold back a yes on today's safety screen."""
     answers = data.draw(valid_answers(role, safe=True))
-    flag = data.draw(
-        st.sampled_from(
-            ["afraid_of_partner", "controlled", "hurt_or_threatened", "self_harm_thoughts"]
-        )
-    )
+    screen = [q.id for q in trustkit.default_pack().questions_for(role) if q.safety]
+    flag = data.draw(st.sampled_from(screen))
     answers[flag] = True
     rec = trustkit.recommend_next_step(answers, respondent=role, history=history, now=TODAY)
-    assert (rec.step.id, rec.urgency, rec.safety) == ("professional_help", Urgency.CRITICAL, True)
+    step = "support_in_crisis" if flag == "partner_self_harm" else "professional_help"
+    assert (rec.step.id, rec.urgency, rec.safety) == (step, Urgency.CRITICAL, True)
 
 
 @settings(max_examples=40)

@@ -111,8 +111,8 @@ def test_the_pack_is_immutable_picklable_and_looks_items_up(pack: trustkit.Conte
     assert "understand_roots" not in {q.id for q in pack.questions_for(Role.PARTNER)}
 
 
-def test_the_bundled_pack_has_the_eight_steps_in_order(pack: trustkit.ContentPack) -> None:
-    """The step ids are a public contract."""
+def test_the_bundled_pack_has_its_steps_in_order(pack: trustkit.ContentPack) -> None:
+    """The step ids are a public contract: the eight steps, then the supporter's crisis step."""
     assert [s.id for s in pack.steps] == [
         "educate",
         "patience",
@@ -122,6 +122,7 @@ def test_the_bundled_pack_has_the_eight_steps_in_order(pack: trustkit.ContentPac
         "boundaries",
         "professional_help",
         "celebrate",
+        "support_in_crisis",
     ]
     for step in pack.steps:
         assert len(step.actions) >= 3, step.id
@@ -154,7 +155,11 @@ def test_the_questionnaire_contract(pack: trustkit.ContentPack) -> None:
         "afraid_of_partner": ("yes_no", both),
         "controlled": ("yes_no", both),
         "hurt_or_threatened": ("yes_no", both),
+        "choked_or_strangled": ("yes_no", both),
+        "threat_to_kill_or_weapon": ("yes_no", both),
+        "forced_sex": ("yes_no", both),
         "self_harm_thoughts": ("yes_no", both),
+        "partner_self_harm": ("yes_no", {Role.SUPPORTER}),
         "missed_commitments": ("count", both),
     }
     for qid, (kind, roles) in expected.items():
@@ -165,7 +170,11 @@ def test_the_questionnaire_contract(pack: trustkit.ContentPack) -> None:
         "afraid_of_partner",
         "controlled",
         "hurt_or_threatened",
+        "choked_or_strangled",
+        "threat_to_kill_or_weapon",
+        "forced_sex",
         "self_harm_thoughts",
+        "partner_self_harm",
     }
 
 

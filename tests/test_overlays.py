@@ -342,9 +342,13 @@ def test_safety_survives_every_overlay_the_format_allows(overlay: Overlay) -> No
     """With priorities raised everywhere, a yes on the safety screen still wins."""
     lines = [f"[rules.{r.id}]\npriority = 5000\n" for r in CORE.rules if not r.safety]
     pack = trustkit.load_pack(overlay(overrides="\n".join(lines)))
-    for question in ("afraid_of_partner", "controlled", "hurt_or_threatened", "self_harm_thoughts"):
-        rec = trustkit.recommend_next_step({question: True, "distress": 5}, pack=pack)
-        assert (rec.step.id, rec.safety) == ("professional_help", True)
+    for question in (q for q in CORE.questions if q.safety):
+        role = "partner" if "partner" in question.respondents else "supporter"
+        rec = trustkit.recommend_next_step(
+            {question.id: True, "distress": 5}, respondent=role, pack=pack
+        )
+        step = "support_in_crisis" if question.id == "partner_self_harm" else "professional_help"
+        assert (rec.step.id, rec.safety) == (step, True)
 
 
 @pytest.mark.parametrize(

@@ -282,8 +282,8 @@ def test_a_path_that_is_not_a_folder_is_a_pack_error(tmp_path: Path) -> None:
     [
         (
             "rules.toml",
-            'id = "safety-abuse"\nstep = "professional_help"\npriority = 990\nurgency = "critical"',
-            'id = "safety-abuse"\nstep = "professional_help"\npriority = 990\nurgency = "info"',
+            'id = "safety-abuse"\nstep = "professional_help"\npriority = 993\nurgency = "critical"',
+            'id = "safety-abuse"\nstep = "professional_help"\npriority = 993\nurgency = "info"',
             "urgency",
             "critical",
         ),

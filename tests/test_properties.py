@@ -22,7 +22,11 @@ EXPECTATIONS = {
     "a question the partner is not asked",
     "a question the supporter is not asked",
 }
-SAFETY_IDS = ("afraid_of_partner", "controlled", "hurt_or_threatened", "self_harm_thoughts")
+SCREEN_OF = {
+    role: tuple(q.id for q in trustkit.default_pack().questions_for(role) if q.safety)
+    for role in Role
+}
+SELF_HARM_IDS = frozenset({"self_harm_thoughts", "partner_self_harm"})
 
 
 def answered(answers: dict[str, Any]) -> set[str]:
@@ -56,21 +60,26 @@ def test_any_valid_answers_give_a_recommendation_from_the_pack(
 def test_any_yes_on_the_safety_screen_gives_critical_professional_help(
     case: tuple[Role, dict[str, Any]], data: st.DataObject
 ) -> None:
-    """A yes to any safety question wins, whatever else was answered, for either role."""
+    """A yes to any safety question wins, whatever else was answered, for either role.
+
+    The supporter whose only yes is that their partner spoke of self-harm gets the
+    supporter's crisis step; every other yes leads to professional help.
+    """
     role, answers = case
-    flagged = data.draw(st.lists(st.sampled_from(SAFETY_IDS), min_size=1, unique=True))
+    flagged = data.draw(st.lists(st.sampled_from(SCREEN_OF[role]), min_size=1, unique=True))
     answers.update(dict.fromkeys(flagged, True))
     rec = trustkit.recommend_next_step(answers, respondent=role)
-    assert rec.step.id == "professional_help"
+    only_partner = flagged == ["partner_self_harm"]
+    assert rec.step.id == ("support_in_crisis" if only_partner else "professional_help")
     assert rec.urgency is Urgency.CRITICAL
     assert rec.safety
     assert rec.alternatives == ()
     assert rec.step.actions
     assert all(a.in_crisis and a.who is not Who.BOTH for a in rec.step.actions)
     topics = {topic for resource in rec.resources for topic in resource.topics}
-    if "self_harm_thoughts" in flagged:
+    if SELF_HARM_IDS & set(flagged):
         assert "crisis" in topics
-    if set(flagged) - {"self_harm_thoughts"}:
+    if set(flagged) - SELF_HARM_IDS:
         assert "domestic_abuse" in topics
     assert "emergency" in topics
     assert {e.questions for e in rec.evidence} >= {(q,) for q in flagged}

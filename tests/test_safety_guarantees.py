@@ -59,7 +59,7 @@ def test_an_overlay_cannot_reroute_a_safety_yes(overlay: Any) -> None:
         ("extra/steps.toml", "talk-ask-partner", "title"),  # a partner-facing action
     }
     assert all(line is not None for _, line in found.values())
-    assert "below 990" in found["extra/rules.toml", "safety-talk", "priority"][0]
+    assert "below 991" in found["extra/rules.toml", "safety-talk", "priority"][0]
     # Ranked below the core safety rules, it still may not drop crisis lines or ask for secrecy.
     lower = REROUTE_RULES.replace("priority = 5000", "priority = 10")
     found = {

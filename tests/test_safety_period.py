@@ -27,7 +27,10 @@ PERIOD = dt.timedelta(weeks=PACK.safety_period_weeks)
 T0 = dt.datetime(2026, 1, 5, 20, 0, tzinfo=dt.UTC)  # a Monday evening
 SAFETY_QUESTIONS = [q.id for q in PACK.questions if q.safety]
 COUPLES_STEPS = {s.id for s in PACK.steps if s.couples}
-ABUSE_QUESTIONS = [q for q in SAFETY_QUESTIONS if q != "self_harm_thoughts"]
+ABUSE_QUESTIONS = [
+    q for q in SAFETY_QUESTIONS if q not in {"self_harm_thoughts", "partner_self_harm"}
+]
+SCREEN_OF = {role: [q.id for q in PACK.questions_for(role) if q.safety] for role in Role}
 
 
 def checkin(role: str, answers: dict[str, Any], weeks: float = 0, days: float = 0) -> CheckIn:
@@ -83,6 +86,38 @@ def test_self_harm_keeps_the_crisis_lines_in_view() -> None:
     assert rec.resources == acute.resources
     both = checkin("supporter", {"controlled": True}, weeks=1)
     rec = recommend(checkin("supporter", {}, weeks=3), earlier, both)
+    assert {"crisis", "domestic_abuse"} <= {t for r in rec.resources for t in r.topics}
+
+
+def test_a_supporter_whose_partner_spoke_of_self_harm_keeps_their_own_guidance() -> None:
+    """The supporter keeps the crisis step for supporters and the crisis lines, for the period."""
+    earlier = checkin("supporter", {"partner_self_harm": True})
+    acute = trustkit.recommend_next_step({"partner_self_harm": True}, respondent="supporter")
+    assert (acute.step.id, acute.rule_id, acute.urgency) == (
+        "support_in_crisis",
+        "safety-partner-self-harm",
+        Urgency.CRITICAL,
+    )
+    rec = recommend(checkin("supporter", {"hopeful": 5, "progress_noticed": 5}, weeks=2), earlier)
+    assert (rec.step.id, rec.urgency, rec.safety) == ("support_in_crisis", Urgency.WARNING, True)
+    assert rec.reasons == (PACK.messages.safety_earlier,)
+    assert rec.resources == acute.resources
+    assert "crisis" in {t for r in rec.resources for t in r.topics}
+    assert all(a.in_crisis and a.who is not Who.BOTH for a in rec.step.actions)
+    # The partner they worry about is told nothing of it, and gets no couples work either.
+    partner = checkin("partner", {"progress_noticed": 5, "feels_heard": 4}, weeks=2)
+    rec = recommend(partner, earlier)
+    assert rec.safety is False
+    assert no_couples_work(rec)
+    assert rec.resources == ()
+
+
+def test_own_safety_comes_before_a_partner_s_crisis() -> None:
+    """A supporter who is afraid too gets help for themselves first, with both kinds of line."""
+    rec = trustkit.recommend_next_step(
+        {"partner_self_harm": True, "afraid_of_partner": True}, respondent="supporter"
+    )
+    assert (rec.step.id, rec.rule_id) == ("professional_help", "safety-abuse")
     assert {"crisis", "domestic_abuse"} <= {t for r in rec.resources for t in r.topics}
 
 
@@ -293,7 +328,8 @@ def couple_history(draw: st.DrawFn, discloser: Role) -> tuple[list[CheckIn], Che
     days_ago = draw(st.integers(1, PERIOD.days - 1))
     at = today - dt.timedelta(days=days_ago, hours=1)
     answers = draw(valid_answers(discloser, safe=True))
-    yes = draw(st.lists(st.sampled_from(SAFETY_QUESTIONS), min_size=1, max_size=3, unique=True))
+    screen = SCREEN_OF[discloser]
+    yes = draw(st.lists(st.sampled_from(screen), min_size=1, max_size=3, unique=True))
     disclosing = CheckIn(discloser, {**answers, **dict.fromkeys(yes, True)}, at)
     history.insert(draw(st.integers(0, len(history))), disclosing)
     return history, disclosing, today

@@ -27,17 +27,30 @@ from trustkit import Role, Urgency, Who
 
 AnswerValue = bool | int | None
 
-SAFETY_QUESTIONS = frozenset(
-    {"afraid_of_partner", "controlled", "hurt_or_threatened", "self_harm_thoughts"}
+ABUSE_QUESTIONS = frozenset(
+    {
+        "afraid_of_partner",
+        "controlled",
+        "hurt_or_threatened",
+        "choked_or_strangled",
+        "threat_to_kill_or_weapon",
+        "forced_sex",
+    }
 )
-ABUSE_QUESTIONS = frozenset({"afraid_of_partner", "controlled", "hurt_or_threatened"})
+SELF_HARM_QUESTIONS = frozenset({"self_harm_thoughts", "partner_self_harm"})
+SAFETY_QUESTIONS = ABUSE_QUESTIONS | SELF_HARM_QUESTIONS
+CRISIS_STEPS = frozenset({"professional_help", "support_in_crisis"})
 MAX_ALTERNATIVES = 2
 
-# The safety screen answered "no" throughout, as a real app would send it.
+# The safety screen answered "no" throughout, as a real app would send it (the questions
+# both partners are asked; the supporter's partner_self_harm is left out).
 SCREEN_CLEAR: dict[str, AnswerValue] = {
     "afraid_of_partner": False,
     "controlled": False,
     "hurt_or_threatened": False,
+    "choked_or_strangled": False,
+    "threat_to_kill_or_weapon": False,
+    "forced_sex": False,
     "self_harm_thoughts": False,
 }
 
@@ -155,6 +168,65 @@ SCENARIOS: list[Scenario] = [
         "about not wanting to be here any more.",
         respondent=S,
         answers={"afraid_of_partner": True, "self_harm_thoughts": True, "distress": 5},
+        step="professional_help",
+        urgency=Urgency.CRITICAL,
+    ),
+    Scenario(
+        name="partner-choked-once-and-minimising",
+        story="She says it only happened once and he was drunk: during a fight he squeezed "
+        "her neck. Otherwise she rates things as fairly good.",
+        respondent=P,
+        answers={**SCREEN_CLEAR, "choked_or_strangled": True, "hopeful": 4, "promises_kept": 4},
+        step="professional_help",
+        urgency=Urgency.CRITICAL,
+    ),
+    Scenario(
+        name="supporter-partner-has-a-weapon",
+        story="His partner's jealousy has turned into threats, and she keeps a knife by the "
+        "bed; he answers that he fears she could use it on him.",
+        respondent=S,
+        answers={"threat_to_kill_or_weapon": True, "frustrated_by_pace": 4},
+        step="professional_help",
+        urgency=Urgency.CRITICAL,
+    ),
+    Scenario(
+        name="partner-pressured-into-sex",
+        story="She feels she cannot say no to sex without a week of sulking and accusations.",
+        respondent=P,
+        answers={"forced_sex": True, "feels_rushed": 5, "safe_to_share": 1},
+        step="professional_help",
+        urgency=Urgency.CRITICAL,
+    ),
+    Scenario(
+        name="supporter-partner-spoke-of-ending-their-life",
+        story="After a bad week his partner told him she does not want to be here any more; "
+        "otherwise the check-in looks steady.",
+        respondent=S,
+        answers={
+            **SCREEN_CLEAR,
+            "partner_self_harm": True,
+            "understand_roots": 4,
+            "promises_kept": 4,
+            "hopeful": 3,
+        },
+        step="support_in_crisis",
+        urgency=Urgency.CRITICAL,
+    ),
+    Scenario(
+        name="supporter-partner-self-harm-and-progress",
+        story="Things between them are better than in months, but her partner has started "
+        "talking about hurting himself again.",
+        respondent=S,
+        answers={"partner_self_harm": True, "progress_noticed": 5, "hopeful": 5},
+        step="support_in_crisis",
+        urgency=Urgency.CRITICAL,
+    ),
+    Scenario(
+        name="supporter-partner-self-harm-and-afraid",
+        story="Her partner threatens to harm himself whenever she wants to see friends, and "
+        "she has become afraid of him: her own safety comes first.",
+        respondent=S,
+        answers={"partner_self_harm": True, "afraid_of_partner": True},
         step="professional_help",
         urgency=Urgency.CRITICAL,
     ),
@@ -463,7 +535,7 @@ def _is_safety(scenario: Scenario) -> bool:
 
 def _expected_topics(scenario: Scenario) -> set[str]:
     topics = set()
-    if scenario.answers.get("self_harm_thoughts") is True:
+    if any(scenario.answers.get(qid) is True for qid in SELF_HARM_QUESTIONS):
         topics.add("crisis")
     if any(scenario.answers.get(qid) is True for qid in ABUSE_QUESTIONS):
         topics.add("domestic_abuse")
@@ -482,7 +554,7 @@ NON_SAFETY = [s for s in SCENARIOS if not _is_safety(s)]
 
 
 def test_safety_screen_is_the_one_the_scenarios_assume() -> None:
-    """The pack's safety screen is exactly the four questions these scenarios treat as safety."""
+    """The pack's safety screen is exactly the questions these scenarios treat as safety."""
     pack = trustkit.default_pack()
     assert {q.id for q in pack.questions if q.safety} == SAFETY_QUESTIONS
 
@@ -497,7 +569,8 @@ def test_scenarios_cover_both_roles_every_step_and_safety() -> None:
         assert sum(s.step == step.id for s in SCENARIOS) >= 2, step.id
     assert len(SAFETY) >= 5
     assert {s.respondent for s in SAFETY} == {P, S}
-    assert all(s.step == "professional_help" for s in SAFETY)
+    assert all(s.step in CRISIS_STEPS for s in SAFETY)
+    assert {s.step for s in SAFETY if s.respondent is P} == {"professional_help"}
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=IDS)
@@ -547,9 +620,10 @@ def test_scenario_rule_proposes_the_recommended_step(scenario: Scenario) -> None
 
 @pytest.mark.parametrize("scenario", SAFETY, ids=[s.name for s in SAFETY])
 def test_safety_scenario_is_a_crisis_response(scenario: Scenario) -> None:
-    """A yes on the safety screen gives critical professional help, never a couples exercise."""
+    """A yes on the safety screen gives critical help for the reader, never a couples exercise."""
     rec = _recommend(scenario)
-    assert rec.step.id == "professional_help"
+    assert rec.step.id == scenario.step
+    assert rec.step.id in CRISIS_STEPS
     assert rec.urgency is Urgency.CRITICAL
     assert rec.safety is True
     assert rec.alternatives == ()

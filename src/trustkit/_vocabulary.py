@@ -46,10 +46,10 @@ SAFETY_PERIOD_MAX_WEEKS = 520
 """The longest safety period a pack may set (ten years)."""
 
 SAFETY_EARLIER = (
-    "If you are ever in immediate danger, call your local emergency number. Earlier, you shared "
-    "something that matters for your safety, and we are keeping it in mind: for now we suggest "
-    "support just for you rather than exercises as a couple, and the people below are there "
-    "whenever you want to talk."
+    "If you or anyone else is ever in immediate danger, call your local emergency number. "
+    "Earlier, you shared something important about safety, and we are keeping it in mind: for "
+    "now we suggest steps you can take on your own rather than exercises as a couple, and the "
+    "people trained for this, listed below, are there whenever you want to talk."
 )
 """The default of ``Messages.safety_earlier``, for packs whose messages.toml does not set it."""
 
