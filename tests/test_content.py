@@ -190,9 +190,13 @@ def test_abuse_texts_say_it_is_not_the_person_s_fault(locale: str) -> None:
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_confidentiality_is_never_promised_outright(locale: str) -> None:
-    """Services have limits: every mention of confidentiality says "in most cases"."""
+    """Services have limits: every mention of confidentiality says "in most cases".
+
+    That holds for the helplines' own notes too, which a person reads next to the crisis texts.
+    """
     confidential = re.compile(CONFIDENTIAL[locale], re.IGNORECASE)
-    for where, text in step_texts(PACKS[locale]):
+    notes = ((f"resources.{r.id}.notes", r.notes) for r in PACKS[locale].resources)
+    for where, text in (*step_texts(PACKS[locale]), *notes):
         for sentence in SENTENCE_END.split(text):
             if confidential.search(sentence):
                 assert IN_MOST_CASES[locale] in sentence, where

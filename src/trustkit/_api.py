@@ -42,11 +42,14 @@ def recommend_next_step(
     """Recommend the next step for one partner's check-in, and say why.
 
     Safety comes first: a yes to any safety-screen question (fear, control,
-    being hurt or threatened, thoughts of self-harm) always gives a critical
-    ``professional_help`` recommendation with helplines, whatever else was
-    answered. Otherwise the highest-priority rule that holds decides (ties go
-    to the rule id that sorts first), and up to two other matching steps come
-    back as alternatives.
+    being hurt or threatened, the highest-risk signs, thoughts of self-harm)
+    always gives a critical recommendation with helplines, whatever else was
+    answered: ``professional_help``, or ``support_in_crisis`` for a supporter
+    whose partner has spoken of self-harm. A yes in the history keeps couples
+    work away from both partners for the pack's safety period. Otherwise the
+    highest-priority rule that holds decides (ties go to the rule id that
+    sorts first), and up to two other matching steps come back as
+    alternatives.
 
     Args:
         answers: Question id to answer, as parsed from JSON (``None`` means

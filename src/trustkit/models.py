@@ -205,7 +205,8 @@ class Step:
     Attributes:
         id: Stable id (the bundled pack's ids are ``educate``, ``patience``,
             ``consistency``, ``communication``, ``validation``, ``boundaries``,
-            ``professional_help`` and ``celebrate``).
+            ``professional_help`` and ``celebrate``, and the supporter's crisis
+            step ``support_in_crisis``).
         title: A short, imperative title.
         summary: One sentence (at most 140 characters).
         why: Why this step helps.
