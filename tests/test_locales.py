@@ -10,12 +10,15 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import trustkit
 from tests.conftest import PACK_TOML, Overlay
-from trustkit import PackError
+from tests.strategies import role_and_answers
+from trustkit import AnswerError, PackError
 from trustkit._pack.load import bundled_root
-from trustkit._pack.translate import TRANSLATABLE
+from trustkit._pack.translate import TRANSLATABLE, canonical_tag
 
 CORE = trustkit.default_pack()
 SPANISH = CORE.localized("es")
@@ -70,17 +73,69 @@ def test_spanish_recommendations_read_in_spanish() -> None:
     )
 
 
-@pytest.mark.parametrize("tag", ["es-MX", "ES", "es-419"])
+@pytest.mark.parametrize("tag", ["es-MX", "ES", "es_MX", "es-419", "es_es", " es-Latn-MX "])
 def test_regional_tags_fall_back_to_the_language(tag: str) -> None:
-    """es-MX uses the Spanish texts (there is no Mexican file)."""
+    """es-MX uses the Spanish texts (there is no Mexican file), and says so; one cached pack."""
     assert CORE.localized(tag).step("educate").title == SPANISH.step("educate").title
-    assert CORE.localized(tag).locale == tag
+    assert CORE.localized(tag).locale == "es"
+    assert CORE.localized(tag) is CORE.localized("es")
+    rec = trustkit.recommend_next_step({"feels_heard": 1}, locale=tag)
+    assert rec.locale == "es"
+    assert rec.step.title == SPANISH.step("validation").title
 
 
-def test_an_unknown_locale_falls_back_to_the_pack_itself() -> None:
-    """With no translation at all, the pack's own texts are used."""
-    assert CORE.localized("fr") is CORE
-    assert trustkit.load_pack("core", locale="fr") == CORE
+@pytest.mark.parametrize(
+    ("tag", "canonical"),
+    [
+        ("ES", "es"),
+        ("es_mx", "es-MX"),
+        ("zh_hant_tw", "zh-Hant-TW"),
+        ("es-419", "es-419"),
+        ("EN-gb-OXENDICT", "en-GB-oxendict"),
+        ("spa", "spa"),
+    ],
+)
+def test_tags_are_read_in_their_usual_case(tag: str, canonical: str) -> None:
+    """BCP 47 case: language lower, script title, region upper; '_' is read as '-'."""
+    assert canonical_tag(tag) == canonical
+
+
+@pytest.mark.parametrize("tag", ["fr", "zz", "spa", "EN-US", "en"])
+def test_an_unknown_locale_falls_back_to_the_pack_itself(tag: str) -> None:
+    """With no translation at all, the pack's own texts are used, and the result says so."""
+    assert CORE.localized(tag) is CORE
+    assert trustkit.load_pack("core", locale=tag) == CORE
+    assert trustkit.recommend_next_step({"feels_heard": 1}, locale=tag).locale == "en"
+
+
+@pytest.mark.parametrize(
+    "tag", ["", "  ", "e", "español", "es--MX", "es-", "1es", "es-toolongtag", 3]
+)
+def test_a_malformed_locale_is_an_answer_error(tag: object) -> None:
+    """Not a language tag at all: a clear error naming the locale, never silent English."""
+    with pytest.raises(AnswerError) as info:
+        trustkit.recommend_next_step({"feels_heard": 1}, locale=tag)  # type: ignore[arg-type]
+    [problem] = info.value.problems
+    assert problem.field == "locale"
+    assert "BCP 47" in problem.expected
+    with pytest.raises(AnswerError):
+        CORE.localized(tag)  # type: ignore[arg-type]
+
+
+@given(
+    st.sampled_from(["es", "ES", "es-MX", "es_AR", "en", "fr", "de-DE", "xx"]),
+    role_and_answers(),
+)
+def test_a_recommendation_says_which_language_it_is_in(
+    tag: str, role_answers: tuple[trustkit.Role, dict[str, Any]]
+) -> None:
+    """rec.locale is the pack's locale after localizing, and the texts match that pack."""
+    role, answers = role_answers
+    rec = trustkit.recommend_next_step(answers, respondent=role, locale=tag)
+    pack = CORE.localized(tag)
+    assert rec.locale == pack.locale
+    assert rec.locale in {"en", "es"}
+    assert rec.step == attrs.evolve(pack.step(rec.step.id), actions=rec.step.actions)
 
 
 def test_missing_translations_fall_back_field_by_field() -> None:
@@ -177,3 +232,12 @@ def test_overrides_that_fail_to_parse_are_reported(overlay: Overlay) -> None:
     with pytest.raises(PackError) as info:
         trustkit.load_pack(root)
     assert [p.file for p in info.value.problems] == ["o/overrides.toml"]
+
+
+def test_a_locale_with_no_texts_applies_nothing_and_says_so() -> None:
+    """An empty translation changes no text, so the pack keeps its own locale."""
+    empty = trustkit.Translation(locale="xx", texts=())
+    pack = attrs.evolve(CORE, translations=(*CORE.translations, empty))
+    assert pack.localized("xx").locale == "en"
+    assert pack.localized("xx").steps == CORE.steps
+    assert pack.localized("es-MX").locale == "es"

@@ -78,9 +78,12 @@ def recommend_next_step(
             A code ISO 3166-1 does not assign, such as ``"UK"`` (which is
             ``"GB"``) or ``"ZZ"``, is an ``AnswerError``: it is never taken
             as "no national lines".
-        locale: A BCP 47 tag such as ``"es"``: the step, reasons and
-            resources in that language where the pack has a translation,
-            falling back to the pack's own text item by item.
+        locale: A BCP 47 tag such as ``"es"`` or ``"es-MX"`` (any case, ``_``
+            for ``-``): the step, reasons and resources in that language where
+            the pack has a translation, falling back to the pack's own text
+            item by item. A region falls back to its language and a language
+            without texts to the pack's own; ``Recommendation.locale`` says
+            which was applied.
 
     Returns:
         The recommendation: the step, its urgency, the reasons, evidence,
@@ -89,7 +92,8 @@ def recommend_next_step(
     Raises:
         AnswerError: An answer does not fit the questionnaire (unknown
             question, a question for the other role, wrong type or out of
-            range). Every problem is listed; no value is ever repeated.
+            range), or ``country`` or ``locale`` is not a code or tag that
+            can be used. Every problem is listed; no value is ever repeated.
         NoStepError: No rule holds (only for packs without a catch-all rule).
 
     Examples:

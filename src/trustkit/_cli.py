@@ -45,10 +45,19 @@ class _BadInputError(Exception):
     """Input the CLI itself rejects (as opposed to the library)."""
 
 
-def _pack(args: argparse.Namespace) -> ContentPack:
+def _pack(args: argparse.Namespace, err: IO[str]) -> ContentPack:
     pack = trustkit.default_pack() if args.pack is None else trustkit.load_pack(args.pack)
     locale = getattr(args, "locale", None)
-    return pack.localized(locale) if locale else pack
+    return _localized(pack, locale, err) if locale else pack
+
+
+def _localized(pack: ContentPack, locale: str, err: IO[str]) -> ContentPack:
+    """The pack in ``locale``, with a note on standard error when it has no such texts."""
+    local = pack.localized(locale)
+    language = locale.strip().replace("_", "-").split("-")[0].lower()
+    if local.locale.split("-")[0].lower() != language:
+        err.write(f"trustkit: this pack has no texts in {locale!r}; showing {local.locale!r}\n")
+    return local
 
 
 def _read_json(source: str, stdin: IO[str]) -> object:
@@ -134,7 +143,7 @@ def format_recommendation(rec: Recommendation) -> str:
         others = ", ".join(f"{alt.title} ({alt.step_id})" for alt in rec.alternatives)
         lines.append(f"Also worth a look: {others}")
     packs = ", ".join(map(str, rec.packs))
-    lines.extend(["", f"Rule {rec.rule_id} · pack {packs}"])
+    lines.extend(["", f"Rule {rec.rule_id} · pack {packs} · {rec.locale}"])
     return "\n".join(lines)
 
 
@@ -146,7 +155,7 @@ def _print_rec(rec: Recommendation, as_json: bool, out: IO[str]) -> None:
         out.write(format_recommendation(rec) + "\n")
 
 
-def _cmd_recommend(args: argparse.Namespace, stdin: IO[str], out: IO[str]) -> int:
+def _cmd_recommend(args: argparse.Namespace, stdin: IO[str], out: IO[str], err: IO[str]) -> int:
     answers, respondent = _split_checkin(_read_json(args.file, stdin))
     if args.respondent is not None:
         if respondent is not None and respondent != args.respondent:
@@ -155,7 +164,7 @@ def _cmd_recommend(args: argparse.Namespace, stdin: IO[str], out: IO[str]) -> in
     rec = trustkit.recommend_next_step(
         answers,  # type: ignore[arg-type]  # checked by recommend_next_step
         respondent=respondent,
-        pack=_pack(args),
+        pack=_pack(args, err),
         country=args.country,
     )
     _print_rec(rec, args.json, out)
@@ -259,7 +268,7 @@ _STOPPED = {
 def _cmd_checkin(
     args: argparse.Namespace, ask: Callable[[str], str], out: IO[str], err: IO[str]
 ) -> int:
-    pack = _pack(args)
+    pack = _pack(args, err)
     role = Role(args.respondent or "partner")
     answers: dict[str, bool | int] = {}
     # With --json, standard output carries the JSON and nothing else: the prompts go to
@@ -293,8 +302,8 @@ def _cmd_checkin(
     return EXIT_OK
 
 
-def _cmd_steps(args: argparse.Namespace, out: IO[str]) -> int:
-    pack = _pack(args)
+def _cmd_steps(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    pack = _pack(args, err)
     if args.json:
         data = [trustkit.converter.unstructure(step) for step in pack.steps]
         out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
@@ -334,10 +343,10 @@ def _cmd_pack_check(args: argparse.Namespace, out: IO[str]) -> int:
     return EXIT_OK
 
 
-def _cmd_pack_show(args: argparse.Namespace, out: IO[str]) -> int:
+def _cmd_pack_show(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     pack = trustkit.load_pack(args.path, *args.overlay, ordered=args.ordered)
     if args.locale:
-        pack = pack.localized(args.locale)
+        pack = _localized(pack, args.locale, err)
     lines = [f"{pack.title} ({pack.id} {pack.version}, {pack.locale})"]
     lines.append("packs: " + ", ".join(map(str, pack.packs)))
     if pack.locales:
@@ -512,19 +521,17 @@ def _dispatch(
 ) -> int:
     try:
         if args.command == "recommend":
-            return _cmd_recommend(args, stdin, out)
+            return _cmd_recommend(args, stdin, out, err)
         if args.command == "checkin":
             return _cmd_checkin(args, input if ask is None else ask, out, err)
         if args.command == "pack":
-            command = {
-                "check": _cmd_pack_check,
-                "show": _cmd_pack_show,
-                "graph": _cmd_pack_graph,
-            }[args.pack_command]
+            if args.pack_command == "show":
+                return _cmd_pack_show(args, out, err)
+            command = {"check": _cmd_pack_check, "graph": _cmd_pack_graph}[args.pack_command]
             return command(args, out)
         if args.command == "schema":
             return _cmd_schema(args, out)
-        return _cmd_steps(args, out)
+        return _cmd_steps(args, out, err)
     except BrokenPipeError:  # the reader went away (e.g. `| head`): nothing more to say
         return EXIT_BROKEN_PIPE
     except (trustkit.TrustkitError, _BadInputError, OSError, UnicodeDecodeError) as exc:

@@ -1089,6 +1089,10 @@ def recommendation_schema() -> dict[str, object]:
                 "minItems": 1,
                 "description": "Every pack that took part, base first.",
             },
+            "locale": _text(
+                "The language of its texts, as a BCP 47 tag: the locale asked for, its "
+                "language, or the pack's own where the pack has no texts in that language."
+            ),
         },
     )
     return _document("recommendation.json", "trustkit recommendation", body, defs)

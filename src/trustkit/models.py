@@ -687,11 +687,16 @@ class ContentPack:
     def localized(self, locale: str) -> ContentPack:
         """This pack with its texts in another language, where translated.
 
-        Each text falls back to the pack's own where the locale has no
-        translation for it; a regional tag falls back to its language
-        (``"es-MX"`` to ``"es"``). The result is cached.
+        The tag is read as BCP 47 in any case, with ``_`` for ``-``:
+        ``"es-MX"``, ``"es_MX"`` and ``"ES"`` all work. A regional tag falls
+        back to its language (``"es-MX"`` to ``"es"``), and a language the pack
+        has no texts for falls back to the pack's own. The result's
+        ``locale`` says which was applied, and tags that come to the same
+        texts share one cached pack. Each text falls back to the pack's own
+        where the locale has no translation for it.
 
         Raises:
+            AnswerError: ``locale`` is not a language tag (field ``"locale"``).
             PackError: A locale file for this locale, read now for the first
                 time, has a problem.
 
@@ -700,14 +705,28 @@ class ContentPack:
             >>> pack = trustkit.default_pack()
             >>> pack.localized("es").locale
             'es'
-            >>> pack.localized("en") is pack
+            >>> pack.localized("es_MX") is pack.localized("ES")
             True
+            >>> pack.localized("en") is pack, pack.localized("fr").locale
+            (True, 'en')
         """
         cached = self._localized.get(locale)
         if cached is None:
-            from trustkit._pack.translate import localize, with_locale_files  # noqa: PLC0415
+            from trustkit._pack.translate import (  # noqa: PLC0415
+                available,
+                canonical_tag,
+                localize,
+                with_locale_files,
+            )
 
-            cached = localize(with_locale_files(self, locale), locale)
+            applied = available(self, canonical_tag(locale))
+            if applied == self.locale:
+                cached = self
+            else:
+                cached = self._localized.get(applied)
+                if cached is None:
+                    cached = localize(with_locale_files(self, applied), applied)
+                    self._localized[applied] = cached
             self._localized[locale] = cached
         return cached
 
@@ -873,6 +892,9 @@ class Recommendation:
         pack_id: The id of the pack that was used.
         pack_version: That pack's version.
         packs: Every pack that took part, base first.
+        locale: The language of its texts, as a BCP 47 tag: the locale asked
+            for, its language (``"es"`` for ``"es-MX"``), or the pack's own
+            where the pack has no texts in that language.
     """
 
     step: Step
@@ -887,3 +909,4 @@ class Recommendation:
     pack_id: str
     pack_version: str
     packs: tuple[PackRef, ...]
+    locale: str

@@ -152,6 +152,7 @@ def _safety(
         pack_id=pack.id,
         pack_version=pack.version,
         packs=pack.packs,
+        locale=pack.locale,
     )
 
 
@@ -288,6 +289,7 @@ def recommend(
         pack_id=pack.id,
         pack_version=pack.version,
         packs=pack.packs,
+        locale=pack.locale,
     )
 
 
@@ -333,4 +335,5 @@ def _follow_up(
         pack_id=pack.id,
         pack_version=pack.version,
         packs=pack.packs,
+        locale=pack.locale,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -21,6 +22,57 @@ TRANSLATABLE: dict[str, tuple[str, ...]] = {
     "messages": (*MESSAGE_TEMPLATES, "months"),
 }
 """The fields a locale file may translate, by kind of item."""
+
+
+_SUBTAG = re.compile(r"[A-Za-z0-9]{1,8}\Z")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}\Z")
+_PROBLEM = "a BCP 47 language tag such as 'es' or 'es-MX'"
+
+
+def canonical_tag(locale: object) -> str:
+    """A BCP 47 tag in its usual case, with ``_`` read as ``-``.
+
+    ``"ES"`` gives ``"es"``, ``"es_mx"`` gives ``"es-MX"`` and ``"zh_hant_tw"``
+    gives ``"zh-Hant-TW"``: the language in lower case, a four-letter script in
+    title case, a region in upper case.
+
+    Raises:
+        AnswerError: It is not a language tag (empty, or not letters and digits
+            in subtags of 1 to 8, starting with a two- or three-letter language).
+            The message does not repeat it.
+    """
+    from trustkit.errors import AnswerError, AnswerProblem  # noqa: PLC0415
+
+    subtags = locale.strip().replace("_", "-").split("-") if isinstance(locale, str) else []
+    if not subtags or not _LANGUAGE.match(subtags[0]):
+        raise AnswerError([AnswerProblem("locale", _PROBLEM)])
+    out = [subtags[0].lower()]
+    for sub in subtags[1:]:
+        if not _SUBTAG.match(sub):
+            raise AnswerError([AnswerProblem("locale", _PROBLEM)])
+        if len(sub) == 4 and sub.isalpha():
+            out.append(sub.title())
+        elif (len(sub) == 2 and sub.isalpha()) or (len(sub) == 3 and sub.isdigit()):
+            out.append(sub.upper())
+        else:
+            out.append(sub.lower())
+    return "-".join(out)
+
+
+def available(pack: ContentPack, locale: str) -> str:
+    """The locale a pack can give for a canonical tag: the tag, its language, or the pack's own.
+
+    ``"es-MX"`` gives ``"es-MX"`` where the pack has texts for it, otherwise ``"es"``
+    where it has Spanish texts, otherwise the pack's own locale (untranslated).
+    """
+    have = {t.locale.lower() for t in pack.translations}
+    have |= {f.locale.lower() for f in pack.locale_files}
+    for tag in fallbacks(locale):
+        if tag == pack.locale.lower():
+            return pack.locale
+        if tag in have:
+            return canonical_tag(tag)
+    return pack.locale
 
 
 def fallbacks(locale: str) -> list[str]:
