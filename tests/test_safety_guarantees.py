@@ -176,3 +176,47 @@ def test_a_safety_yes_always_gets_its_answer(templates: dict[str, str]) -> None:
     assert rec.reasons[0] == next(r.reason for r in PACK.rules if r.id == "safety-self-harm")
     assert {e.rule_id for e in rec.evidence} == {"safety-self-harm", "safety-abuse"}
     assert all(set(e.questions) <= set(answers) for e in rec.evidence)
+
+
+def test_the_emergency_sentence_is_said_once_when_several_safety_rules_hold() -> None:
+    """Three safety rules hold: each reason is kept, its shared opening sentence only once."""
+    for locale in ("en", "es"):
+        pack = PACK.localized(locale)
+        rec = trustkit.recommend_next_step(
+            {"afraid_of_partner": True, "self_harm_thoughts": True, "choked_or_strangled": True},
+            locale=locale,
+        )
+        rules = {r.id: r for r in pack.rules}
+        opening = rules["safety-abuse"].reason.partition(". ")[0]
+        assert sum(r.count(opening) for r in rec.reasons) == 1
+        assert rec.reasons[0].startswith(opening)
+        for rule_id in ("safety-self-harm", "safety-high-risk", "safety-abuse"):
+            rest = rules[rule_id].reason.partition(". ")[2]
+            assert any(r.endswith(rest) for r in rec.reasons), rule_id
+
+
+def test_a_reason_that_is_only_the_shared_opening_adds_nothing() -> None:
+    """A second reason with nothing after the shared opening is not repeated as an empty line."""
+    rules = {r.id: r for r in PACK.rules}
+    abuse, high = rules["safety-abuse"], rules["safety-high-risk"]
+    only_opening = abuse.reason.partition(". ")[0] + ". "
+    pack = attrs.evolve(
+        PACK,
+        rules=tuple(
+            attrs.evolve(r, reason=only_opening) if r.id == abuse.id else r for r in PACK.rules
+        ),
+    )
+    rec = trustkit.recommend_next_step(
+        {"afraid_of_partner": True, "choked_or_strangled": True}, pack=pack
+    )
+    assert rec.reasons[0] == high.reason
+    assert "" not in rec.reasons
+    assert only_opening not in rec.reasons
+    one_sentence = attrs.evolve(
+        PACK,
+        rules=tuple(attrs.evolve(r, reason="Get help now.") if r.safety else r for r in PACK.rules),
+    )
+    rec = trustkit.recommend_next_step(
+        {"afraid_of_partner": True, "choked_or_strangled": True}, pack=one_sentence
+    )
+    assert rec.reasons.count("Get help now.") == 1

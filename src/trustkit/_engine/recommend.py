@@ -108,6 +108,22 @@ def check_answers(
     return role, clean
 
 
+def _without_said_opening(reason: str, openings: set[str]) -> str:
+    """The reason without its first sentence if an earlier reason opened with the same one.
+
+    Each safety reason opens with what to do in immediate danger; when several safety rules
+    hold, that sentence is said once, not once per rule. ``openings`` collects the first
+    sentences said so far.
+    """
+    first, dot, rest = reason.partition(". ")
+    if not dot:
+        return reason
+    if first in openings:
+        return rest
+    openings.add(first)
+    return reason
+
+
 def _safety(
     c: CompiledPack,
     role: Role,
@@ -120,11 +136,13 @@ def _safety(
     evidence: list[Evidence] = []
     sentences: list[str] = []
     reasons: list[str] = []
+    openings: set[str] = set()
     topics: list[str] = []
     for compiled_rule in matched:
         rule = compiled_rule.rule
-        if rule.reason not in reasons:
-            reasons.append(rule.reason)
+        reason = _without_said_opening(rule.reason, openings)
+        if reason and reason not in reasons:
+            reasons.append(reason)
         found: list[Evidence] = []
         said: list[str] = []
         try:
