@@ -427,3 +427,27 @@ def test_every_pack_that_passes_the_check_recommends_for_every_checkin(
     assert rec.step.id in {s.id for s in pack.steps}
     if any(answers.get(q.id) is True for q in PACK.questions if q.safety):
         assert rec.safety
+
+
+@given(st.integers(0, 300), st.integers(1, 5_000))
+def test_an_answer_error_stays_small_whatever_the_input(unknown: int, length: int) -> None:
+    """Thousands of unknown keys, or one huge key: the message lists 20 and counts the rest."""
+    answers = {f"k{i}-" + "x" * length: 1 for i in range(unknown)}
+    answers["feels_heard"] = 9
+    with pytest.raises(AnswerError) as info:
+        trustkit.recommend_next_step(answers)
+    error = info.value
+    assert len(error.problems) == unknown + 1  # the structured list keeps every problem
+    message = str(error)
+    assert len(message) < 21 * 200
+    assert message.startswith(f"{unknown + 1} problem")
+    if unknown + 1 > 20:
+        assert message.endswith(f"; and {unknown + 1 - 20} more")
+    assert "x" * 64 not in message
+
+
+def test_a_hundred_thousand_unknown_keys_give_a_short_message() -> None:
+    """The case from issue 11: 100,000 unknown keys gave a 2.9 MB message."""
+    with pytest.raises(AnswerError) as info:
+        trustkit.recommend_next_step({f"q{i}": 1 for i in range(100_000)})
+    assert len(str(info.value)) < 2_000

@@ -55,7 +55,9 @@ class AnswerError(TrustkitError, ValueError):
 
     Raised with every problem found, not just the first. The message lists each
     problem by question id and says what was expected; it never contains the
-    values that were given.
+    values that were given. It stays small whatever the input: it lists the
+    first `MAX_LISTED` problems and counts the rest, and shortens a long
+    question id.
 
     Attributes:
         problems: One `AnswerProblem` for each thing that is wrong.
@@ -67,10 +69,25 @@ class AnswerError(TrustkitError, ValueError):
         self.problems = tuple(problems)
         count = len(self.problems)
         head = "1 problem" if count == 1 else f"{count} problems"
-        super().__init__(f"{head} in the check-in: " + "; ".join(map(str, self.problems)))
+        listed = "; ".join(_short(p) for p in self.problems[:MAX_LISTED])
+        more = f"; and {count - MAX_LISTED} more" if count > MAX_LISTED else ""
+        super().__init__(f"{head} in the check-in: {listed}{more}")
 
     def __reduce__(self) -> tuple[type[AnswerError], tuple[tuple[AnswerProblem, ...]]]:
         return (type(self), (self.problems,))
+
+
+MAX_LISTED = 20
+"""How many problems an `AnswerError`'s message lists before it only counts the rest."""
+MAX_FIELD_SHOWN = 64
+"""How much of a question id an `AnswerError`'s message shows (ids in a pack are shorter)."""
+
+
+def _short(problem: AnswerProblem) -> str:
+    field = problem.field
+    if len(field) > MAX_FIELD_SHOWN:
+        field = field[: MAX_FIELD_SHOWN - 1] + "…"
+    return f"{field}: {problem.expected}"
 
 
 @attrs.frozen
