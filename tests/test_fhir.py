@@ -9,6 +9,7 @@ under scripts/test, which installs it: there a missing extra is a failure.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import pickle
@@ -25,6 +26,7 @@ import trustkit
 import trustkit.fhir
 from tests.strategies import valid_answers
 from trustkit import AnswerError, ContentPack, QuestionKind, Role
+from trustkit._cli import main
 from trustkit.fhir import (
     MAX_ITEMS,
     MIN_VALUE,
@@ -514,3 +516,45 @@ def test_any_item_list_gives_a_check_in_or_an_answer_error(items: object) -> Non
     except AnswerError as error:
         problems = error.problems
     assert all(len(p.field) <= 60 for p in problems)
+
+
+# ------------------------------------------------------------------ the command line
+
+
+def _run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdin=io.StringIO(), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_export_fhir_prints_the_questionnaire() -> None:
+    """`trustkit export fhir` prints the questionnaire with every translation, as JSON."""
+    code, out, err = _run("export", "fhir")
+    assert (code, err) == (0, "")
+    assert json.loads(out) == questionnaire()
+
+
+def test_export_fhir_with_a_pack_and_a_locale() -> None:
+    """--pack picks the pack; --locale picks the translations (and says when there are none)."""
+    code, out, err = _run("export", "fhir", "--pack", str(APART), "--locale", "es")
+    assert (code, err) == (0, "")
+    assert json.loads(out) == questionnaire(trustkit.load_pack(APART), locales=["es"])
+    code, out, err = _run("export", "fhir", "--locale", "fr")
+    assert code == 0
+    assert json.loads(out) == questionnaire(locales=())
+    assert "no texts in 'fr'" in err
+
+
+def test_export_fhir_with_a_malformed_locale_is_bad_input() -> None:
+    """One line on standard error, exit status 2."""
+    code, out, err = _run("export", "fhir", "--locale", "??")
+    assert (code, out) == (2, "")
+    assert err.startswith("trustkit: error:")
+    assert err.count("\n") == 1
+
+
+def test_export_to_an_unknown_format_prints_its_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    """Only fhir is known; anything else is a usage error."""
+    with pytest.raises(SystemExit):
+        main(["export", "hl7v2"])
+    assert "invalid choice" in capsys.readouterr().err
