@@ -13,6 +13,7 @@ import io
 import json
 import os
 import pickle
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -131,6 +132,35 @@ def test_the_questionnaire_is_valid_fhir(locales: Any, r4b_questionnaire: Any) -
     model = r4b_questionnaire.model_validate(form)
     assert model.model_dump(mode="json", exclude_none=True) == form
     assert json.loads(json.dumps(form)) == form
+
+
+R4_ITEM_TYPES = {
+    *("group", "display", "boolean", "decimal", "integer", "date", "dateTime", "time"),
+    *("string", "text", "url", "choice", "open-choice", "attachment", "reference", "quantity"),
+}
+
+
+@pytest.mark.parametrize("source", ["core", "apart"])
+def test_the_questionnaire_keeps_the_r4_rules_the_models_do_not_check(source: str) -> None:
+    """Codes, invariants que-0, que-1, que-2, que-5 and enableWhen targets (fhir.resources
+    checks structure and types only)."""
+    pack = trustkit.default_pack() if source == "core" else trustkit.load_pack(APART)
+    form = questionnaire(pack)
+    assert form["status"] in {"draft", "active", "retired", "unknown"}
+    assert re.fullmatch(r"[A-Z]([A-Za-z0-9_]){0,254}", form["name"])  # que-0
+    items = list(_items(form["item"]))
+    links = [item["linkId"] for item in items]
+    assert len(links) == len(set(links))  # que-2
+    for item in items:
+        assert item["type"] in R4_ITEM_TYPES
+        assert (item["type"] == "group") is bool(item.get("item"))  # que-1
+        if "answerOption" in item:
+            assert item["type"] in {"choice", "open-choice"}  # que-5
+        for condition in item.get("enableWhen", []):
+            target = links.index(condition["question"])
+            assert target < links.index(item["linkId"])
+            assert condition["answerCoding"]["code"] in {"partner", "supporter"}
+        assert all(isinstance(v, str) and v for k, v in item.items() if k in {"text", "linkId"})
 
 
 def test_the_overlay_pack_gives_a_valid_questionnaire(r4b_questionnaire: Any) -> None:
