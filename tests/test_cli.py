@@ -542,10 +542,11 @@ def test_a_huge_file_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("argv", "named"),
     [
-        ([], "{recommend,checkin,steps,pack,schema}"),
+        ([], "{recommend,checkin,steps,pack,schema,export}"),
         (["pack"], "{check,show,graph}"),
         (["pack", "check"], "PACK"),
         (["schema"], "NAME"),
+        (["export"], "FORMAT"),
     ],
 )
 def test_a_command_without_its_arguments_prints_its_usage(

@@ -415,6 +415,18 @@ def _cmd_schema(args: argparse.Namespace, out: IO[str]) -> int:
     return EXIT_OK
 
 
+def _cmd_export(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    """``trustkit export fhir``: the pack's check-in as a FHIR R4 Questionnaire."""
+    import trustkit.fhir  # noqa: PLC0415
+
+    pack = trustkit.default_pack() if args.pack is None else trustkit.load_pack(args.pack)
+    for tag in args.locale or ():
+        _localized(pack, tag, err)  # says so when the pack has no texts in that language
+    form = trustkit.fhir.questionnaire(pack, locales=args.locale)
+    out.write(json.dumps(form, indent=2, ensure_ascii=False) + "\n")
+    return EXIT_OK
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trustkit",
@@ -485,6 +497,19 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument(
         "name", metavar="NAME", choices=SCHEMA_NAMES, help=f"one of: {', '.join(SCHEMA_NAMES)}"
     )
+    export = sub.add_parser("export", help="print the check-in in another standard's format")
+    export.add_argument(
+        "format", metavar="FORMAT", choices=["fhir"], help="fhir: a FHIR R4 Questionnaire (JSON)"
+    )
+    export.add_argument(
+        "--pack", metavar="PACK", help="use this pack: an installed pack's id or a folder"
+    )
+    export.add_argument(
+        "--locale",
+        metavar="TAG",
+        action="append",
+        help="add the texts in this language, e.g. es (repeat for more; default: every one)",
+    )
     # A missing command is named by its choices ("{check,show,graph}"), not by the internal
     # attribute argparse would otherwise print.
     for group, choices in ((sub, sub.choices), (pack_sub, pack_sub.choices)):
@@ -531,6 +556,8 @@ def _dispatch(
             return command(args, out)
         if args.command == "schema":
             return _cmd_schema(args, out)
+        if args.command == "export":
+            return _cmd_export(args, out, err)
         return _cmd_steps(args, out, err)
     except BrokenPipeError:  # the reader went away (e.g. `| head`): nothing more to say
         return EXIT_BROKEN_PIPE

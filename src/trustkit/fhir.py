@@ -1,0 +1,391 @@
+"""FHIR R4: a pack's check-in as a ``Questionnaire``, and a ``QuestionnaireResponse`` as a check-in.
+
+Health and therapy-support apps exchange forms and answers as
+[HL7 FHIR](https://hl7.org/fhir/R4/) resources. `questionnaire` writes a
+pack's questions as a FHIR R4 ``Questionnaire``, and `checkin_from_response`
+reads a ``QuestionnaireResponse`` to it back as a
+[`CheckIn`][trustkit.CheckIn]. Both work on plain JSON-ready dictionaries, so
+trustkit needs no FHIR library; "FHIR" in the docs explains every choice.
+
+    >>> import trustkit.fhir
+    >>> form = trustkit.fhir.questionnaire()
+    >>> form["resourceType"], form["item"][0]["linkId"], form["item"][-1]["linkId"]
+    ('Questionnaire', 'trustkit.respondent', 'trustkit.safety')
+    >>> response = {
+    ...     "resourceType": "QuestionnaireResponse",
+    ...     "status": "completed",
+    ...     "authored": "2026-03-01T20:15:00Z",
+    ...     "item": [
+    ...         {"linkId": "trustkit.respondent",
+    ...          "answer": [{"valueCoding": {"system": trustkit.fhir.ROLE_SYSTEM,
+    ...                                      "code": "partner"}}]},
+    ...         {"linkId": "feels_heard", "answer": [{"valueInteger": 2}]},
+    ...     ],
+    ... }
+    >>> checkin = trustkit.fhir.checkin_from_response(response)
+    >>> checkin.respondent.value, checkin.at.isoformat(), checkin.answers
+    ('partner', '2026-03-01T20:15:00+00:00', <1 answers hidden>)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import tomllib
+from collections import deque
+from collections.abc import Iterable, Mapping
+from importlib.resources import files
+from typing import Any
+
+from trustkit._api import default_pack
+from trustkit._engine.compile import compiled
+from trustkit._engine.recommend import check_answers
+from trustkit._pack.validate import SCALE_MAX, SCALE_MIN
+from trustkit.errors import AnswerError, AnswerProblem
+from trustkit.models import Answer, CheckIn, ContentPack, Question, QuestionKind, Role
+
+__all__ = [
+    "MAX_ITEMS",
+    "MIN_VALUE",
+    "RESPONDENT_LINK_ID",
+    "ROLE_SYSTEM",
+    "SAFETY_LINK_ID",
+    "TRANSLATION",
+    "checkin_from_response",
+    "questionnaire",
+]
+
+TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
+"""FHIR's extension for a text in another language (on ``_text`` and ``_display``)."""
+
+MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
+"""FHIR's extension for the smallest answer an item accepts (0 on count questions)."""
+
+ROLE_SYSTEM = "https://github.com/trustkit/trustkit/blob/main/docs/fhir.md#the-respondent"
+"""The code system of the respondent's answer: the codes ``partner`` and ``supporter``."""
+
+RESPONDENT_LINK_ID = "trustkit.respondent"
+"""The ``linkId`` of the first item: who is answering. No question id can take it."""
+
+SAFETY_LINK_ID = "trustkit.safety"
+"""The ``linkId`` of the group that holds the safety screen, the last item."""
+
+MAX_ITEMS = 200
+"""The most items, nested ones included, that a response may hold; a check-in has a few dozen."""
+
+_TYPES = {
+    QuestionKind.SCALE: "choice",
+    QuestionKind.YES_NO: "boolean",
+    QuestionKind.COUNT: "integer",
+}
+_STATUSES = ("completed", "amended", "in-progress", "stopped")
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})\Z")
+_ROLES = {role.value: role for role in Role}
+_ROLE_EXPECTED = "one answer, a valueCoding with the code 'partner' or 'supporter'"
+_VALUE_EXPECTED = "one answer, as valueBoolean or valueInteger"
+
+
+# ------------------------------------------------------------------------------ export
+
+
+def questionnaire(
+    pack: ContentPack | None = None, *, locales: Iterable[str] | None = None
+) -> dict[str, Any]:
+    """The pack's check-in as a FHIR R4 ``Questionnaire``, as JSON-ready data.
+
+    One questionnaire serves both partners. Its first item asks who is
+    answering (``linkId`` `RESPONDENT_LINK_ID`); a question only one role is
+    asked has an ``enableWhen`` on that answer. Then come the pack's questions,
+    each with its question id as ``linkId``, and last the safety screen, in a
+    group (`SAFETY_LINK_ID`). A scale question is a ``choice`` with the
+    answer options 1 to 5 (``valueInteger``), a yes/no question a
+    ``boolean`` and a count an ``integer`` of at least 0 (`MIN_VALUE`).
+    Texts are in the pack's language, and each translation comes with them
+    in FHIR's `TRANSLATION` extension.
+
+    Args:
+        pack: The content pack; the bundled one by default.
+        locales: BCP 47 tags of the translations to add, e.g. ``["es"]``
+            (a single tag as a string works too). By default every locale
+            the pack has. A tag falls back as in
+            [`ContentPack.localized`][trustkit.models.ContentPack.localized];
+            a language the pack has no texts in adds nothing.
+
+    Returns:
+        The ``Questionnaire`` resource, ready for ``json.dumps``.
+
+    Raises:
+        AnswerError: A locale is not a language tag (field ``"locale"``).
+        PackError: A locale file, read now for the first time, has a problem.
+
+    Examples:
+        >>> import trustkit.fhir
+        >>> form = trustkit.fhir.questionnaire(locales=["es"])
+        >>> heard = next(i for i in form["item"] if i["linkId"] == "feels_heard")
+        >>> heard["type"], [option["valueInteger"] for option in heard["answerOption"]]
+        ('choice', [1, 2, 3, 4, 5])
+        >>> heard["enableWhen"][0]["answerCoding"]["code"]
+        'partner'
+        >>> [e["url"] for e in heard["_text"]["extension"][0]["extension"]]
+        ['lang', 'content']
+    """
+    base = default_pack() if pack is None else pack
+    others = _translated(base, base.locales if locales is None else locales)
+    labels = [(other.locale, _labels(other.locale)) for other in others]
+    own = _labels(base.locale)
+
+    def say(
+        element: dict[str, Any], field: str, text: str, translations: Iterable[tuple[str, str]]
+    ) -> None:
+        element[field] = text
+        extensions = [
+            {
+                "url": TRANSLATION,
+                "extension": [
+                    {"url": "lang", "valueCode": lang},
+                    {"url": "content", "valueString": content},
+                ],
+            }
+            for lang, content in translations
+            if content != text
+        ]
+        if extensions:
+            element[f"_{field}"] = {"extension": extensions}
+
+    def label(element: dict[str, Any], field: str, key: str) -> None:
+        say(element, field, own[key], [(lang, texts[key]) for lang, texts in labels])
+
+    def item(question: Question) -> dict[str, Any]:
+        out: dict[str, Any] = {"linkId": question.id}
+        prompts = [(other.locale, other.question(question.id).prompt) for other in others]
+        say(out, "text", question.prompt, prompts)
+        out["type"] = _TYPES[question.kind]
+        if question.kind is QuestionKind.SCALE:
+            out["answerOption"] = [{"valueInteger": v} for v in range(SCALE_MIN, SCALE_MAX + 1)]
+        elif question.kind is QuestionKind.COUNT:
+            out["extension"] = [{"url": MIN_VALUE, "valueInteger": 0}]
+        if len(question.respondents) == 1:
+            (role,) = question.respondents
+            out["enableWhen"] = [
+                {
+                    "question": RESPONDENT_LINK_ID,
+                    "operator": "=",
+                    "answerCoding": {"system": ROLE_SYSTEM, "code": role.value},
+                }
+            ]
+        return out
+
+    options = []
+    for role in Role:
+        coding = {"system": ROLE_SYSTEM, "code": role.value}
+        label(coding, "display", role.value)
+        options.append({"valueCoding": coding})
+    respondent: dict[str, Any] = {"linkId": RESPONDENT_LINK_ID}
+    label(respondent, "text", "respondent")
+    respondent.update(type="choice", required=True, answerOption=options)
+
+    items = [respondent, *(item(q) for q in base.questions if not q.safety)]
+    screen = [item(q) for q in base.questions if q.safety]
+    if screen:
+        group: dict[str, Any] = {"linkId": SAFETY_LINK_ID}
+        label(group, "text", "safety")
+        group.update(type="group", item=screen)
+        items.append(group)
+
+    form: dict[str, Any] = {
+        "resourceType": "Questionnaire",
+        "language": base.locale,
+        "name": "Trustkit" + "".join(part.capitalize() for part in re.split(r"[-_]", base.id)),
+        "title": base.title,
+        "version": base.version,
+        "status": "active",
+    }
+    if base.description:
+        form["description"] = base.description
+    form["item"] = items
+    return form
+
+
+def _translated(pack: ContentPack, locales: Iterable[str]) -> list[ContentPack]:
+    """The pack in each locale that has texts of its own, once per locale applied."""
+    tags: Iterable[str] = (locales,) if isinstance(locales, str) else locales
+    found: dict[str, ContentPack] = {}
+    for tag in tags:
+        local = pack.localized(tag)
+        if local.locale != pack.locale:
+            found.setdefault(local.locale, local)
+    return list(found.values())
+
+
+@functools.cache
+def _label_tables() -> dict[str, dict[str, str]]:
+    text = files("trustkit").joinpath("_fhir_labels.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def _labels(locale: str) -> dict[str, str]:
+    """The texts of trustkit's own items in a locale's language, or in English."""
+    tables = _label_tables()
+    return tables.get(locale.split("-", maxsplit=1)[0].lower(), tables["en"])
+
+
+# ------------------------------------------------------------------------------ import
+
+
+def checkin_from_response(data: object, *, pack: ContentPack | None = None) -> CheckIn:
+    """Read a FHIR R4 ``QuestionnaireResponse`` to `questionnaire` as a check-in.
+
+    The respondent comes from the answer to the item `RESPONDENT_LINK_ID`,
+    each question's answer from the item whose ``linkId`` is the question
+    id (at any depth, so the safety group needs no special handling), and
+    ``at`` from ``authored``, which must be a date and time with a UTC
+    offset. Items without an answer are not answered; ``status`` may be
+    ``completed``, ``amended``, ``in-progress`` or ``stopped`` (a check-in
+    holds what was answered, and a yes on the safety screen counts however
+    far the person got). The answers are checked against the pack's
+    questionnaire, as ``recommend_next_step`` checks them.
+
+    Args:
+        data: The ``QuestionnaireResponse``, as parsed from JSON.
+        pack: The content pack the questionnaire came from; the bundled one
+            by default.
+
+    Returns:
+        The check-in, with no ``recommended`` step.
+
+    Raises:
+        AnswerError: The response does not fit: every problem is listed, by
+            ``linkId`` (or ``resourceType``, ``status``, ``authored`` or
+            ``item``), and no answer's value is ever repeated.
+
+    Examples:
+        >>> import trustkit.fhir
+        >>> try:
+        ...     trustkit.fhir.checkin_from_response({
+        ...         "resourceType": "QuestionnaireResponse",
+        ...         "status": "completed",
+        ...         "authored": "2026-03-01",
+        ...         "item": [{"linkId": "feels_heard", "answer": [{"valueString": "2"}]}],
+        ...     })
+        ... except trustkit.AnswerError as error:
+        ...     for problem in error.problems:
+        ...         print(problem)
+        authored: a date and time with a UTC offset, e.g. 2026-03-01T20:15:00Z
+        feels_heard: one answer, as valueBoolean or valueInteger
+        trustkit.respondent: one answer, a valueCoding with the code 'partner' or 'supporter'
+    """
+    if not isinstance(data, Mapping) or data.get("resourceType") != "QuestionnaireResponse":
+        raise AnswerError([AnswerProblem("resourceType", "'QuestionnaireResponse'")])
+    problems: list[AnswerProblem] = []
+    status = data.get("status")
+    if not (isinstance(status, str) and status in _STATUSES):
+        problems.append(AnswerProblem("status", "one of " + ", ".join(map(repr, _STATUSES))))
+    at = _authored(data.get("authored"))
+    if at is None:
+        problems.append(
+            AnswerProblem(
+                "authored", "a date and time with a UTC offset, e.g. 2026-03-01T20:15:00Z"
+            )
+        )
+    role, answers = _read_items(data.get("item", []), problems)
+    if role is None:
+        if all(p.field != RESPONDENT_LINK_ID for p in problems):
+            problems.append(AnswerProblem(RESPONDENT_LINK_ID, _ROLE_EXPECTED))
+    else:
+        try:
+            check_answers(compiled(default_pack() if pack is None else pack), answers, role)
+        except AnswerError as error:
+            problems.extend(error.problems)
+    if problems or role is None or at is None:
+        raise AnswerError(problems)
+    return CheckIn(respondent=role, answers=answers, at=at)
+
+
+def _authored(value: object) -> dt.datetime | None:
+    if not isinstance(value, str) or not _DATE_TIME.match(value):
+        return None
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:  # e.g. 2026-02-30
+        return None
+
+
+def _short(link_id: str) -> str:
+    """A linkId as it may appear in an error: shortened, like a question id."""
+    return link_id if len(link_id) <= 60 else link_id[:57] + "..."
+
+
+def _read_items(
+    items: object, problems: list[AnswerProblem]
+) -> tuple[Role | None, dict[str, Answer]]:
+    """The respondent and the answers in a response's items, at any depth.
+
+    Adds a problem for each item that cannot be read, naming its linkId.
+    """
+    role: Role | None = None
+    answers: dict[str, Answer] = {}
+    seen: set[str] = set()
+    pending: deque[object] = deque([items])
+    count = 0
+    while pending:
+        group = pending.popleft()
+        if not isinstance(group, list):
+            problems.append(AnswerProblem("item", "a list of items"))
+            continue
+        for entry in group:
+            count += 1
+            if count > MAX_ITEMS:
+                raise AnswerError([AnswerProblem("item", f"at most {MAX_ITEMS} items")])
+            link = entry.get("linkId") if isinstance(entry, Mapping) else None
+            if not isinstance(link, str):
+                problems.append(AnswerProblem("item", "an object with a linkId"))
+                continue
+            if "item" in entry:
+                pending.append(entry["item"])
+            if "answer" not in entry:
+                continue
+            name = _short(link)
+            if link in seen:
+                problems.append(AnswerProblem(name, "one item, answered once"))
+                continue
+            seen.add(link)
+            key, value = _only_value(entry["answer"], pending)
+            if link == RESPONDENT_LINK_ID:
+                role = _role(key, value)
+                if role is None:
+                    problems.append(AnswerProblem(name, _ROLE_EXPECTED))
+            elif (answer := _answer(key, value)) is not None:
+                answers[link] = answer
+            else:
+                problems.append(AnswerProblem(name, _VALUE_EXPECTED))
+    return role, answers
+
+
+def _only_value(answer: object, pending: deque[object]) -> tuple[str, object]:
+    """The ``value[x]`` key and value of an item's one answer, or ``("", None)``."""
+    if not (isinstance(answer, list) and len(answer) == 1 and isinstance(answer[0], Mapping)):
+        return "", None
+    only: Mapping[object, object] = answer[0]
+    if "item" in only:
+        pending.append(only["item"])
+    values = [(k, v) for k, v in only.items() if isinstance(k, str) and k.startswith("value")]
+    return values[0] if len(values) == 1 else ("", None)
+
+
+def _answer(key: str, value: object) -> Answer | None:
+    """A yes/no answer from ``valueBoolean``, a number from ``valueInteger``; else None."""
+    if key == "valueBoolean":
+        return value if isinstance(value, bool) else None
+    if key == "valueInteger" and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def _role(key: str, value: object) -> Role | None:
+    if key != "valueCoding" or not isinstance(value, Mapping):
+        return None
+    code, system = value.get("code"), value.get("system", ROLE_SYSTEM)
+    if not isinstance(code, str) or system != ROLE_SYSTEM:
+        return None
+    return _ROLES.get(code)
