@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import trustkit
@@ -430,6 +430,8 @@ def test_every_pack_that_passes_the_check_recommends_for_every_checkin(
 
 
 @given(st.integers(0, 300), st.integers(1, 5_000))
+@example(unknown=3, length=500)  # a long id is always shortened, whatever hypothesis draws
+@example(unknown=300, length=1)
 def test_an_answer_error_stays_small_whatever_the_input(unknown: int, length: int) -> None:
     """Thousands of unknown keys, or one huge key: the message lists 20 and counts the rest."""
     answers = {f"k{i}-" + "x" * length: 1 for i in range(unknown)}
