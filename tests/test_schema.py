@@ -176,11 +176,12 @@ def test_no_part_of_a_schema_is_shared(name: str) -> None:
 
 
 def test_schema_names() -> None:
-    """SCHEMA_NAMES lists pack, one pack-<file> per file kind, checkin and recommendation."""
+    """SCHEMA_NAMES lists pack, one pack-<file> per file kind, checkin, recommendation, trace."""
     assert set(SCHEMA_NAMES) == {
         "pack",
         "checkin",
         "recommendation",
+        "trace",
         *(f"pack-{name}" for name in PACK_FILE_NAMES),
     }
     assert set(PACK_FILE_PATTERNS) == set(PACK_FILE_NAMES)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from trustkit._api import default_pack, recommend_next_step
+from trustkit._api import default_pack, recommend_next_step, trace
 from trustkit._pack.sources import load_pack
 from trustkit._version import __version__
 from trustkit.errors import (
@@ -53,9 +53,12 @@ from trustkit.models import (
     Resource,
     Role,
     Rule,
+    RuleOutcome,
+    RuleTrace,
     ScoreCompare,
     Step,
     Text,
+    Trace,
     Translation,
     Urgency,
     Who,
@@ -105,9 +108,12 @@ __all__ = [
     "Resource",
     "Role",
     "Rule",
+    "RuleOutcome",
+    "RuleTrace",
     "ScoreCompare",
     "Step",
     "Text",
+    "Trace",
     "Translation",
     "TrustkitError",
     "Urgency",
@@ -120,6 +126,7 @@ __all__ = [
     "load_pack",
     "parse_checkin",
     "recommend_next_step",
+    "trace",
 ]
 
 _LAZY = {

@@ -25,6 +25,8 @@ from trustkit.models import (
     Recommendation,
     Resource,
     Role,
+    RuleOutcome,
+    Trace,
     Who,
 )
 
@@ -147,6 +149,36 @@ def format_recommendation(rec: Recommendation) -> str:
     return "\n".join(lines)
 
 
+_OUTCOME_WORDS = {
+    RuleOutcome.DECIDED: "decided",
+    RuleOutcome.ALTERNATIVE: "held, offered as an alternative",
+    RuleOutcome.JOINED: "held, its reasons and helplines joined",
+    RuleOutcome.SAME_STEP: "held, its step was already chosen",
+    RuleOutcome.CATCH_ALL: "held, a catch-all (never an alternative)",
+    RuleOutcome.ENOUGH: "held, two alternatives were already found",
+    RuleOutcome.FAILED: "did not hold",
+    RuleOutcome.EARLIER: "held at your earlier check-in, and decides again",
+    RuleOutcome.NOT_TRIED: "not tried",
+}
+
+
+def format_trace(trace: Trace) -> str:
+    """The rules of a trace as text: one line each, then what failed and what it read."""
+    lines = ["Rules, in the order they were tried:"]
+    width = max((len(entry.rule_id) for entry in trace.rules), default=0)
+    for entry in trace.rules:
+        tag = "safety" if entry.safety else str(entry.priority)
+        lines.append(
+            f"  {tag:>6}  {entry.rule_id:<{width}} -> {entry.step}: {_OUTCOME_WORDS[entry.outcome]}"
+        )
+        if entry.failed is not None:
+            lines.append(f"          failed at: {entry.failed}")
+            read = [*entry.questions, *entry.facts]
+            if read:
+                lines.append(f"          reads: {', '.join(read)}")
+    return "\n".join(lines)
+
+
 def _print_rec(rec: Recommendation, as_json: bool, out: IO[str]) -> None:
     if as_json:
         data = trustkit.converter.unstructure(rec)
@@ -161,6 +193,20 @@ def _cmd_recommend(args: argparse.Namespace, stdin: IO[str], out: IO[str], err: 
         if respondent is not None and respondent != args.respondent:
             raise _BadInputError("--respondent does not match the check-in's respondent")
         respondent = args.respondent
+    if args.trace:
+        trace = trustkit.trace(
+            answers,  # type: ignore[arg-type]  # checked by trace
+            respondent=respondent,
+            pack=_pack(args, err),
+            country=args.country,
+        )
+        if args.json:
+            data = trustkit.converter.unstructure(trace)
+            out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        else:
+            out.write(format_recommendation(trace.recommendation) + "\n\n")
+            out.write(format_trace(trace) + "\n")
+        return EXIT_OK
     rec = trustkit.recommend_next_step(
         answers,  # type: ignore[arg-type]  # checked by recommend_next_step
         respondent=respondent,
@@ -443,6 +489,12 @@ def _parser() -> argparse.ArgumentParser:
 
     rec = sub.add_parser("recommend", help="recommend the next step for a JSON check-in")
     rec.add_argument("file", metavar="FILE", help="the check-in as JSON, or - for standard input")
+    rec.add_argument(
+        "--trace",
+        action="store_true",
+        help="also show every rule tried, whether it held, and what failed "
+        "(with --json: the trace's JSON, recommendation included)",
+    )
     common(rec)
     checkin = sub.add_parser("checkin", help="answer the check-in here, one question at a time")
     common(checkin)
