@@ -91,8 +91,15 @@ def core_folder() -> Path:
 
 
 def core_files() -> list[str]:
-    """The bundled pack's TOML files (translations too, if it has any), relative to it."""
-    return sorted(p.relative_to(core_folder()).as_posix() for p in core_folder().rglob("*.toml"))
+    """The bundled pack's TOML files (translations too, if it has any), relative to it.
+
+    Not examples.toml: examples are test data for ``trustkit pack test``, not pack content.
+    """
+    return sorted(
+        p.relative_to(core_folder()).as_posix()
+        for p in core_folder().rglob("*.toml")
+        if p.name != "examples.toml"
+    )
 
 
 def errors(name: str, data: object) -> list[str]:
@@ -176,11 +183,12 @@ def test_no_part_of_a_schema_is_shared(name: str) -> None:
 
 
 def test_schema_names() -> None:
-    """SCHEMA_NAMES lists pack, one pack-<file> per file kind, checkin and recommendation."""
+    """SCHEMA_NAMES lists pack, one pack-<file> per file kind, checkin, recommendation, trace."""
     assert set(SCHEMA_NAMES) == {
         "pack",
         "checkin",
         "recommendation",
+        "trace",
         *(f"pack-{name}" for name in PACK_FILE_NAMES),
     }
     assert set(PACK_FILE_PATTERNS) == set(PACK_FILE_NAMES)
@@ -281,7 +289,9 @@ def file_kind(relative: str) -> str:
 @pytest.mark.parametrize(
     "relative",
     sorted(
-        p.relative_to(EXAMPLE_OVERLAY / "data").as_posix() for p in EXAMPLE_OVERLAY.rglob("*.toml")
+        p.relative_to(EXAMPLE_OVERLAY / "data").as_posix()
+        for p in EXAMPLE_OVERLAY.rglob("*.toml")
+        if p.name != "examples.toml"  # test data for `trustkit pack test`, not pack content
     ),
 )
 def test_the_example_overlay_pack_validates(relative: str) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from trustkit._api import default_pack, recommend_next_step
+from trustkit._api import default_pack, recommend_next_step, trace
 from trustkit._pack.sources import load_pack
 from trustkit._version import __version__
 from trustkit.errors import (
@@ -53,9 +53,12 @@ from trustkit.models import (
     Resource,
     Role,
     Rule,
+    RuleOutcome,
+    RuleTrace,
     ScoreCompare,
     Step,
     Text,
+    Trace,
     Translation,
     Urgency,
     Who,
@@ -63,6 +66,7 @@ from trustkit.models import (
 
 if TYPE_CHECKING:
     from trustkit._boundary import Boundary, BoundaryError, BoundaryEvent, BoundaryStatus
+    from trustkit._engine.examples import ExampleFailure, ExampleReport, run_examples
     from trustkit._engine.lint import LintWarning, lint_pack
     from trustkit._pack.discovery import PackInfo, available_packs
     from trustkit._serialization import converter, parse_checkin
@@ -87,6 +91,8 @@ __all__ = [
     "ContentPack",
     "Dimension",
     "Evidence",
+    "ExampleFailure",
+    "ExampleReport",
     "FactCompare",
     "LintWarning",
     "LocaleFile",
@@ -105,9 +111,12 @@ __all__ = [
     "Resource",
     "Role",
     "Rule",
+    "RuleOutcome",
+    "RuleTrace",
     "ScoreCompare",
     "Step",
     "Text",
+    "Trace",
     "Translation",
     "TrustkitError",
     "Urgency",
@@ -120,11 +129,16 @@ __all__ = [
     "load_pack",
     "parse_checkin",
     "recommend_next_step",
+    "run_examples",
+    "trace",
 ]
 
 _LAZY = {
     "converter": "trustkit._serialization",
     "parse_checkin": "trustkit._serialization",
+    "ExampleFailure": "trustkit._engine.examples",
+    "ExampleReport": "trustkit._engine.examples",
+    "run_examples": "trustkit._engine.examples",
     "LintWarning": "trustkit._engine.lint",
     "lint_pack": "trustkit._engine.lint",
     "Boundary": "trustkit._boundary",

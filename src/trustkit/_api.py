@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from trustkit._engine.recommend import recommend
 from trustkit._pack.sources import load_pack
-from trustkit.models import CheckIn, ContentPack, Recommendation, Role
+from trustkit.models import CheckIn, ContentPack, Recommendation, Role, Trace
 
 if TYPE_CHECKING:
     from trustkit._boundary import Boundary
@@ -106,3 +106,57 @@ def recommend_next_step(
     if locale is not None:
         chosen = chosen.localized(locale)
     return recommend(answers, respondent, chosen, country, history, boundaries, now)
+
+
+def trace(
+    answers: Mapping[str, object] | CheckIn,
+    *,
+    respondent: Role | str | None = None,
+    history: Iterable[CheckIn] | None = None,
+    boundaries: Iterable[Boundary] = (),
+    pack: ContentPack | None = None,
+    now: dt.datetime | None = None,
+    country: str | None = None,
+    locale: str | None = None,
+) -> Trace:
+    """Recommend the next step, and show every rule that was tried and what became of it.
+
+    Takes the same arguments as
+    [`recommend_next_step`][trustkit.recommend_next_step] and returns the same
+    recommendation, with a [`Trace`][trustkit.Trace] of every rule in the
+    order it was tried (safety rules first): whether it held and, for one that
+    did not, the first part of its condition that failed and the questions
+    and facts that part reads. For a pack author asking "why did this rule
+    not fire?".
+
+    A trace holds rule ids and conditions, never an answer. It says no more
+    than the recommendation does: during a safety period, the trace for the
+    partner who did not screen positive leaves out the rules for couples
+    steps, without saying why (see "Safety over time" in the docs).
+
+    Tracing takes a path of its own: ``recommend_next_step`` is not slowed
+    by it.
+
+    Raises:
+        AnswerError: As for ``recommend_next_step``.
+        NoStepError: As for ``recommend_next_step``.
+
+    Examples:
+        >>> import trustkit
+        >>> t = trustkit.trace({"feels_heard": 1, "promises_kept": 4})
+        >>> t.recommendation.rule_id
+        'validation-not-heard'
+        >>> t.rule("validation-not-heard").outcome.value
+        'decided'
+        >>> entry = t.rule("consistency-promises")
+        >>> entry.held, entry.failed
+        (False, 'any(promises_kept <= 2, missed_commitments >= 2)')
+        >>> entry.questions
+        ('promises_kept', 'missed_commitments')
+    """
+    from trustkit._engine.trace import trace as run_trace  # noqa: PLC0415  (only when tracing)
+
+    chosen = default_pack() if pack is None else pack
+    if locale is not None:
+        chosen = chosen.localized(locale)
+    return run_trace(answers, respondent, chosen, country, history, boundaries, now)

@@ -25,6 +25,8 @@ from trustkit.models import (
     Recommendation,
     Resource,
     Role,
+    RuleOutcome,
+    Trace,
     Who,
 )
 
@@ -147,6 +149,36 @@ def format_recommendation(rec: Recommendation) -> str:
     return "\n".join(lines)
 
 
+_OUTCOME_WORDS = {
+    RuleOutcome.DECIDED: "decided",
+    RuleOutcome.ALTERNATIVE: "held, offered as an alternative",
+    RuleOutcome.JOINED: "held, its reasons and helplines joined",
+    RuleOutcome.SAME_STEP: "held, its step was already chosen",
+    RuleOutcome.CATCH_ALL: "held, a catch-all (never an alternative)",
+    RuleOutcome.ENOUGH: "held, two alternatives were already found",
+    RuleOutcome.FAILED: "did not hold",
+    RuleOutcome.EARLIER: "held at your earlier check-in, and decides again",
+    RuleOutcome.NOT_TRIED: "not tried",
+}
+
+
+def format_trace(trace: Trace) -> str:
+    """The rules of a trace as text: one line each, then what failed and what it read."""
+    lines = ["Rules, in the order they were tried:"]
+    width = max((len(entry.rule_id) for entry in trace.rules), default=0)
+    for entry in trace.rules:
+        tag = "safety" if entry.safety else str(entry.priority)
+        lines.append(
+            f"  {tag:>6}  {entry.rule_id:<{width}} -> {entry.step}: {_OUTCOME_WORDS[entry.outcome]}"
+        )
+        if entry.failed is not None:
+            lines.append(f"          failed at: {entry.failed}")
+            read = [*entry.questions, *entry.facts]
+            if read:
+                lines.append(f"          reads: {', '.join(read)}")
+    return "\n".join(lines)
+
+
 def _print_rec(rec: Recommendation, as_json: bool, out: IO[str]) -> None:
     if as_json:
         data = trustkit.converter.unstructure(rec)
@@ -161,6 +193,20 @@ def _cmd_recommend(args: argparse.Namespace, stdin: IO[str], out: IO[str], err: 
         if respondent is not None and respondent != args.respondent:
             raise _BadInputError("--respondent does not match the check-in's respondent")
         respondent = args.respondent
+    if args.trace:
+        trace = trustkit.trace(
+            answers,  # type: ignore[arg-type]  # checked by trace
+            respondent=respondent,
+            pack=_pack(args, err),
+            country=args.country,
+        )
+        if args.json:
+            data = trustkit.converter.unstructure(trace)
+            out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        else:
+            out.write(format_recommendation(trace.recommendation) + "\n\n")
+            out.write(format_trace(trace) + "\n")
+        return EXIT_OK
     rec = trustkit.recommend_next_step(
         answers,  # type: ignore[arg-type]  # checked by recommend_next_step
         respondent=respondent,
@@ -343,6 +389,60 @@ def _cmd_pack_check(args: argparse.Namespace, out: IO[str]) -> int:
     return EXIT_OK
 
 
+def _cmd_pack_test(args: argparse.Namespace, out: IO[str]) -> int:
+    try:
+        report = trustkit.run_examples(
+            args.path, *args.overlay, *args.overlays, ordered=args.ordered
+        )
+    except trustkit.PackError as error:
+        for problem in error.problems:
+            out.write(f"error: {problem}\n")
+        count = len(error.problems)
+        out.write(f"{count} error{'s' if count != 1 else ''}; the examples cannot run\n")
+        return EXIT_PACK_ERRORS
+    low = args.min_coverage is not None and report.coverage < args.min_coverage
+    if args.json:
+        data = {
+            **trustkit.converter.unstructure(report),
+            "never_decided": list(report.never_decided),
+            "never_held": list(report.never_held),
+            "coverage": report.coverage,
+            "ok": report.ok and not low,
+        }
+        out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_PACK_ERRORS if data["ok"] is False else EXIT_OK
+    for failure in report.failures:
+        out.write(f"FAIL {failure}\n")
+    failed = len(report.failures)
+    packs = ", ".join(map(str, report.packs))
+    out.write(
+        f"{packs}: {report.examples} example{'s' if report.examples != 1 else ''}, "
+        f"{failed} failure{'s' if failed != 1 else ''}\n"
+    )
+    rules = len(report.rules)
+    out.write(
+        f"coverage: {len(report.decided)} of {rules} rule{'s' if rules != 1 else ''} decided "
+        f"an example ({report.coverage:.1f}%)\n"
+    )
+    if report.never_decided:
+        out.write(f"  no example made these decide: {', '.join(report.never_decided)}\n")
+    if report.never_held:
+        out.write(f"  these never held: {', '.join(report.never_held)}\n")
+    if low:
+        out.write(f"coverage is below the minimum of {args.min_coverage:g}%\n")
+    return EXIT_PACK_ERRORS if failed or low else EXIT_OK
+
+
+def _percent(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"expected a percentage from 0 to 100, not {text!r}")
+    return value
+
+
 def _cmd_pack_show(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     pack = trustkit.load_pack(args.path, *args.overlay, ordered=args.ordered)
     if args.locale:
@@ -455,6 +555,12 @@ def _parser() -> argparse.ArgumentParser:
 
     rec = sub.add_parser("recommend", help="recommend the next step for a JSON check-in")
     rec.add_argument("file", metavar="FILE", help="the check-in as JSON, or - for standard input")
+    rec.add_argument(
+        "--trace",
+        action="store_true",
+        help="also show every rule tried, whether it held, and what failed "
+        "(with --json: the trace's JSON, recommendation included)",
+    )
     common(rec)
     checkin = sub.add_parser("checkin", help="answer the check-in here, one question at a time")
     common(checkin)
@@ -465,6 +571,11 @@ def _parser() -> argparse.ArgumentParser:
     pack_sub = pack.add_subparsers(dest="pack_command", required=True)
     for name, text in (
         ("check", "list every error and warning in a pack (exit status 1 on errors)"),
+        (
+            "test",
+            "run the examples of a pack and its overlays, with rule coverage "
+            "(exit status 1 on a failure)",
+        ),
         ("show", "print the merged pack, readably"),
         ("graph", "print a Mermaid flowchart: questions -> rules -> steps"),
     ):
@@ -482,6 +593,22 @@ def _parser() -> argparse.ArgumentParser:
         )
         if name == "show":
             p.add_argument("--locale", metavar="TAG", help="show the texts in this language")
+        if name == "test":
+            p.add_argument(
+                "--overlay",
+                dest="overlays",
+                metavar="OVERLAY",
+                action="append",
+                default=[],
+                help="an overlay pack to apply (may be repeated; the same as listing it)",
+            )
+            p.add_argument(
+                "--min-coverage",
+                metavar="PERCENT",
+                type=_percent,
+                help="also fail when fewer rules than this decided an example",
+            )
+            p.add_argument("--json", action="store_true", help="print the report as JSON")
         if name == "check":
             p.add_argument(
                 "--today",
@@ -552,7 +679,11 @@ def _dispatch(
         if args.command == "pack":
             if args.pack_command == "show":
                 return _cmd_pack_show(args, out, err)
-            command = {"check": _cmd_pack_check, "graph": _cmd_pack_graph}[args.pack_command]
+            command = {
+                "check": _cmd_pack_check,
+                "graph": _cmd_pack_graph,
+                "test": _cmd_pack_test,
+            }[args.pack_command]
             return command(args, out)
         if args.command == "schema":
             return _cmd_schema(args, out)

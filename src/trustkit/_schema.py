@@ -113,6 +113,7 @@ SCHEMA_NAMES: tuple[str, ...] = (
     *(f"pack-{name}" for name in PACK_FILE_NAMES),
     "checkin",
     "recommendation",
+    "trace",
 )
 """Every name `schema` accepts (the names of ``trustkit schema NAME``)."""
 
@@ -1104,7 +1105,7 @@ def schema(name: str) -> dict[str, object]:
     Args:
         name: One of `SCHEMA_NAMES`: ``"pack"`` (any pack file),
             ``"pack-<file>"`` (one kind of pack file, e.g. ``"pack-rules"``),
-            ``"checkin"`` or ``"recommendation"``.
+            ``"checkin"``, ``"recommendation"`` or ``"trace"``.
 
     Returns:
         A fresh schema.
@@ -1127,6 +1128,10 @@ def schema(name: str) -> dict[str, object]:
         return checkin_schema()
     if name == "recommendation":
         return recommendation_schema()
+    if name == "trace":
+        from trustkit._trace_schema import trace_schema  # noqa: PLC0415  (kept apart)
+
+        return trace_schema()
     file = name.removeprefix("pack-")
     if file == name or file not in _FILE_TITLES:
         raise KeyError(f"no schema named {name!r}; use one of {', '.join(SCHEMA_NAMES)}")

@@ -49,9 +49,12 @@ __all__ = [
     "Resource",
     "Role",
     "Rule",
+    "RuleOutcome",
+    "RuleTrace",
     "ScoreCompare",
     "Step",
     "Text",
+    "Trace",
     "Translation",
     "Urgency",
     "Who",
@@ -910,3 +913,92 @@ class Recommendation:
     pack_version: str
     packs: tuple[PackRef, ...]
     locale: str
+
+
+# ------------------------------------------------------------------------------ traces
+
+
+class RuleOutcome(enum.StrEnum):
+    """What became of one rule when a check-in was decided (see [`Trace`][trustkit.Trace])."""
+
+    DECIDED = "decided"
+    """It held and decided the recommendation."""
+    ALTERNATIVE = "alternative"
+    """It held, and its step is offered as an alternative."""
+    JOINED = "joined"
+    """A further safety rule that held: its reasons and helplines join the decision."""
+    SAME_STEP = "same_step"
+    """It held, but its step was already chosen by a rule tried before it."""
+    CATCH_ALL = "catch_all"
+    """It held, but it is a catch-all (``always``), which is never offered as an alternative."""
+    ENOUGH = "enough"
+    """It held, but two alternatives had already been found."""
+    FAILED = "failed"
+    """It did not hold: ``failed`` names the first condition that did not."""
+    EARLIER = "earlier"
+    """A safety rule that held at this person's own check-in earlier in the safety period, and
+    decides again now (it did not hold today)."""
+    NOT_TRIED = "not_tried"
+    """Not tried: a safety rule, or this person's own earlier safety answer, had decided."""
+
+
+@attrs.frozen
+class RuleTrace:
+    """One rule as it was tried for a check-in: whether it held, and what became of it.
+
+    It holds ids and conditions only, never an answer.
+
+    Attributes:
+        rule_id: The rule's id.
+        step: The step it proposes.
+        priority: Its priority.
+        safety: ``True`` for a safety rule.
+        held: Whether its condition held for this check-in; ``None`` when it
+            was not tried.
+        outcome: What became of it.
+        failed: For a rule that did not hold, the first part of its condition
+            that did not, written out (e.g. ``"feels_heard <= 2"``): the first
+            failing part of an ``all``, or the whole ``any`` or ``not``.
+            ``None`` otherwise.
+        questions: The questions that failed part reads, directly or through
+            a score or a fact, answered or not.
+        facts: The facts from history or boundaries that failed part reads.
+    """
+
+    rule_id: str
+    step: str
+    priority: int
+    safety: bool
+    held: bool | None
+    outcome: RuleOutcome = attrs.field(converter=RuleOutcome)
+    failed: str | None = None
+    questions: tuple[str, ...] = ()
+    facts: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Trace:
+    """A recommendation with every rule tried for it, in the order they were tried.
+
+    Safety rules come first, then the others by priority (ties by id), as the
+    engine tries them. See [`trustkit.trace`][trustkit.trace].
+
+    Attributes:
+        recommendation: The recommendation, exactly as
+            [`recommend_next_step`][trustkit.recommend_next_step] gives it.
+        rules: Each rule tried, in order, and what became of it.
+    """
+
+    recommendation: Recommendation
+    rules: tuple[RuleTrace, ...]
+
+    def rule(self, rule_id: str) -> RuleTrace:
+        """The entry of one rule.
+
+        Raises:
+            KeyError: The rule is not in the trace.
+        """
+        for entry in self.rules:
+            if entry.rule_id == rule_id:
+                return entry
+        raise KeyError(rule_id)

@@ -1,0 +1,216 @@
+"""A full evaluation trace: every rule tried for a check-in, and what became of it.
+
+This is a path of its own, beside [`recommend`][trustkit._engine.recommend.recommend]:
+the recommendation comes from the ordinary path, unchanged, and the trace then
+tries every rule again with the same compiled predicates. Nothing on the
+ordinary path checks whether tracing is on, so it costs nothing when it is off.
+
+During a safety period the trace says no more than the recommendation does.
+For the partner who did not screen positive, rules proposing couples steps are
+left out of the trace altogether, as they are left out of the decision: the
+trace neither lists them nor says why. (That couples work pauses for both
+partners during a period is documented; that this couple is in one is not
+something the trace adds.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from trustkit._engine.compile import (
+    Answers,
+    CompiledPack,
+    CompiledRule,
+    Scores,
+    compiled,
+    dimension_items,
+    evaluate,
+    questions_read,
+)
+from trustkit._engine.facts import compute
+from trustkit._engine.period import SafetyPeriod, safety_period
+from trustkit._engine.recommend import (
+    MAX_ALTERNATIVES,
+    _listed,
+    _past_step,
+    _today,
+    check_answers,
+    recommend,
+)
+from trustkit.models import (
+    AllOf,
+    AnyOf,
+    CheckIn,
+    Condition,
+    ContentPack,
+    FactCompare,
+    Not,
+    Role,
+    RuleOutcome,
+    RuleTrace,
+    Trace,
+)
+
+__all__ = ["facts_read", "first_failure", "trace"]
+
+
+def first_failure(cond: Condition, answers: Answers, scores: Scores) -> Condition:
+    """The first part of a condition that does not hold (the condition must not hold).
+
+    The first failing part of an ``all`` is followed down; an ``any`` or a
+    ``not`` that fails is itself the part that failed.
+    """
+    if isinstance(cond, AllOf):
+        failing = next(part for part in cond.conditions if not evaluate(part, answers, scores))
+        return first_failure(failing, answers, scores)
+    return cond
+
+
+def facts_read(cond: Condition) -> tuple[str, ...]:
+    """The facts a condition reads, in order, without repeats."""
+    if isinstance(cond, FactCompare):
+        return (cond.fact,)
+    if isinstance(cond, Not):
+        return facts_read(cond.condition)
+    if isinstance(cond, AllOf | AnyOf):
+        return tuple(dict.fromkeys(f for c in cond.conditions for f in facts_read(c)))
+    return ()
+
+
+def _entry(
+    compiled_rule: CompiledRule,
+    held: bool | None,
+    outcome: RuleOutcome,
+    answers: Answers,
+    scores: Scores,
+    items: Mapping[str, tuple[str, ...]],
+) -> RuleTrace:
+    rule = compiled_rule.rule
+    failed: Condition | None = None
+    if held is False:
+        failed = first_failure(rule.when, answers, scores)
+    return RuleTrace(
+        rule_id=rule.id,
+        step=rule.step,
+        priority=rule.priority,
+        safety=rule.safety,
+        held=held,
+        outcome=outcome,
+        failed=None if failed is None else str(failed),
+        questions=() if failed is None else questions_read(failed, items),
+        facts=() if failed is None else facts_read(failed),
+    )
+
+
+def _inputs(
+    c: CompiledPack,
+    answers: Mapping[str, object] | CheckIn,
+    respondent: Role | str | None,
+    history: tuple[object, ...] | None,
+    boundaries: tuple[object, ...],
+    now: dt.datetime | None,
+) -> tuple[Role, Answers, Scores, SafetyPeriod | None]:
+    """What the ordinary path works out before it tries the rules (it has already succeeded)."""
+    role, clean = check_answers(c, answers, respondent)
+    scores: Scores = c.score(clean) if c.dimensions else {}
+    period: SafetyPeriod | None = None
+    if history is not None or boundaries:
+        today = _today(answers, now)
+        if history is not None and today is not None:
+            period = safety_period(
+                history, today, role, c.safety_questions, c.pack.safety_period_weeks
+            )
+        facts = compute(
+            role=role,
+            today=today,
+            current=answers if isinstance(answers, CheckIn) else None,
+            scores=c.score_all(clean),
+            history=history,
+            boundaries=boundaries,
+            score_of=c.score_all,
+            recommended_step=lambda checkin: _past_step(c, checkin),
+            compare_before=None if period is None else period.since,
+        )
+        scores = {**scores, **facts}
+    return role, clean, scores, period
+
+
+def trace(
+    answers: Mapping[str, object] | CheckIn,
+    respondent: Role | str | None,
+    pack: ContentPack,
+    country: str | None = None,
+    history: Iterable[object] | None = None,
+    boundaries: Iterable[object] = (),
+    now: dt.datetime | None = None,
+) -> Trace:
+    """The engine behind [`trustkit.trace`][trustkit.trace]."""
+    listed_history = None if history is None else _listed(history)
+    try:
+        listed_boundaries = tuple(boundaries)
+    except TypeError:  # let the ordinary path say what is wrong with it
+        listed_boundaries = boundaries  # type: ignore[assignment]
+    rec = recommend(answers, respondent, pack, country, listed_history, listed_boundaries, now)
+    c = compiled(pack)
+    items = dimension_items(pack)
+    _role, clean, scores, period = _inputs(
+        c, answers, respondent, listed_history, listed_boundaries, now
+    )
+    entries: list[RuleTrace] = []
+
+    def add(rule: CompiledRule, held: bool | None, outcome: RuleOutcome) -> None:
+        entries.append(_entry(rule, held, outcome, clean, scores, items))
+
+    safety_held = [r.holds(clean, scores) for r in c.safety_rules]
+    if any(safety_held):
+        first = safety_held.index(True)
+        for n, (rule, held) in enumerate(zip(c.safety_rules, safety_held, strict=True)):
+            outcome = RuleOutcome.FAILED
+            if held:
+                outcome = RuleOutcome.DECIDED if n == first else RuleOutcome.JOINED
+            add(rule, held, outcome)
+        for rule in c.rules:
+            add(rule, None, RuleOutcome.NOT_TRIED)
+        return Trace(rec, tuple(entries))
+
+    if period is not None and period.own:
+        # The same rules the follow-up recommendation names: those the yes answers of
+        # this person's own positive screens in the period make hold.
+        said_yes = {
+            q: True for checkin in period.own for q in c.safety_questions if checkin.answers.get(q)
+        }
+        for rule in c.safety_rules:
+            earlier = rule.holds(said_yes, {})
+            add(rule, False, RuleOutcome.EARLIER if earlier else RuleOutcome.FAILED)
+        for rule in c.rules:
+            add(rule, None, RuleOutcome.NOT_TRIED)
+        return Trace(rec, tuple(entries))
+
+    for rule in c.safety_rules:
+        add(rule, False, RuleOutcome.FAILED)
+    # The other partner, during a safety period: rules for couples steps are not part of
+    # the decision, and are left out of the trace without a word (see the module's notes).
+    left_out = c.couples_steps if period is not None else frozenset()
+    chosen: list[str] = []
+    alternatives = 0
+    for rule in c.rules:
+        step = rule.rule.step
+        if step in left_out:
+            continue
+        if not rule.holds(clean, scores):
+            add(rule, False, RuleOutcome.FAILED)
+        elif not chosen:
+            chosen.append(step)
+            add(rule, True, RuleOutcome.DECIDED)
+        elif step in chosen:
+            add(rule, True, RuleOutcome.SAME_STEP)
+        elif rule.is_catch_all:
+            add(rule, True, RuleOutcome.CATCH_ALL)
+        elif alternatives == MAX_ALTERNATIVES:
+            add(rule, True, RuleOutcome.ENOUGH)
+        else:
+            chosen.append(step)
+            alternatives += 1
+            add(rule, True, RuleOutcome.ALTERNATIVE)
+    return Trace(rec, tuple(entries))
