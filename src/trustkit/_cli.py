@@ -433,14 +433,38 @@ def _cmd_pack_check(args: argparse.Namespace, out: IO[str]) -> int:
         return EXIT_PACK_ERRORS
     today = args.today if args.today is not None else _today()
     warnings = trustkit.lint_pack(pack, today=today)
+    _write_warnings(warnings, args.verbose, out)
+    packs = ", ".join(map(str, pack.packs))
+    out.write(f"{packs}: no errors, {len(warnings)} warning{'s' if len(warnings) != 1 else ''}\n")
+    return EXIT_OK
+
+
+MAX_LISTED = 5
+"""A locale missing more texts than this gets one summary line (``--verbose`` lists them all)."""
+
+
+def _write_warnings(warnings: Sequence[trustkit.LintWarning], verbose: bool, out: IO[str]) -> None:
+    """Each warning on its own line, but one line per locale that misses many translations."""
+    missing: dict[str | None, list[trustkit.LintWarning]] = {}
     for warning in warnings:
+        if warning.code == "missing-translation":
+            missing.setdefault(warning.locale, []).append(warning)
+    summed = {tag for tag, found in missing.items() if len(found) > MAX_LISTED and not verbose}
+    for warning in warnings:
+        if warning.code == "missing-translation" and warning.locale in summed:
+            found = missing[warning.locale]
+            if warning is found[0]:
+                files = ", ".join(sorted({w.file for w in found if w.file}))
+                out.write(
+                    f"warning: {files + ': ' if files else ''}missing-translation: {len(found)} "
+                    f"texts have no {warning.locale!r} translation and show the pack's own "
+                    f"(the first: {warning.item}); --verbose lists each\n"
+                )
+            continue
         out.write(f"warning: {warning}\n")
         if warning.example is not None and warning.respondent is not None:
             example = json.dumps(dict(warning.example), sort_keys=True)
             out.write(f"  for example, {warning.respondent} answers: {example}\n")
-    packs = ", ".join(map(str, pack.packs))
-    out.write(f"{packs}: no errors, {len(warnings)} warning{'s' if len(warnings) != 1 else ''}\n")
-    return EXIT_OK
 
 
 def _cmd_pack_show(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
@@ -577,6 +601,12 @@ def _parser() -> argparse.ArgumentParser:
                 type=_date,
                 help="judge 'verified' dates by this day (default: the system date); a "
                 "resource verified over 12 months earlier gets a stale-resource warning",
+            )
+            p.add_argument(
+                "--verbose",
+                action="store_true",
+                help=f"list every missing translation (by default, a locale missing more "
+                f"than {MAX_LISTED} gets one line with their count)",
             )
 
     from trustkit._schema import SCHEMA_NAMES  # noqa: PLC0415
