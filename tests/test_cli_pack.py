@@ -84,6 +84,7 @@ def test_pack_check_on_a_good_pack_shows_warnings_with_examples(overlay: Overlay
         "shadowy",
         rules='[[rules]]\nid = "shadow"\nstep = "celebrate"\npriority = 1\nreason = "Hidden."\n'
         'when = { answer = "feels_heard", op = "<=", value = 1 }\n',
+        locales__es='[rules.shadow]\nreason = "Oculta."\n',
     )
     code, out, _ = run("pack", "check", str(root), "--today", "2026-12-06")
     assert code == 0

@@ -769,7 +769,8 @@ def test_message_descriptions_name_the_allowed_placeholders() -> None:
     """Each template's description lists exactly the placeholders the pack checks allow."""
     validate = pytest.importorskip("trustkit._pack.validate")
     explain = pack_file_schema("messages")["$defs"]["templates"]  # type: ignore[index]
-    optional = {"safety_earlier"}  # has a default, so older packs stay valid
+    labels = pytest.importorskip("trustkit._vocabulary").LABELS
+    optional = {"safety_earlier", *labels}  # have defaults, so older packs stay valid
     assert set(explain["required"]) == {f.name for f in attrs.fields(trustkit.Messages)} - optional
     for name, allowed in validate._TEMPLATE_FIELDS.items():
         described = set(re.findall(r"\{(\w+)\}", explain["properties"][name]["description"]))

@@ -12,7 +12,10 @@ import argparse
 import datetime as dt
 import json
 import os
+import shutil
 import sys
+import textwrap
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import IO
 
@@ -20,6 +23,7 @@ import trustkit
 from trustkit.models import (
     Action,
     ContentPack,
+    Messages,
     Question,
     QuestionKind,
     Recommendation,
@@ -97,22 +101,22 @@ def _split_checkin(data: object) -> tuple[object, str | None]:
     return data, None
 
 
-def _who(action: Action, respondent: Role) -> str:
+def _who(action: Action, respondent: Role, messages: Messages) -> str:
     if action.who is Who.BOTH:
-        return "together"
+        return messages.who_together
     if action.who is Who.EITHER or action.who.value == respondent.value:
-        return "you"
-    return "your partner"
+        return messages.who_you
+    return messages.who_partner
 
 
-def _resource_line(res: Resource) -> str:
+def _resource_line(res: Resource, messages: Messages) -> str:
     where = res.country if not res.region else f"{res.country}, {res.region}"
     parts = [f"{res.name} ({where})"]
     parts.extend(
         text
         for text in (
-            f"for: {res.audience}" if res.audience else "",
-            f"call {res.phone}" if res.phone else "",
+            messages.resource_audience.format(audience=res.audience) if res.audience else "",
+            _whole(messages.resource_phone.format(phone=res.phone)) if res.phone else "",
             res.text,
             res.url,
             res.hours,
@@ -124,29 +128,85 @@ def _resource_line(res: Resource) -> str:
     return " · ".join(parts)
 
 
-def format_recommendation(rec: Recommendation) -> str:
-    """The recommendation as text for a person to read."""
-    step = rec.step
-    lines = [f"Next step: {step.title}  [{step.id} · {rec.urgency.value}]", step.summary, ""]
-    if rec.resources:
-        lines.append("Get help now:")
-        lines.extend(f"  - {_resource_line(res)}" for res in rec.resources)
-        lines.append("")
-    lines.append("Why:")
-    lines.extend(f"  - {reason}" for reason in rec.reasons)
-    lines.extend(["", "What you can do:"])
-    for number, action in enumerate(step.actions, start=1):
-        lines.append(
-            f"  {number}. {action.title} ({action.minutes} min, {_who(action, rec.respondent)})"
+_KEEP = "\x00"
+"""Stands for a space that wrapping must not break at (pack texts never hold it)."""
+
+
+def _whole(text: str) -> str:
+    """``text`` kept on one line when wrapped, e.g. "call 0808 2000 247"."""
+    return text.replace(" ", _KEEP)
+
+
+MIN_WIDTH = 20
+"""The narrowest width text is wrapped to, however narrow the terminal says it is."""
+
+_Line = tuple[str, str, str]
+"""A line of readable output: its indent, the indent of its continuation lines, its text."""
+
+
+def _wrap(lines: Sequence[_Line], width: int | None) -> str:
+    """The lines as text, each wrapped to ``width`` columns when a width is given.
+
+    Words are never broken, nor at hyphens, so that phone numbers and web
+    addresses stay whole (a longer one overflows rather than breaks).
+    """
+    out: list[str] = []
+    for first, rest, text in lines:
+        if width is None or not text or len(first) + len(text) <= width:
+            out.append(first + text if text else "")
+            continue
+        out.extend(
+            textwrap.wrap(
+                text,
+                width=width,
+                initial_indent=first,
+                subsequent_indent=rest,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
         )
-        lines.append(f"     {action.how}")
+    return "\n".join(out).replace(_KEEP, " ")
+
+
+def format_recommendation(
+    rec: Recommendation, messages: Messages | None = None, width: int | None = None
+) -> str:
+    """The recommendation as text for a person to read.
+
+    Args:
+        rec: The recommendation.
+        messages: The labels to use: the messages of the (localized) pack that
+            made it. By default, those of the bundled pack in ``rec.locale``.
+        width: Wrap the text to this many columns; by default, it is not wrapped.
+    """
+    if messages is None:
+        messages = trustkit.default_pack().localized(rec.locale).messages
+    step = rec.step
+    urgency = messages.urgency(rec.urgency)
+    lines: list[_Line] = [
+        ("", "", f"{messages.heading_next_step}: {step.title}  [{step.id} · {urgency}]"),
+        ("", "", step.summary),
+        ("", "", ""),
+    ]
+    if rec.resources:
+        lines.append(("", "", f"{messages.heading_get_help}:"))
+        lines.extend(("  - ", "    ", _resource_line(res, messages)) for res in rec.resources)
+        lines.append(("", "", ""))
+    lines.append(("", "", f"{messages.heading_why}:"))
+    lines.extend(("  - ", "    ", reason) for reason in rec.reasons)
+    lines.extend([("", "", ""), ("", "", f"{messages.heading_actions}:")])
+    for number, action in enumerate(step.actions, start=1):
+        minutes = messages.action_minutes.format(minutes=action.minutes)
+        who = _who(action, rec.respondent, messages)
+        lines.append((f"  {number}. ", "     ", f"{action.title} ({minutes}, {who})"))
+        lines.append(("     ", "     ", action.how))
     if rec.alternatives:
-        lines.append("")
+        lines.append(("", "", ""))
         others = ", ".join(f"{alt.title} ({alt.step_id})" for alt in rec.alternatives)
-        lines.append(f"Also worth a look: {others}")
+        lines.append(("", "  ", f"{messages.heading_alternatives}: {others}"))
     packs = ", ".join(map(str, rec.packs))
-    lines.extend(["", f"Rule {rec.rule_id} · pack {packs} · {rec.locale}"])
-    return "\n".join(lines)
+    lines.extend([("", "", ""), ("", "", f"Rule {rec.rule_id} · pack {packs} · {rec.locale}")])
+    return _wrap(lines, width)
 
 
 _OUTCOME_WORDS = {
@@ -179,12 +239,22 @@ def format_trace(trace: Trace) -> str:
     return "\n".join(lines)
 
 
-def _print_rec(rec: Recommendation, as_json: bool, out: IO[str]) -> None:
+def _width(out: IO[str]) -> int | None:
+    """The width to wrap readable output to: the terminal's, when it is one or COLUMNS is set.
+
+    Output to a file or a pipe is not wrapped, so that scripts get whole lines.
+    """
+    if "COLUMNS" not in os.environ and not out.isatty():
+        return None
+    return max(shutil.get_terminal_size().columns - 1, MIN_WIDTH)
+
+
+def _print_rec(rec: Recommendation, as_json: bool, out: IO[str], pack: ContentPack) -> None:
     if as_json:
         data = trustkit.converter.unstructure(rec)
         out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     else:
-        out.write(format_recommendation(rec) + "\n")
+        out.write(format_recommendation(rec, pack.messages, _width(out)) + "\n")
 
 
 def _cmd_recommend(args: argparse.Namespace, stdin: IO[str], out: IO[str], err: IO[str]) -> int:
@@ -193,45 +263,67 @@ def _cmd_recommend(args: argparse.Namespace, stdin: IO[str], out: IO[str], err: 
         if respondent is not None and respondent != args.respondent:
             raise _BadInputError("--respondent does not match the check-in's respondent")
         respondent = args.respondent
+    pack = _pack(args, err)
     if args.trace:
         trace = trustkit.trace(
             answers,  # type: ignore[arg-type]  # checked by trace
             respondent=respondent,
-            pack=_pack(args, err),
+            pack=pack,
             country=args.country,
         )
         if args.json:
             data = trustkit.converter.unstructure(trace)
             out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         else:
-            out.write(format_recommendation(trace.recommendation) + "\n\n")
+            width = _width(out)
+            out.write(format_recommendation(trace.recommendation, pack.messages, width) + "\n\n")
             out.write(format_trace(trace) + "\n")
         return EXIT_OK
     rec = trustkit.recommend_next_step(
         answers,  # type: ignore[arg-type]  # checked by recommend_next_step
         respondent=respondent,
-        pack=_pack(args, err),
+        pack=pack,
         country=args.country,
     )
-    _print_rec(rec, args.json, out)
+    _print_rec(rec, args.json, out, pack)
     return EXIT_OK
 
 
-_HINTS = {
-    QuestionKind.SCALE: "1 = strongly disagree … 5 = strongly agree",
-    QuestionKind.YES_NO: "y / n",
-    QuestionKind.COUNT: "0 or more",
-}
-_YES = {"y", "yes"}
-_NO = {"n", "no"}
+_YES = {"y": True, "yes": True, "n": False, "no": False}
+"""The English replies to a yes/no question, understood in every language."""
 
 
-def _parse_reply(question: Question, reply: str) -> bool | int | None:
+def _fold(text: str) -> str:
+    """``text`` in lower case without accents, so that "si" and "Sí" read the same."""
+    decomposed = unicodedata.normalize("NFD", text.strip().casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _yes_no(messages: Messages) -> dict[str, bool]:
+    """The replies to a yes/no question: the pack's words, their first letters and English."""
+    yes, no = _fold(messages.word_yes), _fold(messages.word_no)
+    replies = {**_YES, yes: True, no: False}
+    if yes[:1] != no[:1]:
+        replies |= {yes[:1]: True, no[:1]: False}
+    return replies
+
+
+def _hint(question: Question, messages: Messages) -> str:
+    """What a question takes, e.g. "1 = strongly disagree … 5 = strongly agree"."""
+    if question.kind is QuestionKind.SCALE:
+        return f"1 = {messages.scale_1} … 5 = {messages.scale_5}"
+    if question.kind is QuestionKind.COUNT:
+        return messages.hint_count
+    yes, no = messages.word_yes, messages.word_no
+    return f"{yes[:1]} / {no[:1]}" if _fold(yes)[:1] != _fold(no)[:1] else f"{yes} / {no}"
+
+
+def _parse_reply(question: Question, reply: str, messages: Messages) -> bool | int | None:
     """The answer typed for a question; None if it cannot be one."""
-    reply = reply.strip().lower()
     if question.kind is QuestionKind.YES_NO:
-        return True if reply in _YES else False if reply in _NO else None
-    if not reply.isdigit():
+        return _yes_no(messages).get(_fold(reply))
+    reply = reply.strip()
+    if not (reply.isascii() and reply.isdigit()):
         return None
     value = int(reply)
     if question.kind is QuestionKind.SCALE and not 1 <= value <= 5:
@@ -261,15 +353,18 @@ def _ask_all(
     ask: Callable[[str], str],
     talk: IO[str],
     answers: dict[str, bool | int],
+    messages: Messages,
+    width: int | None = None,
 ) -> None:
     """Ask each question in turn, filling ``answers`` as the person goes.
 
     Each prompt says how far along the person is ("3 of 18"); Enter skips a
-    question and ``<`` goes back to the one before, clearing its answer.
+    question and ``<`` goes back to the one before, clearing its answer. The
+    labels come from ``messages``, and text is wrapped to ``width`` if given.
     ``EOFError`` and ``KeyboardInterrupt`` from ``ask`` pass through; the
     answers given so far are then in ``answers``.
     """
-    talk.write(f"Answer each question; press Enter to skip one, or type {BACK} to go back.\n")
+    talk.write(_wrap([("", "", messages.checkin_intro.format(back=BACK))], width) + "\n")
     total = len(questions)
     told_safety = False
     number = 0
@@ -277,13 +372,13 @@ def _ask_all(
         question = questions[number]
         if question.safety and not told_safety:
             told_safety = True
-            talk.write(
-                "\nThe last questions are about your safety. Answer them where you can do so "
-                "privately; nothing is stored or sent anywhere.\n"
-            )
-        reply = ask(
-            f"\n{number + 1} of {total}. {question.prompt}\n   ({_HINTS[question.kind]}) > "
+            talk.write("\n" + _wrap([("", "", messages.checkin_safety)], width) + "\n")
+        progress = messages.checkin_progress.format(number=number + 1, total=total)
+        hint = _hint(question, messages)
+        prompt = _wrap(
+            [("", "   ", f"{progress}. {question.prompt}"), ("   ", "   ", f"({hint})")], width
         )
+        reply = ask(f"\n{prompt} > ")
         if reply.strip() == BACK:
             number = max(number - 1, 0)
             answers.pop(questions[number].id, None)
@@ -291,12 +386,10 @@ def _ask_all(
         if not reply.strip():
             number += 1
             continue
-        value = _parse_reply(question, reply)
+        value = _parse_reply(question, reply, messages)
         if value is None:
-            talk.write(
-                f"   Please answer {_HINTS[question.kind]}, press Enter to skip, "
-                f"or type {BACK} to go back.\n"
-            )
+            retry = messages.checkin_retry.format(hint=hint, back=BACK)
+            talk.write(_wrap([("   ", "   ", retry)], width) + "\n")
             continue
         answers[question.id] = value
         number += 1
@@ -329,7 +422,7 @@ def _cmd_checkin(
             return reply("")
 
     try:
-        _ask_all(_checkin_questions(pack, role), ask, talk, answers)
+        _ask_all(_checkin_questions(pack, role), ask, talk, answers, pack.messages, _width(talk))
     except (EOFError, KeyboardInterrupt) as stop:
         status = EXIT_INCOMPLETE if isinstance(stop, EOFError) else EXIT_INTERRUPTED
         talk.write("\n")  # the prompt line is still open
@@ -340,11 +433,11 @@ def _cmd_checkin(
             rec = trustkit.recommend_next_step(
                 safety, respondent=role, pack=pack, country=args.country
             )
-            _print_rec(rec, args.json, out)
+            _print_rec(rec, args.json, out, pack)
         err.write(_STOPPED[status])
         return status
     rec = trustkit.recommend_next_step(answers, respondent=role, pack=pack, country=args.country)
-    _print_rec(rec, args.json, out)
+    _print_rec(rec, args.json, out, pack)
     return EXIT_OK
 
 
@@ -354,9 +447,17 @@ def _cmd_steps(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         data = [trustkit.converter.unstructure(step) for step in pack.steps]
         out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
-    width = max(len(step.id) for step in pack.steps)
+    column = max(len(step.id) for step in pack.steps)
+    width = _width(out)
+    lines: list[_Line] = []
     for step in pack.steps:
-        out.write(f"{step.id:<{width}}  {step.title}\n{'':<{width}}  {step.summary}\n")
+        if width is not None and 2 * (column + 2) > width:  # too narrow for two columns
+            lines.extend([("", "", step.id), ("  ", "  ", step.title), ("  ", "  ", step.summary)])
+            continue
+        indent = " " * (column + 2)
+        lines.append((f"{step.id:<{column}}  ", indent, step.title))
+        lines.append((indent, indent, step.summary))
+    out.write(_wrap(lines, width) + "\n")
     return EXIT_OK
 
 
@@ -379,14 +480,38 @@ def _cmd_pack_check(args: argparse.Namespace, out: IO[str]) -> int:
         return EXIT_PACK_ERRORS
     today = args.today if args.today is not None else _today()
     warnings = trustkit.lint_pack(pack, today=today)
+    _write_warnings(warnings, args.verbose, out)
+    packs = ", ".join(map(str, pack.packs))
+    out.write(f"{packs}: no errors, {len(warnings)} warning{'s' if len(warnings) != 1 else ''}\n")
+    return EXIT_OK
+
+
+MAX_LISTED = 5
+"""A locale missing more texts than this gets one summary line (``--verbose`` lists them all)."""
+
+
+def _write_warnings(warnings: Sequence[trustkit.LintWarning], verbose: bool, out: IO[str]) -> None:
+    """Each warning on its own line, but one line per locale that misses many translations."""
+    missing: dict[str | None, list[trustkit.LintWarning]] = {}
     for warning in warnings:
+        if warning.code == "missing-translation":
+            missing.setdefault(warning.locale, []).append(warning)
+    summed = {tag for tag, found in missing.items() if len(found) > MAX_LISTED and not verbose}
+    for warning in warnings:
+        if warning.code == "missing-translation" and warning.locale in summed:
+            found = missing[warning.locale]
+            if warning is found[0]:
+                files = ", ".join(sorted({w.file for w in found if w.file}))
+                out.write(
+                    f"warning: {files + ': ' if files else ''}missing-translation: {len(found)} "
+                    f"texts have no {warning.locale!r} translation and show the pack's own "
+                    f"(the first: {warning.item}); --verbose lists each\n"
+                )
+            continue
         out.write(f"warning: {warning}\n")
         if warning.example is not None and warning.respondent is not None:
             example = json.dumps(dict(warning.example), sort_keys=True)
             out.write(f"  for example, {warning.respondent} answers: {example}\n")
-    packs = ", ".join(map(str, pack.packs))
-    out.write(f"{packs}: no errors, {len(warnings)} warning{'s' if len(warnings) != 1 else ''}\n")
-    return EXIT_OK
 
 
 def _cmd_pack_test(args: argparse.Namespace, out: IO[str]) -> int:
@@ -616,6 +741,12 @@ def _parser() -> argparse.ArgumentParser:
                 type=_date,
                 help="judge 'verified' dates by this day (default: the system date); a "
                 "resource verified over 12 months earlier gets a stale-resource warning",
+            )
+            p.add_argument(
+                "--verbose",
+                action="store_true",
+                help=f"list every missing translation (by default, a locale missing more "
+                f"than {MAX_LISTED} gets one line with their count)",
             )
 
     from trustkit._schema import SCHEMA_NAMES  # noqa: PLC0415

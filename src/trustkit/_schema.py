@@ -143,6 +143,37 @@ _MESSAGE_WORDS = {
     "safety_earlier": "Optional. Said during a safety period to the partner who screened "
     "positive earlier: it acknowledges that answer without repeating it. No placeholders.",
     "months": "The names of the twelve months, January first, used for {month}.",
+    **{
+        f"scale_{n}": f"Optional label. The scale's anchor for {n}. No placeholders."
+        for n in range(1, 6)
+    },
+    "word_yes": "Optional label. The word for yes; it or its first letter answers a yes/no "
+    "question in `trustkit checkin`. No placeholders.",
+    "word_no": "Optional label. The word for no; it or its first letter answers a yes/no "
+    "question in `trustkit checkin`. No placeholders.",
+    "who_you": "Optional label. Who does an action: the reader. No placeholders.",
+    "who_partner": "Optional label. Who does an action: the reader's partner. No placeholders.",
+    "who_together": "Optional label. Who does an action: both partners. No placeholders.",
+    "urgency_info": "Optional label. The name of the urgency 'info'. No placeholders.",
+    "urgency_warning": "Optional label. The name of the urgency 'warning'. No placeholders.",
+    "urgency_critical": "Optional label. The name of the urgency 'critical'. No placeholders.",
+    "heading_next_step": "Optional label. Heading of the step. No placeholders.",
+    "heading_get_help": "Optional label. Heading of the helplines. No placeholders.",
+    "heading_why": "Optional label. Heading of the reasons. No placeholders.",
+    "heading_actions": "Optional label. Heading of the actions. No placeholders.",
+    "heading_alternatives": "Optional label. Heading of the other steps worth a look. "
+    "No placeholders.",
+    "action_minutes": "Optional label. How long an action takes. Placeholder: {minutes}.",
+    "resource_audience": "Optional label. Whom a helpline is for. Placeholder: {audience}.",
+    "resource_phone": "Optional label. How to call a helpline. Placeholder: {phone}.",
+    "checkin_intro": "Optional label. Said before the first question. Placeholder: {back}.",
+    "checkin_progress": "Optional label. How far along the check-in is. Placeholders: "
+    "{number}, {total}.",
+    "checkin_retry": "Optional label. Said after a reply that is not an answer. Placeholders: "
+    "{hint}, {back}.",
+    "checkin_safety": "Optional label. Said before the safety questions; never asks for "
+    "secrecy. No placeholders.",
+    "hint_count": "Optional label. What a count question takes. No placeholders.",
 }
 _MESSAGE_EXTRA: dict[str, dict[str, Any]] = {"months": {"minItems": 12, "maxItems": 12}}
 # What overlays may change and locales may translate, from the loader's own tables.

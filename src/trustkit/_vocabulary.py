@@ -19,6 +19,42 @@ FACT_FAMILIES: dict[str, tuple[str, str | None]] = {
 """Each fact family: its type (number or flag) and what its suffix names, if anything."""
 
 
+LABELS: dict[str, str] = {
+    "scale_1": "strongly disagree",
+    "scale_2": "disagree",
+    "scale_3": "neither agree nor disagree",
+    "scale_4": "agree",
+    "scale_5": "strongly agree",
+    "word_yes": "yes",
+    "word_no": "no",
+    "who_you": "you",
+    "who_partner": "your partner",
+    "who_together": "together",
+    "urgency_info": "info",
+    "urgency_warning": "warning",
+    "urgency_critical": "critical",
+    "heading_next_step": "Next step",
+    "heading_get_help": "Get help now",
+    "heading_why": "Why",
+    "heading_actions": "What you can do",
+    "heading_alternatives": "Also worth a look",
+    "action_minutes": "{minutes} min",
+    "resource_audience": "for: {audience}",
+    "resource_phone": "call {phone}",
+    "checkin_intro": "Answer each question; press Enter to skip one, or type {back} to go back.",
+    "checkin_progress": "{number} of {total}",
+    "checkin_retry": "Please answer {hint}, press Enter to skip, or type {back} to go back.",
+    "checkin_safety": "The last questions are about your safety. Answer them where you can do "
+    "so privately; nothing is stored or sent anywhere.",
+    "hint_count": "0 or more",
+}
+"""The labels that apps and the command line show around a pack's content, with their defaults.
+
+Optional in messages.toml (these English texts are the defaults), overridable by overlays and
+translatable by locale files like any other template. The engine never reads them.
+"""
+
+
 MESSAGE_TEMPLATES = (
     "answer_yes",
     "answer_no",
@@ -35,6 +71,7 @@ MESSAGE_TEMPLATES = (
     "boundaries_due",
     "date",
     "safety_earlier",
+    *LABELS,
 )
 """The sentence templates of messages.toml (besides ``months``, the list of month names)."""
 

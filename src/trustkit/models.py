@@ -19,7 +19,7 @@ from typing import Any, TypeAlias
 import attrs
 
 from trustkit._roles import Role
-from trustkit._vocabulary import SAFETY_EARLIER, SAFETY_PERIOD_FLOOR_WEEKS
+from trustkit._vocabulary import LABELS, SAFETY_EARLIER, SAFETY_PERIOD_FLOOR_WEEKS
 from trustkit.errors import AnswerError, AnswerProblem
 
 __all__ = [
@@ -499,6 +499,40 @@ class Messages:
         safety_earlier: Said, during a safety period, to the partner whose
             earlier check-in was a positive safety screen. It acknowledges
             that answer without repeating it (no placeholders).
+
+    The labels that apps and the ``trustkit`` command show around the content
+    are messages too. Each is optional in messages.toml, with the English
+    default shown, and translated like any other template:
+
+    Attributes:
+        scale_1: The scale's anchor for 1 ("strongly disagree").
+        scale_2: The scale's anchor for 2 ("disagree").
+        scale_3: The scale's anchor for 3 ("neither agree nor disagree").
+        scale_4: The scale's anchor for 4 ("agree").
+        scale_5: The scale's anchor for 5 ("strongly agree").
+        word_yes: The word for yes ("yes"); a reply of it, or of its first
+            letter, answers a yes/no question in ``trustkit checkin``.
+        word_no: The word for no ("no"), likewise.
+        who_you: Who does an action: the reader ("you").
+        who_partner: Who does an action: the reader's partner ("your partner").
+        who_together: Who does an action: both, together ("together").
+        urgency_info: The name of `Urgency.INFO` ("info").
+        urgency_warning: The name of `Urgency.WARNING` ("warning").
+        urgency_critical: The name of `Urgency.CRITICAL` ("critical").
+        heading_next_step: Heading of the step ("Next step").
+        heading_get_help: Heading of the helplines ("Get help now").
+        heading_why: Heading of the reasons ("Why").
+        heading_actions: Heading of the actions ("What you can do").
+        heading_alternatives: Heading of the other steps ("Also worth a look").
+        action_minutes: How long an action takes (``{minutes}``: "{minutes} min").
+        resource_audience: Whom a helpline is for (``{audience}``: "for: {audience}").
+        resource_phone: How to call a helpline (``{phone}``: "call {phone}").
+        checkin_intro: Said before the first question (``{back}``, what to type to go back).
+        checkin_progress: How far along the check-in is (``{number}``, ``{total}``: "{number}
+            of {total}").
+        checkin_retry: Said after a reply that is not an answer (``{hint}``, ``{back}``).
+        checkin_safety: Said before the safety questions.
+        hint_count: What a count question takes ("0 or more").
     """
 
     answer_yes: str
@@ -517,6 +551,41 @@ class Messages:
     date: str
     months: tuple[str, ...] = attrs.field(converter=_str_tuple)
     safety_earlier: str = SAFETY_EARLIER
+    scale_1: str = LABELS["scale_1"]
+    scale_2: str = LABELS["scale_2"]
+    scale_3: str = LABELS["scale_3"]
+    scale_4: str = LABELS["scale_4"]
+    scale_5: str = LABELS["scale_5"]
+    word_yes: str = LABELS["word_yes"]
+    word_no: str = LABELS["word_no"]
+    who_you: str = LABELS["who_you"]
+    who_partner: str = LABELS["who_partner"]
+    who_together: str = LABELS["who_together"]
+    urgency_info: str = LABELS["urgency_info"]
+    urgency_warning: str = LABELS["urgency_warning"]
+    urgency_critical: str = LABELS["urgency_critical"]
+    heading_next_step: str = LABELS["heading_next_step"]
+    heading_get_help: str = LABELS["heading_get_help"]
+    heading_why: str = LABELS["heading_why"]
+    heading_actions: str = LABELS["heading_actions"]
+    heading_alternatives: str = LABELS["heading_alternatives"]
+    action_minutes: str = LABELS["action_minutes"]
+    resource_audience: str = LABELS["resource_audience"]
+    resource_phone: str = LABELS["resource_phone"]
+    checkin_intro: str = LABELS["checkin_intro"]
+    checkin_progress: str = LABELS["checkin_progress"]
+    checkin_retry: str = LABELS["checkin_retry"]
+    checkin_safety: str = LABELS["checkin_safety"]
+    hint_count: str = LABELS["hint_count"]
+
+    @property
+    def scale(self) -> tuple[str, str, str, str, str]:
+        """The scale's five anchors, for 1 to 5."""
+        return (self.scale_1, self.scale_2, self.scale_3, self.scale_4, self.scale_5)
+
+    def urgency(self, urgency: Urgency | str) -> str:
+        """The name of an urgency, e.g. ``"critical"``."""
+        return str(getattr(self, f"urgency_{Urgency(urgency).value}"))
 
 
 @attrs.frozen

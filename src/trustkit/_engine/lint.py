@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 
 import attrs
 
+from trustkit._countries import country_problem
 from trustkit._engine.compile import (
     OPERATORS,
     CompiledPack,
@@ -24,6 +25,9 @@ from trustkit._engine.compile import (
     dimension_items,
     questions_read,
 )
+from trustkit._pack.load import read_locale_file
+from trustkit._pack.translate import TRANSLATABLE, canonical_tag, fallbacks
+from trustkit._pack.validate import item_tables
 from trustkit.models import (
     AllOf,
     Answer,
@@ -37,6 +41,7 @@ from trustkit.models import (
     Resource,
     Role,
     ScoreCompare,
+    Translation,
 )
 
 MIN_ACTIONS = 3
@@ -51,15 +56,20 @@ class LintWarning:
 
     Attributes:
         code: A stable short name: ``few-actions``, ``unused-question``,
-            ``unreachable-step``, ``shadowed-rule``, ``no-catch-all`` or
-            ``stale-resource``.
+            ``unreachable-step``, ``shadowed-rule``, ``no-catch-all``,
+            ``stale-resource``, ``missing-translation`` or
+            ``unknown-locale-file``.
         item: The id of the step, question, rule or resource it is about
-            (``""`` for the pack as a whole).
+            (``""`` for the pack as a whole). Translation warnings name the
+            kind too: ``"steps.educate"``, ``"messages"``.
         message: What is wrong and what to do, in plain words.
         respondent: Who answers the example check-in, if there is one.
         example: A check-in that shows the problem, if sampling found one.
-        file: The pack file the item is defined in, where known.
+        file: The pack file the item is defined in, where known (for
+            ``missing-translation``, the locale file to add the text to).
         line: The line the item starts on, where known.
+        locale: The locale a ``missing-translation`` or
+            ``unknown-locale-file`` warning is about.
     """
 
     code: str
@@ -69,6 +79,7 @@ class LintWarning:
     example: Mapping[str, Answer] | None = None
     file: str | None = None
     line: int | None = None
+    locale: str | None = None
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}: " if self.file and self.line else ""
@@ -167,6 +178,105 @@ def _stale(res: Resource, today: dt.date) -> LintWarning:
     )
 
 
+UNTRANSLATED = frozenset({("resources", "name")})
+"""Fields not counted as missing: a helpline is found by the name it gives itself."""
+
+
+def translation_warnings(pack: ContentPack) -> tuple[LintWarning, ...]:
+    """``missing-translation`` and ``unknown-locale-file`` warnings; reads every locale file.
+
+    A text is missing from a locale when the pack has it (it is not empty)
+    and neither that locale nor a language it falls back to translates it.
+    A regional locale (``es-MX``) whose language has texts too (``es``) is
+    not checked for gaps: it falls back to them, and their gaps are reported
+    once, under the language.
+
+    Raises:
+        PackError: A locale file not read yet cannot be read.
+    """
+    translations = [*pack.translations, *(read_locale_file(f) for f in pack.locale_files)]
+    own = pack.locale.lower()
+    by_tag: dict[str, list[Translation]] = {}
+    for translation in translations:
+        by_tag.setdefault(translation.locale.lower(), []).append(translation)
+    warnings: list[LintWarning] = []
+    for tag, group in by_tag.items():
+        chain = fallbacks(tag)
+        if own not in chain and not any(parent in by_tag for parent in chain[1:]):
+            warnings.extend(_missing(pack, group))
+    files = {t.file: t.locale for t in translations if t.file}
+    warnings.extend(
+        warning
+        for file, tag in files.items()
+        if (warning := _locale_file_warning(file, tag, own, set(by_tag))) is not None
+    )
+    return tuple(warnings)
+
+
+def _missing(pack: ContentPack, group: list[Translation]) -> Iterator[LintWarning]:
+    """The texts of the pack that none of one locale's translations has."""
+    locale = group[0].locale
+    have: set[tuple[str, str, str]] = set()
+    for translation in group:
+        have.update(translation.lookup())
+    tables = item_tables(pack)
+    # The pack folders, base first: an item's text goes in its own pack's locale file, or,
+    # where that pack has none for this locale, in the last overlay's that has one, or else
+    # in a new one of its own pack. The messages count as the base pack's.
+    folders = list(
+        dict.fromkeys(
+            item.origin.file.rpartition("/")[0]
+            for kind, items in tables.items()
+            for item in items.values()
+            if kind != "messages" and item.origin is not None
+        )
+    )
+    files = {t.file.rpartition("/locales/")[0]: t.file for t in group if t.file}
+    folders.extend(f for f in files if f not in folders)  # overlays with only locale files
+    for kind, items in tables.items():
+        for item_id, item in items.items():
+            origin = getattr(item, "origin", None)
+            folder = origin.file.rpartition("/")[0] if origin else (folders or [""])[0]
+            later = (
+                [files[f] for f in folders[folders.index(folder) :] if f in files] if folder else []
+            )
+            file = files.get(folder) or (later[-1] if later else None)
+            if file is None and folder:
+                file = f"{folder}/locales/{locale}.toml"
+            for field in TRANSLATABLE[kind]:
+                if (kind, field) in UNTRANSLATED or (kind, item_id, field) in have:
+                    continue
+                if getattr(item, field):
+                    yield LintWarning(
+                        "missing-translation",
+                        f"{kind}.{item_id}" if item_id else kind,
+                        f"{field!r} has no {locale!r} text, so it shows the pack's own",
+                        file=file,
+                        locale=locale,
+                    )
+
+
+def _locale_file_warning(file: str, tag: str, own: str, tags: set[str]) -> LintWarning | None:
+    """An ``unknown-locale-file`` warning for a locale file no one would get, or None."""
+    canonical = canonical_tag(tag)
+    language, *subtags = canonical.split("-")
+    regions = [sub for sub in subtags if len(sub) == 2 and sub.isalpha()]
+    if canonical != tag:
+        why = f"name it {canonical}.toml: a locale file is named by its canonical BCP 47 tag"
+    elif canonical.lower() == own:
+        why = f"never used: the pack's own texts are already in {own!r}"
+    elif subtags and language not in tags and language != own.partition("-")[0]:
+        why = (
+            f"only {canonical!r} gets these texts; {language!r} and its other variants get the "
+            f"pack's own: name it {language}.toml, or add one"
+        )
+    elif regions and country_problem(regions[0]) is not None:
+        why = f"{regions[0]!r} is not an ISO 3166-1 region, so no one asks for {canonical!r}"
+    else:
+        return None
+    return LintWarning("unknown-locale-file", tag, why, file=file, locale=tag)
+
+
 def lint_pack(
     pack: ContentPack,
     *,
@@ -176,6 +286,9 @@ def lint_pack(
 ) -> tuple[LintWarning, ...]:
     """Warnings about a valid pack: unreachable steps, unused questions, shadowed rules, gaps.
 
+    It also reads every locale file, for missing translations and locale
+    files no one would get (see `translation_warnings`).
+
     Args:
         pack: The pack to look at.
         samples: How many random check-ins to try (more are aimed at each rule).
@@ -184,7 +297,12 @@ def lint_pack(
             clock: without it, no ``stale-resource`` warnings are given.
 
     Returns:
-        The warnings, by code and item. An empty tuple means nothing was found.
+        The warnings, by code, locale and item. An empty tuple means nothing
+        was found.
+
+    Raises:
+        PackError: A locale file of the pack, read now for the first time,
+            cannot be read (``trustkit pack check`` reports those as errors).
 
     Examples:
         >>> import datetime as dt
@@ -283,7 +401,8 @@ def lint_pack(
     )
     if today is not None:
         warnings.extend(stale_resources(pack, today))
-    return tuple(sorted(warnings, key=lambda w: (w.code, w.item)))
+    warnings.extend(translation_warnings(pack))
+    return tuple(sorted(warnings, key=lambda w: (w.code, w.locale or "", w.item)))
 
 
 def _winner(

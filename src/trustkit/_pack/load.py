@@ -22,6 +22,7 @@ import attrs
 
 from trustkit._pack.validate import MAX_CONDITION_DEPTH, pack_problems
 from trustkit._vocabulary import (
+    LABELS,
     MESSAGE_TEMPLATES,
     SAFETY_EARLIER,
     SAFETY_PERIOD_FLOOR_WEEKS,
@@ -70,7 +71,7 @@ PACK_FILES = (
 )
 """The files every pack holds."""
 
-OPTIONAL_TEMPLATES = {"safety_earlier": SAFETY_EARLIER}
+OPTIONAL_TEMPLATES = {"safety_earlier": SAFETY_EARLIER, **LABELS}
 """Templates a messages.toml may leave out, with their defaults."""
 
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")

@@ -15,6 +15,7 @@ from trustkit._countries import INTERNATIONAL, country_problem
 from trustkit._pack.translate import TRANSLATABLE
 from trustkit._vocabulary import (
     FACT_FAMILIES,
+    LABELS,
     SAFETY_PERIOD_FLOOR_WEEKS,
     SAFETY_PERIOD_MAX_WEEKS,
     split_fact,
@@ -64,8 +65,17 @@ _TEMPLATE_FIELDS = {
     "boundaries_due": {"value"},
     "date": {"day", "month", "year"},
     "safety_earlier": set(),
+    **{name: set[str]() for name in LABELS},
+    "action_minutes": {"minutes"},
+    "resource_audience": {"audience"},
+    "resource_phone": {"phone"},
+    "checkin_intro": {"back"},
+    "checkin_progress": {"number", "total"},
+    "checkin_retry": {"hint", "back"},
 }
 MONTHS = 12
+SAFETY_MESSAGES = ("safety_earlier", "checkin_safety")
+"""Messages said around the safety screen: like crisis texts, they never ask for secrecy."""
 
 PARTNER_FACING = re.compile(
     r"\b(together|each other|with your partner|ask your partner|tell your partner|talk it over"
@@ -247,8 +257,9 @@ def _check_messages(pack: ContentPack) -> Iterator[PackProblem]:
         problem = template_problem(name, getattr(pack.messages, name))
         if problem is not None:
             yield place.problem(name, problem)
-    if SECRECY.search(pack.messages.safety_earlier):
-        yield place.problem("safety_earlier", "a safety text must never ask for secrecy")
+    for name in SAFETY_MESSAGES:
+        if SECRECY.search(getattr(pack.messages, name)):
+            yield place.problem(name, "a safety text must never ask for secrecy")
 
 
 def template_problem(name: str, template: object) -> str | None:
@@ -516,7 +527,7 @@ def _check_translations(pack: ContentPack) -> Iterator[PackProblem]:
                 if problem is not None:
                     yield place.problem(field, problem)
             crisis = (kind, item_id) in crisis_texts and (
-                kind != "messages" or field == "safety_earlier"
+                kind != "messages" or field in SAFETY_MESSAGES
             )
             if crisis and SECRECY.search(text):
                 yield place.problem(field, "a safety text must never ask for secrecy")
