@@ -453,3 +453,10 @@ def test_a_hundred_thousand_unknown_keys_give_a_short_message() -> None:
     with pytest.raises(AnswerError) as info:
         trustkit.recommend_next_step({f"q{i}": 1 for i in range(100_000)})
     assert len(str(info.value)) < 2_000
+
+
+def test_an_answer_error_built_by_hand_shortens_a_long_field() -> None:
+    """Whoever builds the error, a field longer than 64 characters is shortened in the message."""
+    error = AnswerError([trustkit.AnswerProblem("q" * 1_000, "a known question id")])
+    assert str(error) == "1 problem in the check-in: " + "q" * 63 + "…: a known question id"
+    assert error.problems[0].field == "q" * 1_000
