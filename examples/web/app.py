@@ -233,6 +233,7 @@ legend { font-weight: 600; padding: 0 .4rem; }
 .anchor { color: #556; font-size: .85rem; }
 .private { background: #fff6e0; border-color: #e0b84d; }
 .help { background: #fdecec; border: 2px solid #c0392b; border-radius: 8px; padding: .5rem 1rem; }
+.help h2 { margin-top: .5rem; }
 .step { background: #e8f5f3; border-radius: 8px; padding: .5rem 1rem; }
 .error { background: #fdecec; border-radius: 8px; padding: .5rem 1rem; }
 button { font: inherit; padding: .5rem 1.4rem; background: #0f5e5e; color: white;
