@@ -371,6 +371,23 @@ def test_a_large_body_is_refused_before_it_is_read(client: TestClient) -> None:
     assert response.headers["cache-control"] == "no-store"
 
 
+def test_a_form_with_too_many_fields_or_a_file_is_refused(client: TestClient) -> None:
+    """A form is capped at 100 fields and takes no files; the refusal quotes nothing."""
+    fields = "&".join(f"f{n}={SECRET}" for n in range(101)).encode()
+    upload = (
+        b'--x\r\nContent-Disposition: form-data; name="feels_heard"; filename="a"\r\n\r\n'
+        + SECRET.encode()
+        + b"\r\n--x--\r\n"
+    )
+    for body, kind in (
+        (fields, "application/x-www-form-urlencoded"),
+        (upload, "multipart/form-data; boundary=x"),
+    ):
+        response = client.post("/checkin/partner", content=body, headers={"content-type": kind})
+        assert response.status_code == 400
+        assert SECRET not in response.text
+
+
 def test_a_body_without_a_length_is_refused(client: TestClient) -> None:
     """A POST must say how long its body is, so that the limit can hold."""
 
