@@ -1,15 +1,17 @@
 """The example web app in examples/web: its form pages, its JSON API and its privacy.
 
 The app is imported from its file, as a reader would run it. These tests need the
-``web`` extra (FastAPI and its test client) and are skipped without it;
-``scripts/test`` installs it. scripts/browser-test drives the same app in Chromium.
+``web`` extra (Starlette, its form parser and its test client) and are skipped without
+it; ``scripts/test`` installs it. scripts/browser-test drives the same app in Chromium.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import json
 import logging
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -19,18 +21,20 @@ from typing import Any
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 import trustkit
 from tests.strategies import malformed_answers, role_and_answers
 from trustkit import Role
 
 _NEEDS = "needs the web extra: python -m pip install '.[web]'"
-pytest.importorskip("fastapi", reason=_NEEDS)
+pytest.importorskip("starlette", reason=_NEEDS)
 pytest.importorskip("httpx2", reason=_NEEDS)
-pytest.importorskip("multipart", reason=_NEEDS)
+pytest.importorskip("python_multipart", reason=_NEEDS)
 
-from fastapi import FastAPI  # noqa: E402
-from fastapi.testclient import TestClient  # noqa: E402
+from packaging.requirements import Requirement  # noqa: E402
+from packaging.utils import canonicalize_name  # noqa: E402
+from starlette.testclient import TestClient  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_FILE = ROOT / "examples" / "web" / "app.py"
@@ -43,7 +47,7 @@ def _load_app() -> ModuleType:
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # pydantic resolves the request model's annotations here
+    sys.modules[spec.name] = module  # so that its classes belong to a module
     spec.loader.exec_module(module)
     return module
 
@@ -260,31 +264,54 @@ def test_the_checkin_api_gives_helplines_for_a_safety_yes(client: TestClient) ->
     assert data["resources"]
 
 
-BAD_BODIES: dict[str, tuple[bytes, set[str]]] = {
+BAD_BODIES: dict[str, tuple[bytes, dict[str, str]]] = {
     "respondent": (
         json.dumps({"respondent": SECRET, "answers": {"feels_heard": 2}}).encode(),
-        {"respondent"},
+        {"respondent": "not_allowed"},
+    ),
+    "respondent-as-list": (
+        json.dumps({"respondent": [SECRET], "answers": {}}).encode(),
+        {"respondent": "not_allowed"},
     ),
     "answers-as-list": (
         json.dumps({"answers": [["afraid_of_partner", True], ["note", SECRET]]}).encode(),
-        {"answers"},
+        {"answers": "not_an_object"},
     ),
-    "extra-field": (json.dumps({"answers": {}, "note": SECRET}).encode(), {"note"}),
-    "missing-answers": (json.dumps({"respondent": "partner"}).encode(), {"answers"}),
+    "extra-field": (
+        json.dumps({"answers": {}, "note": SECRET}).encode(),
+        {"note": "unknown_field"},
+    ),
+    "missing-answers": (json.dumps({"respondent": "partner"}).encode(), {"answers": "missing"}),
     "too-many-answers": (
         json.dumps({"answers": {f"q{n}": SECRET for n in range(70)}}).encode(),
-        {"answers"},
+        {"answers": "too_many"},
     ),
-    "country-too-long": (json.dumps({"answers": {}, "country": SECRET}).encode(), {"country"}),
-    "not-json": (b'{"answers": {"afraid_of_partner": true, "x": "' + SECRET.encode(), {"body"}),
-    "not-an-object": (json.dumps([SECRET]).encode(), {"body"}),
+    "country-too-long": (
+        json.dumps({"answers": {}, "country": SECRET}).encode(),
+        {"country": "invalid"},
+    ),
+    "locale-not-text": (
+        json.dumps({"answers": {}, "locale": {"tag": SECRET}}).encode(),
+        {"locale": "invalid"},
+    ),
+    "not-json": (
+        b'{"answers": {"afraid_of_partner": true, "x": "' + SECRET.encode(),
+        {"body": "invalid_json"},
+    ),
+    "not-utf-8": (b'{"answers": {"x": "\xff' + SECRET.encode() + b'"}}', {"body": "invalid_json"}),
+    "name-twice": (
+        b'{"answers": {"afraid_of_partner": true, "afraid_of_partner": false}}',
+        {"body": "invalid_json"},
+    ),
+    "nested-deeply": (b"[" * 10_000 + SECRET.encode(), {"body": "invalid_json"}),
+    "not-an-object": (json.dumps([SECRET]).encode(), {"body": "not_an_object"}),
 }
 
 
 @pytest.mark.parametrize("name", sorted(BAD_BODIES))
 def test_a_request_that_does_not_validate_is_never_echoed(client: TestClient, name: str) -> None:
-    """FastAPI's validation errors come back as fields and codes, never the input."""
-    body, fields = BAD_BODIES[name]
+    """A check-in of the wrong shape comes back as fields, codes and expectations, never input."""
+    body, problems = BAD_BODIES[name]
     response = client.post(
         "/api/checkin", content=body, headers={"content-type": "application/json"}
     )
@@ -292,8 +319,46 @@ def test_a_request_that_does_not_validate_is_never_echoed(client: TestClient, na
     assert SECRET not in response.text
     assert "afraid_of_partner" not in response.text
     data = response.json()
-    assert {p["field"] for p in data["problems"]} == fields
+    assert {p["field"]: p["code"] for p in data["problems"]} == problems
     assert all(set(p) == {"field", "code", "expected"} for p in data["problems"])
+
+
+def test_the_checkin_api_takes_only_json(client: TestClient) -> None:
+    """A body that is not declared as JSON (a cross-site form post, say) is a 415."""
+    response = client.post("/api/checkin", data={"answers": SECRET})
+    assert response.status_code == 415
+    assert SECRET not in response.text
+    response = client.post(
+        "/api/checkin",
+        content=b'{"answers": {}}',
+        headers={"content-type": "Application/JSON; charset=utf-8"},
+    )
+    assert response.status_code == 200
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text() | st.just(SECRET),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=10,
+)
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["respondent", "answers", "country", "locale", "note"]), JSON_VALUES
+    )
+    | JSON_VALUES
+)
+def test_no_json_body_is_ever_echoed(body: object) -> None:
+    """Whatever JSON is sent, the answer is a recommendation or a 422 that quotes none of it."""
+    with TestClient(web.app) as client:
+        response = client.post(
+            "/api/checkin",
+            content=json.dumps(body).encode(),
+            headers={"content-type": "application/json"},
+        )
+    assert response.status_code in {200, 422}
+    assert SECRET not in response.text
 
 
 def test_answer_errors_are_a_422_with_fields_and_expectations(client: TestClient) -> None:
@@ -318,6 +383,13 @@ def test_a_bad_country_or_locale_is_a_422_naming_it(client: TestClient) -> None:
     assert SECRET not in response.text
 
 
+def _post_json(client: TestClient, body: object) -> Any:
+    """POST a check-in as Python's json writes it (NaN included, which httpx2 refuses)."""
+    return client.post(
+        "/api/checkin", content=json.dumps(body), headers={"content-type": "application/json"}
+    )
+
+
 @given(role_and_answers())
 def test_any_valid_checkin_gives_the_library_s_recommendation(
     case: tuple[Role, dict[str, Any]],
@@ -325,7 +397,7 @@ def test_any_valid_checkin_gives_the_library_s_recommendation(
     """For any valid answers, the API's JSON is the library's recommendation."""
     role, answers = case
     with TestClient(web.app) as client:
-        response = client.post("/api/checkin", json={"respondent": role.value, "answers": answers})
+        response = _post_json(client, {"respondent": role.value, "answers": answers})
     rec = trustkit.recommend_next_step(answers, respondent=role)
     assert response.status_code == 200
     assert response.json() == trustkit.converter.unstructure(rec)
@@ -338,7 +410,7 @@ def test_any_malformed_checkin_names_the_same_problems_as_the_library(
     """For any malformed answers, the API lists exactly the problems trustkit finds."""
     role, answers, _ = case
     with TestClient(web.app) as client:
-        response = client.post("/api/checkin", json={"respondent": role.value, "answers": answers})
+        response = _post_json(client, {"respondent": role.value, "answers": answers})
     assert response.status_code == 422
     with pytest.raises(trustkit.AnswerError) as caught:
         trustkit.recommend_next_step(answers, respondent=role)
@@ -418,78 +490,62 @@ def test_nothing_about_a_checkin_is_logged_or_printed(
         assert "professional_help" not in text
 
 
-class _RecordingProvider:
-    """An OpenTelemetry tracer, meter and logger provider that notes every use."""
+def _requirements(name: str, extras: frozenset[str] = frozenset()) -> set[str]:
+    """Every distribution ``name[extras]`` requires, directly or through another.
 
-    def __init__(self) -> None:
-        self.used: list[str] = []
-
-    def get_tracer(self, *args: object, **kwargs: object) -> object:
-        from opentelemetry import trace
-
-        self.used.append("tracer")
-        return trace.NoOpTracer()
-
-    def get_meter(self, *args: object, **kwargs: object) -> object:
-        from opentelemetry import metrics
-
-        self.used.append("meter")
-        return metrics.NoOpMeter("recording")
-
-    def get_logger(self, *args: object, **kwargs: object) -> object:
-        from opentelemetry import _logs
-
-        self.used.append("logger")
-        return _logs.NoOpLogger("recording")
-
-
-def _telemetry_used(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    from opentelemetry import _logs, metrics, trace
-
-    provider = _RecordingProvider()
-    monkeypatch.setattr(trace, "get_tracer_provider", lambda: provider)
-    monkeypatch.setattr(metrics, "get_meter_provider", lambda: provider)
-    monkeypatch.setattr(_logs, "get_logger_provider", lambda: provider)
-
-    @app.post("/echo")
-    def echo() -> dict[str, str]:
-        return {}
-
-    with TestClient(app) as client:
-        client.post("/api/checkin", json={"answers": {"afraid_of_partner": True}})
-        client.post("/echo", json={"answers": {"afraid_of_partner": True}})
-    return provider.used
-
-
-def test_fastapi_telemetry_stays_off_even_when_a_provider_is_set_up(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """With OpenTelemetry providers in the process, the app still records nothing."""
-    assert _telemetry_used(web.create_app(), monkeypatch) == []
-
-
-def test_the_telemetry_check_can_fail(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A stock FastAPI app in the same process does use the providers."""
-    assert _telemetry_used(FastAPI(), monkeypatch)
-
-
-def test_fastapi_s_own_handler_would_echo_the_answers() -> None:
-    """The reason for the custom handler: the stock 422 quotes the invalid input.
-
-    If this fails, FastAPI has stopped echoing input; update docs/web.md.
+    Read from the installed distributions' metadata, as pip resolved them; the
+    requirements of one that is not installed are not followed.
     """
-    stock = FastAPI()
+    found: set[str] = set()
+    todo = [(canonicalize_name(name), extras)]
+    done: set[tuple[str, frozenset[str]]] = set()
+    while todo:
+        dist, wanted = todo.pop()
+        if (dist, wanted) in done:
+            continue
+        done.add((dist, wanted))
+        try:
+            lines = importlib.metadata.requires(dist) or []
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        for line in lines:
+            requirement = Requirement(line)
+            marker = requirement.marker
+            if marker is None or any(marker.evaluate({"extra": extra}) for extra in wanted | {""}):
+                dep = canonicalize_name(requirement.name)
+                found.add(dep)
+                todo.append((dep, frozenset(requirement.extras)))
+    return found
 
-    @stock.post("/api/checkin")
-    def checkin(body: web.CheckInRequest) -> dict[str, str]:  # type: ignore[name-defined]
-        return {}
 
-    with TestClient(stock) as client:
-        response = client.post(
-            "/api/checkin", json={"answers": [["afraid_of_partner", True], ["note", SECRET]]}
-        )
-    assert response.status_code == 422
-    assert SECRET in response.text
+def test_the_web_extra_installs_no_telemetry() -> None:
+    """Nothing the web extra installs is an OpenTelemetry package (which FastAPI requires).
+
+    trustkit promises no telemetry, and an app built from this example should
+    not carry a telemetry library it has to remember to keep switched off.
+    """
+    web_extra = _requirements("trustkit-couples", frozenset({"web"}))
+    assert {"starlette", "python-multipart", "httpx2", "uvicorn", "anyio", "h11"} <= web_extra
+    assert "fastapi" not in web_extra
+    assert not {name for name in web_extra if name.startswith("opentelemetry")}
+
+
+def test_the_telemetry_check_can_fail() -> None:
+    """The walk above finds telemetry where it is asked for: Starlette's "full" extra wants it."""
+    assert "opentelemetry-api" in _requirements("starlette", frozenset({"full"}))
+    assert "opentelemetry-api" not in _requirements("starlette")
+
+
+@pytest.mark.skipif(
+    os.environ.get("TRUSTKIT_TEST_INSTALLED") != "1", reason="only in scripts/test's fresh venv"
+)
+def test_no_telemetry_package_is_installed_with_the_wheel() -> None:
+    """In the venv scripts/test makes (the wheel with [test,web]), no OpenTelemetry at all."""
+    names = {
+        canonicalize_name(dist.metadata["Name"]) for dist in importlib.metadata.distributions()
+    }
+    assert "starlette" in names
+    assert not {name for name in names if name.startswith("opentelemetry")}
 
 
 FENCE = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)

@@ -1,6 +1,7 @@
 """A small web app that embeds trustkit: a check-in form page and a JSON API.
 
-Run it (from the repository root, with the ``web`` extra installed)::
+It is built on Starlette alone. Run it (from the repository root, with the
+``web`` extra installed)::
 
     python -m pip install ".[web]"
     uvicorn --app-dir examples/web app:app --no-access-log
@@ -10,11 +11,10 @@ then open http://127.0.0.1:8000/. ``docs/web.md`` walks through it.
 The answers to a check-in are sensitive personal data, so this app:
 
 - never logs, prints or stores a request body or an answer. Nothing here calls
-  ``logging`` with request data, and FastAPI's own OpenTelemetry is switched
-  off (``TELEMETRY_OFF``), since it would record exception messages and
-  stack traces, and send them wherever the process's telemetry goes;
-- replaces FastAPI's default validation error response, which echoes the
-  request body (the answers), with one that names fields only;
+  ``logging`` with request data, and nothing in the process records telemetry:
+  the ``web`` extra installs no OpenTelemetry package at all;
+- checks a JSON check-in itself (`read_checkin`), and reports what is wrong by
+  field and expected form only, never with the value that was sent;
 - turns trustkit's ``AnswerError`` into a 422 that lists each problem's field
   and what was expected, never the value;
 - takes answers only in a POST body, never in a URL (URLs end up in access
@@ -29,14 +29,16 @@ The answers to a check-in are sensitive personal data, so this app:
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
-from fastapi.telemetry import TelemetryConfig
-from pydantic import BaseModel, ConfigDict, Field
+import attrs
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import trustkit
@@ -45,23 +47,11 @@ from trustkit import QuestionKind, Recommendation, Resource, Role, Who
 MAX_BODY = 16_384
 """The largest request body accepted, in bytes: a check-in is a few hundred."""
 
+MAX_ANSWERS = 64
+"""At most this many answers in one JSON check-in; a role has fewer than 30 questions."""
+
 MAX_PROBLEMS = 20
 """At most this many problems are listed in one error response."""
-
-TELEMETRY_OFF: TelemetryConfig = {
-    "tracing": False,
-    "metrics": False,
-    "logs": False,
-    "operation_spans": False,
-    "auto_configure": False,
-}
-"""FastAPI's built-in OpenTelemetry, all of it off.
-
-FastAPI records spans, metrics and logs, including exception messages and
-stack traces, as soon as any library in the process sets up an OpenTelemetry
-provider, or when ``FASTAPI_OTEL_AUTO_CONFIGURE`` is set. An app that handles
-answers must decide what leaves the process; this one sends nothing.
-"""
 
 SECURITY_HEADERS = {
     # Pages with answers or a recommendation are never cached, not even by the browser.
@@ -119,47 +109,92 @@ async def _plain(send: Send, status: int, text: bytes) -> None:
     await send({"type": "http.response.body", "body": text})
 
 
-_PLAIN_WORDS = {
-    "missing": "a value",
-    "extra_forbidden": "no such field",
-    "literal_error": "one of the allowed values",
-    "dict_type": "an object",
-    "model_attributes_type": "an object",
-    "string_type": "a string",
-    "too_long": "fewer items or characters",
-    "json_invalid": "valid JSON",
-    "json_type": "valid JSON",
-}
+class InvalidRequestError(Exception):
+    """A request the app cannot use. It names the fields at fault, never their values.
 
-
-def _field(error: Mapping[str, Any]) -> str:
-    """Where the error is, e.g. ``answers`` or ``respondent``: the location, without values."""
-    if str(error.get("type", "")).startswith("json_"):
-        return "body"  # the location is a character offset into the body
-    loc = error.get("loc", ())
-    parts = [str(part) for part in loc[1:] if isinstance(part, str | int)] or ["body"]
-    return ".".join(parts)[:100]
-
-
-async def validation_error(request: Request, exc: Exception) -> JSONResponse:
-    """A 422 for a request FastAPI could not validate, naming fields only.
-
-    FastAPI's own handler answers with ``exc.errors()``, and each error
-    carries ``input``: the part of the request body that was wrong, which for
-    a check-in is the answers. Here only the field (its location) and the
-    error's type are kept; ``input``, ``ctx`` and ``msg`` are dropped, since
-    any of them can quote what was sent.
+    Attributes:
+        problems: One ``{"field", "code", "expected"}`` mapping per problem.
     """
-    assert isinstance(exc, RequestValidationError)
+
+    def __init__(self, problems: Iterable[Mapping[str, str]]) -> None:
+        self.problems = tuple(dict(problem) for problem in problems)
+        super().__init__(f"{len(self.problems)} problem(s) in the request")
+
+
+def _problem(field: str, code: str, expected: str) -> dict[str, str]:
+    return {"field": field, "code": code, "expected": expected}
+
+
+@attrs.frozen
+class CheckInRequest:
+    """One person's check-in, as the JSON API takes it."""
+
+    answers: Mapping[str, Any]
+    respondent: str = "partner"
+    country: str | None = None
+    locale: str | None = None
+
+
+_ROLES = frozenset(role.value for role in Role)
+
+_TEXT_LIMITS = {"country": 8, "locale": 35}
+"""The optional text fields of a JSON check-in, and the most characters each may have."""
+
+
+def _unique_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused if a name is given twice (which value would count?)."""
+    obj = dict(pairs)
+    if len(obj) < len(pairs):
+        raise ValueError("a name is given twice")
+    return obj
+
+
+def read_checkin(body: bytes) -> CheckInRequest:
+    """The check-in in a JSON API request body, once its shape is right.
+
+    Whether the answers fit the questionnaire is left to trustkit, which says
+    so with an ``AnswerError``.
+
+    Raises:
+        InvalidRequestError: naming each field at fault and what was expected there.
+            Neither a value nor the JSON parser's message (which points into
+            the body) is ever part of it.
+    """
+    try:
+        data = json.loads(body, object_pairs_hook=_unique_names)
+    except (ValueError, RecursionError):
+        raise InvalidRequestError([_problem("body", "invalid_json", "valid JSON")]) from None
+    if not isinstance(data, dict):
+        raise InvalidRequestError([_problem("body", "not_an_object", "a JSON object")])
     problems = [
-        {
-            "field": _field(error),
-            "code": str(error.get("type", "invalid")),
-            "expected": _PLAIN_WORDS.get(str(error.get("type")), "a valid value"),
-        }
-        for error in exc.errors()[:MAX_PROBLEMS]
+        _problem(name[:100], "unknown_field", "no such field")
+        for name in data
+        if name not in {"respondent", "answers", *_TEXT_LIMITS}
     ]
-    return JSONResponse({"detail": "The check-in is not valid.", "problems": problems}, 422)
+    respondent = data.get("respondent", "partner")
+    if not (isinstance(respondent, str) and respondent in _ROLES):
+        problems.append(_problem("respondent", "not_allowed", "partner or supporter"))
+    answers = data.get("answers")
+    if "answers" not in data:
+        problems.append(_problem("answers", "missing", "an object of answers"))
+    elif not isinstance(answers, dict):
+        problems.append(_problem("answers", "not_an_object", "an object of answers"))
+    elif len(answers) > MAX_ANSWERS:
+        problems.append(_problem("answers", "too_many", f"at most {MAX_ANSWERS} answers"))
+    for name, limit in _TEXT_LIMITS.items():
+        value = data.get(name)
+        if value is not None and not (isinstance(value, str) and len(value) <= limit):
+            problems.append(_problem(name, "invalid", f"null or at most {limit} characters"))
+    if problems:
+        raise InvalidRequestError(problems)
+    return CheckInRequest(data["answers"], respondent, data.get("country"), data.get("locale"))
+
+
+def invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    """A 422 for an `InvalidRequestError`: each problem's field, code and what was expected."""
+    assert isinstance(exc, InvalidRequestError)
+    problems = list(exc.problems[:MAX_PROBLEMS])
+    return JSONResponse({"detail": "The request is not valid.", "problems": problems}, 422)
 
 
 def answer_error(request: Request, exc: Exception) -> JSONResponse:
@@ -172,7 +207,7 @@ def answer_error(request: Request, exc: Exception) -> JSONResponse:
         {"field": problem.field, "expected": problem.expected}
         for problem in exc.problems[:MAX_PROBLEMS]
     ]
-    return JSONResponse({"detail": "The check-in is not valid.", "problems": problems}, 422)
+    return JSONResponse({"detail": "The request is not valid.", "problems": problems}, 422)
 
 
 # ------------------------------------------------------------------------ questions
@@ -214,8 +249,6 @@ def read_form_answers(
 
 
 # --------------------------------------------------------------------------- pages
-
-_ROLES = frozenset(role.value for role in Role)
 
 _ROLE_TITLES = {
     Role.PARTNER: "I find it hard to trust my partner",
@@ -380,17 +413,6 @@ def result_page(rec: Recommendation) -> HTMLResponse:
 # ----------------------------------------------------------------------------- API
 
 
-class CheckInRequest(BaseModel):
-    """One person's check-in, as the JSON API takes it."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    respondent: Literal["partner", "supporter"] = "partner"
-    answers: dict[str, Any] = Field(max_length=64)
-    country: str | None = Field(default=None, max_length=8)
-    locale: str | None = Field(default=None, max_length=35)
-
-
 def questionnaire(role: Role, locale: str | None = None) -> dict[str, object]:
     """One role's questions as JSON, in the order to ask them (the safety screen last)."""
     pack = trustkit.default_pack()
@@ -414,70 +436,90 @@ def questionnaire(role: Role, locale: str | None = None) -> dict[str, object]:
     }
 
 
-def create_app() -> FastAPI:
-    """The app: the form pages, the JSON API and the privacy-safe error handlers."""
-    app = FastAPI(
-        title="trustkit example",
-        telemetry=TELEMETRY_OFF,
-        # No interactive docs: the app's whole surface is the routes below.
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=None,
+# ------------------------------------------------------------------------- routes
+# Nothing below logs a request body, an answer or a recommendation. Keep it so:
+# a log line is kept longer, and read by more people, than the person ever meant.
+
+
+async def home(request: Request) -> Response:
+    """The home page: one link for each of the two people."""
+    links = "".join(
+        f'<a class="role" href="/checkin/{role.value}">{html.escape(title)}</a>'
+        for role, title in _ROLE_TITLES.items()
     )
-    app.add_middleware(PrivacyMiddleware)
-    app.add_exception_handler(RequestValidationError, validation_error)
-    app.add_exception_handler(trustkit.AnswerError, answer_error)
+    return _page("Check-in", f"<h1>A check-in for the two of you</h1>{links}")
 
-    # Nothing below logs a request body, an answer or a recommendation. Keep it so:
-    # a log line is kept longer, and read by more people, than the person ever meant.
 
-    @app.get("/", response_class=HTMLResponse)
-    def home() -> HTMLResponse:
-        links = "".join(
-            f'<a class="role" href="/checkin/{role.value}">{html.escape(title)}</a>'
-            for role, title in _ROLE_TITLES.items()
-        )
-        return _page("Check-in", f"<h1>A check-in for the two of you</h1>{links}")
+async def checkin_form(request: Request) -> Response:
+    """GET /checkin/{role}: the form."""
+    role = request.path_params["role"]
+    if role not in _ROLES:
+        return _page("Not found", "<h1>Not found</h1>", 404)
+    return form_page(Role(role))
 
-    @app.get("/checkin/{role}", response_class=HTMLResponse)
-    def checkin_form(role: str) -> HTMLResponse:
-        if role not in _ROLES:
-            return _page("Not found", "<h1>Not found</h1>", 404)
-        return form_page(Role(role))
 
-    @app.post("/checkin/{role}", response_class=HTMLResponse)
-    async def checkin_submit(role: str, request: Request) -> HTMLResponse:
-        if role not in _ROLES:
-            return _page("Not found", "<h1>Not found</h1>", 404)
-        respondent = Role(role)
-        form = await request.form(max_files=0, max_fields=100)
-        answers, country = read_form_answers(
-            respondent, ((k, v) for k, v in form.multi_items() if isinstance(v, str))
-        )
-        try:
-            rec = trustkit.recommend_next_step(answers, respondent=respondent, country=country)
-        except trustkit.AnswerError as error:
-            return form_page(respondent, error.problems)
-        return result_page(rec)
+async def checkin_submit(request: Request) -> Response:
+    """POST /checkin/{role}: the answers from the form, and the result page."""
+    role = request.path_params["role"]
+    if role not in _ROLES:
+        return _page("Not found", "<h1>Not found</h1>", 404)
+    respondent = Role(role)
+    form = await request.form(max_files=0, max_fields=100)
+    answers, country = read_form_answers(
+        respondent, ((k, v) for k, v in form.multi_items() if isinstance(v, str))
+    )
+    try:
+        rec = trustkit.recommend_next_step(answers, respondent=respondent, country=country)
+    except trustkit.AnswerError as error:
+        return form_page(respondent, error.problems)
+    return result_page(rec)
 
-    @app.get("/api/questionnaire")
-    def api_questionnaire(
-        role: Literal["partner", "supporter"] = "partner", locale: str | None = None
-    ) -> JSONResponse:
-        return JSONResponse(questionnaire(Role(role), locale))
 
-    @app.post("/api/checkin")
-    def api_checkin(body: CheckInRequest) -> JSONResponse:
-        rec = trustkit.recommend_next_step(
-            body.answers, respondent=body.respondent, country=body.country, locale=body.locale
-        )
-        return JSONResponse(trustkit.converter.unstructure(rec))
+async def api_questionnaire(request: Request) -> Response:
+    """GET /api/questionnaire?role=partner&locale=es: the questions to ask, as JSON."""
+    role = request.query_params.get("role", "partner")
+    if role not in _ROLES:
+        raise InvalidRequestError([_problem("role", "not_allowed", "partner or supporter")])
+    return JSONResponse(questionnaire(Role(role), request.query_params.get("locale")))
 
-    @app.get("/healthz")
-    def healthz() -> JSONResponse:
-        return JSONResponse({"status": "ok"})
 
-    return app
+async def api_checkin(request: Request) -> Response:
+    """POST /api/checkin: one person's answers in, the recommendation out, as JSON."""
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type != "application/json":
+        return JSONResponse({"detail": "Send the check-in as application/json."}, 415)
+    checkin = read_checkin(await request.body())
+    rec = trustkit.recommend_next_step(
+        checkin.answers,
+        respondent=checkin.respondent,
+        country=checkin.country,
+        locale=checkin.locale,
+    )
+    return JSONResponse(trustkit.converter.unstructure(rec))
+
+
+async def healthz(request: Request) -> Response:
+    """A liveness check for the server (and for scripts/browser-test)."""
+    return JSONResponse({"status": "ok"})
+
+
+def create_app() -> Starlette:
+    """The app: the form pages, the JSON API and the privacy-safe error handlers."""
+    return Starlette(
+        routes=[
+            Route("/", home, methods=["GET"]),
+            Route("/checkin/{role}", checkin_form, methods=["GET"]),
+            Route("/checkin/{role}", checkin_submit, methods=["POST"]),
+            Route("/api/questionnaire", api_questionnaire, methods=["GET"]),
+            Route("/api/checkin", api_checkin, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        middleware=[Middleware(PrivacyMiddleware)],
+        exception_handlers={
+            InvalidRequestError: invalid_request,
+            trustkit.AnswerError: answer_error,
+        },
+    )
 
 
 app = create_app()
