@@ -1,0 +1,560 @@
+"""The example web app in examples/web: its form pages, its JSON API and its privacy.
+
+The app is imported from its file, as a reader would run it. These tests need the
+``web`` extra (Starlette, its form parser and its test client) and are skipped without
+it; ``scripts/test`` installs it. scripts/browser-test drives the same app in Chromium.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import json
+import logging
+import os
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import trustkit
+from tests.strategies import malformed_answers, role_and_answers
+from trustkit import Role
+
+_NEEDS = "needs the web extra: python -m pip install '.[web]'"
+pytest.importorskip("starlette", reason=_NEEDS)
+pytest.importorskip("httpx2", reason=_NEEDS)
+pytest.importorskip("python_multipart", reason=_NEEDS)
+
+from packaging.requirements import Requirement  # noqa: E402
+from packaging.utils import canonicalize_name  # noqa: E402
+from starlette.testclient import TestClient  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_FILE = ROOT / "examples" / "web" / "app.py"
+SECRET = "MY-PRIVATE-ANSWER-7431"
+"""A value no response, page or log line may ever contain."""
+
+
+def _load_app() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("trustkit_web_example", APP_FILE)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # so that its classes belong to a module
+    spec.loader.exec_module(module)
+    return module
+
+
+web = _load_app()
+PACK = trustkit.default_pack()
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    """A test client of the example app."""
+    with TestClient(web.create_app()) as test_client:
+        yield test_client
+
+
+def _question_ids(page: str) -> list[str]:
+    return re.findall(r'<div class="question" id="q-([a-z_]+)">', page)
+
+
+# ---------------------------------------------------------------------------- form
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_form_asks_every_question_of_the_role_with_the_safety_screen_last(
+    client: TestClient, role: Role
+) -> None:
+    """The form has one field per question of the role, and the safety questions close it."""
+    page = client.get(f"/checkin/{role.value}")
+    assert page.status_code == 200
+    asked = _question_ids(page.text)
+    questions = PACK.questions_for(role)
+    assert sorted(asked) == sorted(q.id for q in questions)
+    safety = {q.id for q in questions if q.safety}
+    assert set(asked[-len(safety) :]) == safety
+
+
+def test_the_safety_questions_are_introduced_as_private(client: TestClient) -> None:
+    """The safety block asks for privacy and says nothing is shared with the partner."""
+    page = client.get("/checkin/partner").text
+    block = page[page.index('id="safety"') :]
+    assert "somewhere private" in block
+    assert "not shared with your partner" in block
+    assert block.index("somewhere private") < block.index('id="q-afraid_of_partner"')
+
+
+def test_home_links_both_roles(client: TestClient) -> None:
+    """The home page offers a check-in to each of the two people."""
+    page = client.get("/").text
+    assert 'href="/checkin/partner"' in page
+    assert 'href="/checkin/supporter"' in page
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_unknown_role_is_not_found(client: TestClient, method: str) -> None:
+    """A role that does not exist is a 404 page, for the form and for its answers."""
+    assert client.request(method, "/checkin/stranger").status_code == 404
+
+
+def test_plain_answers_give_an_ordinary_step(client: TestClient) -> None:
+    """Everyday answers lead to the step trustkit recommends, with no helplines."""
+    page = client.post(
+        "/checkin/partner",
+        data={"feels_heard": "2", "feelings_dismissed": "4", "afraid_of_partner": "no"},
+    )
+    assert page.status_code == 200
+    assert 'data-step="validation"' in page.text
+    assert "Take their feelings seriously" in page.text
+    assert "Get help now" not in page.text
+
+
+def test_a_safety_yes_shows_helplines_before_the_step(client: TestClient) -> None:
+    """A yes to a safety question puts the helplines first, and no couples exercise."""
+    page = client.post(
+        "/checkin/partner", data={"afraid_of_partner": "yes", "feels_heard": "5"}
+    ).text
+    rec = trustkit.recommend_next_step({"afraid_of_partner": True, "feels_heard": 5})
+    assert 'data-step="professional_help"' in page
+    assert 'data-urgency="critical"' in page
+    assert page.index("Get help now") < page.index('id="step"')
+    for resource in rec.resources:
+        assert resource.name.replace("&", "&amp;").replace("'", "&#x27;") in page
+    assert "together)" not in page
+
+
+def test_a_supporter_whose_partner_spoke_of_self_harm_gets_the_crisis_step(
+    client: TestClient,
+) -> None:
+    """The supporter's own safety question leads to support_in_crisis with crisis lines."""
+    page = client.post("/checkin/supporter", data={"partner_self_harm": "yes"}).text
+    assert 'data-step="support_in_crisis"' in page
+    assert "Get help now" in page
+
+
+def test_a_country_keeps_its_own_helplines_and_the_international_ones(
+    client: TestClient,
+) -> None:
+    """With a country, only that country's helplines and the international ones are shown."""
+    page = client.post("/checkin/partner", data={"self_harm_thoughts": "yes", "country": "GB"}).text
+    places = set(re.findall(r"</strong> \(([A-Z]+)", page))
+    assert places
+    assert places <= {"GB", "INTL"}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"feels_heard": SECRET},
+        {"feels_heard": "9"},
+        {"afraid_of_partner": SECRET},
+        {"understand_roots": "3"},  # a supporter's question
+        {SECRET.lower().replace("-", "_"): "3"},
+        {"country": "UK"},
+    ],
+    ids=["text", "out-of-range", "not-yes-or-no", "other-role", "unknown", "bad-country"],
+)
+def test_form_errors_name_the_question_never_the_value(
+    client: TestClient, data: dict[str, str]
+) -> None:
+    """A form trustkit cannot use comes back (422) naming the questions, quoting no answer."""
+    page = client.post("/checkin/partner", data={**data, "distress": "4"})
+    assert page.status_code == 422
+    assert 'role="alert"' in page.text
+    assert SECRET not in page.text
+    assert 'value="9"' not in page.text
+    assert next(iter(data)) in page.text
+    assert "distress" not in page.text.split('role="alert"')[1].split("</div>")[0]
+
+
+def test_an_answer_given_twice_is_refused(client: TestClient) -> None:
+    """Two values for one question are never read as an answer."""
+    page = client.post(
+        "/checkin/partner",
+        content=b"feels_heard=1&feels_heard=5",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert page.status_code == 422
+    assert "feels_heard" in page.text
+
+
+def test_form_answers_are_read_as_trustkit_expects() -> None:
+    """Yes and no become booleans, digits numbers, blanks are skipped; the rest is passed on."""
+    answers, country = web.read_form_answers(
+        Role.PARTNER,
+        [
+            ("afraid_of_partner", "no"),
+            ("feels_heard", " 2 "),
+            ("past_hurt", "yes"),
+            ("distress", ""),
+            ("country", "gb"),
+            ("talk_openly", "a lot"),
+        ],
+    )
+    assert answers == {
+        "afraid_of_partner": False,
+        "feels_heard": 2,
+        "past_hurt": True,
+        "talk_openly": "a lot",
+    }
+    assert country == "gb"
+
+
+# ----------------------------------------------------------------------------- API
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_the_questionnaire_api_lists_the_role_s_questions_safety_last(
+    client: TestClient, role: Role
+) -> None:
+    """GET /api/questionnaire gives the role's questions in the order to ask them."""
+    data = client.get("/api/questionnaire", params={"role": role.value}).json()
+    assert data["respondent"] == role.value
+    assert data["pack"] == ["core 1.0.0"]
+    questions = data["questions"]
+    assert {q["id"] for q in questions} == {q.id for q in PACK.questions_for(role)}
+    flags = [q["safety"] for q in questions]
+    assert flags == sorted(flags)  # every False before every True
+    by_id = {q.id: q for q in PACK.questions}
+    for item in questions:
+        assert item["prompt"] == by_id[item["id"]].prompt
+        assert item["kind"] == by_id[item["id"]].kind.value
+
+
+def test_the_questionnaire_api_speaks_spanish(client: TestClient) -> None:
+    """With a locale, the prompts are translated and the locale applied is named."""
+    data = client.get("/api/questionnaire", params={"locale": "es-MX"}).json()
+    spanish = PACK.localized("es")
+    assert data["locale"] == "es"
+    first = data["questions"][0]
+    assert first["prompt"] == spanish.question(first["id"]).prompt
+
+
+def test_the_checkin_api_returns_trustkit_s_recommendation(client: TestClient) -> None:
+    """POST /api/checkin answers with the recommendation's JSON, exactly as the converter has it."""
+    body = {
+        "respondent": "supporter",
+        "answers": {"understand_roots": 2, "partner_self_harm": None},
+        "country": "US",
+        "locale": "es",
+    }
+    response = client.post("/api/checkin", json=body)
+    assert response.status_code == 200
+    rec = trustkit.recommend_next_step(
+        {"understand_roots": 2}, respondent="supporter", country="US", locale="es"
+    )
+    assert response.json() == trustkit.converter.unstructure(rec)
+    assert trustkit.converter.structure(response.json(), trustkit.Recommendation) == rec
+
+
+def test_the_checkin_api_gives_helplines_for_a_safety_yes(client: TestClient) -> None:
+    """A safety yes through the API is a critical recommendation with helplines."""
+    data = client.post("/api/checkin", json={"answers": {"self_harm_thoughts": True}}).json()
+    assert data["safety"] is True
+    assert data["urgency"] == "critical"
+    assert data["resources"]
+
+
+BAD_BODIES: dict[str, tuple[bytes, dict[str, str]]] = {
+    "respondent": (
+        json.dumps({"respondent": SECRET, "answers": {"feels_heard": 2}}).encode(),
+        {"respondent": "not_allowed"},
+    ),
+    "respondent-as-list": (
+        json.dumps({"respondent": [SECRET], "answers": {}}).encode(),
+        {"respondent": "not_allowed"},
+    ),
+    "answers-as-list": (
+        json.dumps({"answers": [["afraid_of_partner", True], ["note", SECRET]]}).encode(),
+        {"answers": "not_an_object"},
+    ),
+    "extra-field": (
+        json.dumps({"answers": {}, "note": SECRET}).encode(),
+        {"note": "unknown_field"},
+    ),
+    "missing-answers": (json.dumps({"respondent": "partner"}).encode(), {"answers": "missing"}),
+    "too-many-answers": (
+        json.dumps({"answers": {f"q{n}": SECRET for n in range(70)}}).encode(),
+        {"answers": "too_many"},
+    ),
+    "country-too-long": (
+        json.dumps({"answers": {}, "country": SECRET}).encode(),
+        {"country": "invalid"},
+    ),
+    "locale-not-text": (
+        json.dumps({"answers": {}, "locale": {"tag": SECRET}}).encode(),
+        {"locale": "invalid"},
+    ),
+    "not-json": (
+        b'{"answers": {"afraid_of_partner": true, "x": "' + SECRET.encode(),
+        {"body": "invalid_json"},
+    ),
+    "not-utf-8": (b'{"answers": {"x": "\xff' + SECRET.encode() + b'"}}', {"body": "invalid_json"}),
+    "name-twice": (
+        b'{"answers": {"afraid_of_partner": true, "afraid_of_partner": false}}',
+        {"body": "invalid_json"},
+    ),
+    "nested-deeply": (b"[" * 10_000 + SECRET.encode(), {"body": "invalid_json"}),
+    "not-an-object": (json.dumps([SECRET]).encode(), {"body": "not_an_object"}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_BODIES))
+def test_a_request_that_does_not_validate_is_never_echoed(client: TestClient, name: str) -> None:
+    """A check-in of the wrong shape comes back as fields, codes and expectations, never input."""
+    body, problems = BAD_BODIES[name]
+    response = client.post(
+        "/api/checkin", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert SECRET not in response.text
+    assert "afraid_of_partner" not in response.text
+    data = response.json()
+    assert {p["field"]: p["code"] for p in data["problems"]} == problems
+    assert all(set(p) == {"field", "code", "expected"} for p in data["problems"])
+
+
+def test_the_checkin_api_takes_only_json(client: TestClient) -> None:
+    """A body that is not declared as JSON (a cross-site form post, say) is a 415."""
+    response = client.post("/api/checkin", data={"answers": SECRET})
+    assert response.status_code == 415
+    assert SECRET not in response.text
+    response = client.post(
+        "/api/checkin",
+        content=b'{"answers": {}}',
+        headers={"content-type": "Application/JSON; charset=utf-8"},
+    )
+    assert response.status_code == 200
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text() | st.just(SECRET),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=10,
+)
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["respondent", "answers", "country", "locale", "note"]), JSON_VALUES
+    )
+    | JSON_VALUES
+)
+def test_no_json_body_is_ever_echoed(body: object) -> None:
+    """Whatever JSON is sent, the answer is a recommendation or a 422 that quotes none of it."""
+    with TestClient(web.app) as client:
+        response = client.post(
+            "/api/checkin",
+            content=json.dumps(body).encode(),
+            headers={"content-type": "application/json"},
+        )
+    assert response.status_code in {200, 422}
+    assert SECRET not in response.text
+
+
+def test_answer_errors_are_a_422_with_fields_and_expectations(client: TestClient) -> None:
+    """trustkit's AnswerError becomes a 422 listing each question and what it expects."""
+    answers = {"feels_heard": SECRET, "afraid_of_partner": 7, "understand_roots": 3}
+    response = client.post("/api/checkin", json={"answers": answers})
+    assert response.status_code == 422
+    assert SECRET not in response.text
+    problems = response.json()["problems"]
+    with pytest.raises(trustkit.AnswerError) as caught:
+        trustkit.recommend_next_step(answers)
+    assert problems == [{"field": p.field, "expected": p.expected} for p in caught.value.problems]
+
+
+def test_a_bad_country_or_locale_is_a_422_naming_it(client: TestClient) -> None:
+    """An unusable country code or locale tag is named, like any other problem."""
+    response = client.post("/api/checkin", json={"answers": {}, "country": "UK"})
+    assert response.status_code == 422
+    assert [p["field"] for p in response.json()["problems"]] == ["country"]
+    response = client.get("/api/questionnaire", params={"role": SECRET})
+    assert response.status_code == 422
+    assert SECRET not in response.text
+
+
+def _post_json(client: TestClient, body: object) -> Any:
+    """POST a check-in as Python's json writes it (NaN included, which httpx2 refuses)."""
+    return client.post(
+        "/api/checkin", content=json.dumps(body), headers={"content-type": "application/json"}
+    )
+
+
+@given(role_and_answers())
+def test_any_valid_checkin_gives_the_library_s_recommendation(
+    case: tuple[Role, dict[str, Any]],
+) -> None:
+    """For any valid answers, the API's JSON is the library's recommendation."""
+    role, answers = case
+    with TestClient(web.app) as client:
+        response = _post_json(client, {"respondent": role.value, "answers": answers})
+    rec = trustkit.recommend_next_step(answers, respondent=role)
+    assert response.status_code == 200
+    assert response.json() == trustkit.converter.unstructure(rec)
+
+
+@given(malformed_answers())
+def test_any_malformed_checkin_names_the_same_problems_as_the_library(
+    case: tuple[Role, dict[Any, Any], set[str]],
+) -> None:
+    """For any malformed answers, the API lists exactly the problems trustkit finds."""
+    role, answers, _ = case
+    with TestClient(web.app) as client:
+        response = _post_json(client, {"respondent": role.value, "answers": answers})
+    assert response.status_code == 422
+    with pytest.raises(trustkit.AnswerError) as caught:
+        trustkit.recommend_next_step(answers, respondent=role)
+    expected = [{"field": p.field, "expected": p.expected} for p in caught.value.problems]
+    assert response.json()["problems"] == expected[: web.MAX_PROBLEMS]
+
+
+# ------------------------------------------------------------------------- privacy
+
+
+def test_every_response_carries_the_privacy_headers(client: TestClient) -> None:
+    """No page is cached, no referrer leaves, and no script may run (so no analytics)."""
+    for response in (
+        client.get("/"),
+        client.post("/checkin/partner", data={"feels_heard": "2"}),
+        client.post("/api/checkin", json={"answers": {"feels_heard": 2}}),
+        client.post("/api/checkin", json={"answers": []}),
+    ):
+        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert "default-src 'none'" in response.headers["content-security-policy"]
+        assert "script-src" not in response.headers["content-security-policy"]
+
+
+def test_a_large_body_is_refused_before_it_is_read(client: TestClient) -> None:
+    """A body over MAX_BODY bytes is a 413, whatever it holds."""
+    answers = {"feels_heard": 2, "padding": "x" * web.MAX_BODY}
+    response = client.post("/api/checkin", json={"answers": answers})
+    assert response.status_code == 413
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_a_form_with_too_many_fields_or_a_file_is_refused(client: TestClient) -> None:
+    """A form is capped at 100 fields and takes no files; the refusal quotes nothing."""
+    fields = "&".join(f"f{n}={SECRET}" for n in range(101)).encode()
+    upload = (
+        b'--x\r\nContent-Disposition: form-data; name="feels_heard"; filename="a"\r\n\r\n'
+        + SECRET.encode()
+        + b"\r\n--x--\r\n"
+    )
+    for body, kind in (
+        (fields, "application/x-www-form-urlencoded"),
+        (upload, "multipart/form-data; boundary=x"),
+    ):
+        response = client.post("/checkin/partner", content=body, headers={"content-type": kind})
+        assert response.status_code == 400
+        assert SECRET not in response.text
+
+
+def test_a_body_without_a_length_is_refused(client: TestClient) -> None:
+    """A POST must say how long its body is, so that the limit can hold."""
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"answers": {}}'
+
+    response = client.post(
+        "/api/checkin", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 411
+
+
+def test_nothing_about_a_checkin_is_logged_or_printed(
+    client: TestClient, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Check-ins, good and bad, leave no answer or recommendation in logs or output."""
+    caplog.set_level(logging.DEBUG)
+    client.post("/checkin/partner", data={"afraid_of_partner": "yes", "feels_heard": SECRET})
+    client.post("/checkin/partner", data={"afraid_of_partner": "yes"})
+    client.post("/api/checkin", json={"answers": {"self_harm_thoughts": True}})
+    client.post("/api/checkin", json={"respondent": SECRET, "answers": {}})
+    client.post("/api/checkin", json={"answers": {"feels_heard": SECRET}})
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    printed = "".join(capsys.readouterr())
+    for text in (logged, printed):
+        assert SECRET not in text
+        assert "afraid_of_partner" not in text
+        assert "professional_help" not in text
+
+
+def _requirements(name: str, extras: frozenset[str] = frozenset()) -> set[str]:
+    """Every distribution ``name[extras]`` requires, directly or through another.
+
+    Read from the installed distributions' metadata, as pip resolved them; the
+    requirements of one that is not installed are not followed.
+    """
+    found: set[str] = set()
+    todo = [(canonicalize_name(name), extras)]
+    done: set[tuple[str, frozenset[str]]] = set()
+    while todo:
+        dist, wanted = todo.pop()
+        if (dist, wanted) in done:
+            continue
+        done.add((dist, wanted))
+        try:
+            lines = importlib.metadata.requires(dist) or []
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        for line in lines:
+            requirement = Requirement(line)
+            marker = requirement.marker
+            if marker is None or any(marker.evaluate({"extra": extra}) for extra in wanted | {""}):
+                dep = canonicalize_name(requirement.name)
+                found.add(dep)
+                todo.append((dep, frozenset(requirement.extras)))
+    return found
+
+
+def test_the_web_extra_installs_no_telemetry() -> None:
+    """Nothing the web extra installs is an OpenTelemetry package (which FastAPI requires).
+
+    trustkit promises no telemetry, and an app built from this example should
+    not carry a telemetry library it has to remember to keep switched off.
+    """
+    web_extra = _requirements("trustkit-couples", frozenset({"web"}))
+    assert {"starlette", "python-multipart", "httpx2", "uvicorn", "anyio", "h11"} <= web_extra
+    assert "fastapi" not in web_extra
+    assert not {name for name in web_extra if name.startswith("opentelemetry")}
+
+
+def test_the_telemetry_check_can_fail() -> None:
+    """The walk above finds telemetry where it is asked for: Starlette's "full" extra wants it."""
+    assert "opentelemetry-api" in _requirements("starlette", frozenset({"full"}))
+    assert "opentelemetry-api" not in _requirements("starlette")
+
+
+@pytest.mark.skipif(
+    os.environ.get("TRUSTKIT_TEST_INSTALLED") != "1", reason="only in scripts/test's fresh venv"
+)
+def test_no_telemetry_package_is_installed_with_the_wheel() -> None:
+    """In the venv scripts/test makes (the wheel with [test,web]), no OpenTelemetry at all."""
+    names = {
+        canonicalize_name(dist.metadata["Name"]) for dist in importlib.metadata.distributions()
+    }
+    assert "starlette" in names
+    assert not {name for name in names if name.startswith("opentelemetry")}
+
+
+FENCE = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+def test_the_code_in_the_recipe_is_the_code_of_the_app() -> None:
+    """Every Python excerpt in docs/web.md is taken word for word from examples/web/app.py."""
+    source = APP_FILE.read_text(encoding="utf-8")
+    excerpts = FENCE.findall((ROOT / "docs" / "web.md").read_text(encoding="utf-8"))
+    assert excerpts
+    for excerpt in excerpts:
+        assert excerpt.strip() in source, excerpt
