@@ -22,7 +22,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 import trustkit
 from tests.strategies import ROLES, aware_datetimes, role_and_answers, valid_answers
 from trustkit import CheckIn, ContentPack, Question, QuestionKind, Role
-from trustkit._pack import load as pack_load
+from trustkit._pack.conditions import CONDITION_KEYS
 from trustkit._pack.load import bundled_root
 from trustkit._schema import (
     PACK_FILE_NAMES,
@@ -503,8 +503,8 @@ def test_known_differences_from_the_loader(tmp_path: Path) -> None:
 def test_conditions_have_the_forms_the_loader_reads() -> None:
     """The condition's forms are the loader's condition keys, each a property."""
     condition: Any = pack_file_schema("rules")["$defs"]["condition"]  # type: ignore[index]
-    assert [one["required"][0] for one in condition["oneOf"]] == list(pack_load._CONDITION_KEYS)
-    assert set(condition["properties"]) == {*pack_load._CONDITION_KEYS, "op", "value"}
+    assert [one["required"][0] for one in condition["oneOf"]] == list(CONDITION_KEYS)
+    assert set(condition["properties"]) == {*CONDITION_KEYS, "op", "value"}
 
 
 def _rule_errors(when: dict[str, Any]) -> list[Any]:
@@ -760,7 +760,8 @@ def test_message_descriptions_name_the_allowed_placeholders() -> None:
     validate = pytest.importorskip("trustkit._pack.validate")
     explain = pack_file_schema("messages")["$defs"]["templates"]  # type: ignore[index]
     optional = {"safety_earlier"}  # has a default, so older packs stay valid
-    assert set(explain["required"]) == {f.name for f in attrs.fields(trustkit.Messages)} - optional
+    templates = {f.name for f in attrs.fields(trustkit.Messages)} - {"origin"}
+    assert set(explain["required"]) == templates - optional
     for name, allowed in validate._TEMPLATE_FIELDS.items():
         described = set(re.findall(r"\{(\w+)\}", explain["properties"][name]["description"]))
         assert described == allowed, name

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from trustkit._api import default_pack, recommend_next_step
 from trustkit._pack.sources import load_pack
+from trustkit._pack.validate import check_pack
 from trustkit._version import __version__
 from trustkit.errors import (
     AnswerError,
@@ -114,6 +115,7 @@ __all__ = [
     "Who",
     "__version__",
     "available_packs",
+    "check_pack",
     "converter",
     "default_pack",
     "lint_pack",

@@ -56,8 +56,8 @@ import typing
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from trustkit._pack.load import OPTIONAL_TEMPLATES
 from trustkit._pack.overlay import OVERRIDABLE
+from trustkit._pack.tables import OPTIONAL_TEMPLATES
 from trustkit._pack.translate import TRANSLATABLE
 from trustkit._pack.validate import MAX_SUMMARY, SCALE_MAX, SCALE_MIN
 from trustkit._roles import Role
@@ -426,6 +426,8 @@ def _template_fields() -> dict[str, Any]:
     """The fields of [explain], from the ``Messages`` model: texts, and lists of texts."""
     out = {}
     for name, hint in typing.get_type_hints(Messages).items():
+        if name == "origin":  # where the templates were read, not a template
+            continue
         words = _MESSAGE_WORDS.get(name, "A sentence template; see the pack format.")
         extra = _MESSAGE_EXTRA.get(name, {})
         out[name] = _text(words, **extra) if hint is str else _texts(words, **extra)

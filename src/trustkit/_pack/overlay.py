@@ -96,9 +96,12 @@ Changed = dict[tuple[str, str, str], str]
 
 
 class _Merge:
-    def __init__(self, base: ContentPack, parts: Parts) -> None:
+    def __init__(
+        self, base: ContentPack, parts: Parts, moved: dict[tuple[str, str, str], Origin]
+    ) -> None:
         self.base = base
         self.parts = parts
+        self.moved = moved
         self.problems: list[PackProblem] = list(parts.problems)
         self.targets: dict[str, dict[str, Any]] = item_tables(base)
         self.changes: dict[str, dict[str, dict[str, object]]] = {k: {} for k in self.targets}
@@ -242,6 +245,7 @@ class _Merge:
             )
             return
         changed[key] = self.parts.id
+        self.moved[key] = origin
         self.changes[kind].setdefault(item, {})[field] = converted
 
     def disabled(self) -> set[str]:
@@ -316,7 +320,7 @@ class _Merge:
                 for f in (*base.locale_files, *parts.locale_files)
             ),
         }
-        return build(values, self.problems)
+        return build(values, self.problems, check=False, moved=self.moved)
 
 
 def apply_overlay(
@@ -326,8 +330,13 @@ def apply_overlay(
     changed: Changed,
     ancestors: set[str],
     ordered: bool,
+    moved: dict[tuple[str, str, str], Origin],
 ) -> ContentPack:
-    """Merge an overlay's parts onto a base pack.
+    """Merge an overlay's parts onto a base pack, leaving the whole-pack check to the caller.
+
+    The merged pack is not checked as a whole unless the overlay had problems
+    (then every problem is raised at once): the caller checks the pack once,
+    after every overlay (`trustkit._pack.validate.check_pack` with ``moved``).
 
     Args:
         base: The pack the overlay extends (itself perhaps merged already).
@@ -336,8 +345,11 @@ def apply_overlay(
         ancestors: The packs this overlay builds on: it may change what they
             changed without a conflict.
         ordered: Let a later overlay win where two change the same field.
+        moved: Where each changed field was changed (updated here), so that a
+            problem with it is reported in the overlay's overrides.toml.
 
     Raises:
-        PackError: Every problem with the overlay and the merged pack.
+        PackError: Every problem with the overlay (and, if it has any, with the
+            merged pack).
     """
-    return _Merge(base, parts).merged(changed, ancestors, ordered)
+    return _Merge(base, parts, moved).merged(changed, ancestors, ordered)

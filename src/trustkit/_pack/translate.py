@@ -94,23 +94,6 @@ def _apply(item: Any, kind: str, texts: dict[tuple[str, str, str], Text]) -> Any
     return attrs.evolve(item, **changes) if changes else item
 
 
-def with_locale_files(pack: ContentPack, locale: str) -> ContentPack:
-    """The pack with its unread locale files for ``locale`` (and its language) read and checked.
-
-    Raises:
-        PackError: A file cannot be read, or a text in it does not fit the pack.
-    """
-    tags = fallbacks(locale)
-    due = [f for f in pack.locale_files if f.locale.lower() in tags]
-    if not due:
-        return pack
-    from trustkit._pack.load import read_locale_file  # noqa: PLC0415  (avoids an import cycle)
-
-    loaded = tuple(read_locale_file(f) for f in due)
-    rest = tuple(f for f in pack.locale_files if f not in due)
-    return attrs.evolve(pack, translations=(*pack.translations, *loaded), locale_files=rest)
-
-
 def localize(pack: ContentPack, locale: str) -> ContentPack:
     """The pack with its texts translated into ``locale`` where a translation exists."""
     tags = fallbacks(locale)
