@@ -66,6 +66,7 @@ if TYPE_CHECKING:
     from trustkit._boundary import Boundary, BoundaryError, BoundaryEvent, BoundaryStatus
     from trustkit._engine.lint import LintWarning, lint_pack
     from trustkit._pack.discovery import PackInfo, available_packs
+    from trustkit._schema import json_schema
     from trustkit._serialization import converter, parse_checkin
 
 __all__ = [
@@ -118,6 +119,7 @@ __all__ = [
     "check_pack",
     "converter",
     "default_pack",
+    "json_schema",
     "lint_pack",
     "load_pack",
     "parse_checkin",
@@ -135,6 +137,7 @@ _LAZY = {
     "BoundaryStatus": "trustkit._boundary",
     "PackInfo": "trustkit._pack.discovery",
     "available_packs": "trustkit._pack.discovery",
+    "json_schema": "trustkit._schema",
 }
 
 

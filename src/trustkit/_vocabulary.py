@@ -19,26 +19,6 @@ FACT_FAMILIES: dict[str, tuple[str, str | None]] = {
 """Each fact family: its type (number or flag) and what its suffix names, if anything."""
 
 
-MESSAGE_TEMPLATES = (
-    "answer_yes",
-    "answer_no",
-    "answer_scale",
-    "answer_count",
-    "score",
-    "change",
-    "repeats",
-    "journey",
-    "streak",
-    "gap",
-    "boundaries_proposed",
-    "boundaries_crossed",
-    "boundaries_due",
-    "date",
-    "safety_earlier",
-)
-"""The sentence templates of messages.toml (besides ``months``, the list of month names)."""
-
-
 SAFETY_PERIOD_FLOOR_WEEKS = 52
 """The shortest safety period any pack may have, in weeks (see docs/safety.md)."""
 

@@ -20,6 +20,7 @@ from typing import Any
 from trustkit._pack import tables
 from trustkit._pack.locales import locale_files
 from trustkit._pack.read import PackFile, Reader, keyed_tables, read_file
+from trustkit._pack.spec import FILES
 from trustkit._pack.validate import Moved, check_pack, pack_problems
 from trustkit._vocabulary import SAFETY_PERIOD_FLOOR_WEEKS, SAFETY_PERIOD_MAX_WEEKS
 from trustkit.errors import PackError, PackProblem
@@ -121,17 +122,6 @@ def _read_meta(file: PackFile, parts: Parts) -> None:
     meta.done()
 
 
-_KNOWN_TABLES = {
-    "steps.toml": ("steps",),
-    "questions.toml": ("dimensions", "questions"),
-    "rules.toml": ("rules",),
-    "resources.toml": ("resources",),
-    "messages.toml": ("explain",),
-}
-"""The tables each file (but pack.toml) holds in a base pack; an overlay's steps.toml
-may also hold ``[[actions]]``."""
-
-
 def _read_overrides(file: PackFile, parts: Parts) -> None:
     parts.overrides = keyed_tables(file, parts.problems, reserved=("disable",))
     disable = Reader(file.data.get("disable", {}), file, "disable", parts.problems)
@@ -184,7 +174,7 @@ def read_parts(root: Traversable, label: str) -> Parts:
     parts.locale_files = locale_files(root, label, parts.problems)
 
     for name, file in files_read.items():
-        known = {*_KNOWN_TABLES[name], *(("actions",) if overlay and name == "steps.toml" else ())}
+        known = {*FILES[name], *(("actions",) if overlay and name == "steps.toml" else ())}
         for key in sorted(set(file.data) - known):
             parts.problems.append(
                 PackProblem(

@@ -13,10 +13,10 @@ from typing import Any
 
 import attrs
 
+from trustkit._pack import spec
 from trustkit._pack.load import Parts, build, satisfies
 from trustkit._pack.validate import item_tables
 from trustkit._version import __version__
-from trustkit._vocabulary import MESSAGE_TEMPLATES
 from trustkit.errors import PackProblem
 from trustkit.models import ContentPack, Origin, PackRef, Urgency
 
@@ -58,35 +58,29 @@ _WHAT: dict[Check, str] = {
     _flag: "true or false",
 }
 
-OVERRIDABLE: dict[str, dict[str, Check]] = {
-    "steps": {
-        "title": _text,
-        "summary": _text,
-        "why": _text,
-        "signs_of_progress": _texts,
-        "pitfalls": _texts,
-        "couples": _flag,
-    },
-    "actions": {"title": _text, "how": _text, "minutes": _whole},
-    "dimensions": {"label": _text},
-    "questions": {"prompt": _text},
-    "rules": {"priority": _whole, "urgency": _urgency, "reason": _text, "resources": _texts},
-    "resources": {
-        "name": _text,
-        "phone": _text,
-        "text": _text,
-        "url": _text,
-        "hours": _text,
-        "languages": _texts,
-        "notes": _text,
-        "audience": _text,
-        "source": _text,
-        "verified": _date,
-        "secondary_source": _flag,
-    },
-    "messages": {**dict.fromkeys(MESSAGE_TEMPLATES, _text), "months": _texts},
+_CHECKS: dict[str, Check] = {
+    "text": _text,
+    "texts": _texts,
+    "whole": _whole,
+    "flag": _flag,
+    "date": _date,
+    "choice": _urgency,  # the only choice an overlay may change is a rule's urgency
 }
-"""The fields an overlay may change, by kind of item, with their checks."""
+
+
+def _check(kind: str, field: str) -> Check:
+    if kind == "messages":
+        return _texts if field == "months" else _text
+    declared = spec.TABLES[kind].field(field)
+    assert declared.shape != "choice" or declared.choices is Urgency, declared
+    return _CHECKS[declared.shape]
+
+
+OVERRIDABLE: dict[str, dict[str, Check]] = {
+    kind: {field: _check(kind, field) for field in fields}
+    for kind, fields in spec.OVERRIDABLE.items()
+}
+"""The fields an overlay may change (`trustkit._pack.spec.OVERRIDABLE`), with their checks."""
 
 SAFETY_RULE_FIELDS = frozenset({"reason"})
 """The only field of a safety rule an overlay may change."""

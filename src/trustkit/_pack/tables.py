@@ -1,4 +1,8 @@
-"""Turning the tables of pack files into models: steps, questions, rules, resources, messages."""
+"""Turning the tables of pack files into models: steps, questions, rules, resources, messages.
+
+Each item is read field by field as `trustkit._pack.spec` declares its table:
+the fields listed there are the only ones accepted.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,10 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from trustkit._pack import spec
 from trustkit._pack.conditions import read_condition
 from trustkit._pack.read import PackFile, Reader, item_id
-from trustkit._vocabulary import MESSAGE_TEMPLATES, SAFETY_EARLIER
+from trustkit._pack.spec import TEMPLATES, Field, Table
 from trustkit.errors import PackProblem
 from trustkit.models import (
     Action,
@@ -16,16 +21,13 @@ from trustkit.models import (
     Messages,
     Origin,
     Question,
-    QuestionKind,
     Resource,
     Role,
     Rule,
     Step,
-    Urgency,
-    Who,
 )
 
-OPTIONAL_TEMPLATES = {"safety_earlier": SAFETY_EARLIER}
+OPTIONAL_TEMPLATES = {t.name: t.default for t in TEMPLATES.values() if t.default is not None}
 """Templates a messages.toml may leave out, with their defaults."""
 
 _MISSING: Any = object()
@@ -47,106 +49,101 @@ def items(
     return tuple(out)
 
 
+def _field(reader: Reader, field: Field) -> Any:
+    """One field's value, read by its type in the pack format."""
+    name = field.name
+    if field.shape == "id":
+        return reader.ident(name)
+    if field.shape in ("text", "ref"):
+        if field.required:
+            return reader.text(name)
+        value = reader.text(name, None if field.shape == "ref" else "")
+        return value or (None if field.shape == "ref" else "")
+    if field.shape == "texts":
+        return reader.texts(name)
+    if field.shape == "whole":
+        return reader.whole(name)
+    if field.shape == "flag":
+        return reader.flag(name)
+    if field.shape == "choice":
+        assert field.choices is not None
+        if field.required:
+            return reader.choice(name, field.choices)
+        return reader.choice(name, field.choices, field.default)
+    if field.shape == "roles":
+        return _roles(reader, name)
+    if field.shape == "date":
+        return _date(reader, name)
+    if field.shape == "condition":
+        return read_condition(reader, reader.raw(name), name, 1)
+    assert field.shape == "actions", field.shape
+    actions = []
+    for i, raw in enumerate(reader.tables(name)):
+        sub = Reader(raw, reader.file, item_id(raw, i), reader.problems)
+        actions.append(action(sub))
+        sub.done()
+    return tuple(actions)
+
+
+def _roles(reader: Reader, name: str) -> frozenset[Role]:
+    roles = set()
+    for value in reader.texts(name):
+        try:
+            roles.add(Role(value))
+        except ValueError:
+            reader.fail(name, "expected 'partner' and/or 'supporter'")
+    return frozenset(roles)
+
+
+def _date(reader: Reader, name: str) -> dt.date:
+    value = reader.raw(name, None)
+    if value is None:
+        reader.fail(name, "missing: the date the facts were last checked")
+    elif not (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        reader.fail(name, "expected a date such as 2026-11-27")
+        value = None
+    return value or dt.date.min
+
+
+def _item(table: Table, model: type[Any], reader: Reader) -> Any:
+    values = {field.name: _field(reader, field) for field in table.fields}
+    return model(**values, origin=reader.origin)
+
+
 def action(reader: Reader) -> Action:
     """An action, from a ``[[steps.actions]]`` or ``[[actions]]`` table."""
-    return Action(
-        id=reader.ident(),
-        title=reader.text("title"),
-        how=reader.text("how"),
-        minutes=reader.whole("minutes"),
-        who=reader.choice("who", Who),
-        in_crisis=reader.flag("in_crisis"),
-        origin=reader.origin,
-    )
+    result: Action = _item(spec.ACTIONS, Action, reader)
+    return result
 
 
 def step(reader: Reader) -> Step:
     """A step, from a ``[[steps]]`` table."""
-    actions = []
-    for i, raw in enumerate(reader.tables("actions")):
-        sub = Reader(raw, reader.file, item_id(raw, i), reader.problems)
-        actions.append(action(sub))
-        sub.done()
-    return Step(
-        id=reader.ident(),
-        title=reader.text("title"),
-        summary=reader.text("summary"),
-        why=reader.text("why"),
-        actions=tuple(actions),
-        signs_of_progress=reader.texts("signs_of_progress"),
-        pitfalls=reader.texts("pitfalls"),
-        couples=reader.flag("couples"),
-        origin=reader.origin,
-    )
+    result: Step = _item(spec.STEPS, Step, reader)
+    return result
 
 
 def dimension(reader: Reader) -> Dimension:
     """A dimension, from a ``[[dimensions]]`` table."""
-    return Dimension(id=reader.ident(), label=reader.text("label"), origin=reader.origin)
+    result: Dimension = _item(spec.DIMENSIONS, Dimension, reader)
+    return result
 
 
 def question(reader: Reader) -> Question:
     """A question, from a ``[[questions]]`` table."""
-    roles = set()
-    for name in reader.texts("respondents"):
-        try:
-            roles.add(Role(name))
-        except ValueError:
-            reader.fail("respondents", "expected 'partner' and/or 'supporter'")
-    dimension_id = reader.text("dimension", None)
-    return Question(
-        id=reader.ident(),
-        prompt=reader.text("prompt"),
-        kind=reader.choice("kind", QuestionKind),
-        respondents=frozenset(roles),
-        dimension=dimension_id or None,
-        reverse=reader.flag("reverse"),
-        safety=reader.flag("safety"),
-        origin=reader.origin,
-    )
+    result: Question = _item(spec.QUESTIONS, Question, reader)
+    return result
 
 
 def rule(reader: Reader) -> Rule:
     """A rule, from a ``[[rules]]`` table."""
-    return Rule(
-        id=reader.ident(),
-        step=reader.text("step"),
-        when=read_condition(reader, reader.raw("when"), "when", 1),
-        priority=reader.whole("priority"),
-        urgency=reader.choice("urgency", Urgency, Urgency.INFO),
-        reason=reader.text("reason"),
-        resources=reader.texts("resources"),
-        safety=reader.flag("safety"),
-        origin=reader.origin,
-    )
+    result: Rule = _item(spec.RULES, Rule, reader)
+    return result
 
 
 def resource(reader: Reader) -> Resource:
     """A resource, from a ``[[resources]]`` table."""
-    verified = reader.raw("verified", None)
-    if verified is None:
-        reader.fail("verified", "missing: the date the facts were last checked")
-    elif not (isinstance(verified, dt.date) and not isinstance(verified, dt.datetime)):
-        reader.fail("verified", "expected a date such as 2026-11-27")
-        verified = dt.date.min
-    return Resource(
-        id=reader.ident(),
-        name=reader.text("name"),
-        topics=reader.texts("topics"),
-        country=reader.text("country"),
-        source=reader.text("source"),
-        verified=verified or dt.date.min,
-        region=reader.text("region", ""),
-        phone=reader.text("phone", ""),
-        text=reader.text("text", ""),
-        url=reader.text("url", ""),
-        hours=reader.text("hours", ""),
-        languages=reader.texts("languages"),
-        notes=reader.text("notes", ""),
-        audience=reader.text("audience", ""),
-        secondary_source=reader.flag("secondary_source"),
-        origin=reader.origin,
-    )
+    result: Resource = _item(spec.RESOURCES, Resource, reader)
+    return result
 
 
 def messages(file: PackFile, problems: list[PackProblem]) -> Messages:
@@ -155,10 +152,7 @@ def messages(file: PackFile, problems: list[PackProblem]) -> Messages:
     line = file.tables.get(("explain", ""))
     reader = Reader(top.raw("explain"), file, "explain", problems)
     result = Messages(
-        **{
-            name: reader.text(name, OPTIONAL_TEMPLATES.get(name, _MISSING))
-            for name in MESSAGE_TEMPLATES
-        },
+        **{name: reader.text(name, OPTIONAL_TEMPLATES.get(name, _MISSING)) for name in TEMPLATES},
         months=reader.texts("months"),
         origin=Origin(file.name, line),
     )

@@ -7,21 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from trustkit._vocabulary import MESSAGE_TEMPLATES
+from trustkit._pack.spec import TRANSLATABLE
 
 if TYPE_CHECKING:
     from trustkit.models import ContentPack, Text
 
-TRANSLATABLE: dict[str, tuple[str, ...]] = {
-    "steps": ("title", "summary", "why", "signs_of_progress", "pitfalls"),
-    "actions": ("title", "how"),
-    "dimensions": ("label",),
-    "questions": ("prompt",),
-    "rules": ("reason",),
-    "resources": ("name", "text", "hours", "notes", "audience"),
-    "messages": (*MESSAGE_TEMPLATES, "months"),
-}
-"""The fields a locale file may translate, by kind of item."""
+__all__ = ["TRANSLATABLE", "available", "canonical_tag", "fallbacks", "localize"]
 
 
 _SUBTAG = re.compile(r"[A-Za-z0-9]{1,8}\Z")

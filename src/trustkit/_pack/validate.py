@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from trustkit._countries import INTERNATIONAL, country_problem
 from trustkit._pack.conditions import MAX_CONDITION_DEPTH
 from trustkit._pack.read import ID_WORDS, is_id
-from trustkit._pack.translate import TRANSLATABLE
+from trustkit._pack.spec import MAX_SUMMARY, MONTHS, SCALE_MAX, SCALE_MIN, TEMPLATES, TRANSLATABLE
 from trustkit._vocabulary import (
     FACT_FAMILIES,
     SAFETY_PERIOD_FLOOR_WEEKS,
@@ -66,30 +66,9 @@ _KINDS: dict[type, str] = {
     Resource: "resources",
 }
 
-MAX_SUMMARY = 140
-"""The longest a step's summary may be (a card's summary line, after CDS Hooks)."""
-
-SCALE_MIN, SCALE_MAX = 1, 5
 _ORDERING_OPS = frozenset({Op.LT, Op.LE, Op.GT, Op.GE})
 _EQUALITY_OPS = frozenset({Op.EQ, Op.NE})
-_TEMPLATE_FIELDS = {
-    "answer_yes": {"prompt"},
-    "answer_no": {"prompt"},
-    "answer_scale": {"prompt", "value"},
-    "answer_count": {"prompt", "value"},
-    "score": {"label", "value"},
-    "change": {"label", "before", "after", "date"},
-    "repeats": {"step", "value"},
-    "journey": {"checkins", "weeks"},
-    "streak": {"value"},
-    "gap": {"label", "value"},
-    "boundaries_proposed": {"value"},
-    "boundaries_crossed": {"value"},
-    "boundaries_due": {"value"},
-    "date": {"day", "month", "year"},
-    "safety_earlier": set(),
-}
-MONTHS = 12
+_TEMPLATE_FIELDS = {t.name: set(t.placeholders) for t in TEMPLATES.values()}
 
 PARTNER_FACING = re.compile(
     r"\b(together|each other|with your partner|ask your partner|tell your partner|talk it over"
