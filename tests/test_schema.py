@@ -53,7 +53,7 @@ def _formats() -> FormatChecker:
     def _date_time(value: object) -> bool:
         if not isinstance(value, str):
             return True
-        return bool(_RFC3339.fullmatch(value)) and bool(dt.datetime.fromisoformat(value))
+        return bool(_RFC3339.fullmatch(value)) and bool(dt.datetime.fromisoformat(value.upper()))
 
     return checker
 
@@ -941,3 +941,40 @@ def test_a_changed_recommendation_is_rejected(change: Change) -> None:
     document = json.loads(json.dumps(good))
     change(document)
     assert errors("recommendation", document)
+
+
+@pytest.mark.parametrize(
+    ("at", "valid"),
+    [
+        ("2026-03-01T20:15:00+00:00", True),
+        ("2026-03-01t20:15:00z", True),
+        ("2026-03-01T20:15:00.123456789-05:30", True),
+        ("20260301T201500Z", False),
+        ("2026-W09-7T20:15:00+00:00", False),
+        ("2026-03-01T20:15:00+0100", False),
+        ("2026-02-30T20:15:00Z", False),
+    ],
+)
+def test_the_schema_and_trustkit_agree_on_at(at: str, valid: bool) -> None:
+    """at is an RFC 3339 date-time for both: T and Z in either case; other ISO forms fail."""
+    document = _checkin(at=at)
+    assert (errors("checkin", document) == []) is valid
+    if valid:
+        assert trustkit.parse_checkin(document).at.utcoffset() is not None
+    else:
+        with pytest.raises(trustkit.AnswerError, match="at: an ISO 8601 timestamp"):
+            trustkit.parse_checkin(document)
+
+
+def test_the_documented_differences_on_at() -> None:
+    """trustkit also takes a space for the T, not a leap second; no offset fails both."""
+    spaced = _checkin(at="2026-03-01 20:15:00+00:00")
+    assert errors("checkin", spaced)
+    assert trustkit.parse_checkin(spaced).at.hour == 20
+    assert "space for the T" in str(checkin_schema()["properties"]["at"]["description"])  # type: ignore[index]
+    with pytest.raises(trustkit.AnswerError):
+        trustkit.parse_checkin(_checkin(at="2026-12-31T23:59:60Z"))
+    naive = _checkin(at="2026-03-01T20:15:00")
+    assert errors("checkin", naive)
+    with pytest.raises(trustkit.AnswerError, match="timezone-aware"):
+        trustkit.parse_checkin(naive)

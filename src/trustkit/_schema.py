@@ -37,7 +37,10 @@ loader; a schema cannot tell a TOML date from text that looks like one; and
 the schema is stricter than the loader about a question's ``dimension`` (an
 id, not empty text), while the loader is stricter about a resource's
 ``country``: the schema asks for two capital letters or ``INTL``, the loader
-also for a code ISO 3166-1 assigns (``GB``, not ``UK``).
+also for a code ISO 3166-1 assigns (``GB``, not ``UK``). In a check-in, ``at``
+is an RFC 3339 ``date-time`` for both, with ``T`` and ``Z`` in either case;
+trustkit also accepts a space for the ``T`` (as ``str(datetime)`` writes it),
+and refuses a leap second (``:60``), which Python cannot represent.
 
 Examples:
     >>> from trustkit._schema import schema
@@ -816,7 +819,7 @@ def checkin_schema(pack: ContentPack | None = None) -> dict[str, object]:
             ),
             "at": _text(
                 "When they answered: an RFC 3339 timestamp with a UTC offset, e.g. "
-                "'2026-03-01T20:15:00+00:00'.",
+                "'2026-03-01T20:15:00+00:00' (trustkit also accepts a space for the T).",
                 format="date-time",
             ),
             "recommended": {
