@@ -193,6 +193,14 @@ def test_line_numbers_skip_the_insides_of_multi_line_strings() -> None:
     assert lines.keys == {"why": 1}
 
 
+def test_line_numbers_after_multi_line_strings_that_end_on_their_line() -> None:
+    """A string opened and closed on one line, or ended with extra quotes, is skipped."""
+    text = 'a = """one""" # [x.y]\nb = """\ntwo""""\n[steps.s]\nc = \'\'\'x\'\'\' \'\'\'\n'
+    lines = Lines(text)
+    assert lines.tables == {("steps", "s"): 4}
+    assert lines.keys == {"a": 1, "b": 2}
+
+
 def test_line_numbers_of_quoted_and_spaced_headers() -> None:
     """[ kind . "item" ] is the same table as [kind.item]; arrays of tables are not keyed."""
     lines = Lines("[ rules . \"a-b\" ]\n[[rules]]\nid = 'x'\n[messages]\n")

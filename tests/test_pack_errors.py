@@ -497,6 +497,17 @@ def test_a_pack_built_in_python_is_checked_too() -> None:
     assert trustkit.recommend_next_step({"feels_heard": 1}, pack=fine).step.id == "validation"
 
 
+def test_a_content_pack_is_plain_data() -> None:
+    """Creating a ContentPack checks nothing; it names itself in packs unless told otherwise."""
+    core = trustkit.default_pack()
+    fields = {f.name: getattr(core, f.name) for f in attrs.fields(trustkit.ContentPack) if f.init}
+    del fields["packs"]
+    pack = trustkit.ContentPack(**{**fields, "id": "mine", "rules": ()})  # no rules: broken
+    assert pack.packs == (trustkit.PackRef("mine", core.version),)
+    with pytest.raises(PackError):
+        trustkit.check_pack(pack)
+
+
 def test_a_pack_built_in_python_is_checked_once() -> None:
     """check_pack marks a pack as checked; an unpickled copy is checked again before use."""
 

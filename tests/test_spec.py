@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -143,12 +145,25 @@ def test_write_regenerates_schemas_and_docs(tmp_path: Path) -> None:
     assert _write(folder, None) == []
 
 
-def test_the_write_command(capsys: pytest.CaptureFixture[str]) -> None:
-    """Without --write it only explains itself; with it, an up-to-date tree is left alone."""
+def test_the_write_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Without --write it only explains itself; with it, it says what it wrote."""
     assert schema_main([]) == 2
     assert "--write" in capsys.readouterr().out
     assert schema_main(["--write", "--docs", "no/such/page.md"]) == 0
-    assert capsys.readouterr().out == ""
+    assert capsys.readouterr().out == ""  # the shipped schemas are up to date
+    page = tmp_path / "page.md"
+    page.write_text("<!-- generated: steps -->\n<!-- end generated: steps -->\n", "utf-8")
+    assert schema_main(["--write", "--docs", str(page)]) == 0
+    assert capsys.readouterr().out == f"wrote {page}\n"
+
+
+def test_python_m_trustkit_schema_runs() -> None:
+    """`python -m trustkit._schema` is the regeneration script."""
+    done = subprocess.run(
+        [sys.executable, "-m", "trustkit._schema"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2
+    assert "--write" in done.stdout
 
 
 # ------------------------------------------------------------------ json_schema

@@ -4,10 +4,11 @@ Everything a pack holds is data. Reading a folder is done in steps, each in its
 own module: `trustkit._pack.read` parses one TOML file with the line each item
 is on, `trustkit._pack.tables` and `trustkit._pack.conditions` turn its tables
 into models, and `trustkit._pack.locales` notes the locale files. This module
-puts the parts of one folder together, and `build` makes the pack, checking it
-as a whole (`trustkit._pack.validate`) and raising one
+puts the parts of one folder together, and `build` makes the pack, raising one
 [`PackError`][trustkit.PackError] with every problem, each with its file, item,
-field and line. Nothing from a pack is ever executed.
+field and line, if reading found any. The pack is checked as a whole
+(`trustkit._pack.validate`) once, by `load_pack`, after every overlay. Nothing
+from a pack is ever executed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from trustkit._pack import tables
 from trustkit._pack.locales import locale_files
 from trustkit._pack.read import PackFile, Reader, keyed_tables, read_file
 from trustkit._pack.spec import FILES
-from trustkit._pack.validate import Moved, check_pack, pack_problems
+from trustkit._pack.validate import Moved, pack_problems
 from trustkit._vocabulary import SAFETY_PERIOD_FLOOR_WEEKS, SAFETY_PERIOD_MAX_WEEKS
 from trustkit.errors import PackError, PackProblem
 from trustkit.models import (
@@ -205,23 +206,18 @@ def read_parts(root: Traversable, label: str) -> Parts:
 
 
 def build(
-    values: dict[str, Any],
-    problems: list[PackProblem],
-    *,
-    check: bool = True,
-    moved: Moved | None = None,
+    values: dict[str, Any], problems: list[PackProblem], *, moved: Moved | None = None
 ) -> ContentPack:
-    """Create a pack from what was read, and check it as a whole once.
+    """Create a pack from what was read; raise every problem if reading found any.
 
-    With problems from reading, the pack is checked anyway so that authors see every
-    problem at once (skipping items that already have a problem, whose defaults would
-    mislead), and `PackError` lists them all. Without, ``check=False`` leaves the whole-pack
-    check to the caller (a pack that overlays will change is checked once, at the end).
+    With problems from reading, the pack is checked as a whole anyway so that authors
+    see every problem at once (skipping items that already have a problem, whose
+    defaults would mislead), and `PackError` lists them all. Without, the whole-pack
+    check is left to the caller: `load_pack` checks the pack once, after every overlay.
 
     Args:
         values: The pack's fields.
         problems: What reading found wrong.
-        check: Check the pack as a whole when nothing was found wrong while reading.
         moved: For fields an overlay changed, where the change was made (problems
             with them are reported there).
     """
@@ -230,13 +226,11 @@ def build(
         reported = {(p.file, p.item) for p in problems}
         problems.extend(p for p in pack_problems(pack, moved) if (p.file, p.item) not in reported)
         raise PackError(problems)
-    if check:
-        check_pack(pack, moved)
     return pack
 
 
-def build_base(parts: Parts, *, check: bool = True) -> ContentPack:
-    """The content pack of a base (not overlay) pack."""
+def build_base(parts: Parts) -> ContentPack:
+    """The content pack of a base (not overlay) pack, not yet checked as a whole."""
     return build(
         {
             "id": parts.id,
@@ -256,7 +250,6 @@ def build_base(parts: Parts, *, check: bool = True) -> ContentPack:
             "safety_period_weeks": parts.safety_period_weeks or SAFETY_PERIOD_FLOOR_WEEKS,
         },
         parts.problems,
-        check=check,
     )
 
 

@@ -314,7 +314,7 @@ class _Merge:
                 for f in (*base.locale_files, *parts.locale_files)
             ),
         }
-        return build(values, self.problems, check=False, moved=self.moved)
+        return build(values, self.problems, moved=self.moved)
 
 
 def apply_overlay(

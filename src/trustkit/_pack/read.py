@@ -135,10 +135,8 @@ class PackFile:
 
 def _too_long_number(text: str) -> int | None:
     """The line of the first number too long for Python to read, if any."""
-    for match in _DIGITS.finditer(text):
-        if len(match.group()) > 4300:
-            return text.count("\n", 0, match.start()) + 1
-    return None
+    found = next((m for m in _DIGITS.finditer(text) if len(m.group()) > 4300), None)
+    return None if found is None else text.count("\n", 0, found.start()) + 1
 
 
 def read_file(

@@ -108,7 +108,7 @@ class _Loader:
         parts = read_parts(root, label)
         if parts.extends is None:
             self.lineage[parts.id] = set()
-            return build_base(parts, check=False)
+            return build_base(parts)
         base_id = parts.extends[0]
         if not base_id:  # a malformed 'extends': nothing to load it onto
             raise PackError(parts.problems)

@@ -104,10 +104,6 @@ class Table:
         return tuple(f.name for f in self.fields if f.translate)
 
 
-def _values(enum_type: type[enum.Enum]) -> str:
-    return ", ".join(repr(m.value) for m in enum_type)
-
-
 ACTIONS = Table(
     "actions",
     "action",
