@@ -34,7 +34,8 @@ from trustkit import (
 )
 from trustkit._countries import ISO_3166_1_ALPHA_2
 from trustkit._engine.compile import compile_condition, compiled, evaluate
-from trustkit._pack.load import MAX_FILE_BYTES, bundled_root
+from trustkit._pack.load import bundled_root
+from trustkit._pack.read import MAX_FILE_BYTES
 
 PACK = trustkit.default_pack()
 SCALE = [q.id for q in PACK.questions if q.kind is QuestionKind.SCALE]
@@ -145,7 +146,9 @@ def test_a_top_rule_with_any_condition_is_explained_by_answered_questions(
 
 
 def _pack_with(*rules: Rule) -> trustkit.ContentPack:
-    return attrs.evolve(PACK, rules=(*PACK.rules, *rules))
+    pack = attrs.evolve(PACK, rules=(*PACK.rules, *rules))
+    trustkit.check_pack(pack)
+    return pack
 
 
 def test_score_and_count_sentences_name_the_dimension_and_value() -> None:
@@ -417,8 +420,9 @@ def test_every_pack_that_passes_the_check_recommends_for_every_checkin(
         Rule(id=f"random-{i}", step=step, priority=priority, reason="Random.", when=cond)
         for i, (cond, priority, step) in enumerate(extra)
     )
+    pack = attrs.evolve(PACK, rules=(*PACK.rules, *rules))
     try:
-        pack = attrs.evolve(PACK, rules=(*PACK.rules, *rules))
+        trustkit.check_pack(pack)
     except trustkit.PackError:
         return  # e.g. a comparison that can never be true: refused, which is also fine
     role = data.draw(st.sampled_from(list(Role)))

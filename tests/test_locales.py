@@ -174,7 +174,7 @@ def test_bad_translations_are_pack_errors(
     """A translation is checked like any other pack content."""
     bad = trustkit.Translation(locale="xx", texts=texts)
     with pytest.raises(PackError) as info:
-        attrs.evolve(CORE, translations=(*CORE.translations, bad))
+        trustkit.check_pack(attrs.evolve(CORE, translations=(*CORE.translations, bad)))
     (problem,) = info.value.problems
     assert (problem.file, problem.field) == ("<core>/locales/xx.toml", field)
     assert message in problem.message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -466,20 +467,61 @@ def test_a_resource_needs_a_source_and_a_way_to_reach_it(broken: Breaker) -> Non
 
 
 def test_a_pack_built_in_python_is_checked_too() -> None:
-    """ContentPack checks itself, naming a pseudo-file when items have no origin."""
+    """A pack built in Python is refused before it is used, naming a pseudo-file for its items.
+
+    Models are data: building the pack checks nothing. check_pack checks it on request, and
+    the engine checks a pack nobody checked before it first uses it.
+    """
     pack = trustkit.default_pack()
     rule = trustkit.Rule(
         id="typo", step="educate", when=trustkit.AnswerCompare("feels_herd", "<=", 2)
     )
-    with pytest.raises(PackError) as info:
-        attrs.evolve(pack, rules=(*pack.rules, rule))
-    (problem,) = info.value.problems
-    assert (problem.file, problem.item, problem.field) == (
-        "<core>/rules.toml",
-        "typo",
-        "when.answer",
-    )
-    assert problem.line is None
+    broken = attrs.evolve(pack, rules=(*pack.rules, rule))  # plain data: no error yet
+    for use in (
+        trustkit.check_pack,
+        lambda p: trustkit.recommend_next_step({"feels_heard": 1}, pack=p),
+        trustkit.lint_pack,
+    ):
+        with pytest.raises(PackError) as info:
+            use(broken)
+        (problem,) = info.value.problems
+        assert (problem.file, problem.item, problem.field) == (
+            "<core>/rules.toml",
+            "typo",
+            "when.answer",
+        )
+        assert problem.line is None
+    # Once a pack passes, it is not checked again; a changed copy is.
+    fine = attrs.evolve(pack, title="Another title")
+    trustkit.check_pack(fine)
+    assert trustkit.recommend_next_step({"feels_heard": 1}, pack=fine).step.id == "validation"
+
+
+def test_a_content_pack_is_plain_data() -> None:
+    """Creating a ContentPack checks nothing; it names itself in packs unless told otherwise."""
+    core = trustkit.default_pack()
+    fields = {f.name: getattr(core, f.name) for f in attrs.fields(trustkit.ContentPack) if f.init}
+    del fields["packs"]
+    pack = trustkit.ContentPack(**{**fields, "id": "mine", "rules": ()})  # no rules: broken
+    assert pack.packs == (trustkit.PackRef("mine", core.version),)
+    with pytest.raises(PackError):
+        trustkit.check_pack(pack)
+
+
+def test_a_pack_built_in_python_is_checked_once() -> None:
+    """check_pack marks a pack as checked; an unpickled copy is checked again before use."""
+
+    def checked(pack: trustkit.ContentPack) -> bool:
+        return pack._checked
+
+    pack = attrs.evolve(trustkit.default_pack(), title="Copy")
+    assert not checked(pack)
+    trustkit.check_pack(pack)
+    assert checked(pack)
+    copy = pickle.loads(pickle.dumps(pack))
+    assert not checked(copy)
+    assert trustkit.recommend_next_step({"feels_heard": 1}, pack=copy).step.id == "validation"
+    assert checked(copy)
 
 
 def test_non_conditions_and_bad_python_values_are_refused() -> None:
@@ -497,7 +539,9 @@ def test_non_conditions_and_bad_python_values_are_refused() -> None:
         trustkit.Rule(id="deep", step="educate", when=_deep(40)),
     )
     with pytest.raises(PackError) as info:
-        attrs.evolve(pack, steps=(step, *pack.steps[1:]), rules=(*pack.rules, *rules))
+        trustkit.check_pack(
+            attrs.evolve(pack, steps=(step, *pack.steps[1:]), rules=(*pack.rules, *rules))
+        )
     messages = [(p.item, p.field, p.message) for p in info.value.problems]
     first, second = (a.id for a in step.actions)
     assert (first, "minutes", "a whole number of minutes, at least 1") in messages

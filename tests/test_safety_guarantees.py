@@ -96,12 +96,12 @@ why = "It is best kept secret."
 [messages]
 safety_earlier = "Keep this between us."
 """
-    found = {(p.item, p.field) for p in problems(overlay(overrides=overrides))}
-    assert found == {
-        ("safety-abuse", "reason"),
-        ("professional-help-contact-a-helpline", "how"),
-        ("professional_help", "why"),
-        ("messages", "safety_earlier"),
+    found = {(p.file, p.item, p.field) for p in problems(overlay(overrides=overrides))}
+    assert found == {  # each reported where the overlay changed it
+        ("extra/overrides.toml", "safety-abuse", "reason"),
+        ("extra/overrides.toml", "professional-help-contact-a-helpline", "how"),
+        ("extra/overrides.toml", "professional_help", "why"),
+        ("extra/overrides.toml", "messages", "safety_earlier"),
     }
 
 
@@ -144,7 +144,9 @@ def test_message_templates_are_checked_in_every_locale(
     [problem] = caught.value.problems
     assert (problem.item, problem.field, problem.line) == ("messages", "answer_yes", 1)
     with pytest.raises(PackError, match=message):
-        attrs.evolve(PACK, messages=attrs.evolve(PACK.messages, answer_yes=template))
+        trustkit.check_pack(
+            attrs.evolve(PACK, messages=attrs.evolve(PACK.messages, answer_yes=template))
+        )
 
 
 def _broken(**templates: str) -> trustkit.ContentPack:
@@ -154,6 +156,7 @@ def _broken(**templates: str) -> trustkit.ContentPack:
     for name, template in templates.items():
         object.__setattr__(messages, name, template)
     object.__setattr__(pack, "messages", messages)
+    object.__setattr__(pack, "_checked", True)  # as if it had passed the check
     return pack
 
 

@@ -247,7 +247,7 @@ def test_python_built_packs_are_checked_too() -> None:
     weeks: object
     for weeks in (4, True, "52"):
         with pytest.raises(PackError, match="safety_period_weeks"):
-            attrs.evolve(PACK, safety_period_weeks=weeks)  # type: ignore[arg-type]
+            trustkit.check_pack(attrs.evolve(PACK, safety_period_weeks=weeks))  # type: ignore[arg-type]
 
 
 def test_couples_steps_stay_marked(overlay: Any) -> None:
@@ -280,7 +280,7 @@ def test_a_catch_all_cannot_lead_to_couples_work() -> None:
         attrs.evolve(r, step="celebrate") if r.id == "catch-all" else r for r in PACK.rules
     )
     with pytest.raises(PackError, match="catch-all rule must lead"):
-        attrs.evolve(PACK, rules=rules)
+        trustkit.check_pack(attrs.evolve(PACK, rules=rules))
 
 
 def test_bad_history_is_a_clear_error() -> None:

@@ -22,7 +22,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 import trustkit
 from tests.strategies import ROLES, aware_datetimes, role_and_answers, valid_answers
 from trustkit import CheckIn, ContentPack, Question, QuestionKind, Role
-from trustkit._pack import load as pack_load
+from trustkit._pack.conditions import CONDITION_KEYS
 from trustkit._pack.load import bundled_root
 from trustkit._schema import (
     PACK_FILE_NAMES,
@@ -53,7 +53,7 @@ def _formats() -> FormatChecker:
     def _date_time(value: object) -> bool:
         if not isinstance(value, str):
             return True
-        return bool(_RFC3339.fullmatch(value)) and bool(dt.datetime.fromisoformat(value))
+        return bool(_RFC3339.fullmatch(value)) and bool(dt.datetime.fromisoformat(value.upper()))
 
     return checker
 
@@ -513,8 +513,8 @@ def test_known_differences_from_the_loader(tmp_path: Path) -> None:
 def test_conditions_have_the_forms_the_loader_reads() -> None:
     """The condition's forms are the loader's condition keys, each a property."""
     condition: Any = pack_file_schema("rules")["$defs"]["condition"]  # type: ignore[index]
-    assert [one["required"][0] for one in condition["oneOf"]] == list(pack_load._CONDITION_KEYS)
-    assert set(condition["properties"]) == {*pack_load._CONDITION_KEYS, "op", "value"}
+    assert [one["required"][0] for one in condition["oneOf"]] == list(CONDITION_KEYS)
+    assert set(condition["properties"]) == {*CONDITION_KEYS, "op", "value"}
 
 
 def _rule_errors(when: dict[str, Any]) -> list[Any]:
@@ -771,7 +771,8 @@ def test_message_descriptions_name_the_allowed_placeholders() -> None:
     explain = pack_file_schema("messages")["$defs"]["templates"]  # type: ignore[index]
     labels = pytest.importorskip("trustkit._vocabulary").LABELS
     optional = {"safety_earlier", *labels}  # have defaults, so older packs stay valid
-    assert set(explain["required"]) == {f.name for f in attrs.fields(trustkit.Messages)} - optional
+    templates = {f.name for f in attrs.fields(trustkit.Messages)} - {"origin"}
+    assert set(explain["required"]) == templates - optional
     for name, allowed in validate._TEMPLATE_FIELDS.items():
         described = set(re.findall(r"\{(\w+)\}", explain["properties"][name]["description"]))
         assert described == allowed, name
@@ -951,3 +952,40 @@ def test_a_changed_recommendation_is_rejected(change: Change) -> None:
     document = json.loads(json.dumps(good))
     change(document)
     assert errors("recommendation", document)
+
+
+@pytest.mark.parametrize(
+    ("at", "valid"),
+    [
+        ("2026-03-01T20:15:00+00:00", True),
+        ("2026-03-01t20:15:00z", True),
+        ("2026-03-01T20:15:00.123456789-05:30", True),
+        ("20260301T201500Z", False),
+        ("2026-W09-7T20:15:00+00:00", False),
+        ("2026-03-01T20:15:00+0100", False),
+        ("2026-02-30T20:15:00Z", False),
+    ],
+)
+def test_the_schema_and_trustkit_agree_on_at(at: str, valid: bool) -> None:
+    """at is an RFC 3339 date-time for both: T and Z in either case; other ISO forms fail."""
+    document = _checkin(at=at)
+    assert (errors("checkin", document) == []) is valid
+    if valid:
+        assert trustkit.parse_checkin(document).at.utcoffset() is not None
+    else:
+        with pytest.raises(trustkit.AnswerError, match="at: an ISO 8601 timestamp"):
+            trustkit.parse_checkin(document)
+
+
+def test_the_documented_differences_on_at() -> None:
+    """trustkit also takes a space for the T, not a leap second; no offset fails both."""
+    spaced = _checkin(at="2026-03-01 20:15:00+00:00")
+    assert errors("checkin", spaced)
+    assert trustkit.parse_checkin(spaced).at.hour == 20
+    assert "space for the T" in str(checkin_schema()["properties"]["at"]["description"])  # type: ignore[index]
+    with pytest.raises(trustkit.AnswerError):
+        trustkit.parse_checkin(_checkin(at="2026-12-31T23:59:60Z"))
+    naive = _checkin(at="2026-03-01T20:15:00")
+    assert errors("checkin", naive)
+    with pytest.raises(trustkit.AnswerError, match="timezone-aware"):
+        trustkit.parse_checkin(naive)

@@ -114,10 +114,12 @@ def random_pack(extra: list[tuple[Condition, int, str]]) -> ContentPack | None:
         Rule(id=f"random-{i}", step=step, priority=priority, reason="Random.", when=cond)
         for i, (cond, priority, step) in enumerate(extra)
     )
+    pack = attrs.evolve(PACK, rules=(*PACK.rules, *rules))
     try:
-        return attrs.evolve(PACK, rules=(*PACK.rules, *rules))
+        trustkit.check_pack(pack)
     except trustkit.PackError:
         return None  # a pack the checks refuse is not a pack anyone can trace
+    return pack
 
 
 @settings(max_examples=60)

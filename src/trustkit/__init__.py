@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from trustkit._api import default_pack, recommend_next_step, trace
 from trustkit._pack.sources import load_pack
+from trustkit._pack.validate import check_pack
 from trustkit._version import __version__
 from trustkit.errors import (
     AnswerError,
@@ -69,6 +70,7 @@ if TYPE_CHECKING:
     from trustkit._engine.examples import ExampleFailure, ExampleReport, run_examples
     from trustkit._engine.lint import LintWarning, lint_pack
     from trustkit._pack.discovery import PackInfo, available_packs
+    from trustkit._schema import json_schema
     from trustkit._serialization import converter, parse_checkin
 
 __all__ = [
@@ -123,8 +125,10 @@ __all__ = [
     "Who",
     "__version__",
     "available_packs",
+    "check_pack",
     "converter",
     "default_pack",
+    "json_schema",
     "lint_pack",
     "load_pack",
     "parse_checkin",
@@ -147,6 +151,7 @@ _LAZY = {
     "BoundaryStatus": "trustkit._boundary",
     "PackInfo": "trustkit._pack.discovery",
     "available_packs": "trustkit._pack.discovery",
+    "json_schema": "trustkit._schema",
 }
 
 

@@ -634,9 +634,10 @@ def _cmd_pack_graph(args: argparse.Namespace, out: IO[str]) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace, out: IO[str]) -> int:
-    from trustkit._schema import schema  # noqa: PLC0415
+    from trustkit._schema import json_schema  # noqa: PLC0415
 
-    out.write(json.dumps(schema(args.name), indent=2, ensure_ascii=False) + "\n")
+    pack = trustkit.load_pack(*args.pack) if args.pack else None
+    out.write(json.dumps(json_schema(args.name, pack=pack), indent=2, ensure_ascii=False) + "\n")
     return EXIT_OK
 
 
@@ -754,6 +755,13 @@ def _parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print a JSON Schema (draft 2020-12)")
     schema.add_argument(
         "name", metavar="NAME", choices=SCHEMA_NAMES, help=f"one of: {', '.join(SCHEMA_NAMES)}"
+    )
+    schema.add_argument(
+        "--pack",
+        metavar=("PACK", "OVERLAY"),
+        nargs="+",
+        help="the check-in follows the questions of this pack (an installed pack's id or a "
+        "folder) with these overlays applied in order; default: the bundled pack",
     )
     export = sub.add_parser("export", help="print the check-in in another standard's format")
     export.add_argument(

@@ -37,7 +37,10 @@ loader; a schema cannot tell a TOML date from text that looks like one; and
 the schema is stricter than the loader about a question's ``dimension`` (an
 id, not empty text), while the loader is stricter about a resource's
 ``country``: the schema asks for two capital letters or ``INTL``, the loader
-also for a code ISO 3166-1 assigns (``GB``, not ``UK``).
+also for a code ISO 3166-1 assigns (``GB``, not ``UK``). In a check-in, ``at``
+is an RFC 3339 ``date-time`` for both, with ``T`` and ``Z`` in either case;
+trustkit also accepts a space for the ``T`` (as ``str(datetime)`` writes it),
+and refuses a leap second (``:60``), which Python cannot represent.
 
 Examples:
     >>> from trustkit._schema import schema
@@ -50,29 +53,31 @@ Examples:
 
 from __future__ import annotations
 
+import json
 import re
 import types
-import typing
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
-from trustkit._pack.load import OPTIONAL_TEMPLATES
-from trustkit._pack.overlay import OVERRIDABLE
-from trustkit._pack.translate import TRANSLATABLE
-from trustkit._pack.validate import MAX_SUMMARY, SCALE_MAX, SCALE_MIN
+from trustkit._pack import spec
+from trustkit._pack.read import ID_PATTERN
+from trustkit._pack.spec import SCALE_MAX, SCALE_MIN, TEMPLATES, Field, Table
 from trustkit._roles import Role
 from trustkit._vocabulary import (
     FACT_FAMILIES,
     SAFETY_PERIOD_FLOOR_WEEKS,
     SAFETY_PERIOD_MAX_WEEKS,
 )
-from trustkit.models import ContentPack, Messages, Op, QuestionKind, Urgency, Who
+from trustkit.models import ContentPack, Op, QuestionKind, Urgency, Who
 
 __all__ = [
     "PACK_FILE_NAMES",
     "PACK_FILE_PATTERNS",
     "SCHEMA_NAMES",
+    "SCHEMA_PACKAGE",
     "checkin_schema",
+    "json_schema",
     "pack_file_schema",
     "pack_schema",
     "recommendation_schema",
@@ -117,76 +122,14 @@ SCHEMA_NAMES: tuple[str, ...] = (
 )
 """Every name `schema` accepts (the names of ``trustkit schema NAME``)."""
 
-_ID_PATTERN = "^[a-z0-9][a-z0-9_-]*$"
+_ID_PATTERN = ID_PATTERN
 _VERSION_PATTERN = r"^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]*)?$"
 _RANGE_PART = r"\s*(==|!=|>=|<=|>|<)\s*[0-9]+(\.[0-9]+)*\s*"
 _RANGE = rf"{_RANGE_PART}(,{_RANGE_PART})*"
-_MESSAGE_WORDS = {
-    "answer_yes": "Said for a yes/no question answered yes. Placeholder: {prompt}.",
-    "answer_no": "Said for a yes/no question answered no. Placeholder: {prompt}.",
-    "answer_scale": "Said for an answer on the 1 to 5 scale. Placeholders: {prompt}, {value}.",
-    "answer_count": "Said for a count question. Placeholders: {prompt}, {value}.",
-    "score": "Said for a dimension's score, shown with at most one decimal. Placeholders: "
-    "{label}, {value}.",
-    "change": "Said for a score that changed since an earlier check-in. Placeholders: "
-    "{label}, {before}, {after}, {date}.",
-    "repeats": "Said when the same step has been suggested several times in a row. "
-    "Placeholders: {step}, {value}.",
-    "journey": "Says how far along the couple is. Placeholders: {checkins}, {weeks}.",
-    "streak": "Said for weeks in a row with a check-in. Placeholder: {value}.",
-    "gap": "Said when the partners see a dimension differently. Placeholders: {label}, {value}.",
-    "boundaries_proposed": "Said for boundaries proposed but not agreed yet. Placeholder: {value}.",
-    "boundaries_crossed": "Said for boundaries crossed since the last check-in. Placeholder: "
-    "{value}.",
-    "boundaries_due": "Said for boundaries due for a review. Placeholder: {value}.",
-    "date": "How a date is written. Placeholders: {day}, {month}, {year}.",
-    "safety_earlier": "Optional. Said during a safety period to the partner who screened "
-    "positive earlier: it acknowledges that answer without repeating it. No placeholders.",
-    "months": "The names of the twelve months, January first, used for {month}.",
-    **{
-        f"scale_{n}": f"Optional label. The scale's anchor for {n}. No placeholders."
-        for n in range(1, 6)
-    },
-    "word_yes": "Optional label. The word for yes; it or its first letter answers a yes/no "
-    "question in `trustkit checkin`. No placeholders.",
-    "word_no": "Optional label. The word for no; it or its first letter answers a yes/no "
-    "question in `trustkit checkin`. No placeholders.",
-    "who_you": "Optional label. Who does an action: the reader. No placeholders.",
-    "who_partner": "Optional label. Who does an action: the reader's partner. No placeholders.",
-    "who_together": "Optional label. Who does an action: both partners. No placeholders.",
-    "urgency_info": "Optional label. The name of the urgency 'info'. No placeholders.",
-    "urgency_warning": "Optional label. The name of the urgency 'warning'. No placeholders.",
-    "urgency_critical": "Optional label. The name of the urgency 'critical'. No placeholders.",
-    "heading_next_step": "Optional label. Heading of the step. No placeholders.",
-    "heading_get_help": "Optional label. Heading of the helplines. No placeholders.",
-    "heading_why": "Optional label. Heading of the reasons. No placeholders.",
-    "heading_actions": "Optional label. Heading of the actions. No placeholders.",
-    "heading_alternatives": "Optional label. Heading of the other steps worth a look. "
-    "No placeholders.",
-    "action_minutes": "Optional label. How long an action takes. Placeholder: {minutes}.",
-    "resource_audience": "Optional label. Whom a helpline is for. Placeholder: {audience}.",
-    "resource_phone": "Optional label. How to call a helpline. Placeholder: {phone}.",
-    "checkin_intro": "Optional label. Said before the first question. Placeholder: {back}.",
-    "checkin_progress": "Optional label. How far along the check-in is. Placeholders: "
-    "{number}, {total}.",
-    "checkin_retry": "Optional label. Said after a reply that is not an answer. Placeholders: "
-    "{hint}, {back}.",
-    "checkin_safety": "Optional label. Said before the safety questions; never asks for "
-    "secrecy. No placeholders.",
-    "hint_count": "Optional label. What a count question takes. No placeholders.",
-}
-_MESSAGE_EXTRA: dict[str, dict[str, Any]] = {"months": {"minItems": 12, "maxItems": 12}}
-# What overlays may change and locales may translate, from the loader's own tables.
-_OVERRIDABLE = {kind: tuple(fields) for kind, fields in OVERRIDABLE.items() if kind != "messages"}
-_TRANSLATABLE = {kind: fields for kind, fields in TRANSLATABLE.items() if kind != "messages"}
-_SINGULAR = {
-    "steps": "step",
-    "actions": "action",
-    "dimensions": "dimension",
-    "questions": "question",
-    "rules": "rule",
-    "resources": "resource",
-}
+# What overlays may change and locales may translate, as the pack format declares them.
+_OVERRIDABLE = {kind: fields for kind, fields in spec.OVERRIDABLE.items() if kind != "messages"}
+_TRANSLATABLE = {kind: fields for kind, fields in spec.TRANSLATABLE.items() if kind != "messages"}
+_SINGULAR = {kind: table.item for kind, table in spec.TABLES.items()}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -222,10 +165,6 @@ def _table(
     out["additionalProperties"] = False
     out.update(extra)
     return out
-
-
-def _id_field(description: str) -> dict[str, Any]:
-    return {**_ref("id"), "description": description}
 
 
 def _flag_set(name: str) -> dict[str, Any]:
@@ -276,60 +215,49 @@ def _document(
 # ----------------------------------------------------------------- pieces of pack files
 
 
+def _field(field: Field) -> dict[str, Any]:
+    """The schema of one field, from its declaration in the pack format."""
+    shape, doc = field.shape, field.doc
+    out: dict[str, Any]
+    if shape in ("id", "ref"):
+        out = {**_ref("id"), "description": doc}
+    elif shape == "condition":
+        out = {**_ref("condition"), "description": doc}
+    elif shape == "text":
+        out = _text(doc)
+    elif shape == "date":
+        out = _text(doc, format="date")
+    elif shape == "texts":
+        out = _texts(doc)
+    elif shape == "whole":
+        out = {"type": "integer", "description": doc}
+    elif shape == "flag":
+        out = {"type": "boolean", "description": doc}
+    elif shape == "choice":
+        assert field.choices is not None
+        out = _choice(doc, [m.value for m in field.choices])
+    elif shape == "roles":
+        assert field.choices is not None
+        out = {"type": "array", "items": {"enum": [m.value for m in field.choices]}}
+        out["description"] = doc
+    else:
+        assert shape == "actions", shape
+        out = {"type": "array", "items": _ref("action"), "description": doc}
+    out.update(field.schema)
+    return out
+
+
+def _fields(table: Table) -> dict[str, Any]:
+    """The schemas of a table's fields, by name."""
+    return {field.name: _field(field) for field in table.fields}
+
+
 def _step_fields() -> dict[str, Any]:
-    return {
-        "id": _id_field("The step's id. Apps store it, so keep it once it is published."),
-        "title": _text("A short title that says what to do, e.g. 'Ask, then listen'."),
-        "summary": _text(
-            f"One sentence of at most {MAX_SUMMARY} characters, so that it fits in a "
-            "notification or a list.",
-            maxLength=MAX_SUMMARY,
-        ),
-        "why": _text("Two or three sentences: why this step helps."),
-        "actions": {
-            "type": "array",
-            "items": _ref("action"),
-            "description": "The concrete things to do for this step ([[steps.actions]]).",
-        },
-        "signs_of_progress": _texts("Optional. Short, observable signs that the step is working."),
-        "pitfalls": _texts("Optional. Common mistakes, each with what to do instead."),
-        "couples": {
-            "type": "boolean",
-            "default": False,
-            "description": "Optional. true for a step that is work done with the other partner "
-            "(talking it through, agreeing or celebrating together): during a safety period it "
-            "is never recommended or offered, to either partner. An overlay may mark a step so, "
-            "never unmark it.",
-        },
-    }
+    return _fields(spec.STEPS)
 
 
 def _action_fields() -> dict[str, Any]:
-    return {
-        "id": _id_field(
-            "The action's id, unique in the whole pack (e.g. 'educate-ask-about-the-past')."
-        ),
-        "title": _text("A short title that says what to do."),
-        "how": _text("Concrete instructions: what to do, when, and what to say or avoid."),
-        "minutes": {
-            "type": "integer",
-            "minimum": 1,
-            "description": "About how long it takes, in whole minutes (at least 1).",
-        },
-        "who": _choice(
-            "Who does it: 'supporter' (the partner who is helping), 'partner' (the partner "
-            "who struggles to trust), 'both' (together, a couples exercise) or 'either' "
-            "(whoever is reading).",
-            _values(Who),
-        ),
-        "in_crisis": {
-            "type": "boolean",
-            "default": False,
-            "description": "Optional. true when the action is still safe and useful when the "
-            "safety screen is positive. Such an action cannot be a couples exercise "
-            "(who = 'both').",
-        },
-    }
+    return _fields(spec.ACTIONS)
 
 
 def _not_both_in_crisis() -> dict[str, Any]:
@@ -339,147 +267,19 @@ def _not_both_in_crisis() -> dict[str, Any]:
     }
 
 
-def _question_fields() -> dict[str, Any]:
-    return {
-        "id": _id_field(
-            "The question's id. Apps store answers by it: never reuse it for a question "
-            "with a different meaning."
-        ),
-        "prompt": _text(
-            "The statement or question shown to the person answering: first person, present tense."
-        ),
-        "kind": _choice(
-            "The kind of answer: 'scale' (1 = strongly disagree ... 5 = strongly agree), "
-            "'yes_no' or 'count' (a whole number, 0 or more).",
-            _values(QuestionKind),
-        ),
-        "respondents": {
-            "type": "array",
-            "items": {"enum": _values(Role)},
-            "minItems": 1,
-            "description": "Who is asked: 'partner' and/or 'supporter'.",
-        },
-        "dimension": {
-            **_ref("id"),
-            "description": "Optional, scale questions only: the id of the dimension the "
-            "question counts towards.",
-        },
-        "reverse": {
-            "type": "boolean",
-            "default": False,
-            "description": "Optional, scale questions only: true when agreeing means things "
-            "are worse.",
-        },
-        "safety": {
-            "type": "boolean",
-            "default": False,
-            "description": "Optional, yes/no questions only: true for the safety screen. "
-            "Every safety question needs a safety rule.",
-        },
-    }
+def _template_fields(*, defaults: bool = False) -> dict[str, Any]:
+    """The fields of [explain], from the declared templates: texts, and the month names.
 
-
-def _rule_fields() -> dict[str, Any]:
-    return {
-        "id": _id_field(
-            "The rule's id, unique in the pack. Ties in priority go to the id that sorts first."
-        ),
-        "step": {**_ref("id"), "description": "The id of the step this rule leads to."},
-        "when": {**_ref("condition"), "description": "When the rule holds."},
-        "priority": {
-            "type": "integer",
-            "description": "A whole number: when several rules hold, the highest wins; ties "
-            "go to the rule id that sorts first.",
-        },
-        "urgency": _choice(
-            "Optional: how soon to act, 'info', 'warning' or 'critical'. Safety rules must be "
-            "'critical'.",
-            _values(Urgency),
-            default=Urgency.INFO.value,
-        ),
-        "reason": _text(
-            "A plain sentence, for the person who answered, saying why this step comes next. "
-            "Do not quote answers: trustkit adds a sentence for each answer that counted."
-        ),
-        "resources": _texts(
-            "Optional: the topics of the resources to show with the step, e.g. ['crisis']. "
-            "Each must be a topic of at least one resource."
-        ),
-        "safety": {
-            "type": "boolean",
-            "default": False,
-            "description": "Optional. true for a safety rule: safety rules run first and cannot "
-            "be outranked. A safety rule must be 'critical', name resource topics and only "
-            "check that safety questions were answered yes.",
-        },
-    }
-
-
-def _resource_fields() -> dict[str, Any]:
-    return {
-        "id": _id_field("The resource's id, unique in the pack (e.g. 'us-988-lifeline')."),
-        "name": _text("The service's name."),
-        "topics": _texts(
-            "What it helps with, at least one: usually 'crisis', 'domestic_abuse', "
-            "'emergency', 'own_behaviour' or 'counselling'.",
-            minItems=1,
-        ),
-        "country": _text(
-            "The country it serves: a two-letter ISO 3166-1 code such as 'GB', or 'INTL' "
-            "for a world-wide service.",
-            pattern="^([A-Z]{2}|INTL)$",
-        ),
-        "region": _text("Optional: the part of the country it serves, e.g. 'Scotland'."),
-        "phone": _text("Optional: the number to call."),
-        "text": _text("Optional: how to reach it by text message."),
-        "url": _text("Optional: its website."),
-        "hours": _text("Optional: when it is open, e.g. '24/7'."),
-        "languages": _texts("Optional: the languages it answers in, as BCP 47 tags such as 'en'."),
-        "notes": _text("Optional: anything else worth knowing, in one sentence."),
-        "audience": _text(
-            "Optional: who it serves, where it serves only some people, e.g. 'Women', "
-            "'Men' or 'Anyone'."
-        ),
-        "source": _text("Where the facts come from (not empty).", minLength=1),
-        "verified": _text(
-            "When the facts were last checked, against the service's own page unless "
-            "secondary_source is true: a TOML date such as 2026-11-27 (no quotes).",
-            format="date",
-        ),
-        "secondary_source": {
-            "type": "boolean",
-            "description": "Optional: true when some facts rest only on pages other than the "
-            "service's own (news, directories, encyclopaedias). Default false.",
-        },
-    }
-
-
-def _template_fields() -> dict[str, Any]:
-    """The fields of [explain], from the ``Messages`` model: texts, and lists of texts."""
-    out = {}
-    for name, hint in typing.get_type_hints(Messages).items():
-        words = _MESSAGE_WORDS.get(name, "A sentence template; see the pack format.")
-        extra = _MESSAGE_EXTRA.get(name, {})
-        out[name] = _text(words, **extra) if hint is str else _texts(words, **extra)
+    With ``defaults``, an optional template's schema says its default (a base
+    pack's messages.toml; an overlay's change or a translation has none).
+    """
+    out = {name: _text(template.words) for name, template in TEMPLATES.items()}
+    if defaults:
+        for name, template in TEMPLATES.items():
+            if template.default is not None:
+                out[name]["default"] = template.default
+    out["months"] = _texts(spec.MONTHS_DOC, minItems=spec.MONTHS, maxItems=spec.MONTHS)
     return out
-
-
-_ITEM_FIELDS = {
-    "steps": _step_fields,
-    "actions": _action_fields,
-    "dimensions": lambda: {
-        "id": _id_field(
-            "The dimension's id, used by a question's dimension and by score conditions."
-        ),
-        "label": _text(
-            "A short noun phrase used in sentences, e.g. 'feeling heard' in "
-            "'Your score for feeling heard is ...'."
-        ),
-    },
-    "questions": _question_fields,
-    "rules": _rule_fields,
-    "resources": _resource_fields,
-}
 
 
 _FORMS = ("answer", "score", "fact", "answered", "all", "any", "not", "always")
@@ -623,14 +423,14 @@ def _condition_defs() -> dict[str, Any]:
 def _item_defs() -> dict[str, Any]:
     return {
         "step": _table(
-            "One step ([[steps]]): what the supporter can do next, with its actions.",
+            spec.STEPS.doc,
             _step_fields(),
-            ("id", "title", "summary", "why"),
+            spec.STEPS.required,
         ),
         "action": _table(
-            "One concrete thing to do as part of a step. Its id must be unique in the whole pack.",
+            spec.ACTIONS.doc,
             _action_fields(),
-            ("id", "title", "how", "minutes", "who"),
+            spec.ACTIONS.required,
             allOf=[_not_both_in_crisis()],
         ),
         "added_action": _table(
@@ -639,20 +439,18 @@ def _item_defs() -> dict[str, Any]:
                 "step": {**_ref("id"), "description": "The id of the step it belongs to."},
                 **_action_fields(),
             },
-            ("step", "id", "title", "how", "minutes", "who"),
+            ("step", *spec.ACTIONS.required),
             allOf=[_not_both_in_crisis()],
         ),
         "dimension": _table(
-            "An area of the relationship that several scale questions measure together "
-            "([[dimensions]]).",
-            _ITEM_FIELDS["dimensions"](),
-            ("id", "label"),
+            spec.DIMENSIONS.doc,
+            _fields(spec.DIMENSIONS),
+            spec.DIMENSIONS.required,
         ),
         "question": _table(
-            "One check-in question ([[questions]]). Its id is a public contract: apps store "
-            "answers by it.",
-            _question_fields(),
-            ("id", "prompt", "kind", "respondents"),
+            spec.QUESTIONS.doc,
+            _fields(spec.QUESTIONS),
+            spec.QUESTIONS.required,
             allOf=[
                 {
                     "if": {"required": ["dimension"]},
@@ -669,9 +467,9 @@ def _item_defs() -> dict[str, Any]:
             ],
         ),
         "rule": _table(
-            "One rule ([[rules]]): when its condition holds, it proposes a step.",
-            _rule_fields(),
-            ("id", "step", "when", "priority", "reason"),
+            spec.RULES.doc,
+            _fields(spec.RULES),
+            spec.RULES.required,
             allOf=[
                 {
                     "if": _flag_set("safety"),
@@ -687,10 +485,9 @@ def _item_defs() -> dict[str, Any]:
             ],
         ),
         "resource": _table(
-            "A helpline or another place to get help ([[resources]]). It needs at least one "
-            "way to reach it or learn about it: phone, text, url or notes.",
-            _resource_fields(),
-            ("id", "name", "topics", "country", "source", "verified"),
+            spec.RESOURCES.doc,
+            _fields(spec.RESOURCES),
+            spec.RESOURCES.required,
             anyOf=[
                 {"properties": {way: {"minLength": 1}}, "required": [way]}
                 for way in ("phone", "text", "url", "notes")
@@ -710,7 +507,7 @@ def _non_empty(fields: dict[str, Any]) -> dict[str, Any]:
 def _change_defs(kinds: dict[str, tuple[str, ...]], suffix: str, verb: str) -> dict[str, Any]:
     defs = {}
     for kind, names in kinds.items():
-        fields = _ITEM_FIELDS[kind]()
+        fields = _fields(spec.TABLES[kind])
         if suffix == "translation":
             _non_empty(fields)
         item = _SINGULAR[kind]
@@ -729,7 +526,7 @@ def _change_defs(kinds: dict[str, tuple[str, ...]], suffix: str, verb: str) -> d
 
 def _shared_defs() -> dict[str, Any]:
     """Every piece the pack file schemas share, by name."""
-    templates = _template_fields()
+    templates = _template_fields(defaults=True)
     return {
         "id": {
             "type": "string",
@@ -743,7 +540,7 @@ def _shared_defs() -> dict[str, Any]:
             "Sentence templates that explain a recommendation. Each is text with "
             "{placeholders}; any other placeholder is an error.",
             templates,
-            tuple(t for t in templates if t not in OPTIONAL_TEMPLATES),
+            tuple(t for t in templates if t == "months" or TEMPLATES[t].default is None),
         ),
         **_change_defs(_OVERRIDABLE, "changes", "change"),
         "template_changes": _table("The message templates to change.", _template_fields()),
@@ -1027,7 +824,7 @@ def checkin_schema(pack: ContentPack | None = None) -> dict[str, object]:
             ),
             "at": _text(
                 "When they answered: an RFC 3339 timestamp with a UTC offset, e.g. "
-                "'2026-03-01T20:15:00+00:00'.",
+                "'2026-03-01T20:15:00+00:00' (trustkit also accepts a space for the T).",
                 format="date-time",
             ),
             "recommended": {
@@ -1068,7 +865,7 @@ def recommendation_schema() -> dict[str, object]:
     steps["signs_of_progress"] = _texts("What it looks like when the step is working.")
     steps["pitfalls"] = _texts("Common mistakes, each with what to do instead.")
     steps["summary"] = _text("One sentence.")
-    resources = _resource_fields()
+    resources = _fields(spec.RESOURCES)
     resources["country"] = _text("ISO 3166-1 alpha-2 code, or 'INTL'.")
     resources["source"] = _text("Where the facts come from.")
     ids = {"type": "array", "items": _ref("id")}
@@ -1167,3 +964,177 @@ def schema(name: str) -> dict[str, object]:
     if file == name or file not in _FILE_TITLES:
         raise KeyError(f"no schema named {name!r}; use one of {', '.join(SCHEMA_NAMES)}")
     return pack_file_schema(file)
+
+
+# ------------------------------------------------------------ shipped schemas and docs
+
+SCHEMA_PACKAGE = "schemas"
+"""The folder, inside the trustkit package, that holds each schema as ``<name>.json``."""
+
+_DOCS_START = "<!-- generated: {name} -->"
+_DOCS_END = "<!-- end generated: {name} -->"
+_GENERATED_NOTE = (
+    "<!-- The tables between these markers come from src/trustkit/_pack/spec.py: run "
+    "`python -m trustkit._schema --write` after changing it. -->"
+)
+
+
+def schema_text(name: str) -> str:
+    """A schema as the JSON text shipped in the package (the bundled pack's, for a check-in)."""
+    return json.dumps(schema(name), indent=2, ensure_ascii=False) + "\n"
+
+
+def json_schema(name: str, *, pack: ContentPack | None = None) -> dict[str, object]:
+    """A JSON Schema (draft 2020-12) for a pack file, a check-in, a recommendation or a trace.
+
+    The schemas are generated from trustkit's one description of the pack
+    format and shipped with the package as JSON files; this returns a fresh
+    copy, which callers may change. Given a pack, the check-in schema lists
+    that pack's questions (an overlay's too) instead of the bundled pack's.
+
+    Args:
+        name: ``"checkin"`` (what [`parse_checkin`][trustkit.parse_checkin]
+            accepts), ``"recommendation"`` (what ``converter.unstructure``
+            makes of a recommendation), ``"trace"`` (likewise, of a
+            [`Trace`][trustkit.Trace]), ``"pack"`` (any pack file) or
+            ``"pack-<file>"`` for one kind of pack file: ``pack-pack``,
+            ``pack-steps``, ``pack-questions``, ``pack-rules``,
+            ``pack-resources``, ``pack-messages``, ``pack-overrides`` or
+            ``pack-locale``. ``trustkit schema NAME`` prints the same.
+        pack: The pack whose questionnaire a check-in follows; the bundled
+            pack by default. Only the check-in schema depends on it.
+
+    Returns:
+        The schema, as JSON data.
+
+    Raises:
+        KeyError: There is no schema of that name.
+
+    Examples:
+        >>> import trustkit
+        >>> schema = trustkit.json_schema("checkin")
+        >>> schema["$id"], schema["properties"]["answers"]["properties"]["feels_heard"]["maximum"]
+        ('https://trustkit.invalid/schema/checkin.json', 5)
+        >>> sorted(trustkit.json_schema("pack-rules")["$defs"])[:3]
+        ['condition', 'id', 'rule']
+    """
+    if name not in SCHEMA_NAMES:
+        raise KeyError(f"no schema named {name!r}; use one of {', '.join(SCHEMA_NAMES)}")
+    if pack is not None and name == "checkin":
+        return checkin_schema(pack)
+    from importlib.resources import files  # noqa: PLC0415
+
+    text = files("trustkit").joinpath(SCHEMA_PACKAGE, f"{name}.json").read_text(encoding="utf-8")
+    loaded: dict[str, object] = json.loads(text)
+    return loaded
+
+
+_SHAPE_WORDS = {
+    "id": "id",
+    "ref": "id",
+    "text": "text",
+    "texts": "list of texts",
+    "whole": "whole number",
+    "flag": "true or false",
+    "roles": "list of roles",
+    "date": "date",
+    "condition": "condition",
+    "actions": "list of actions",
+}
+
+
+def _shape_words(field: Field) -> str:
+    if field.shape == "choice":
+        assert field.choices is not None
+        return " \\| ".join(f"`{m.value}`" for m in field.choices)
+    return _SHAPE_WORDS[field.shape]
+
+
+def _first(text: str) -> str:
+    """A text's first sentence, with an ellipsis when more follows (for a docs table)."""
+    first, dot, rest = text.partition(". ")
+    return f"{first}. …" if dot and rest else text
+
+
+def field_table(kind: str) -> str:
+    """The docs' Markdown table of one kind of item's fields, or of the message templates."""
+    if kind == "messages":
+        rows = ["| template | placeholders | default | said for |", "| --- | --- | --- | --- |"]
+        for template in TEMPLATES.values():
+            names = ", ".join(f"`{{{p}}}`" for p in template.placeholders) or "none"
+            default = "required" if template.default is None else f'"{_first(template.default)}"'
+            rows.append(f"| `{template.name}` | {names} | {default} | {template.doc} |")
+        rows.append(f"| `months` | | required | {spec.MONTHS_DOC} |")
+        return "\n".join(rows)
+    table = spec.TABLES[kind]
+    rows = [
+        "| field | value | required | overlay may change | locale may translate | meaning |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for field in table.fields:
+        marks = ["yes" if on else "" for on in (field.required, field.overlay, field.translate)]
+        doc = field.doc.removeprefix("Optional. ").removeprefix("Optional: ")
+        rows.append(f"| `{field.name}` | {_shape_words(field)} | {' | '.join(marks)} | {doc} |")
+    return "\n".join(rows)
+
+
+def with_field_tables(text: str) -> str:
+    """A docs page with each generated table (between its markers) made afresh."""
+    for kind in (*spec.TABLES, "messages"):
+        start, end = _DOCS_START.format(name=kind), _DOCS_END.format(name=kind)
+        if start not in text:
+            continue
+        before, _, rest = text.partition(start)
+        _, _, after = rest.partition(end)
+        text = f"{before}{start}\n{_GENERATED_NOTE}\n\n{field_table(kind)}\n\n{end}{after}"
+    return text
+
+
+def _write(folder: Path, docs: Path | None) -> list[Path]:
+    """Write every schema into ``folder`` and the field tables into ``docs``; the changed files."""
+    changed = []
+    folder.mkdir(exist_ok=True)
+    for name in SCHEMA_NAMES:
+        path = folder / f"{name}.json"
+        text = schema_text(name)
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            changed.append(path)
+    if docs is not None:
+        old = docs.read_text(encoding="utf-8")
+        new = with_field_tables(old)
+        if new != old:
+            docs.write_text(new, encoding="utf-8")
+            changed.append(docs)
+    return changed
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m trustkit._schema --write``: regenerate the shipped schemas and docs tables.
+
+    Run it from a source checkout after changing the pack format
+    (`trustkit._pack.spec`); the tests fail while the files are out of date.
+    """
+    import argparse  # noqa: PLC0415
+
+    parser = argparse.ArgumentParser(prog="python -m trustkit._schema")
+    parser.add_argument("--write", action="store_true", help="write the files")
+    parser.add_argument(
+        "--docs",
+        type=Path,
+        default=Path("docs/pack-format.md"),
+        help="the docs page with the field tables (default: docs/pack-format.md)",
+    )
+    args = parser.parse_args(argv)
+    folder = Path(__file__).parent / SCHEMA_PACKAGE
+    if not args.write:
+        parser.print_help()
+        return 2
+    docs = args.docs if args.docs.is_file() else None
+    for path in _write(folder, docs):
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover - run as python -m trustkit._schema (tested)
+    raise SystemExit(main())

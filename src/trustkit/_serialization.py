@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -21,6 +22,30 @@ from trustkit.models import CheckIn, Role
 __all__ = ["converter", "parse_checkin"]
 
 _CHECKIN_KEYS = frozenset({"respondent", "answers", "at"})
+_RFC3339 = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ]([0-9]{2}:[0-9]{2}:[0-9]{2})(\.[0-9]+)?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})?\Z"
+)
+_TIMESTAMP_PROBLEM = "an ISO 8601 timestamp with a UTC offset"
+
+
+def _timestamp(text: str) -> dt.datetime:
+    """An RFC 3339 date-time, as the check-in schema's ``date-time`` format has it.
+
+    ``T`` and ``Z`` may be lower case, as RFC 3339 allows; a space may stand for
+    the ``T`` (RFC 3339's note, and what ``str(datetime)`` writes), which the
+    schema does not allow. Fractions of a second beyond microseconds are cut.
+    Other ISO 8601 forms (week dates, no separators, ``+0100``) are refused, and
+    one without an offset is left naive, for `CheckIn` to refuse.
+    """
+    match = _RFC3339.match(text)
+    if match is None:
+        raise ValueError(text)
+    date, time, fraction, offset = match.groups()
+    offset = "+00:00" if offset in ("Z", "z") else offset or ""  # none: not timezone-aware
+    return dt.datetime.fromisoformat(f"{date}T{time}{(fraction or '')[:7]}{offset}")
+
+
 _OPTIONAL_KEYS = frozenset({"recommended"})
 
 
@@ -28,9 +53,10 @@ def parse_checkin(data: object) -> CheckIn:
     """Build a [`CheckIn`][trustkit.CheckIn] from JSON-ready data.
 
     The data is a mapping with ``respondent`` (``"partner"`` or
-    ``"supporter"``), ``answers`` (question id to answer), ``at`` (an ISO
-    8601 timestamp with a UTC offset, e.g. ``"2026-03-01T20:15:00+00:00"``)
-    and, optionally, ``recommended`` (the id of the step it led to).
+    ``"supporter"``), ``answers`` (question id to answer), ``at`` (an RFC
+    3339 timestamp with a UTC offset, e.g. ``"2026-03-01T20:15:00+00:00"``,
+    as the check-in schema's ``date-time`` has it; a space for the ``T`` is
+    also accepted) and, optionally, ``recommended`` (the id of the step it led to).
     Whether the answers fit the questionnaire is checked later, against a pack.
 
     Raises:
@@ -63,11 +89,9 @@ def parse_checkin(data: object) -> CheckIn:
     at: object = data["at"]
     if isinstance(at, str):
         try:
-            at = dt.datetime.fromisoformat(at)
+            at = _timestamp(at)
         except ValueError:
-            raise AnswerError(
-                [AnswerProblem("at", "an ISO 8601 timestamp with a UTC offset")]
-            ) from None
+            raise AnswerError([AnswerProblem("at", _TIMESTAMP_PROBLEM)]) from None
     return CheckIn(
         respondent=data["respondent"],
         answers=data["answers"],

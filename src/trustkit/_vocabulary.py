@@ -51,29 +51,9 @@ LABELS: dict[str, str] = {
 """The labels that apps and the command line show around a pack's content, with their defaults.
 
 Optional in messages.toml (these English texts are the defaults), overridable by overlays and
-translatable by locale files like any other template. The engine never reads them.
+translatable by locale files like any other template. `trustkit._pack.spec` declares each with
+its placeholders; ``Messages`` takes these defaults. The engine never reads them.
 """
-
-
-MESSAGE_TEMPLATES = (
-    "answer_yes",
-    "answer_no",
-    "answer_scale",
-    "answer_count",
-    "score",
-    "change",
-    "repeats",
-    "journey",
-    "streak",
-    "gap",
-    "boundaries_proposed",
-    "boundaries_crossed",
-    "boundaries_due",
-    "date",
-    "safety_earlier",
-    *LABELS,
-)
-"""The sentence templates of messages.toml (besides ``months``, the list of month names)."""
 
 
 SAFETY_PERIOD_FLOOR_WEEKS = 52

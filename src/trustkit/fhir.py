@@ -41,7 +41,7 @@ from typing import Any
 from trustkit._api import default_pack
 from trustkit._engine.compile import compiled
 from trustkit._engine.recommend import check_answers
-from trustkit._pack.validate import SCALE_MAX, SCALE_MIN
+from trustkit._pack.spec import SCALE_MAX, SCALE_MIN
 from trustkit.errors import AnswerError, AnswerProblem
 from trustkit.models import Answer, CheckIn, ContentPack, Question, QuestionKind, Role
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeAlias
 
 import attrs
@@ -577,6 +577,7 @@ class Messages:
     checkin_retry: str = LABELS["checkin_retry"]
     checkin_safety: str = LABELS["checkin_safety"]
     hint_count: str = LABELS["hint_count"]
+    origin: Origin | None = _origin_field()
 
     @property
     def scale(self) -> tuple[str, str, str, str, str]:
@@ -651,15 +652,24 @@ def _index(items: tuple[Any, ...]) -> dict[str, Any]:
     return {item.id: item for item in items}
 
 
+_localizer: list[Callable[[ContentPack, str], ContentPack]] = []
+"""How `ContentPack.localized` works: set once by the pack layer, which owns translation."""
+
+
 @attrs.frozen
 class ContentPack:
-    """A complete, validated content pack: steps, questions, rules and resources.
+    """A content pack: steps, questions, rules and resources.
 
-    Creating one checks it as a whole (every reference resolves, every
-    condition fits its question, the safety screen is covered) and raises
-    [`PackError`][trustkit.PackError] listing every problem. Get the bundled
-    pack with [`default_pack`][trustkit.default_pack] or read one with
-    [`load_pack`][trustkit.load_pack].
+    Like every model it is plain data, and creating one checks nothing. A pack
+    is checked as a whole (every id is valid, every reference resolves, every
+    condition fits its question, the safety screen is covered) once: when
+    [`load_pack`][trustkit.load_pack] reads it, and for a pack built or changed
+    in Python (``attrs.evolve``), when an app calls
+    [`check_pack`][trustkit.check_pack] or before the pack is first used to
+    recommend a step. Either way a broken pack raises
+    [`PackError`][trustkit.PackError] listing every problem before it is used.
+    Get the bundled pack with [`default_pack`][trustkit.default_pack] or read
+    one with [`load_pack`][trustkit.load_pack].
 
     Attributes:
         id: The pack's id.
@@ -704,6 +714,9 @@ class ContentPack:
     safety_period_weeks: int = SAFETY_PERIOD_FLOOR_WEEKS
     _steps_by_id: dict[str, Step] = attrs.field(init=False, eq=False, repr=False)
     _questions_by_id: dict[str, Question] = attrs.field(init=False, eq=False, repr=False)
+    # Caches, each owned by the layer that fills it: whether the pack layer checked the
+    # pack, the engine's compiled form, and the pack layer's translated packs.
+    _checked: bool = attrs.field(init=False, eq=False, repr=False, default=False)
     _compiled: object = attrs.field(init=False, eq=False, repr=False, default=None)
     _localized: dict[str, ContentPack] = attrs.field(init=False, eq=False, repr=False, factory=dict)
 
@@ -712,9 +725,6 @@ class ContentPack:
         return (PackRef(self.id, self.version),)
 
     def __attrs_post_init__(self) -> None:
-        from trustkit._pack.validate import check_pack  # noqa: PLC0415  (models stay data-only)
-
-        check_pack(self)
         object.__setattr__(self, "_steps_by_id", _index(self.steps))
         object.__setattr__(self, "_questions_by_id", _index(self.questions))
 
@@ -724,6 +734,7 @@ class ContentPack:
     def __setstate__(self, state: dict[str, Any]) -> None:
         for name, value in state.items():
             object.__setattr__(self, name, value)
+        object.__setattr__(self, "_checked", False)
         object.__setattr__(self, "_compiled", None)
         object.__setattr__(self, "_localized", {})
         object.__setattr__(self, "_steps_by_id", _index(self.steps))
@@ -767,6 +778,10 @@ class ContentPack:
         texts share one cached pack. Each text falls back to the pack's own
         where the locale has no translation for it.
 
+        This is a thin call into trustkit's pack layer, which reads a locale
+        file the first time its locale is asked for and checks the
+        translated pack.
+
         Raises:
             AnswerError: ``locale`` is not a language tag (field ``"locale"``).
             PackError: A locale file for this locale, read now for the first
@@ -782,25 +797,7 @@ class ContentPack:
             >>> pack.localized("en") is pack, pack.localized("fr").locale
             (True, 'en')
         """
-        cached = self._localized.get(locale)
-        if cached is None:
-            from trustkit._pack.translate import (  # noqa: PLC0415
-                available,
-                canonical_tag,
-                localize,
-                with_locale_files,
-            )
-
-            applied = available(self, canonical_tag(locale))
-            if applied == self.locale:
-                cached = self
-            else:
-                cached = self._localized.get(applied)
-                if cached is None:
-                    cached = localize(with_locale_files(self, applied), applied)
-                    self._localized[applied] = cached
-            self._localized[locale] = cached
-        return cached
+        return _localizer[0](self, locale)
 
     @property
     def ref(self) -> PackRef:

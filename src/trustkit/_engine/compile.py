@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 
 import attrs
 
+from trustkit._pack.validate import ensure_checked
 from trustkit._vocabulary import FACT_FAMILIES, split_fact
 from trustkit.models import (
     AllOf,
@@ -535,10 +536,17 @@ def _mean_scores(
 def compiled(pack: ContentPack) -> CompiledPack:
     """The compiled form of a pack, built on first use and cached on the pack.
 
-    Two threads racing here both build the same immutable result; either may win.
+    A pack built or changed in Python is checked as a whole first (a pack read
+    from files was checked when it was read), so a broken pack is refused
+    before it is used. Two threads racing here both build the same immutable
+    result; either may win.
+
+    Raises:
+        PackError: The pack has a problem.
     """
     cached = pack._compiled
     if cached is None:
+        ensure_checked(pack)
         cached = CompiledPack(pack)
         object.__setattr__(pack, "_compiled", cached)
     assert isinstance(cached, CompiledPack)

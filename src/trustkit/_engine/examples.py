@@ -27,7 +27,7 @@ import attrs
 from trustkit._engine.compile import compiled
 from trustkit._engine.recommend import check_answers
 from trustkit._engine.trace import trace
-from trustkit._pack.load import _File, _read, _Reader
+from trustkit._pack.read import PackFile, Reader, read_file
 from trustkit._pack.sources import Source, load_pack, resolve
 from trustkit.errors import AnswerError, PackError, PackProblem
 from trustkit.models import CheckIn, ContentPack, PackRef, Role, Urgency
@@ -122,7 +122,7 @@ class _Example:
 
 
 def _answers(
-    reader: _Reader, key: str, role: Role, pack: ContentPack, default: Any = None
+    reader: Reader, key: str, role: Role, pack: ContentPack, default: Any = None
 ) -> dict[str, Any]:
     value = reader.raw(key, {} if default is None else default)
     if not isinstance(value, dict):
@@ -137,7 +137,7 @@ def _answers(
     return value
 
 
-def _when(reader: _Reader) -> dt.datetime:
+def _when(reader: Reader) -> dt.datetime:
     back = dt.timedelta()
     fine = True
     for key, unit in (("weeks_ago", "weeks"), ("days_ago", "days")):
@@ -152,12 +152,12 @@ def _when(reader: _Reader) -> dt.datetime:
     return REFERENCE_TIME - back
 
 
-def _history(reader: _Reader, pack: ContentPack) -> tuple[CheckIn, ...] | None:
+def _history(reader: Reader, pack: ContentPack) -> tuple[CheckIn, ...] | None:
     if "history" not in reader.data:
         return None
     out = []
     for n, raw in enumerate(reader.tables("history")):
-        sub = _Reader(raw, reader.file, reader.item, reader.problems, f"history[{n}]")
+        sub = Reader(raw, reader.file, reader.item, reader.problems, f"history[{n}]")
         role = sub.choice("respondent", Role, Role.PARTNER)
         answers = _answers(sub, "answers", role, pack)
         at = _when(sub)
@@ -170,12 +170,12 @@ def _history(reader: _Reader, pack: ContentPack) -> tuple[CheckIn, ...] | None:
     return tuple(out)
 
 
-def _boundaries(reader: _Reader) -> tuple[Any, ...]:
+def _boundaries(reader: Reader) -> tuple[Any, ...]:
     from trustkit._boundary import Boundary, BoundaryStatus  # noqa: PLC0415
 
     out = []
     for n, raw in enumerate(reader.tables("boundaries")):
-        sub = _Reader(raw, reader.file, reader.item, reader.problems, f"boundaries[{n}]")
+        sub = Reader(raw, reader.file, reader.item, reader.problems, f"boundaries[{n}]")
         status = sub.choice("status", BoundaryStatus, BoundaryStatus.AGREED)
         days = sub.raw("review_in_days", None)
         review_on = None
@@ -197,11 +197,11 @@ def _boundaries(reader: _Reader) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def _expect(reader: _Reader, pack: ContentPack) -> dict[str, Any]:
+def _expect(reader: Reader, pack: ContentPack) -> dict[str, Any]:
     value = reader.raw("expect")
     if "expect" not in reader.data:  # reported as missing
         return {}
-    sub = _Reader(value, reader.file, reader.item, reader.problems, "expect")
+    sub = Reader(value, reader.file, reader.item, reader.problems, "expect")
     expect: dict[str, Any] = {}
     if "step" in sub.data:
         expect["step"] = sub.text("step")
@@ -221,15 +221,17 @@ def _expect(reader: _Reader, pack: ContentPack) -> dict[str, Any]:
     return expect
 
 
-def _read_examples(file: _File, pack: ContentPack, problems: list[PackProblem]) -> list[_Example]:
-    top = _Reader(file.data, file, "", problems)
+def _read_examples(
+    file: PackFile, pack: ContentPack, problems: list[PackProblem]
+) -> list[_Example]:
+    top = Reader(file.data, file, "", problems)
     tables = top.tables("examples")
     top.done()
     out = []
     seen: set[str] = set()
     for i, raw in enumerate(tables):
         item = raw.get("id") if isinstance(raw, dict) else None
-        reader = _Reader(raw, file, item if isinstance(item, str) else f"#{i + 1}", problems)
+        reader = Reader(raw, file, item if isinstance(item, str) else f"#{i + 1}", problems)
         example_id = reader.ident()
         if example_id in seen:
             reader.fail("id", "another example has this id")
@@ -336,7 +338,7 @@ def run_examples(source: Source, *overlays: Source, ordered: bool = False) -> Ex
     examples: list[_Example] = []
     for root, ref in zip(_folders(source, overlays, pack), pack.packs, strict=True):
         if (root / EXAMPLES_FILE).is_file():
-            file = _read(root, ref.id, EXAMPLES_FILE, problems)
+            file = read_file(root, ref.id, EXAMPLES_FILE, problems)
             if file is not None:
                 examples.extend(_read_examples(file, pack, problems))
     if problems:

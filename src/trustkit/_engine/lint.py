@@ -25,7 +25,7 @@ from trustkit._engine.compile import (
     dimension_items,
     questions_read,
 )
-from trustkit._pack.load import read_locale_file
+from trustkit._pack.locales import read_locale_file
 from trustkit._pack.translate import TRANSLATABLE, canonical_tag, fallbacks
 from trustkit._pack.validate import item_tables
 from trustkit.models import (
@@ -222,13 +222,14 @@ def _missing(pack: ContentPack, group: list[Translation]) -> Iterator[LintWarnin
     tables = item_tables(pack)
     # The pack folders, base first: an item's text goes in its own pack's locale file, or,
     # where that pack has none for this locale, in the last overlay's that has one, or else
-    # in a new one of its own pack. The messages count as the base pack's.
+    # in a new one of its own pack. The messages are the base pack's (read from its
+    # messages.toml); an item built in Python, without an origin, counts as the base pack's too.
     folders = list(
         dict.fromkeys(
             item.origin.file.rpartition("/")[0]
-            for kind, items in tables.items()
+            for items in tables.values()
             for item in items.values()
-            if kind != "messages" and item.origin is not None
+            if item.origin is not None
         )
     )
     files = {t.file.rpartition("/locales/")[0]: t.file for t in group if t.file}

@@ -13,10 +13,10 @@ from typing import Any
 
 import attrs
 
+from trustkit._pack import spec
 from trustkit._pack.load import Parts, build, satisfies
 from trustkit._pack.validate import item_tables
 from trustkit._version import __version__
-from trustkit._vocabulary import MESSAGE_TEMPLATES
 from trustkit.errors import PackProblem
 from trustkit.models import ContentPack, Origin, PackRef, Urgency
 
@@ -58,35 +58,29 @@ _WHAT: dict[Check, str] = {
     _flag: "true or false",
 }
 
-OVERRIDABLE: dict[str, dict[str, Check]] = {
-    "steps": {
-        "title": _text,
-        "summary": _text,
-        "why": _text,
-        "signs_of_progress": _texts,
-        "pitfalls": _texts,
-        "couples": _flag,
-    },
-    "actions": {"title": _text, "how": _text, "minutes": _whole},
-    "dimensions": {"label": _text},
-    "questions": {"prompt": _text},
-    "rules": {"priority": _whole, "urgency": _urgency, "reason": _text, "resources": _texts},
-    "resources": {
-        "name": _text,
-        "phone": _text,
-        "text": _text,
-        "url": _text,
-        "hours": _text,
-        "languages": _texts,
-        "notes": _text,
-        "audience": _text,
-        "source": _text,
-        "verified": _date,
-        "secondary_source": _flag,
-    },
-    "messages": {**dict.fromkeys(MESSAGE_TEMPLATES, _text), "months": _texts},
+_CHECKS: dict[str, Check] = {
+    "text": _text,
+    "texts": _texts,
+    "whole": _whole,
+    "flag": _flag,
+    "date": _date,
+    "choice": _urgency,  # the only choice an overlay may change is a rule's urgency
 }
-"""The fields an overlay may change, by kind of item, with their checks."""
+
+
+def _check(kind: str, field: str) -> Check:
+    if kind == "messages":
+        return _texts if field == "months" else _text
+    declared = spec.TABLES[kind].field(field)
+    assert declared.shape != "choice" or declared.choices is Urgency, declared
+    return _CHECKS[declared.shape]
+
+
+OVERRIDABLE: dict[str, dict[str, Check]] = {
+    kind: {field: _check(kind, field) for field in fields}
+    for kind, fields in spec.OVERRIDABLE.items()
+}
+"""The fields an overlay may change (`trustkit._pack.spec.OVERRIDABLE`), with their checks."""
 
 SAFETY_RULE_FIELDS = frozenset({"reason"})
 """The only field of a safety rule an overlay may change."""
@@ -96,9 +90,12 @@ Changed = dict[tuple[str, str, str], str]
 
 
 class _Merge:
-    def __init__(self, base: ContentPack, parts: Parts) -> None:
+    def __init__(
+        self, base: ContentPack, parts: Parts, moved: dict[tuple[str, str, str], Origin]
+    ) -> None:
         self.base = base
         self.parts = parts
+        self.moved = moved
         self.problems: list[PackProblem] = list(parts.problems)
         self.targets: dict[str, dict[str, Any]] = item_tables(base)
         self.changes: dict[str, dict[str, dict[str, object]]] = {k: {} for k in self.targets}
@@ -242,6 +239,7 @@ class _Merge:
             )
             return
         changed[key] = self.parts.id
+        self.moved[key] = origin
         self.changes[kind].setdefault(item, {})[field] = converted
 
     def disabled(self) -> set[str]:
@@ -316,7 +314,7 @@ class _Merge:
                 for f in (*base.locale_files, *parts.locale_files)
             ),
         }
-        return build(values, self.problems)
+        return build(values, self.problems, moved=self.moved)
 
 
 def apply_overlay(
@@ -326,8 +324,13 @@ def apply_overlay(
     changed: Changed,
     ancestors: set[str],
     ordered: bool,
+    moved: dict[tuple[str, str, str], Origin],
 ) -> ContentPack:
-    """Merge an overlay's parts onto a base pack.
+    """Merge an overlay's parts onto a base pack, leaving the whole-pack check to the caller.
+
+    The merged pack is not checked as a whole unless the overlay had problems
+    (then every problem is raised at once): the caller checks the pack once,
+    after every overlay (`trustkit._pack.validate.check_pack` with ``moved``).
 
     Args:
         base: The pack the overlay extends (itself perhaps merged already).
@@ -336,8 +339,11 @@ def apply_overlay(
         ancestors: The packs this overlay builds on: it may change what they
             changed without a conflict.
         ordered: Let a later overlay win where two change the same field.
+        moved: Where each changed field was changed (updated here), so that a
+            problem with it is reported in the overlay's overrides.toml.
 
     Raises:
-        PackError: Every problem with the overlay and the merged pack.
+        PackError: Every problem with the overlay (and, if it has any, with the
+            merged pack).
     """
-    return _Merge(base, parts).merged(changed, ancestors, ordered)
+    return _Merge(base, parts, moved).merged(changed, ancestors, ordered)

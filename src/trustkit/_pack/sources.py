@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from trustkit._pack.load import Parts, build_base, bundled_root, read_parts
+from trustkit._pack.validate import check_pack
 from trustkit.errors import PackError, PackProblem
-from trustkit.models import ContentPack
+from trustkit.models import ContentPack, Origin
 
 if TYPE_CHECKING:
     from trustkit._pack.overlay import Changed
@@ -84,6 +85,7 @@ class _Loader:
     def __init__(self, ordered: bool) -> None:
         self.ordered = ordered
         self.changed: Changed = {}
+        self.moved: dict[tuple[str, str, str], Origin] = {}
         self.lineage: dict[str, set[str]] = {}
 
     def overlay(self, base: ContentPack, parts: Parts) -> ContentPack:
@@ -93,7 +95,12 @@ class _Loader:
         ancestors = {base_id} | self.lineage.get(base_id, set())
         self.lineage[parts.id] = ancestors
         return apply_overlay(
-            base, parts, changed=self.changed, ancestors=ancestors, ordered=self.ordered
+            base,
+            parts,
+            changed=self.changed,
+            ancestors=ancestors,
+            ordered=self.ordered,
+            moved=self.moved,
         )
 
     def load(self, source: Source, chain: tuple[str, ...] = ()) -> ContentPack:
@@ -145,7 +152,8 @@ def load_pack(
             the later one win instead of raising `PackError`.
 
     Returns:
-        The merged, checked pack; its ``packs`` names every pack that took part.
+        The merged pack, checked as a whole once (after every overlay); its
+        ``packs`` names every pack that took part.
 
     Raises:
         PackError: A pack cannot be found or read, or something in it is wrong.
@@ -180,4 +188,5 @@ def load_pack(
                 ]
             )
         pack = loader.overlay(pack, parts)
+    check_pack(pack, loader.moved)  # once, after every overlay
     return pack.localized(locale) if locale else pack

@@ -7,21 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from trustkit._vocabulary import MESSAGE_TEMPLATES
+from trustkit._pack.spec import TRANSLATABLE
 
 if TYPE_CHECKING:
     from trustkit.models import ContentPack, Text
 
-TRANSLATABLE: dict[str, tuple[str, ...]] = {
-    "steps": ("title", "summary", "why", "signs_of_progress", "pitfalls"),
-    "actions": ("title", "how"),
-    "dimensions": ("label",),
-    "questions": ("prompt",),
-    "rules": ("reason",),
-    "resources": ("name", "text", "hours", "notes", "audience"),
-    "messages": (*MESSAGE_TEMPLATES, "months"),
-}
-"""The fields a locale file may translate, by kind of item."""
+__all__ = ["TRANSLATABLE", "available", "canonical_tag", "fallbacks", "localize"]
 
 
 _SUBTAG = re.compile(r"[A-Za-z0-9]{1,8}\Z")
@@ -92,23 +83,6 @@ def _apply(item: Any, kind: str, texts: dict[tuple[str, str, str], Text]) -> Any
         if (kind, item.id, field) in texts
     }
     return attrs.evolve(item, **changes) if changes else item
-
-
-def with_locale_files(pack: ContentPack, locale: str) -> ContentPack:
-    """The pack with its unread locale files for ``locale`` (and its language) read and checked.
-
-    Raises:
-        PackError: A file cannot be read, or a text in it does not fit the pack.
-    """
-    tags = fallbacks(locale)
-    due = [f for f in pack.locale_files if f.locale.lower() in tags]
-    if not due:
-        return pack
-    from trustkit._pack.load import read_locale_file  # noqa: PLC0415  (avoids an import cycle)
-
-    loaded = tuple(read_locale_file(f) for f in due)
-    rest = tuple(f for f in pack.locale_files if f not in due)
-    return attrs.evolve(pack, translations=(*pack.translations, *loaded), locale_files=rest)
 
 
 def localize(pack: ContentPack, locale: str) -> ContentPack:

@@ -1,81 +1,82 @@
-"""Whole-pack checks: every reference resolves, every condition fits its question.
+"""Whole-pack checks: every id is valid, every reference resolves, every condition fits.
 
-`check_pack` runs whenever a [`ContentPack`][trustkit.ContentPack] is created and
-raises one [`PackError`][trustkit.PackError] listing every problem it finds.
+Models are plain data: creating a [`ContentPack`][trustkit.ContentPack] checks
+nothing. `check_pack` is the check, and it runs once per pack: when a pack is
+read from files (after every overlay is applied), and for a pack built in
+Python, before it is first used to recommend a step (`ensure_checked`, called
+when the engine compiles it) or whenever an app calls
+[`trustkit.check_pack`][trustkit.check_pack]. It raises one
+[`PackError`][trustkit.PackError] listing every problem it finds.
 """
 
 from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from trustkit._countries import INTERNATIONAL, country_problem
-from trustkit._pack.translate import TRANSLATABLE
+from trustkit._pack.conditions import MAX_CONDITION_DEPTH
+from trustkit._pack.read import ID_WORDS, is_id
+from trustkit._pack.spec import (
+    MAX_SUMMARY,
+    MONTHS,
+    SAFETY_MESSAGES,
+    SCALE_MAX,
+    SCALE_MIN,
+    TEMPLATES,
+    TRANSLATABLE,
+)
 from trustkit._vocabulary import (
     FACT_FAMILIES,
-    LABELS,
     SAFETY_PERIOD_FLOOR_WEEKS,
     SAFETY_PERIOD_MAX_WEEKS,
     split_fact,
 )
 from trustkit.errors import PackError, PackProblem
 from trustkit.models import (
+    Action,
     AllOf,
     Always,
     AnswerCompare,
     Answered,
     AnyOf,
     Condition,
+    Dimension,
     FactCompare,
     Not,
     Op,
+    Origin,
+    Question,
     QuestionKind,
+    Resource,
+    Rule,
     ScoreCompare,
+    Step,
     Urgency,
     Who,
 )
 
 if TYPE_CHECKING:
-    from trustkit.models import ContentPack, Question, Step
+    from trustkit.models import ContentPack
 
-MAX_CONDITION_DEPTH = 32
-"""How deeply conditions may nest (``all`` inside ``any`` inside ``not`` ...)."""
+Moved = Mapping[tuple[str, str, str], Origin]
+"""Where an overlay changed a field, by ``(kind, item id, field)``: problems with the
+field are reported there, not where the item was first defined."""
 
-MAX_SUMMARY = 140
-"""The longest a step's summary may be (a card's summary line, after CDS Hooks)."""
+_KINDS: dict[type, str] = {
+    Step: "steps",
+    Action: "actions",
+    Dimension: "dimensions",
+    Question: "questions",
+    Rule: "rules",
+    Resource: "resources",
+}
 
-SCALE_MIN, SCALE_MAX = 1, 5
 _ORDERING_OPS = frozenset({Op.LT, Op.LE, Op.GT, Op.GE})
 _EQUALITY_OPS = frozenset({Op.EQ, Op.NE})
-_TEMPLATE_FIELDS = {
-    "answer_yes": {"prompt"},
-    "answer_no": {"prompt"},
-    "answer_scale": {"prompt", "value"},
-    "answer_count": {"prompt", "value"},
-    "score": {"label", "value"},
-    "change": {"label", "before", "after", "date"},
-    "repeats": {"step", "value"},
-    "journey": {"checkins", "weeks"},
-    "streak": {"value"},
-    "gap": {"label", "value"},
-    "boundaries_proposed": {"value"},
-    "boundaries_crossed": {"value"},
-    "boundaries_due": {"value"},
-    "date": {"day", "month", "year"},
-    "safety_earlier": set(),
-    **{name: set[str]() for name in LABELS},
-    "action_minutes": {"minutes"},
-    "resource_audience": {"audience"},
-    "resource_phone": {"phone"},
-    "checkin_intro": {"back"},
-    "checkin_progress": {"number", "total"},
-    "checkin_retry": {"hint", "back"},
-}
-MONTHS = 12
-SAFETY_MESSAGES = ("safety_earlier", "checkin_safety")
-"""Messages said around the safety screen: like crisis texts, they never ask for secrecy."""
+_TEMPLATE_FIELDS = {t.name: set(t.placeholders) for t in TEMPLATES.values()}
 
 PARTNER_FACING = re.compile(
     r"\b(together|each other|with your partner|ask your partner|tell your partner|talk it over"
@@ -93,25 +94,44 @@ SECRECY = re.compile(
 """Words that ask for secrecy, which no crisis text may do (English, Spanish)."""
 
 
+_NOWHERE: Moved = {}
+
+
 class _Place:
     """Where an item is, for the problems found in it."""
 
-    __slots__ = ("file", "item", "line")
+    __slots__ = ("file", "item", "key", "line", "moved")
 
-    def __init__(self, file: str, item: str, line: int | None) -> None:
+    def __init__(
+        self,
+        file: str,
+        item: str,
+        line: int | None,
+        key: tuple[str, str] = ("", ""),
+        moved: Moved = _NOWHERE,
+    ) -> None:
         self.file = file
         self.item = item
         self.line = line
+        self.key = key
+        self.moved = moved
 
     def problem(self, field: str, message: str) -> PackProblem:
+        kind, item_id = self.key
+        origin = (
+            self.moved.get((kind, item_id, field.split(".", maxsplit=1)[0])) if self.moved else None
+        )
+        if origin is not None:  # an overlay changed this field: the problem is in its change
+            return PackProblem(origin.file, self.item, field, message, origin.line)
         return PackProblem(self.file, self.item, field, message, self.line)
 
 
-def _place(pack: ContentPack, item: Any, default_file: str) -> _Place:
+def _place(pack: ContentPack, item: Any, default_file: str, moved: Moved = _NOWHERE) -> _Place:
     origin = item.origin
+    key = (_KINDS.get(type(item), ""), item.id)
     if origin is None:
-        return _Place(f"<{pack.id}>/{default_file}", item.id, None)
-    return _Place(origin.file, item.id, origin.line)
+        return _Place(f"<{pack.id}>/{default_file}", item.id, None, key, moved)
+    return _Place(origin.file, item.id, origin.line, key, moved)
 
 
 def _duplicates(
@@ -249,8 +269,9 @@ def _safety_questions_of(cond: Condition, questions: dict[str, Question]) -> set
     return found
 
 
-def _check_messages(pack: ContentPack) -> Iterator[PackProblem]:
-    place = _Place(f"<{pack.id}>/messages.toml", "messages", None)
+def _check_messages(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
+    origin = pack.messages.origin or Origin(f"<{pack.id}>/messages.toml")
+    place = _Place(origin.file, "messages", origin.line, ("messages", ""), moved)
     if len(pack.messages.months) != MONTHS:
         yield place.problem("months", "the names of the 12 months")
     for name in _TEMPLATE_FIELDS:
@@ -286,16 +307,16 @@ def template_problem(name: str, template: object) -> str | None:
     return None
 
 
-def _check_steps(pack: ContentPack) -> Iterator[PackProblem]:
+def _check_steps(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
     yield from _duplicates(pack, pack.steps, "step", "steps.toml")
     yield from _duplicates(pack, (a for s in pack.steps for a in s.actions), "action", "steps.toml")
     for step in pack.steps:
         if len(step.summary) > MAX_SUMMARY:
-            yield _place(pack, step, "steps.toml").problem(
+            yield _place(pack, step, "steps.toml", moved).problem(
                 "summary", f"at most {MAX_SUMMARY} characters (one short sentence)"
             )
         for action in step.actions:
-            place = _place(pack, action, "steps.toml")
+            place = _place(pack, action, "steps.toml", moved)
             if action.in_crisis and action.who is Who.BOTH:
                 yield place.problem(
                     "who", "an action marked in_crisis cannot be a couples exercise (who = 'both')"
@@ -305,12 +326,12 @@ def _check_steps(pack: ContentPack) -> Iterator[PackProblem]:
                 yield place.problem("minutes", "a whole number of minutes, at least 1")
 
 
-def _check_questions(pack: ContentPack) -> Iterator[PackProblem]:
+def _check_questions(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
     yield from _duplicates(pack, pack.dimensions, "dimension", "questions.toml")
     yield from _duplicates(pack, pack.questions, "question", "questions.toml")
     dimensions = {d.id for d in pack.dimensions}
     for q in pack.questions:
-        place = _place(pack, q, "questions.toml")
+        place = _place(pack, q, "questions.toml", moved)
         if not q.respondents:
             yield place.problem("respondents", "at least one of 'partner', 'supporter'")
         if q.dimension is not None:
@@ -324,14 +345,14 @@ def _check_questions(pack: ContentPack) -> Iterator[PackProblem]:
             yield place.problem("safety", "safety questions must be yes/no questions")
 
 
-def _check_rules(pack: ContentPack) -> Iterator[PackProblem]:
+def _check_rules(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
     yield from _duplicates(pack, pack.rules, "rule", "rules.toml")
     steps = {s.id: s for s in pack.steps}
     topics = {t for r in pack.resources for t in r.topics}
     questions = {q.id: q for q in pack.questions}
     covered: set[str] = set()
     for rule in pack.rules:
-        place = _place(pack, rule, "rules.toml")
+        place = _place(pack, rule, "rules.toml", moved)
         step = steps.get(rule.step)
         if step is None:
             yield place.problem("step", f"unknown step {rule.step!r}")
@@ -366,7 +387,7 @@ def _check_rules(pack: ContentPack) -> Iterator[PackProblem]:
             covered |= asked
     for q in pack.questions:
         if q.safety and q.id not in covered:
-            yield _place(pack, q, "questions.toml").problem(
+            yield _place(pack, q, "questions.toml", moved).problem(
                 "safety", "no safety rule covers this safety question"
             )
 
@@ -385,12 +406,12 @@ def _crisis_rule_problems(rule: Any, place: _Place) -> Iterator[PackProblem]:
         yield place.problem("reason", "a safety text must never ask for secrecy")
 
 
-def _check_crisis_steps(pack: ContentPack) -> Iterator[PackProblem]:
+def _check_crisis_steps(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
     """Every step a safety rule leads to is for the person reading, on their own."""
     steps = {s.id: s for s in pack.steps}
     crisis_steps = dict.fromkeys(r.step for r in pack.rules if r.safety and r.step in steps)
     for step in (steps[step_id] for step_id in crisis_steps):
-        where = _place(pack, step, "steps.toml")
+        where = _place(pack, step, "steps.toml", moved)
         if step.couples:
             yield where.problem("couples", "a safety rule's step cannot be couples work")
         if PARTNER_FACING.search(step.title):
@@ -405,7 +426,7 @@ def _check_crisis_steps(pack: ContentPack) -> Iterator[PackProblem]:
         for action in step.actions:
             if not action.in_crisis:
                 continue
-            at = _place(pack, action, "steps.toml")
+            at = _place(pack, action, "steps.toml", moved)
             if PARTNER_FACING.search(action.title):
                 yield at.problem(
                     "title",
@@ -432,7 +453,7 @@ def _crisis_items(pack: ContentPack) -> set[tuple[str, str]]:
     return out
 
 
-def _check_meta(pack: ContentPack) -> Iterator[PackProblem]:
+def _check_meta(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
     weeks: object = pack.safety_period_weeks  # Python-built packs may hold anything
     if not (
         isinstance(weeks, int)
@@ -449,7 +470,7 @@ def _check_meta(pack: ContentPack) -> Iterator[PackProblem]:
     for rule in pack.rules:
         step = steps.get(rule.step)
         if isinstance(rule.when, Always) and step is not None and _is_couples(step):
-            yield _place(pack, rule, "rules.toml").problem(
+            yield _place(pack, rule, "rules.toml", moved).problem(
                 "step",
                 "a catch-all rule must lead to a step that is not couples work, so that "
                 "there is always a step during a safety period",
@@ -460,10 +481,10 @@ def _is_couples(step: Step) -> bool:
     return step.couples or all(a.who is Who.BOTH for a in step.actions)
 
 
-def _check_resources(pack: ContentPack) -> Iterator[PackProblem]:
+def _check_resources(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
     yield from _duplicates(pack, pack.resources, "resource", "resources.toml")
     for res in pack.resources:
-        place = _place(pack, res, "resources.toml")
+        place = _place(pack, res, "resources.toml", moved)
         if not res.topics:
             yield place.problem("topics", "at least one topic")
         if not res.source:
@@ -533,25 +554,90 @@ def _check_translations(pack: ContentPack) -> Iterator[PackProblem]:
                 yield place.problem(field, "a safety text must never ask for secrecy")
 
 
-def pack_problems(pack: ContentPack) -> list[PackProblem]:
-    """Every problem with a pack, in file order."""
+def _check_ids(pack: ContentPack) -> Iterator[PackProblem]:
+    """Every item has an id, ASCII and never empty (a pack built in Python was not read)."""
+    items: list[tuple[Any, str]] = [
+        *((s, "steps.toml") for s in pack.steps),
+        *((a, "steps.toml") for s in pack.steps for a in s.actions),
+        *((d, "questions.toml") for d in pack.dimensions),
+        *((q, "questions.toml") for q in pack.questions),
+        *((r, "rules.toml") for r in pack.rules),
+        *((r, "resources.toml") for r in pack.resources),
+    ]
+    if not is_id(pack.id):
+        yield PackProblem(f"<{pack.id}>/pack.toml", "", "id", ID_WORDS)
+    for item, file in items:
+        if not is_id(item.id):
+            yield _place(pack, item, file).problem("id", ID_WORDS)
+
+
+def pack_problems(pack: ContentPack, moved: Moved | None = None) -> list[PackProblem]:
+    """Every problem with a pack, in file order.
+
+    Args:
+        pack: The pack.
+        moved: Where overlays changed fields, so that problems with them are
+            reported against the overlay's file and line.
+    """
+    where = _NOWHERE if moved is None else moved
     return [
-        *_check_meta(pack),
-        *_check_steps(pack),
-        *_check_questions(pack),
-        *_check_rules(pack),
-        *_check_crisis_steps(pack),
-        *_check_resources(pack),
-        *_check_messages(pack),
+        *_check_ids(pack),
+        *_check_meta(pack, where),
+        *_check_steps(pack, where),
+        *_check_questions(pack, where),
+        *_check_rules(pack, where),
+        *_check_crisis_steps(pack, where),
+        *_check_resources(pack, where),
+        *_check_messages(pack, where),
         *_check_translations(pack),
     ]
 
 
-def check_pack(pack: ContentPack) -> None:
-    """Raise `PackError` if the pack has any problem."""
-    problems = pack_problems(pack)
+def check_pack(pack: ContentPack, moved: Moved | None = None) -> None:
+    """Check a content pack as a whole, as `load_pack` does for the packs it reads.
+
+    Models are plain data: creating a `ContentPack` in Python (or changing one
+    with ``attrs.evolve``) checks nothing. Call this to find every problem at
+    once, with where it is; a pack that passes is not checked again. A pack
+    that was never checked is checked anyway before it is first used to
+    recommend a step.
+
+    Args:
+        pack: The pack.
+        moved: For trustkit's loader only: where overlays changed fields, so
+            that problems with them are reported in the overlay's files.
+
+    Raises:
+        PackError: Every problem with the pack, each with its file (a pseudo-file
+            such as ``<core>/rules.toml`` for items built in Python), item,
+            field and line.
+
+    Examples:
+        >>> import attrs, trustkit
+        >>> pack = trustkit.default_pack()
+        >>> typo = trustkit.Rule(
+        ...     id="typo", step="educate", when=trustkit.AnswerCompare("feels_herd", "<=", 2)
+        ... )
+        >>> broken = attrs.evolve(pack, rules=(*pack.rules, typo))  # plain data: no error yet
+        >>> trustkit.check_pack(broken)
+        Traceback (most recent call last):
+        ...
+        trustkit.errors.PackError: ...unknown question 'feels_herd'...
+    """
+    problems = pack_problems(pack, moved)
     if problems:
         raise PackError(problems)
+    object.__setattr__(pack, "_checked", True)
 
 
-__all__ = ["MAX_CONDITION_DEPTH", "check_pack", "pack_problems"]
+def ensure_checked(pack: ContentPack) -> None:
+    """Check a pack unless it was checked already (packs read from files always were).
+
+    Raises:
+        PackError: Every problem with the pack.
+    """
+    if not pack._checked:
+        check_pack(pack)
+
+
+__all__ = ["MAX_CONDITION_DEPTH", "check_pack", "ensure_checked", "pack_problems"]

@@ -1,0 +1,69 @@
+"""Reading a rule's condition from its TOML table into a [`Condition`][trustkit.Condition]."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trustkit._pack.read import Reader
+from trustkit.models import (
+    AllOf,
+    Always,
+    AnswerCompare,
+    Answered,
+    AnyOf,
+    Condition,
+    FactCompare,
+    Not,
+    Op,
+    ScoreCompare,
+)
+
+MAX_CONDITION_DEPTH = 32
+"""How deeply conditions may nest (``all`` inside ``any`` inside ``not`` ...)."""
+
+CONDITION_KEYS = ("answer", "score", "fact", "answered", "all", "any", "not", "always")
+"""The forms a condition takes, by the key that names each."""
+
+_MISSING: Any = object()
+
+
+def read_condition(reader: Reader, data: object, path: str, depth: int) -> Condition:
+    """The condition in ``data``, recording its problems against the reader's item."""
+    sub = Reader(data, reader.file, reader.item, reader.problems, path)
+    if depth > MAX_CONDITION_DEPTH:
+        sub.fail("", f"conditions nest more than {MAX_CONDITION_DEPTH} deep")
+        return Always()
+    if not isinstance(data, dict):
+        return Always()
+    kinds = [k for k in CONDITION_KEYS if k in data]
+    if len(kinds) != 1:
+        sub.fail("", "expected exactly one of " + ", ".join(repr(k) for k in CONDITION_KEYS))
+        return Always()
+    kind = kinds[0]
+    if kind in ("all", "any"):
+        children = sub.raw(kind)
+        if not isinstance(children, list):
+            sub.fail(kind, "expected a list of conditions")
+            children = []
+        conds = tuple(
+            read_condition(sub, child, sub.path(f"{kind}[{i}]"), depth + 1)
+            for i, child in enumerate(children)
+        )
+        result: Condition = AllOf(conds) if kind == "all" else AnyOf(conds)
+    elif kind == "not":
+        result = Not(read_condition(sub, sub.raw("not"), sub.path("not"), depth + 1))
+    elif kind == "always":
+        if sub.raw("always") is not True:
+            sub.fail("always", "expected true")
+        result = Always()
+    elif kind == "answered":
+        result = Answered(sub.text("answered"))
+    else:
+        name = sub.text(kind)
+        op = sub.choice("op", Op)
+        value = sub.typed("value", (bool, int, float), "true, false or a number", _MISSING)
+        value = 0 if value is _MISSING else value
+        kinds_of: dict[str, Any] = {"answer": AnswerCompare, "score": ScoreCompare}
+        result = kinds_of.get(kind, FactCompare)(name, op, value)
+    sub.done()
+    return result

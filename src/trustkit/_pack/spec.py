@@ -1,0 +1,635 @@
+"""The pack format, declared once: every file, table and field, and the message templates.
+
+Everything else derives from this module: the loader reads the fields listed
+here (`trustkit._pack.tables`), an overlay may change exactly the fields marked
+``overlay`` and a locale file may translate exactly those marked
+``translate``, the JSON Schemas (`trustkit._schema`) and the field tables of
+docs/pack-format.md are generated from it, and the templates' names and
+placeholders come from `TEMPLATES`. A change to a field here shows up in the
+loader, the schemas and the docs together.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from trustkit._roles import Role
+from trustkit._vocabulary import LABELS, SAFETY_EARLIER
+from trustkit.models import QuestionKind, Urgency, Who
+
+SCALE_MIN, SCALE_MAX = 1, 5
+"""The agreement scale of ``scale`` questions (and of dimension scores)."""
+
+MAX_SUMMARY = 140
+"""The longest a step's summary may be (a card's summary line, after CDS Hooks)."""
+
+MONTHS = 12
+"""How many month names ``months`` holds."""
+
+
+def _frozen(values: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(values or {}))
+
+
+@attrs.frozen
+class Field:
+    """One field of a pack table.
+
+    Attributes:
+        name: The key in the TOML table, and the model attribute it fills.
+        shape: What it holds: ``id`` (the item's own id), ``ref`` (the id of
+            another item), ``text``, ``texts`` (a list of texts), ``whole`` (a
+            whole number), ``flag`` (true or false), ``choice`` (one of
+            ``choices``), ``roles``, ``date``, ``condition`` or ``actions``.
+        doc: What it is, for authors: the schemas' description and the docs.
+        required: Whether a table must have it.
+        choices: The enum of a ``choice`` field.
+        default: The value of an optional ``choice`` left out.
+        overlay: Whether an overlay's overrides.toml may change it.
+        translate: Whether a locale file may translate it.
+        schema: Further JSON Schema keywords (``minimum``, ``maxLength``, ...).
+    """
+
+    name: str
+    shape: str
+    doc: str
+    required: bool = True
+    choices: type[enum.Enum] | None = None
+    default: Any = None
+    overlay: bool = False
+    translate: bool = False
+    schema: Mapping[str, Any] = attrs.field(default=None, converter=_frozen)
+
+
+@attrs.frozen
+class Table:
+    """One kind of item: a ``[[kind]]`` table of a pack file.
+
+    Attributes:
+        kind: The table's key (``steps``), also the kind in overrides and locale files.
+        item: One item, in words (``step``).
+        file: The file it lives in.
+        doc: What one item is, for authors.
+        fields: Its fields, in the order the docs list them.
+    """
+
+    kind: str
+    item: str
+    file: str
+    doc: str
+    fields: tuple[Field, ...]
+
+    def field(self, name: str) -> Field:
+        """The field of this name."""
+        return next(f for f in self.fields if f.name == name)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """The fields every table of this kind must have."""
+        return tuple(f.name for f in self.fields if f.required)
+
+    @property
+    def overridable(self) -> tuple[str, ...]:
+        """The fields an overlay may change."""
+        return tuple(f.name for f in self.fields if f.overlay)
+
+    @property
+    def translatable(self) -> tuple[str, ...]:
+        """The fields a locale file may translate."""
+        return tuple(f.name for f in self.fields if f.translate)
+
+
+ACTIONS = Table(
+    "actions",
+    "action",
+    "steps.toml",
+    "One concrete thing to do as part of a step. Its id must be unique in the whole pack.",
+    (
+        Field(
+            "id",
+            "id",
+            "The action's id, unique in the whole pack (e.g. 'educate-ask-about-the-past').",
+        ),
+        Field("title", "text", "A short title that says what to do.", overlay=True, translate=True),
+        Field(
+            "how",
+            "text",
+            "Concrete instructions: what to do, when, and what to say or avoid.",
+            overlay=True,
+            translate=True,
+        ),
+        Field(
+            "minutes",
+            "whole",
+            "About how long it takes, in whole minutes (at least 1).",
+            overlay=True,
+            schema={"minimum": 1},
+        ),
+        Field(
+            "who",
+            "choice",
+            "Who does it: 'supporter' (the partner who is helping), 'partner' (the partner "
+            "who struggles to trust), 'both' (together, a couples exercise) or 'either' "
+            "(whoever is reading).",
+            choices=Who,
+        ),
+        Field(
+            "in_crisis",
+            "flag",
+            "Optional. true when the action is still safe and useful when the safety screen "
+            "is positive. Such an action cannot be a couples exercise (who = 'both').",
+            required=False,
+            schema={"default": False},
+        ),
+    ),
+)
+
+STEPS = Table(
+    "steps",
+    "step",
+    "steps.toml",
+    "One step ([[steps]]): what the supporter can do next, with its actions.",
+    (
+        Field("id", "id", "The step's id. Apps store it, so keep it once it is published."),
+        Field(
+            "title",
+            "text",
+            "A short title that says what to do, e.g. 'Ask, then listen'.",
+            overlay=True,
+            translate=True,
+        ),
+        Field(
+            "summary",
+            "text",
+            f"One sentence of at most {MAX_SUMMARY} characters, so that it fits in a "
+            "notification or a list.",
+            overlay=True,
+            translate=True,
+            schema={"maxLength": MAX_SUMMARY},
+        ),
+        Field(
+            "why",
+            "text",
+            "Two or three sentences: why this step helps.",
+            overlay=True,
+            translate=True,
+        ),
+        Field(
+            "actions",
+            "actions",
+            "The concrete things to do for this step ([[steps.actions]]).",
+            required=False,
+        ),
+        Field(
+            "signs_of_progress",
+            "texts",
+            "Optional. Short, observable signs that the step is working.",
+            required=False,
+            overlay=True,
+            translate=True,
+        ),
+        Field(
+            "pitfalls",
+            "texts",
+            "Optional. Common mistakes, each with what to do instead.",
+            required=False,
+            overlay=True,
+            translate=True,
+        ),
+        Field(
+            "couples",
+            "flag",
+            "Optional. true for a step that is work done with the other partner (talking it "
+            "through, agreeing or celebrating together): during a safety period it is never "
+            "recommended or offered, to either partner. An overlay may mark a step so, never "
+            "unmark it.",
+            required=False,
+            overlay=True,
+            schema={"default": False},
+        ),
+    ),
+)
+
+DIMENSIONS = Table(
+    "dimensions",
+    "dimension",
+    "questions.toml",
+    "An area of the relationship that several scale questions measure together ([[dimensions]]).",
+    (
+        Field(
+            "id",
+            "id",
+            "The dimension's id, used by a question's dimension and by score conditions.",
+        ),
+        Field(
+            "label",
+            "text",
+            "A short noun phrase used in sentences, e.g. 'feeling heard' in "
+            "'Your score for feeling heard is ...'.",
+            overlay=True,
+            translate=True,
+        ),
+    ),
+)
+
+QUESTIONS = Table(
+    "questions",
+    "question",
+    "questions.toml",
+    "One check-in question ([[questions]]). Its id is a public contract: apps store answers by it.",
+    (
+        Field(
+            "id",
+            "id",
+            "The question's id. Apps store answers by it: never reuse it for a question with a "
+            "different meaning.",
+        ),
+        Field(
+            "prompt",
+            "text",
+            "The statement or question shown to the person answering: first person, present tense.",
+            overlay=True,
+            translate=True,
+        ),
+        Field(
+            "kind",
+            "choice",
+            f"The kind of answer: 'scale' ({SCALE_MIN} = strongly disagree ... {SCALE_MAX} = "
+            "strongly agree), 'yes_no' or 'count' (a whole number, 0 or more).",
+            choices=QuestionKind,
+        ),
+        Field(
+            "respondents",
+            "roles",
+            "Who is asked: 'partner' and/or 'supporter'.",
+            choices=Role,
+            schema={"minItems": 1},
+        ),
+        Field(
+            "dimension",
+            "ref",
+            "Optional, scale questions only: the id of the dimension the question counts towards.",
+            required=False,
+        ),
+        Field(
+            "reverse",
+            "flag",
+            "Optional, scale questions only: true when agreeing means things are worse.",
+            required=False,
+            schema={"default": False},
+        ),
+        Field(
+            "safety",
+            "flag",
+            "Optional, yes/no questions only: true for the safety screen. Every safety question "
+            "needs a safety rule.",
+            required=False,
+            schema={"default": False},
+        ),
+    ),
+)
+
+RULES = Table(
+    "rules",
+    "rule",
+    "rules.toml",
+    "One rule ([[rules]]): when its condition holds, it proposes a step.",
+    (
+        Field(
+            "id",
+            "id",
+            "The rule's id, unique in the pack. Ties in priority go to the id that sorts first.",
+        ),
+        Field("step", "ref", "The id of the step this rule leads to."),
+        Field("when", "condition", "When the rule holds."),
+        Field(
+            "priority",
+            "whole",
+            "A whole number: when several rules hold, the highest wins; ties go to the rule id "
+            "that sorts first.",
+            overlay=True,
+        ),
+        Field(
+            "urgency",
+            "choice",
+            "Optional: how soon to act, 'info', 'warning' or 'critical'. Safety rules must be "
+            "'critical'.",
+            required=False,
+            choices=Urgency,
+            default=Urgency.INFO,
+            overlay=True,
+            schema={"default": Urgency.INFO.value},
+        ),
+        Field(
+            "reason",
+            "text",
+            "A plain sentence, for the person who answered, saying why this step comes next. "
+            "Do not quote answers: trustkit adds a sentence for each answer that counted.",
+            overlay=True,
+            translate=True,
+        ),
+        Field(
+            "resources",
+            "texts",
+            "Optional: the topics of the resources to show with the step, e.g. ['crisis']. "
+            "Each must be a topic of at least one resource.",
+            required=False,
+            overlay=True,
+        ),
+        Field(
+            "safety",
+            "flag",
+            "Optional. true for a safety rule: safety rules run first and cannot be outranked. "
+            "A safety rule must be 'critical', name resource topics and only check that safety "
+            "questions were answered yes.",
+            required=False,
+            schema={"default": False},
+        ),
+    ),
+)
+
+RESOURCES = Table(
+    "resources",
+    "resource",
+    "resources.toml",
+    "A helpline or another place to get help ([[resources]]). It needs at least one way to "
+    "reach it or learn about it: phone, text, url or notes.",
+    (
+        Field("id", "id", "The resource's id, unique in the pack (e.g. 'us-988-lifeline')."),
+        Field("name", "text", "The service's name.", overlay=True, translate=True),
+        Field(
+            "topics",
+            "texts",
+            "What it helps with, at least one: usually 'crisis', 'domestic_abuse', "
+            "'emergency', 'own_behaviour' or 'counselling'.",
+            schema={"minItems": 1},
+        ),
+        Field(
+            "country",
+            "text",
+            "The country it serves: a two-letter ISO 3166-1 code such as 'GB', or 'INTL' for "
+            "a world-wide service.",
+            schema={"pattern": "^([A-Z]{2}|INTL)$"},
+        ),
+        Field(
+            "region",
+            "text",
+            "Optional: the part of the country it serves, e.g. 'Scotland'.",
+            required=False,
+        ),
+        Field("phone", "text", "Optional: the number to call.", required=False, overlay=True),
+        Field(
+            "text",
+            "text",
+            "Optional: how to reach it by text message.",
+            required=False,
+            overlay=True,
+            translate=True,
+        ),
+        Field("url", "text", "Optional: its website.", required=False, overlay=True),
+        Field(
+            "hours",
+            "text",
+            "Optional: when it is open, e.g. '24/7'.",
+            required=False,
+            overlay=True,
+            translate=True,
+        ),
+        Field(
+            "languages",
+            "texts",
+            "Optional: the languages it answers in, as BCP 47 tags such as 'en'.",
+            required=False,
+            overlay=True,
+        ),
+        Field(
+            "notes",
+            "text",
+            "Optional: anything else worth knowing, in one sentence.",
+            required=False,
+            overlay=True,
+            translate=True,
+        ),
+        Field(
+            "audience",
+            "text",
+            "Optional: who it serves, where it serves only some people, e.g. 'Women', 'Men' or "
+            "'Anyone'.",
+            required=False,
+            overlay=True,
+            translate=True,
+        ),
+        Field(
+            "source",
+            "text",
+            "Where the facts come from (not empty).",
+            overlay=True,
+            schema={"minLength": 1},
+        ),
+        Field(
+            "verified",
+            "date",
+            "When the facts were last checked, against the service's own page unless "
+            "secondary_source is true: a TOML date such as 2026-11-27 (no quotes).",
+            overlay=True,
+        ),
+        Field(
+            "secondary_source",
+            "flag",
+            "Optional: true when some facts rest only on pages other than the service's own "
+            "(news, directories, encyclopaedias). Default false.",
+            required=False,
+            overlay=True,
+        ),
+    ),
+)
+
+TABLES: Mapping[str, Table] = MappingProxyType(
+    {t.kind: t for t in (STEPS, ACTIONS, DIMENSIONS, QUESTIONS, RULES, RESOURCES)}
+)
+"""Every kind of item, by kind."""
+
+
+@attrs.frozen
+class Template:
+    """One sentence template of messages.toml's ``[explain]``.
+
+    Attributes:
+        name: Its key.
+        placeholders: The placeholders it may use, plainly written (``{value}``).
+        doc: When it is said.
+        default: Its text when a messages.toml leaves it out (None: required).
+    """
+
+    name: str
+    placeholders: tuple[str, ...]
+    doc: str
+    default: str | None = None
+
+    @property
+    def words(self) -> str:
+        """Its description for authors, with its placeholders."""
+        names = ", ".join(f"{{{p}}}" for p in self.placeholders)
+        if not self.placeholders:
+            return f"{self.doc} No placeholders."
+        plural = "s" if len(self.placeholders) > 1 else ""
+        return f"{self.doc} Placeholder{plural}: {names}."
+
+
+_TEMPLATE_LIST = (
+    Template("answer_yes", ("prompt",), "Said for a yes/no question answered yes."),
+    Template("answer_no", ("prompt",), "Said for a yes/no question answered no."),
+    Template(
+        "answer_scale",
+        ("prompt", "value"),
+        f"Said for an answer on the {SCALE_MIN} to {SCALE_MAX} scale.",
+    ),
+    Template("answer_count", ("prompt", "value"), "Said for a count question."),
+    Template(
+        "score", ("label", "value"), "Said for a dimension's score, shown with at most one decimal."
+    ),
+    Template(
+        "change",
+        ("label", "before", "after", "date"),
+        "Said for a score that changed since an earlier check-in (the change.*, improved.* "
+        "and declined.* facts).",
+    ),
+    Template(
+        "repeats",
+        ("step", "value"),
+        "Said when the same step has been suggested several times in a row ({step} is its title).",
+    ),
+    Template(
+        "journey",
+        ("checkins", "weeks"),
+        "Says how far along the couple is (the checkins and weeks_since_first facts).",
+    ),
+    Template("streak", ("value",), "Said for weeks in a row with a check-in."),
+    Template(
+        "gap",
+        ("label", "value"),
+        "Said when the partners see a dimension differently ({value} is the size of the gap: "
+        "leave it out to keep answers private).",
+    ),
+    Template("boundaries_proposed", ("value",), "Said for boundaries proposed but not agreed yet."),
+    Template(
+        "boundaries_crossed", ("value",), "Said for boundaries crossed since the last check-in."
+    ),
+    Template("boundaries_due", ("value",), "Said for boundaries due for a review."),
+    Template("date", ("day", "month", "year"), "How a date is written ({month} is from months)."),
+    Template(
+        "safety_earlier",
+        (),
+        "Optional. Said during a safety period to the partner who screened positive earlier: "
+        "it acknowledges that answer without repeating it.",
+        default=SAFETY_EARLIER,
+    ),
+)
+
+
+def _label(name: str, placeholders: tuple[str, ...], doc: str) -> Template:
+    return Template(name, placeholders, f"Optional label. {doc}", default=LABELS[name])
+
+
+_LABEL_LIST = (
+    *(
+        _label(f"scale_{n}", (), f"The scale's anchor for {n}.")
+        for n in range(SCALE_MIN, SCALE_MAX + 1)
+    ),
+    _label(
+        "word_yes",
+        (),
+        "The word for yes: it or its first letter answers a yes/no question in `trustkit "
+        "checkin` (English 'yes' always does too).",
+    ),
+    _label(
+        "word_no",
+        (),
+        "The word for no: it or its first letter answers a yes/no question in `trustkit "
+        "checkin` (English 'no' always does too).",
+    ),
+    _label("who_you", (), "Who does an action: the reader."),
+    _label("who_partner", (), "Who does an action: the reader's partner."),
+    _label("who_together", (), "Who does an action: both partners, together."),
+    *(
+        _label(f"urgency_{urgency.value}", (), f"The name of the urgency '{urgency.value}'.")
+        for urgency in Urgency
+    ),
+    _label("heading_next_step", (), "The heading of the step."),
+    _label("heading_get_help", (), "The heading of the helplines."),
+    _label("heading_why", (), "The heading of the reasons."),
+    _label("heading_actions", (), "The heading of the actions."),
+    _label("heading_alternatives", (), "The heading of the other steps worth a look."),
+    _label("action_minutes", ("minutes",), "How long an action takes."),
+    _label("resource_audience", ("audience",), "Whom a helpline is for."),
+    _label("resource_phone", ("phone",), "How to call a helpline."),
+    _label(
+        "checkin_intro",
+        ("back",),
+        "Said before the first question of `trustkit checkin` ({back} is what to type to go back).",
+    ),
+    _label("checkin_progress", ("number", "total"), "How far along the check-in is."),
+    _label(
+        "checkin_retry",
+        ("hint", "back"),
+        "Said after a reply that is not an answer ({hint} says what the question takes).",
+    ),
+    _label(
+        "checkin_safety",
+        (),
+        "Said before the safety questions: a safety text, so it never asks for secrecy.",
+    ),
+    _label("hint_count", (), "What a count question takes."),
+)
+"""The labels apps and the ``trustkit`` command show around the content: optional templates,
+each with its English default (`trustkit._vocabulary.LABELS`)."""
+
+TEMPLATES: Mapping[str, Template] = MappingProxyType(
+    {t.name: t for t in (*_TEMPLATE_LIST, *_LABEL_LIST)}
+)
+"""Every sentence template and label of messages.toml, by name (besides ``months``)."""
+
+SAFETY_MESSAGES: tuple[str, ...] = ("safety_earlier", "checkin_safety")
+"""The templates said around the safety screen: like crisis texts, they never ask for secrecy."""
+
+MESSAGE_TEMPLATES: tuple[str, ...] = tuple(TEMPLATES)
+"""The names of the sentence templates."""
+
+MONTHS_DOC = "The names of the twelve months, January first, used for {month}."
+"""What ``months``, the list of month names in ``[explain]``, is."""
+
+MESSAGE_FIELDS: tuple[str, ...] = (*MESSAGE_TEMPLATES, "months")
+"""Every field of ``[explain]``: an overlay may change each, and a locale file translate it."""
+
+FILES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "steps.toml": ("steps",),
+        "questions.toml": ("dimensions", "questions"),
+        "rules.toml": ("rules",),
+        "resources.toml": ("resources",),
+        "messages.toml": ("explain",),
+    }
+)
+"""The tables each file but pack.toml holds in a base pack (an overlay's steps.toml may
+also hold ``[[actions]]``, actions added to its base's steps)."""
+
+OVERRIDABLE: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        **{kind: table.overridable for kind, table in TABLES.items()},
+        "messages": MESSAGE_FIELDS,
+    }
+)
+"""The fields an overlay may change, by kind of item."""
+
+TRANSLATABLE: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        **{kind: table.translatable for kind, table in TABLES.items()},
+        "messages": MESSAGE_FIELDS,
+    }
+)
+"""The fields a locale file may translate, by kind of item."""
