@@ -221,7 +221,7 @@ def test_locale_files_are_checked_with_their_location(
 
 def test_an_overlay_may_not_change_the_language(overlay: Overlay) -> None:
     """An overlay's texts are in its base's language; other languages go in locales/."""
-    root = overlay("fr", pack=PACK_TOML.format(id="fr", extends="core") + 'locale = "fr"\n')
+    root = overlay("fr", pack=PACK_TOML.format(id="fr", extends="core >=1") + 'locale = "fr"\n')
     with pytest.raises(PackError, match="base's language"):
         trustkit.load_pack(root)
 

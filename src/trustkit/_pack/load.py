@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from trustkit._pack import versions
 from trustkit._pack.validate import MAX_CONDITION_DEPTH, pack_problems
 from trustkit._vocabulary import (
     MESSAGE_TEMPLATES,
@@ -74,7 +75,6 @@ OPTIONAL_TEMPLATES = {"safety_earlier": SAFETY_EARLIER}
 """Templates a messages.toml may leave out, with their defaults."""
 
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
-_VERSION = re.compile(r"\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]*)?\Z")
 _ID_LINE = re.compile(r"""^\s*id\s*=\s*["']([^"']*)["']""", re.MULTILINE)
 _PERIOD_LINE = re.compile(r"^\s*safety_period_weeks\s*=", re.MULTILINE)
 _TOML_LINE = re.compile(r"at line (\d+)")
@@ -415,7 +415,6 @@ def _read(root: Traversable, label: str, name: str, problems: list[PackProblem])
     return _File(where, data, text)
 
 
-_EXTENDS = re.compile(r"\s*([a-z0-9][a-z0-9_-]*)\s*([=!<>].*)?\Z")
 _LOCALE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*\Z")
 _TABLE_LINE = re.compile(r"""^\s*\[\s*([A-Za-z_]+)(?:\.\s*["']?([^\]"']*)["']?)?\s*\]""", re.M)
 
@@ -432,7 +431,7 @@ class Parts:
         self.trustkit = ""
         self.safety_period_weeks: int | None = None
         self.safety_period_line: int | None = None
-        self.meta_line: int | None = None
+        self.meta_lines: dict[str, int | None] = {}
         self.steps: tuple[Step, ...] = ()
         self.dimensions: tuple[Dimension, ...] = ()
         self.questions: tuple[Question, ...] = ()
@@ -545,17 +544,23 @@ def _read_meta(file: _File, parts: Parts) -> None:
     meta = _Reader(file.data, file, "", parts.problems)
     parts.id = meta.ident()
     parts.version = meta.text("version")
-    if parts.version and not _VERSION.match(parts.version):
-        meta.fail("version", "expected a semantic version such as 1.0.0")
+    for key in ("version", "extends", "trustkit"):
+        parts.meta_lines[key] = versions.key_line(file.text, key)
+    problem = versions.version_problem(parts.version) if parts.version else None
+    if problem:
+        parts.problems.append(
+            PackProblem(file.name, "", "version", problem, parts.meta_lines["version"])
+        )
     parts.title = meta.text("title")
     parts.description = meta.text("description", "")
     parts.locale = meta.text("locale", "")
     extends = meta.text("extends", "")
     if extends:
-        match = _EXTENDS.match(extends)
-        base, spec = (match.group(1), (match.group(2) or "").strip()) if match else ("", "")
-        if not base or (spec and parse_spec(spec) is None):
-            meta.fail("extends", "expected a pack id and a version range, e.g. 'core >=1,<2'")
+        base, spec, problem = versions.parse_extends(extends)
+        if problem:
+            parts.problems.append(
+                PackProblem(file.name, "", "extends", problem, parts.meta_lines["extends"])
+            )
         parts.extends = (base, spec)
     weeks = meta.typed("safety_period_weeks", int, "a whole number of weeks", None)
     found = _PERIOD_LINE.search(file.text)
@@ -574,8 +579,11 @@ def _read_meta(file: _File, parts: Parts) -> None:
         weeks = SAFETY_PERIOD_FLOOR_WEEKS
     parts.safety_period_weeks = weeks
     parts.trustkit = meta.text("trustkit", "")
-    if parts.trustkit and parse_spec(parts.trustkit) is None:
-        meta.fail("trustkit", "expected a version range, e.g. '>=0.1'")
+    problem = versions.range_problem(parts.trustkit) if parts.trustkit else None
+    if problem:
+        parts.problems.append(
+            PackProblem(file.name, "", "trustkit", problem, parts.meta_lines["trustkit"])
+        )
     meta.done()
 
 
@@ -701,58 +709,6 @@ def build_base(parts: Parts) -> ContentPack:
         },
         parts.problems,
     )
-
-
-# ------------------------------------------------------------------------ versions
-
-
-def parse_version(text: str) -> tuple[int, ...] | None:
-    """``"1.2.3"`` as ``(1, 2, 3)``; None if it is not dotted numbers."""
-    core = re.split(r"[-+]", text.strip(), maxsplit=1)[0]
-    pieces = core.split(".")
-    if not all(p.isdigit() for p in pieces):
-        return None
-    return tuple(int(p) for p in pieces)
-
-
-_SPEC_PART = re.compile(r"\s*(==|!=|>=|<=|>|<)\s*([0-9][0-9.]*)\s*\Z")
-
-
-def parse_spec(spec: str) -> list[tuple[str, tuple[int, ...]]] | None:
-    """``">=1,<2"`` as ``[(">=", (1,)), ("<", (2,))]``; None if malformed."""
-    out = []
-    for piece in spec.split(","):
-        match = _SPEC_PART.match(piece)
-        version = parse_version(match.group(2)) if match else None
-        if match is None or version is None:
-            return None
-        out.append((match.group(1), version))
-    return out
-
-
-def satisfies(version: str, spec: str) -> bool:
-    """Whether a version meets a range such as ``">=1,<2"`` (an empty range always does)."""
-    if not spec.strip():
-        return True
-    have = parse_version(version)
-    conditions = parse_spec(spec)
-    if have is None or conditions is None:
-        return False
-    for op, want in conditions:
-        width = max(len(have), len(want))
-        a = have + (0,) * (width - len(have))
-        b = want + (0,) * (width - len(want))
-        ok = {
-            "==": a == b,
-            "!=": a != b,
-            ">=": a >= b,
-            "<=": a <= b,
-            ">": a > b,
-            "<": a < b,
-        }[op]
-        if not ok:
-            return False
-    return True
 
 
 def bundled_root(name: str = "core") -> Traversable:
