@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from trustkit._pack.load import Parts, build
-from trustkit._pack.validate import item_tables
+from trustkit._pack.validate import item_tables, template_problem
 from trustkit._pack.versions import parse_range, satisfies
 from trustkit._version import __version__
 from trustkit._vocabulary import MESSAGE_TEMPLATES
@@ -223,6 +223,12 @@ class _Merge:
         ok, converted = check(value)
         if not ok:
             self.fail(origin, label, field, f"expected {_WHAT[check]}")
+            return
+        template = kind == "messages" and field in MESSAGE_TEMPLATES
+        problem = template_problem(field, converted) if template else None
+        if problem is not None:
+            # Here, where the file and line are known, rather than in the merged pack.
+            self.fail(origin, label, field, problem)
             return
         if kind == "steps" and field == "couples" and target.couples and converted is False:
             self.fail(
