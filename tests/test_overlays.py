@@ -82,7 +82,7 @@ def test_an_overlay_adds_steps_actions_questions_and_rules(overlay: Overlay) -> 
     pack = trustkit.load_pack(root)
     assert pack.step("rest").actions[0].id == "rest-walk"
     assert pack.step("educate").actions[-1].id == "educate-extra-reading"
-    assert pack.step("rest").origin == trustkit.Origin("extra/steps.toml", 3)
+    assert pack.step("rest").origin == trustkit.models.Origin("extra/steps.toml", 3)
     rec = trustkit.recommend_next_step({"tired": 5, "feels_heard": 1}, pack=pack)
     assert (rec.step.id, rec.rule_id) == ("rest", "rest-tired")
     assert [a.step_id for a in rec.alternatives] == ["validation"]
