@@ -570,3 +570,12 @@ def test_a_release_candidate_of_trustkit_accepts_the_example_pack(
     (problem,) = problems_of(folder)
     assert (problem.field, problem.line) == ("trustkit", 5)
     assert "0.1.0rc1" in problem.message
+
+
+@pytest.mark.parametrize(
+    "version", ["1.0.0", "1.1.0rc1", "2.0.0.post1", "1.0.0-rc.1", "1.0.0+local"]
+)
+def test_pack_versions_may_be_pre_and_post_releases(overlay: Overlay, version: str) -> None:
+    """A pack's version is three numbers, as PEP 440 reads them."""
+    pack_toml = f'id = "extra"\nversion = "{version}"\ntitle = "T"\nextends = "core >=1"\n'
+    assert trustkit.load_pack(overlay(pack=pack_toml)).packs[-1].version == version

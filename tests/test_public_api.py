@@ -11,11 +11,13 @@ import typing
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
 
 import trustkit
 import trustkit.errors
 import trustkit.jsontypes
 import trustkit.models
+from tests.strategies import aware_datetimes, role_and_answers
 from trustkit.jsontypes import CheckInJSON, RecommendationJSON
 
 PUBLIC_MODULES = {"trustkit", "trustkit.models", "trustkit.errors", "trustkit.jsontypes"}
@@ -181,3 +183,20 @@ def test_a_first_recommendation_imports_only_what_it_needs() -> None:
         [sys.executable, "-c", _LEAN], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+@given(role_and_answers(), aware_datetimes())
+@settings(max_examples=50)
+def test_a_converter_of_ones_own_writes_what_the_shared_one_does(
+    case: tuple[trustkit.Role, dict[str, Any]], at: dt.datetime
+) -> None:
+    """For any check-in and its recommendation, make_converter() matches converter exactly."""
+    role, answers = case
+    checkin = trustkit.CheckIn(respondent=role, answers=answers, at=at)
+    rec = trustkit.recommend_next_step(checkin)
+    mine = trustkit.make_converter()
+    for obj in (checkin, rec):
+        data = mine.unstructure(obj)
+        assert data == trustkit.converter.unstructure(obj)
+        assert not _mismatches(data, CheckInJSON if obj is checkin else RecommendationJSON, "x")
+    assert mine.structure(mine.unstructure(checkin), trustkit.CheckIn) == checkin

@@ -133,7 +133,7 @@ _LAZY = {
 }
 
 
-if not TYPE_CHECKING:  # checkers see the imports above, and no catch-all __getattr__
+if not TYPE_CHECKING:  # pragma: no branch  (checkers see the imports above, no __getattr__)
 
     def __getattr__(name: str) -> Any:
         # Imported on first use, to keep `import trustkit` quick: cattrs is the
