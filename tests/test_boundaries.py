@@ -254,7 +254,7 @@ def test_every_problem_is_listed_at_once() -> None:
     with pytest.raises(BoundaryError) as info:
         in_status(S.RETIRED).agree(by="friend", at=dt.datetime(2026, 3, 1), note=3)  # type: ignore[arg-type]
     assert fields(info) == ["status", "by", "at", "note"]
-    assert str(info.value).startswith("4 problems with the boundary: status: ")
+    assert str(info.value).startswith("4 problems in the boundary: status: ")
 
 
 # --------------------------------------------------------------------------- bad values
@@ -342,7 +342,7 @@ def test_messages_never_contain_what_or_notes(what: str, note: str) -> None:
     text = message(what, note)
     assert text == message("x", "")
     assert text == (
-        "2 problems with the boundary: "
+        "2 problems in the boundary: "
         "status: an agreed, crossed or reviewed boundary (this one is retired); "
         "at: a time no earlier than the boundary's last event"
     )
@@ -419,7 +419,7 @@ def test_boundaries_pickle_and_hash() -> None:
     assert type(error) is BoundaryError
     assert error.problems == info.value.problems
     assert str(error) == str(info.value)
-    assert str(error).startswith("1 problem with the boundary: ")
+    assert str(error).startswith("1 problem in the boundary: ")
 
 
 def test_the_old_constructor_still_works() -> None:

@@ -8,6 +8,7 @@ import os
 import shutil
 from pathlib import Path
 
+import attrs
 import pytest
 
 import trustkit
@@ -212,3 +213,33 @@ def test_pack_check_defaults_today_to_the_system_date(monkeypatch: pytest.Monkey
     code, out, _ = run("pack", "check", "core")
     assert code == 0
     assert "stale-resource" in out
+
+
+def test_pack_graph_escapes_labels_and_keeps_node_ids_distinct() -> None:
+    """A quote in a title cannot end its label, and 'a-b' and 'a_b' stay two nodes."""
+    from trustkit._cli import _graph
+
+    core = trustkit.default_pack()
+    patience = attrs.evolve(
+        core.step("patience"), title='Say "not yet" # <b>kindly</b>\nand `wait`'
+    )
+    twins = [
+        attrs.evolve(core.step("educate"), id=step_id, actions=()) for step_id in ("a-b", "a_b")
+    ]
+    rules = [
+        trustkit.Rule(id=f"to-{s.id}", step=s.id, priority=1, when=trustkit.Answered("feels_heard"))
+        for s in twins
+    ]
+    pack = attrs.evolve(
+        core,
+        steps=tuple(patience if s.id == "patience" else s for s in core.steps) + tuple(twins),
+        rules=(*core.rules, *rules),
+    )
+    lines = _graph(pack).splitlines()
+    (title,) = [line for line in lines if line.startswith("  s_patience([")]
+    assert title == (
+        '  s_patience(["Say #34;not yet#34; #35; #60;b#62;kindly#60;/b#62;#10;and #96;wait#96;"])'
+    )
+    assert "  r_to_a_b --> s_a_b" in lines
+    assert "  r_to_a_b_2 --> s_a_b_2" in lines
+    assert len({line.split("(")[0] for line in lines if line.startswith("  s_a_b")}) == 2

@@ -157,7 +157,7 @@ def test_a_second_overlay_is_checked_with_the_first_once(overlay: Overlay) -> No
     """The merged pack is checked once, after every overlay; each problem names its file."""
     first = overlay("first", overrides="[steps.patience]\nsummary = 'Short.'\n")
     second = overlay(
-        "second", extends="first", overrides="[steps.patience]\nwhy = ''\n[dimensions.hope]\n"
+        "second", extends="first >=1", overrides="[steps.patience]\nwhy = ''\n[dimensions.hope]\n"
     )
     pack = trustkit.load_pack(first, second)
     assert pack.step("patience").summary == "Short."

@@ -25,6 +25,8 @@ LAYERS: dict[str, int] = {
     "trustkit._countries": 0,
     "trustkit._version": 0,
     "trustkit._boundary": 0,
+    "trustkit._public": 0,
+    "trustkit.jsontypes": 0,
     # 1: reading and checking packs; 2: the engine
     "trustkit._pack": 1,
     "trustkit._engine": 2,

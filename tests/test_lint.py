@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import attrs
 import pytest
@@ -178,3 +179,67 @@ def lint_stale(pack: trustkit.ContentPack, today: dt.date) -> tuple[trustkit.Lin
     from trustkit._engine.lint import stale_resources
 
     return stale_resources(pack, today)
+
+
+def test_fewer_aimed_checkins_per_rule_for_very_large_packs() -> None:
+    """Small packs keep 60 aimed check-ins a rule; huge ones fewer, never none."""
+    from trustkit._engine.lint import aimed_per_rule
+
+    assert [aimed_per_rule(n) for n in (0, 25, 333, 1_000, 10_000, 50_000)] == [
+        60,
+        60,
+        60,
+        20,
+        2,
+        1,
+    ]
+
+
+_BIG_CHECK = """
+import resource, sys
+from trustkit._cli import main
+status = main(["pack", "check", "core", sys.argv[1]])
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+print(f"status={status} peak_kb={peak}", file=sys.stderr)
+"""
+
+
+def test_checking_an_overlay_of_a_thousand_rules_stays_small(tmp_path: Path) -> None:
+    """1,000 simple rules are linted in seconds and megabytes (it once took minutes and GBs).
+
+    Run in a fresh process with a generous timeout; bench/big_pack.py measures it properly.
+    """
+    import random
+    import re
+    import subprocess
+    import sys
+
+    rng = random.Random(12)
+    folder = tmp_path / "big"
+    folder.mkdir()
+    (folder / "pack.toml").write_text(
+        'id = "big"\nversion = "1.0.0"\ntitle = "Many rules"\nextends = "core >=1,<2"\n',
+        encoding="utf-8",
+    )
+    rules = []
+    for i in range(1_000):
+        question = rng.choice(["feels_heard", "promises_kept", "stuck", "distress", "hopeful"])
+        rules.append(
+            f'{{id="b{i}",step="{rng.choice(["educate", "patience", "validation"])}",'
+            f'priority={rng.randrange(1, 900)},reason="r",'
+            f'when={{answer="{question}",op="<=",value={rng.randint(1, 5)}}}}},'
+        )
+    (folder / "rules.toml").write_text("rules = [\n" + "\n".join(rules) + "\n]\n", "utf-8")
+    result = subprocess.run(
+        [sys.executable, "-c", _BIG_CHECK, str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    match = re.search(r"status=(\d+) peak_kb=(\d+)", result.stderr)
+    assert match is not None, result.stderr[-2000:]
+    assert match.group(1) == "0"  # warnings only: every rule is valid
+    assert "shadowed-rule" in result.stdout
+    if sys.platform == "linux":  # ru_maxrss is in kilobytes there
+        assert int(match.group(2)) < 500_000

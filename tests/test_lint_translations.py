@@ -12,10 +12,11 @@ from hypothesis import strategies as st
 
 import trustkit
 from tests.conftest import Overlay
-from trustkit import LintWarning, Translation
+from trustkit import LintWarning
 from trustkit._cli import MAX_LISTED, main
 from trustkit._engine.lint import UNTRANSLATED, translation_warnings
 from trustkit._pack.translate import TRANSLATABLE
+from trustkit.models import Translation
 
 CORE = trustkit.default_pack()
 T = TypeVar("T")

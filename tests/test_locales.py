@@ -140,7 +140,7 @@ def test_a_recommendation_says_which_language_it_is_in(
 
 def test_missing_translations_fall_back_field_by_field() -> None:
     """Only what a locale translates changes; everything else keeps the original text."""
-    partial = trustkit.Translation(
+    partial = trustkit.models.Translation(
         locale="xx",
         texts=(
             ("steps", "educate", "title", "XX title"),
@@ -169,10 +169,10 @@ def test_missing_translations_fall_back_field_by_field() -> None:
     ],
 )
 def test_bad_translations_are_pack_errors(
-    texts: tuple[tuple[str, str, str, trustkit.Text], ...], field: str, message: str
+    texts: tuple[tuple[str, str, str, trustkit.models.Text], ...], field: str, message: str
 ) -> None:
     """A translation is checked like any other pack content."""
-    bad = trustkit.Translation(locale="xx", texts=texts)
+    bad = trustkit.models.Translation(locale="xx", texts=texts)
     with pytest.raises(PackError) as info:
         trustkit.check_pack(attrs.evolve(CORE, translations=(*CORE.translations, bad)))
     (problem,) = info.value.problems
@@ -221,7 +221,7 @@ def test_locale_files_are_checked_with_their_location(
 
 def test_an_overlay_may_not_change_the_language(overlay: Overlay) -> None:
     """An overlay's texts are in its base's language; other languages go in locales/."""
-    root = overlay("fr", pack=PACK_TOML.format(id="fr", extends="core") + 'locale = "fr"\n')
+    root = overlay("fr", pack=PACK_TOML.format(id="fr", extends="core >=1") + 'locale = "fr"\n')
     with pytest.raises(PackError, match="base's language"):
         trustkit.load_pack(root)
 
@@ -236,7 +236,7 @@ def test_overrides_that_fail_to_parse_are_reported(overlay: Overlay) -> None:
 
 def test_a_locale_with_no_texts_applies_nothing_and_says_so() -> None:
     """An empty translation changes no text, so the pack keeps its own locale."""
-    empty = trustkit.Translation(locale="xx", texts=())
+    empty = trustkit.models.Translation(locale="xx", texts=())
     pack = attrs.evolve(CORE, translations=(*CORE.translations, empty))
     assert pack.localized("xx").locale == "en"
     assert pack.localized("xx").steps == CORE.steps

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 import trustkit
 from tests.conftest import PACK_TOML, Overlay
 from trustkit import PackError, PackProblem
-from trustkit._pack.load import bundled_root, parse_spec, satisfies
+from trustkit._pack.load import bundled_root
+from trustkit._pack.versions import parse_range, satisfies
 
 
 def problems_of(*sources: object, ordered: bool = False) -> tuple[PackProblem, ...]:
@@ -81,7 +82,7 @@ def test_an_overlay_adds_steps_actions_questions_and_rules(overlay: Overlay) -> 
     pack = trustkit.load_pack(root)
     assert pack.step("rest").actions[0].id == "rest-walk"
     assert pack.step("educate").actions[-1].id == "educate-extra-reading"
-    assert pack.step("rest").origin == trustkit.Origin("extra/steps.toml", 3)
+    assert pack.step("rest").origin == trustkit.models.Origin("extra/steps.toml", 3)
     rec = trustkit.recommend_next_step({"tired": 5, "feels_heard": 1}, pack=pack)
     assert (rec.step.id, rec.rule_id) == ("rest", "rest-tired")
     assert [a.step_id for a in rec.alternatives] == ["validation"]
@@ -217,8 +218,16 @@ def test_a_base_pack_cannot_have_overrides(tmp_path: Path) -> None:
     [
         (PACK_TOML.format(id="extra", extends="core >=2"), "extends", "needs core >=2"),
         (PACK_TOML.format(id="extra", extends="core ~1"), "extends", "version range"),
-        (PACK_TOML.format(id="extra", extends="core") + 'trustkit = ">=99"\n', "trustkit", "99"),
-        (PACK_TOML.format(id="extra", extends="core") + 'trustkit = "new"\n', "trustkit", "range"),
+        (
+            PACK_TOML.format(id="extra", extends="core >=1") + 'trustkit = ">=99"\n',
+            "trustkit",
+            "99",
+        ),
+        (
+            PACK_TOML.format(id="extra", extends="core >=1") + 'trustkit = "new"\n',
+            "trustkit",
+            "range",
+        ),
     ],
 )
 def test_version_ranges_are_checked(
@@ -240,7 +249,7 @@ def test_a_cycle_of_overlays_is_refused(tmp_path: Path, monkeypatch: pytest.Monk
     """a extends b extends a: a PackError naming the cycle, not a hang."""
     for me, other in (("a", "b"), ("b", "a")):
         (tmp_path / me).mkdir()
-        (tmp_path / me / "pack.toml").write_text(PACK_TOML.format(id=me, extends=other))
+        (tmp_path / me / "pack.toml").write_text(PACK_TOML.format(id=me, extends=f"{other} >=1"))
     monkeypatch.chdir(tmp_path)  # so that "a" and "b" resolve as folders
     (problem,) = problems_of(tmp_path / "a")
     assert problem.field == "extends"
@@ -254,7 +263,7 @@ def test_a_long_chain_of_overlays_is_refused(
     names = [f"p{i}" for i in range(12)]
     for me, other in zip(names, [*names[1:], "core"], strict=True):
         (tmp_path / me).mkdir()
-        (tmp_path / me / "pack.toml").write_text(PACK_TOML.format(id=me, extends=other))
+        (tmp_path / me / "pack.toml").write_text(PACK_TOML.format(id=me, extends=f"{other} >=1"))
     monkeypatch.chdir(tmp_path)
     (problem,) = problems_of(tmp_path / "p0")
     assert "more than 8" in problem.message
@@ -265,7 +274,7 @@ def test_a_chain_of_two_overlays_builds_on_each_other(
 ) -> None:
     """b extends a extends core: b may change what a changed, without a conflict."""
     (tmp_path / "a").mkdir()
-    (tmp_path / "a" / "pack.toml").write_text(PACK_TOML.format(id="a", extends="core"))
+    (tmp_path / "a" / "pack.toml").write_text(PACK_TOML.format(id="a", extends="core >=1"))
     (tmp_path / "a" / "overrides.toml").write_text("[steps.patience]\ntitle = 'A'\n")
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "pack.toml").write_text(PACK_TOML.format(id="b", extends="a >=1"))
@@ -291,7 +300,7 @@ def test_two_overlays_changing_one_field_conflict_unless_ordered(overlay: Overla
 
 def test_an_overlay_must_extend_what_is_loaded(overlay: Overlay, tmp_path: Path) -> None:
     """Overlays given after the source must extend a pack already loaded."""
-    stray = overlay("stray", extends="elsewhere")
+    stray = overlay("stray", extends="elsewhere >=1")
     (problem,) = problems_of("core", stray)
     assert "not loaded" in problem.message
     source = bundled_root("core")
@@ -326,7 +335,7 @@ def test_overlays_on_disjoint_items_commute(
         for name, chunk in (("left", fields[:cut]), ("right", fields[cut:])):
             root = Path(tmp) / name
             root.mkdir()
-            (root / "pack.toml").write_text(PACK_TOML.format(id=name, extends="core"))
+            (root / "pack.toml").write_text(PACK_TOML.format(id=name, extends="core >=1"))
             lines = [
                 f"[{kind}.{item}]\n{field} = 'changed by {name}'\n" for kind, item, field in chunk
             ]
@@ -360,17 +369,60 @@ def test_safety_survives_every_overlay_the_format_allows(overlay: Overlay) -> No
         ("1.2.1", "!=1.2.1", False),
         ("1.2.1", ">1.2", True),
         ("1.2.1", "<=1.2", False),
-        ("1.0.0-rc1", ">=1", True),
-        ("one", ">=1", False),
         ("1.0.0", "", True),
+        ("one", ">=1", False),
         ("1.0.0", ">=x", False),
+        # pre-releases: a release candidate is in every range its release is in ...
+        ("0.2.0rc1", ">=0.1", True),
+        ("0.1.0", ">=0.1", True),
+        ("0.9.0rc1", ">=0.1,<1", True),
+        ("1.0.0-rc1", ">=1", False),  # ... and comes before its release (PEP 440)
+        ("1.0.0.dev3", "<1", False),  # a bound excludes the releases of what it excludes
+        ("2.0.0rc1", "<2", False),
+        ("2.0.0rc1", ">=2.0.0rc1", True),
+        ("1.0.0.post1", ">1.0.0", False),
+        ("1.0.0.post1", ">=1.0.0", True),
+        ("1.0.1", ">1.0.0", True),
+        # compatible releases and wildcards
+        ("1.4.2", "~=1.2", True),
+        ("2.0.0", "~=1.2", False),
+        ("1.2.9", "~=1.2.3", True),
+        ("1.3.0", "~=1.2.3", False),
+        ("1.9.0", "==1.*", True),
+        ("1.9.0b2", "==1.*", True),
+        ("2.0.0", "==1.*", False),
+        ("1.5.0", "!=1.5.*", False),
+        ("1.0.0+local.1", "==1.0.0", True),
     ],
 )
 def test_version_ranges(version: str, spec: str, ok: bool) -> None:
-    """The small version-range language packs use."""
+    """Version ranges are PEP 440 (packaging), with pre-, post- and dev releases admitted."""
     assert satisfies(version, spec) is ok
-    assert parse_spec(">=1, <2") == [(">=", (1,)), ("<", (2,))]
-    assert parse_spec("=>1") is None
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "=>1",
+        "~1",
+        "~=1",  # a compatible release needs two parts
+        "1.0",
+        ">=1,",
+        ",>=1",
+        ">=1,,<2",
+        ">=v1",
+        "===1.0",
+        ">=1.0.0-x.7",
+        ">=\u0661",  # Arabic-Indic digit one: versions are ASCII only
+        ">=1" + "0" * 5000,
+        ">=" + "1." * 150 + "1",
+        "",
+    ],
+)
+def test_malformed_ranges_are_refused(spec: str) -> None:
+    """What packaging refuses, empty parts, arbitrary equality, non-ASCII and huge numbers."""
+    assert parse_range(spec) is None
+    assert satisfies("1.0.0", spec) is (spec == "")
 
 
 def test_packs_load_by_path_traversable_or_id_alike() -> None:
@@ -453,3 +505,77 @@ def test_an_overlay_may_change_a_resources_audience_and_sourcing(overlay: Overla
     )
     res = {r.id: r for r in trustkit.load_pack(root).resources}["us-988-lifeline"]
     assert (res.audience, res.secondary_source) == ("Anyone", True)
+
+
+def test_extends_without_a_range_is_an_error_with_a_hint(overlay: Overlay) -> None:
+    """'extends = "core"' used to accept any core silently; now it says what to write."""
+    pack_toml = 'id = "extra"\nversion = "1.0.0"\n\ntitle = "T"\nextends = "core"\n'
+    (problem,) = problems_of(overlay(pack=pack_toml))
+    assert (problem.file, problem.field, problem.line) == ("extra/pack.toml", "extends", 5)
+    assert "'core >=1,<2'" in problem.message
+    assert "'core >=0'" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("key", "text"),
+    [
+        ("extends", "core >=1" + "0" * 5000),
+        ("extends", "core >=1.0," + "<2" * 200),
+        ("extends", "core ~=1"),
+        ("extends", "core >=v1"),
+        ("extends", "Core >=1"),
+        ("trustkit", ">=0." + "1" * 4301),
+        ("trustkit", "~0.1"),
+        ("trustkit", ">=0.1,"),
+        ("version", "1" * 4400 + ".0.0"),
+        ("version", "1.0"),
+        ("version", "1.0.0-x.7"),
+        ("version", "v1.0.0"),
+        ("version", "1!1.0.0"),
+        ("version", "\uff11.0.0"),  # full-width digit one
+    ],
+)
+def test_malformed_versions_and_ranges_name_the_file_and_line(
+    overlay: Overlay, key: str, text: str
+) -> None:
+    """However long or odd, a bad version or range is a PackError with file and line."""
+    fields = {"id": "extra", "version": "1.0.0", "title": "T", "extends": "core >=1", key: text}
+    pack_toml = "".join(f'{k} = "{v}"\n' for k, v in fields.items())
+    line = list(fields).index(key) + 1
+    found = problems_of(overlay(pack=pack_toml))
+    assert any((p.file, p.field, p.line) == ("extra/pack.toml", key, line) for p in found), found
+    assert all(len(str(p)) < 500 for p in found)  # the value is never repeated
+
+
+@pytest.mark.parametrize("extends", ["core ~=1.0", "core ==1.*", "core >=1.0.0rc1,<2", "core >=0"])
+def test_every_kind_of_range_loads(overlay: Overlay, extends: str) -> None:
+    """Compatible releases, wildcards and pre-release bounds all load on core 1.0.0."""
+    assert [str(ref) for ref in trustkit.load_pack(overlay(extends=extends)).packs] == [
+        "core 1.0.0",
+        "extra 1.0.0",
+    ]
+
+
+def test_a_release_candidate_of_trustkit_accepts_the_example_pack(
+    overlay: Overlay, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """trustkit 0.2.0rc1 is in '>=0.1' (it once refused every pack that asked for it)."""
+    from trustkit._pack import overlay as merging
+
+    monkeypatch.setattr(merging, "__version__", "0.2.0rc1")
+    pack_toml = PACK_TOML.format(id="extra", extends="core >=1,<2") + 'trustkit = ">=0.1"\n'
+    folder = overlay(pack=pack_toml)
+    assert trustkit.load_pack(folder).packs[-1].id == "extra"
+    monkeypatch.setattr(merging, "__version__", "0.1.0rc1")
+    (problem,) = problems_of(folder)
+    assert (problem.field, problem.line) == ("trustkit", 5)
+    assert "0.1.0rc1" in problem.message
+
+
+@pytest.mark.parametrize(
+    "version", ["1.0.0", "1.1.0rc1", "2.0.0.post1", "1.0.0-rc.1", "1.0.0+local"]
+)
+def test_pack_versions_may_be_pre_and_post_releases(overlay: Overlay, version: str) -> None:
+    """A pack's version is three numbers, as PEP 440 reads them."""
+    pack_toml = f'id = "extra"\nversion = "{version}"\ntitle = "T"\nextends = "core >=1"\n'
+    assert trustkit.load_pack(overlay(pack=pack_toml)).packs[-1].version == version

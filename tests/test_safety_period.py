@@ -228,13 +228,13 @@ def test_an_overlay_cannot_shorten_a_longer_base(overlay: Any, tmp_path: Any) ->
     """Each overlay may only keep or lengthen the period of the pack it extends."""
     longer = overlay(
         "longer",
-        pack='id = "longer"\nversion = "1.0.0"\ntitle = "L"\nextends = "core"\n'
+        pack='id = "longer"\nversion = "1.0.0"\ntitle = "L"\nextends = "core >=1"\n'
         "safety_period_weeks = 104\n",
     )
     shorter = overlay(
         "shorter",
         extends="longer",
-        pack='id = "shorter"\nversion = "1.0.0"\ntitle = "S"\nextends = "longer"\n'
+        pack='id = "shorter"\nversion = "1.0.0"\ntitle = "S"\nextends = "longer >=1"\n'
         "safety_period_weeks = 60\n",
     )
     with pytest.raises(PackError, match="never shorten") as caught:

@@ -649,7 +649,7 @@ answer_yes = "Respondiste que sí a «{prompt}»."
 
 OVERLAY_VALID = [
     ("overlay-pack", "pack", OVERLAY_PACK),
-    ("overlay-pack-any-version", "pack", OVERLAY_PACK.replace("core >=1,<2", "core")),
+    ("overlay-pack-any-version", "pack", OVERLAY_PACK.replace("core >=1,<2", "core >=0")),
     ("overlay-actions", "steps", OVERLAY_STEPS),
     ("overrides", "overrides", OVERRIDES),
     ("locale", "locale", LOCALE),
@@ -697,8 +697,12 @@ def test_broken_overlay_files_are_rejected(case: str, name: str, text: str) -> N
 @pytest.mark.parametrize(
     ("extends", "valid"),
     [
-        ("core", True),
+        ("core", False),  # a range is required
+        ("core >=0", True),
         ("core >=1,<2", True),
+        ("core ~=1.2", True),
+        ("core ==1.*", True),
+        ("core >=1.0.0rc1,!=1.2.0.post1", True),
         ("core >=1, <2", True),
         ("  core  >= 1.2.3 , != 1.5 ", True),
         ("my_pack-2 ==1", True),
@@ -715,7 +719,7 @@ def test_broken_overlay_files_are_rejected(case: str, name: str, text: str) -> N
     ],
 )
 def test_what_extends_accepts(extends: str, valid: bool) -> None:
-    """extends is an id, then optionally a space and a version range, as the loader reads it."""
+    """extends is an id, then a space and a version range, as the loader reads it."""
     data = toml_json(OVERLAY_PACK)
     data["extends"] = extends
     assert (errors("pack-pack", data) == []) is valid
@@ -731,7 +735,10 @@ def test_what_extends_accepts(extends: str, valid: bool) -> None:
         ("0.1", False),
         ("  ", False),
         (">=0.1,", False),
-        ("~=0.1", False),
+        ("~=0.1", True),
+        ("==0.*", True),
+        ("~0.1", False),
+        ("===0.1", False),
     ],
 )
 def test_what_trustkit_accepts(spec: str, valid: bool) -> None:

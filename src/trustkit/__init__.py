@@ -8,7 +8,10 @@ next step to take, with the reasons behind it::
     >>> rec.step.id
     'validation'
 
-Everything public lives here; modules whose names start with ``_`` are private.
+Everything public lives here, together with the public modules
+``trustkit.models``, ``trustkit.errors``, ``trustkit.jsontypes`` and
+``trustkit.fhir``; modules whose names start with ``_`` are private.
+"API reference" in the docs says what 1.0 promises.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from trustkit._version import __version__
 from trustkit.errors import (
     AnswerError,
     AnswerProblem,
+    BoundaryError,
     NoStepError,
     PackError,
     PackProblem,
@@ -42,11 +46,9 @@ from trustkit.models import (
     Dimension,
     Evidence,
     FactCompare,
-    LocaleFile,
     Messages,
     Not,
     Op,
-    Origin,
     PackRef,
     Question,
     QuestionKind,
@@ -58,20 +60,18 @@ from trustkit.models import (
     RuleTrace,
     ScoreCompare,
     Step,
-    Text,
     Trace,
-    Translation,
     Urgency,
     Who,
 )
 
 if TYPE_CHECKING:
-    from trustkit._boundary import Boundary, BoundaryError, BoundaryEvent, BoundaryStatus
+    from trustkit._boundary import Boundary, BoundaryEvent, BoundaryStatus
     from trustkit._engine.examples import ExampleFailure, ExampleReport, run_examples
     from trustkit._engine.lint import LintWarning, lint_pack
     from trustkit._pack.discovery import PackInfo, available_packs
     from trustkit._schema import json_schema
-    from trustkit._serialization import converter, parse_checkin
+    from trustkit._serialization import converter, make_converter, parse_checkin
 
 __all__ = [
     "Action",
@@ -97,12 +97,10 @@ __all__ = [
     "ExampleReport",
     "FactCompare",
     "LintWarning",
-    "LocaleFile",
     "Messages",
     "NoStepError",
     "Not",
     "Op",
-    "Origin",
     "PackError",
     "PackInfo",
     "PackProblem",
@@ -117,9 +115,7 @@ __all__ = [
     "RuleTrace",
     "ScoreCompare",
     "Step",
-    "Text",
     "Trace",
-    "Translation",
     "TrustkitError",
     "Urgency",
     "Who",
@@ -131,6 +127,7 @@ __all__ = [
     "json_schema",
     "lint_pack",
     "load_pack",
+    "make_converter",
     "parse_checkin",
     "recommend_next_step",
     "run_examples",
@@ -139,6 +136,7 @@ __all__ = [
 
 _LAZY = {
     "converter": "trustkit._serialization",
+    "make_converter": "trustkit._serialization",
     "parse_checkin": "trustkit._serialization",
     "ExampleFailure": "trustkit._engine.examples",
     "ExampleReport": "trustkit._engine.examples",
@@ -146,7 +144,6 @@ _LAZY = {
     "LintWarning": "trustkit._engine.lint",
     "lint_pack": "trustkit._engine.lint",
     "Boundary": "trustkit._boundary",
-    "BoundaryError": "trustkit._boundary",
     "BoundaryEvent": "trustkit._boundary",
     "BoundaryStatus": "trustkit._boundary",
     "PackInfo": "trustkit._pack.discovery",
@@ -155,15 +152,17 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    # Imported on first use, to keep `import trustkit` quick: cattrs is the
-    # slowest import trustkit has, and serialisation, lint, boundaries and pack
-    # discovery are not needed to make a recommendation.
-    if name in _LAZY:
-        import importlib  # noqa: PLC0415
+if not TYPE_CHECKING:  # pragma: no branch  (checkers see the imports above, no __getattr__)
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'trustkit' has no attribute {name!r}")
+    def __getattr__(name: str) -> Any:
+        # Imported on first use, to keep `import trustkit` quick: cattrs is the
+        # slowest import trustkit has, and serialisation, lint, boundaries and pack
+        # discovery are not needed to make a recommendation.
+        if name in _LAZY:
+            import importlib  # noqa: PLC0415
+
+            return getattr(importlib.import_module(_LAZY[name]), name)
+        raise AttributeError(f"module 'trustkit' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:

@@ -21,7 +21,7 @@ The original record never changes, so an app can keep every version.
     >>> b.retire(at=at).status
     Traceback (most recent call last):
     ...
-    trustkit._boundary.BoundaryError: 1 problem with the boundary: at: ...
+    trustkit.errors.BoundaryError: 1 problem in the boundary: at: ...
 """
 
 from __future__ import annotations
@@ -29,13 +29,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import itertools
-from collections.abc import Iterable
 from typing import TypeGuard
 
 import attrs
 
+from trustkit._public import public
 from trustkit._roles import Role
-from trustkit.errors import AnswerError, AnswerProblem
+from trustkit.errors import AnswerProblem, BoundaryError
 
 __all__ = ["Boundary", "BoundaryError", "BoundaryEvent", "BoundaryStatus"]
 
@@ -53,25 +53,6 @@ class BoundaryStatus(enum.StrEnum):
     """The couple looked at it again (after a crossing or on schedule): it is in force."""
     RETIRED = "retired"
     """No longer in use. Final."""
-
-
-class BoundaryError(AnswerError):
-    """A boundary record is malformed, or a lifecycle step is not allowed.
-
-    Raised with every problem found, not just the first. Each problem's
-    ``field`` is the field or argument at fault (``"status"``, ``"at"``,
-    ``"by"``, ``"set_by"``, ``"agreed_by"``, ...). The message never contains
-    the boundary's text or any note, which are private.
-
-    Attributes:
-        problems: One `AnswerProblem` for each thing that is wrong.
-    """
-
-    def __init__(self, problems: Iterable[AnswerProblem]) -> None:
-        super().__init__(problems)
-        count = len(self.problems)
-        head = "1 problem" if count == 1 else f"{count} problems"
-        self.args = (f"{head} with the boundary: " + "; ".join(map(str, self.problems)),)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -475,3 +456,9 @@ class Boundary:
 def _check_note(note: object, problems: list[AnswerProblem]) -> None:
     if not isinstance(note, str):
         problems.append(AnswerProblem("note", "text"))
+
+
+# Public as trustkit.Boundary etc.: reprs and pickles name that, not this private module.
+public(BoundaryStatus)
+public(BoundaryEvent)
+public(Boundary)

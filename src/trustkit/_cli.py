@@ -609,28 +609,63 @@ def _date(text: str) -> dt.date:
         ) from None
 
 
-def _node(kind: str, name: str) -> str:
-    return f"{kind}_{''.join(ch if ch.isalnum() else '_' for ch in name)}"
+_MERMAID_ESCAPE = frozenset('"#&<>`')
+
+
+def _label(text: str) -> str:
+    """Text for inside a quoted Mermaid label: quotes, '#', markup and line breaks as #NN; codes."""
+    return "".join(
+        f"#{ord(ch)};" if ch in _MERMAID_ESCAPE or not ch.isprintable() else ch for ch in text
+    )
+
+
+class _Nodes:
+    """Mermaid node ids: readable (``q_feels_heard``) and distinct for distinct ids.
+
+    Mermaid ids keep letters, digits and ``_``, so ``a-b`` and ``a_b`` would
+    both become ``a_b``; the second one met gets a number (``a_b_2``).
+    """
+
+    def __init__(self) -> None:
+        self.ids: dict[tuple[str, str], str] = {}
+        self.used: set[str] = set()
+
+    def __call__(self, kind: str, name: str) -> str:
+        found = self.ids.get((kind, name))
+        if found is None:
+            base = f"{kind}_{''.join(ch if ch.isascii() and ch.isalnum() else '_' for ch in name)}"
+            found, n = base, 1
+            while found in self.used:
+                n += 1
+                found = f"{base}_{n}"
+            self.ids[kind, name] = found
+            self.used.add(found)
+        return found
 
 
 def _cmd_pack_graph(args: argparse.Namespace, out: IO[str]) -> int:
+    out.write(_graph(trustkit.load_pack(args.path, *args.overlay, ordered=args.ordered)))
+    return EXIT_OK
+
+
+def _graph(pack: ContentPack) -> str:
+    """The Mermaid flowchart of a pack: questions -> rules -> steps."""
     from trustkit._engine.compile import dimension_items, questions_read  # noqa: PLC0415
 
-    pack = trustkit.load_pack(args.path, *args.overlay, ordered=args.ordered)
     items = dimension_items(pack)
+    node = _Nodes()
     lines = ["flowchart LR"]
     for q in pack.questions:
-        lines.append(f'  {_node("q", q.id)}["{q.id}"]')
+        lines.append(f'  {node("q", q.id)}["{_label(q.id)}"]')
     for rule in sorted(pack.rules, key=lambda r: (not r.safety, -r.priority, r.id)):
-        label = f"{rule.id} ({'safety' if rule.safety else rule.priority})"
-        lines.append(f'  {_node("r", rule.id)}{{{{"{label}"}}}}')
+        label = _label(f"{rule.id} ({'safety' if rule.safety else rule.priority})")
+        lines.append(f'  {node("r", rule.id)}{{{{"{label}"}}}}')
         for qid in sorted(questions_read(rule.when, items)):
-            lines.append(f"  {_node('q', qid)} --> {_node('r', rule.id)}")
-        lines.append(f"  {_node('r', rule.id)} --> {_node('s', rule.step)}")
+            lines.append(f"  {node('q', qid)} --> {node('r', rule.id)}")
+        lines.append(f"  {node('r', rule.id)} --> {node('s', rule.step)}")
     for step in pack.steps:
-        lines.append(f'  {_node("s", step.id)}(["{step.title}"])')
-    out.write("\n".join(lines) + "\n")
-    return EXIT_OK
+        lines.append(f'  {node("s", step.id)}(["{_label(step.title)}"])')
+    return "\n".join(lines) + "\n"
 
 
 def _cmd_schema(args: argparse.Namespace, out: IO[str]) -> int:

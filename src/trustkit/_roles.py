@@ -16,3 +16,7 @@ class Role(enum.StrEnum):
 
     PARTNER = "partner"
     SUPPORTER = "supporter"
+
+
+# Public as trustkit.Role: reprs and pickles name that, not this private module.
+Role.__module__ = "trustkit"

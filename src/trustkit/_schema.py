@@ -123,8 +123,15 @@ SCHEMA_NAMES: tuple[str, ...] = (
 """Every name `schema` accepts (the names of ``trustkit schema NAME``)."""
 
 _ID_PATTERN = ID_PATTERN
-_VERSION_PATTERN = r"^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]*)?$"
-_RANGE_PART = r"\s*(==|!=|>=|<=|>|<)\s*[0-9]+(\.[0-9]+)*\s*"
+# PEP 440 (as packaging reads it, in lower case): pre-, post- and dev release, local label.
+_PEP440_TAIL = (
+    r"([-_.]?(alpha|a|beta|b|preview|pre|c|rc)[-_.]?[0-9]*)?"
+    r"(-[0-9]+|[-_.]?(post|rev|r)[-_.]?[0-9]*)?"
+    r"([-_.]?dev[-_.]?[0-9]*)?"
+    r"(\+[a-z0-9]+([-_.][a-z0-9]+)*)?"
+)
+_VERSION_PATTERN = rf"^[0-9]+\.[0-9]+\.[0-9]+{_PEP440_TAIL}$"
+_RANGE_PART = rf"\s*(~=|==|!=|>=|<=|>|<)\s*[0-9]+(\.[0-9]+)*(\.\*|{_PEP440_TAIL})\s*"
 _RANGE = rf"{_RANGE_PART}(,{_RANGE_PART})*"
 # What overlays may change and locales may translate, as the pack format declares them.
 _OVERRIDABLE = {kind: fields for kind, fields in spec.OVERRIDABLE.items() if kind != "messages"}
@@ -567,8 +574,8 @@ def _file_bodies() -> dict[str, dict[str, Any]]:
                     "description": "The pack's id: lowercase letters, digits, '-' and '_'.",
                 },
                 "version": _text(
-                    "The pack's semantic version, e.g. '1.0.0'. Raise it whenever the content "
-                    "changes.",
+                    "The pack's version: three numbers, as PEP 440 reads them, e.g. '1.0.0', "
+                    "'1.1.0rc1' or '2.0.0.post1'. Raise it whenever the content changes.",
                     pattern=_VERSION_PATTERN,
                 ),
                 "title": _text("The pack's title."),
@@ -579,13 +586,14 @@ def _file_bodies() -> dict[str, dict[str, Any]]:
                 ),
                 "extends": _text(
                     "Overlay packs only: the id of the pack this one extends, then a space and "
-                    "comma-separated conditions on its version (==, !=, >=, <=, >, < and "
-                    "dotted numbers), e.g. 'core >=1,<2'; just 'core' accepts any version.",
-                    pattern=rf"^(\s*[a-z0-9][a-z0-9_-]*( {_RANGE})?\s*)?$",
+                    "a PEP 440 version range on its version (==, !=, >=, <=, >, <, ~= and "
+                    "==1.* wildcards, separated by commas), e.g. 'core >=1,<2'. The range is "
+                    "required ('core >=0' accepts any version); pre-releases are in range.",
+                    pattern=rf"^(\s*[a-z0-9][a-z0-9_-]* {_RANGE})?$",
                 ),
                 "trustkit": _text(
-                    "Optional: the trustkit versions the pack works with, as comma-separated "
-                    "conditions, e.g. '>=0.1' or '>=0.1,<1'.",
+                    "Optional: the trustkit versions the pack works with, as a PEP 440 version "
+                    "range, e.g. '>=0.1' or '>=0.1,<1'; pre-releases are in range.",
                     pattern=rf"^({_RANGE})?$",
                 ),
                 "safety_period_weeks": {

@@ -1,7 +1,8 @@
 """Turning check-ins and recommendations into JSON-ready data and back (cattrs).
 
-Imported lazily by ``trustkit.converter`` and ``trustkit.parse_checkin``, so
-that apps which never serialise do not pay for importing cattrs.
+Imported lazily by ``trustkit.converter``, ``trustkit.make_converter`` and
+``trustkit.parse_checkin``, so that apps which never serialise do not pay for
+importing cattrs.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from cattrs.gen import make_dict_unstructure_fn, override
 from trustkit.errors import AnswerError, AnswerProblem
 from trustkit.models import CheckIn, Role
 
-__all__ = ["converter", "parse_checkin"]
+__all__ = ["converter", "make_converter", "parse_checkin"]
 
 _CHECKIN_KEYS = frozenset({"respondent", "answers", "at"})
 _RFC3339 = re.compile(
@@ -105,7 +106,27 @@ def _omit_origin(cls: type[Any], conv: cattrs.Converter) -> Callable[[Any], dict
     return make_dict_unstructure_fn(cls, conv, **overrides)  # type: ignore[arg-type]
 
 
-def _make_converter() -> cattrs.Converter:
+def make_converter() -> cattrs.Converter:
+    """A new cattrs converter for trustkit's models, for apps that need hooks of their own.
+
+    It turns models into JSON-ready data and back exactly as the shared
+    [`trustkit.converter`][trustkit.converter] does; register your own hooks
+    on it (for your classes, or to change how a trustkit type is written)
+    without changing what other code in the process gets from the shared one.
+
+    Added in version 0.2.
+
+    Examples:
+        >>> import datetime as dt
+        >>> import trustkit
+        >>> conv = trustkit.make_converter()
+        >>> conv.register_unstructure_hook(dt.datetime, lambda d: d.timestamp())
+        >>> checkin = trustkit.CheckIn(
+        ...     respondent="partner", answers={}, at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+        ... )
+        >>> conv.unstructure(checkin.at), trustkit.converter.unstructure(checkin.at)
+        (1767225600.0, '2026-01-01T00:00:00+00:00')
+    """
     conv = cattrs.Converter()
     conv.register_unstructure_hook(dt.datetime, dt.datetime.isoformat)
     conv.register_structure_hook(dt.datetime, lambda v, _: dt.datetime.fromisoformat(v))
@@ -131,10 +152,16 @@ def _make_converter() -> cattrs.Converter:
     return conv
 
 
-converter: cattrs.Converter = _make_converter()
-"""A cattrs converter for trustkit's models.
+converter: cattrs.Converter = make_converter()
+"""The shared cattrs converter for trustkit's models: use it, do not change it.
 
 ``converter.unstructure(obj)`` turns a [`CheckIn`][trustkit.CheckIn],
-[`Recommendation`][trustkit.Recommendation] or any other model into JSON-ready data;
+[`Recommendation`][trustkit.Recommendation] or any other model into JSON-ready data
+(shaped as the TypedDicts in [`trustkit.jsontypes`][trustkit.jsontypes] describe);
 ``converter.structure(data, Recommendation)`` turns it back.
+
+It is one object shared by every user of trustkit in the process, so do not
+register hooks on it: a hook added by one library would change the JSON of
+another. Apps that need their own hooks call
+[`make_converter`][trustkit.make_converter] for a converter of their own.
 """

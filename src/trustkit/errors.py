@@ -1,14 +1,16 @@
 """The exceptions trustkit raises.
 
-Every error trustkit raises on purpose is a `TrustkitError`. The two you
-will meet are `AnswerError` (a check-in does not fit the questionnaire)
-and `PackError` (a content pack is broken). Both subclass
-`ValueError` as well, so code that already catches ``ValueError`` keeps
-working.
+Every error trustkit raises on purpose is a `TrustkitError`. The ones you
+will meet are `AnswerError` (a check-in does not fit the questionnaire),
+`BoundaryError` (a boundary record or lifecycle step is wrong) and
+`PackError` (a content pack is broken). They subclass `ValueError` as well,
+so code that already catches ``ValueError`` keeps working.
 
 Each error carries its problems as structured data (``.problems``), so an app
 can point at the exact question or pack field, and builds its message from
-them. Messages name questions, files and fields; they never repeat an answer's
+them, always under the same header: ``"1 problem in the check-in: ..."``,
+``"2 problems in the boundary: ..."``, ``"3 problems in the content pack:"``.
+Messages name questions, files and fields; they never repeat an answer's
 value, because answers are private.
 """
 
@@ -21,6 +23,7 @@ import attrs
 __all__ = [
     "AnswerError",
     "AnswerProblem",
+    "BoundaryError",
     "NoStepError",
     "PackError",
     "PackProblem",
@@ -30,6 +33,11 @@ __all__ = [
 
 class TrustkitError(Exception):
     """Base class of every error trustkit raises on purpose."""
+
+
+def _header(count: int, place: str) -> str:
+    """The one wording of every error's first words: ``"2 problems in the check-in"``."""
+    return f"{count} problem{'' if count == 1 else 's'} in {place}"
 
 
 @attrs.frozen
@@ -64,14 +72,14 @@ class AnswerError(TrustkitError, ValueError):
     """
 
     problems: tuple[AnswerProblem, ...]
+    _place = "the check-in"
 
     def __init__(self, problems: Iterable[AnswerProblem]) -> None:
         self.problems = tuple(problems)
         count = len(self.problems)
-        head = "1 problem" if count == 1 else f"{count} problems"
         listed = "; ".join(_short(p) for p in self.problems[:MAX_LISTED])
         more = f"; and {count - MAX_LISTED} more" if count > MAX_LISTED else ""
-        super().__init__(f"{head} in the check-in: {listed}{more}")
+        super().__init__(f"{_header(count, self._place)}: {listed}{more}")
 
     def __reduce__(self) -> tuple[type[AnswerError], tuple[tuple[AnswerProblem, ...]]]:
         return (type(self), (self.problems,))
@@ -88,6 +96,27 @@ def _short(problem: AnswerProblem) -> str:
     if len(field) > MAX_FIELD_SHOWN:
         field = field[: MAX_FIELD_SHOWN - 1] + "…"
     return f"{field}: {problem.expected}"
+
+
+class BoundaryError(AnswerError):
+    """A boundary record is malformed, or a lifecycle step is not allowed.
+
+    Raised with every problem found, not just the first. Each problem's
+    ``field`` is the field or argument at fault (``"status"``, ``"at"``,
+    ``"by"``, ``"set_by"``, ``"agreed_by"``, ...). The message never contains
+    the boundary's text or any note, which are private.
+
+    A subclass of `AnswerError`, so code that catches that for bad input
+    catches this too.
+
+    Changed in version 0.2: defined here (``trustkit.errors``); its header
+    reads "problems in the boundary", like the other errors'.
+
+    Attributes:
+        problems: One `AnswerProblem` for each thing that is wrong.
+    """
+
+    _place = "the boundary"
 
 
 @attrs.frozen
@@ -133,10 +162,8 @@ class PackError(TrustkitError, ValueError):
 
     def __init__(self, problems: Iterable[PackProblem]) -> None:
         self.problems = tuple(problems)
-        count = len(self.problems)
-        head = "1 problem" if count == 1 else f"{count} problems"
         lines = "".join(f"\n  {problem}" for problem in self.problems)
-        super().__init__(f"{head} in the content pack:{lines}")
+        super().__init__(f"{_header(len(self.problems), 'the content pack')}:{lines}")
 
     def __reduce__(self) -> tuple[type[PackError], tuple[tuple[PackProblem, ...]]]:
         return (type(self), (self.problems,))

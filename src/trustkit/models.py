@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 import attrs
 
@@ -171,6 +171,27 @@ def _roles(values: Iterable[Role | str]) -> frozenset[Role]:
     return frozenset(Role(v) for v in values)
 
 
+# Converters typed with what they take, so that type checkers accept the values the docs
+# use (``who="both"``) and refuse others (``who=3``): an enum class as converter takes
+# ``object`` for both mypy and pyright.
+
+
+def _who(value: Who | str) -> Who:
+    return Who(value)
+
+
+def _kind(value: QuestionKind | str) -> QuestionKind:
+    return QuestionKind(value)
+
+
+def _op(value: Op | str) -> Op:
+    return Op(value)
+
+
+def _urgency(value: Urgency | str) -> Urgency:
+    return Urgency(value)
+
+
 def _origin_field() -> Any:
     return attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
@@ -196,7 +217,7 @@ class Action:
     title: str
     how: str
     minutes: int
-    who: Who = attrs.field(converter=Who)
+    who: Who = attrs.field(converter=_who)
     in_crisis: bool = False
     origin: Origin | None = _origin_field()
 
@@ -268,7 +289,7 @@ class Question:
 
     id: str
     prompt: str
-    kind: QuestionKind = attrs.field(converter=QuestionKind)
+    kind: QuestionKind = attrs.field(converter=_kind)
     respondents: frozenset[Role] = attrs.field(converter=_roles)
     dimension: str | None = None
     reverse: bool = False
@@ -344,7 +365,7 @@ class AnswerCompare:
     """
 
     question: str
-    op: Op = attrs.field(converter=Op)
+    op: Op = attrs.field(converter=_op)
     value: bool | int | float
 
     def __str__(self) -> str:
@@ -362,7 +383,7 @@ class ScoreCompare:
     """
 
     dimension: str
-    op: Op = attrs.field(converter=Op)
+    op: Op = attrs.field(converter=_op)
     value: int | float
 
     def __str__(self) -> str:
@@ -384,7 +405,7 @@ class FactCompare:
     """
 
     fact: str
-    op: Op = attrs.field(converter=Op)
+    op: Op = attrs.field(converter=_op)
     value: bool | int | float
 
     def __str__(self) -> str:
@@ -465,7 +486,7 @@ class Rule:
     step: str
     when: Condition
     priority: int = 0
-    urgency: Urgency = attrs.field(default=Urgency.INFO, converter=Urgency)
+    urgency: Urgency = attrs.field(default=Urgency.INFO, converter=_urgency)
     reason: str = ""
     resources: tuple[str, ...] = ()
     safety: bool = False
@@ -835,19 +856,21 @@ class _FrozenAnswers(Mapping[str, Answer]):
         return (type(self), (self._data,))
 
 
-def _to_role(value: object) -> object:
-    if isinstance(value, str) and value in _ROLE_VALUES:
-        return Role(value)
-    return value
+def _to_role(value: Role | str) -> Role:
+    given: object = value  # typed for checkers; at run time it may be anything
+    if isinstance(given, str) and given in _ROLE_VALUES:
+        return Role(given)
+    return cast(Role, given)  # left as it is, for the check below
 
 
 _ROLE_VALUES = frozenset(role.value for role in Role)
 
 
-def _to_answers(value: object) -> object:
-    if isinstance(value, Mapping):
-        return _FrozenAnswers({k: v for k, v in value.items() if v is not None})
-    return value
+def _to_answers(value: Mapping[str, Answer | None]) -> Mapping[str, Answer]:
+    given: object = value  # typed for checkers; at run time it may be anything
+    if isinstance(given, Mapping):
+        return _FrozenAnswers({k: v for k, v in given.items() if v is not None})
+    return cast(Mapping[str, Answer], given)  # left as it is, for the check below
 
 
 def _describe_answers(value: object) -> str:
@@ -1008,6 +1031,10 @@ class RuleOutcome(enum.StrEnum):
     """Not tried: a safety rule, or this person's own earlier safety answer, had decided."""
 
 
+def _rule_outcome(value: RuleOutcome | str) -> RuleOutcome:
+    return RuleOutcome(value)
+
+
 @attrs.frozen
 class RuleTrace:
     """One rule as it was tried for a check-in: whether it held, and what became of it.
@@ -1036,7 +1063,7 @@ class RuleTrace:
     priority: int
     safety: bool
     held: bool | None
-    outcome: RuleOutcome = attrs.field(converter=RuleOutcome)
+    outcome: RuleOutcome = attrs.field(converter=_rule_outcome)
     failed: str | None = None
     questions: tuple[str, ...] = ()
     facts: tuple[str, ...] = ()

@@ -29,6 +29,7 @@ from trustkit._engine.recommend import check_answers
 from trustkit._engine.trace import trace
 from trustkit._pack.read import PackFile, Reader, read_file
 from trustkit._pack.sources import Source, load_pack, resolve
+from trustkit._public import public
 from trustkit.errors import AnswerError, PackError, PackProblem
 from trustkit.models import CheckIn, ContentPack, PackRef, Role, Urgency
 
@@ -362,3 +363,9 @@ def run_examples(source: Source, *overlays: Source, ordered: bool = False) -> Ex
         decided=tuple(r for r in order if r in decided),
         held=tuple(r for r in order if r in held),
     )
+
+
+# Public as trustkit.ExampleReport and trustkit.ExampleFailure: reprs and pickles name those,
+# not this private module.
+public(ExampleFailure)
+public(ExampleReport)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections import Counter
 from collections.abc import Iterator, Mapping
 
 import attrs
@@ -28,6 +27,7 @@ from trustkit._engine.compile import (
 from trustkit._pack.locales import read_locale_file
 from trustkit._pack.translate import TRANSLATABLE, canonical_tag, fallbacks
 from trustkit._pack.validate import item_tables
+from trustkit._public import public
 from trustkit.models import (
     AllOf,
     Answer,
@@ -48,6 +48,12 @@ MIN_ACTIONS = 3
 STALE_AFTER_MONTHS = 12
 """A resource last verified more than this many months before today is stale."""
 _OPS = OPERATORS
+AIMED_PER_RULE = 60
+"""Check-ins aimed at each rule, for packs of up to `AIMED_CASES` / 60 rules."""
+AIMED_CASES = 20_000
+"""Past that many aimed check-ins in all, each rule gets fewer (and at least one)."""
+_SEARCH = 1_000
+"""How many higher rules to try, per shadowed rule, for one that held in every case."""
 
 
 @attrs.frozen
@@ -341,49 +347,39 @@ def lint_pack(
         role = Role.PARTNER if i % 2 else Role.SUPPORTER
         cases.append((role, sampler.random(role, (0.15, 0.5, 0.9)[i % 3])))
     cases.extend((role, {}) for role in Role)
+    aimed = aimed_per_rule(len(c.rules))
     for rule in c.rules:
-        cases.extend(sampler.aimed(rule) for _ in range(60))
+        cases.extend(sampler.aimed(rule) for _ in range(aimed))
 
-    steps_of = {r.rule.id: r.rule.step for r in c.rules}
-    reached: set[str] = {r.rule.step for r in c.safety_rules}
-    held: dict[str, list[tuple[Role, dict[str, Answer], tuple[str, ...]]]] = {}
-    won: set[str] = set()
-    gap: tuple[Role, dict[str, Answer]] | None = None
-    for role, answers in cases:
-        scores = c.score(answers)
-        winner = _winner(c, answers, scores, held, role)
-        if winner is None:
-            gap = gap or (role, answers)
-        else:
-            won.add(winner)
-            reached.add(steps_of[winner])
-
-    if gap is not None:
+    outcome = _Outcome(c, cases)
+    reached = {r.rule.step for r in c.safety_rules}
+    reached.update(r.rule.step for r, won in zip(c.rules, outcome.won, strict=True) if won)
+    if outcome.gap is not None:
+        role, answers = cases[outcome.gap]
         warnings.append(
             LintWarning(
                 "no-catch-all",
                 "",
                 "some check-ins get no step: add a catch-all rule (when = { always = true })",
-                gap[0],
-                gap[1],
+                role,
+                answers,
             )
         )
-    for rule in c.rules:
-        rule_id = rule.rule.id
-        if rule_id in won or rule_id not in held:
+    for index, rule in enumerate(c.rules):
+        held = outcome.held[index]
+        if not held or outcome.won[index]:
             continue
-        role, answers, _ = held[rule_id][0]
-        always = set.intersection(*(set(higher) for _, _, higher in held[rule_id]))
-        if always:
-            blocker = next(r.rule.id for r in c.rules if r.rule.id in always)
+        role, answers = cases[_lowest(held)]
+        blocker = outcome.always_held(index)
+        if blocker is not None:
             why = f"{blocker!r} has a higher priority and held in every sampled check-in "
         else:
-            blocker = Counter(h[0] for _, _, h in held[rule_id]).most_common(1)[0][0]
+            blocker = outcome.most_often(held)
             why = f"rules of higher priority (most often {blocker!r}) held in every sampled "
         warnings.append(
             LintWarning(
                 "shadowed-rule",
-                rule_id,
+                rule.rule.id,
                 why + "where this one did, so it never decides; raise its priority or narrow "
                 "the other rule",
                 role,
@@ -406,17 +402,68 @@ def lint_pack(
     return tuple(sorted(warnings, key=lambda w: (w.code, w.locale or "", w.item)))
 
 
-def _winner(
-    c: CompiledPack,
-    answers: dict[str, Answer],
-    scores: Mapping[str, float],
-    held: dict[str, list[tuple[Role, dict[str, Answer], tuple[str, ...]]]],
-    role: Role,
-) -> str | None:
-    holding: list[str] = []
-    for rule in c.rules:
-        if rule.holds(answers, scores):
-            if holding:
-                held.setdefault(rule.rule.id, []).append((role, answers, tuple(holding)))
-            holding.append(rule.rule.id)
-    return holding[0] if holding else None
+def aimed_per_rule(rules: int) -> int:
+    """How many check-ins to aim at each rule: 60, fewer for very large packs, at least 1.
+
+    Every sampled check-in is tried against every rule, so the work grows with
+    the number of check-ins times the number of rules: capping the aimed
+    check-ins keeps a pack of 10,000 rules within a minute.
+    """
+    return max(1, min(AIMED_PER_RULE, AIMED_CASES // max(rules, 1)))
+
+
+def _lowest(mask: int) -> int:
+    """The index of the lowest set bit of a non-zero mask."""
+    return (mask & -mask).bit_length() - 1
+
+
+class _Outcome:
+    """Which sampled check-ins each rule held in and won, as bit masks over the check-ins.
+
+    One int per rule (bit ``i`` for check-in ``i``) instead of a list per
+    check-in of the rules that held keeps memory linear in rules times
+    check-ins (in bits), whatever the rules are.
+    """
+
+    def __init__(self, c: CompiledPack, cases: list[tuple[Role, dict[str, Answer]]]) -> None:
+        scored = [(answers, c.score(answers)) for _, answers in cases]
+        self.rules = c.rules
+        self.held: list[int] = []
+        self.won: list[int] = []
+        remaining = (1 << len(cases)) - 1
+        for rule in c.rules:
+            holds = rule.holds
+            bits = "".join(["1" if holds(a, s) else "0" for a, s in reversed(scored)])
+            held = int(bits, 2)
+            won = held & remaining
+            remaining &= ~held
+            self.held.append(held)
+            self.won.append(won)
+        self.gap = _lowest(remaining) if remaining else None
+        self.winners = [(i, won) for i, won in enumerate(self.won) if won]
+
+    def always_held(self, index: int) -> str | None:
+        """The first rule of higher priority that held wherever this one did, if one did."""
+        held = self.held[index]
+        # Such a rule holds in every case this one held in, so it cannot rank above the
+        # winner of any of them: start from the lowest-ranked of those winners.
+        start = max(i for i, won in self.winners if won & held)
+        for other in range(start, min(index, start + _SEARCH)):
+            if self.held[other] & held == held:
+                return self.rules[other].rule.id
+        return None
+
+    def most_often(self, held: int) -> str:
+        """The rule that won most often where a rule held (the earliest such case on ties)."""
+        best = min(
+            (
+                (-(won & held).bit_count(), _lowest(won & held), i)
+                for i, won in self.winners
+                if won & held
+            ),
+        )
+        return self.rules[best[2]].rule.id
+
+
+# Public as trustkit.LintWarning: reprs and pickles name that, not this private module.
+public(LintWarning)

@@ -8,6 +8,7 @@ import attrs
 
 from trustkit._pack import sources
 from trustkit._pack.load import bundled_root, read_parts
+from trustkit._public import public
 from trustkit.errors import PackError, PackProblem
 
 __all__ = ["PackInfo", "available_packs"]
@@ -61,3 +62,7 @@ def available_packs() -> tuple[PackInfo, ...]:
             raise PackError([PackProblem(pack_id, "", "", f"{entry} names no folder")])
         infos.append(_info(folder, pack_id, entry))
     return tuple(infos)
+
+
+# Public as trustkit.PackInfo: reprs and pickles name that, not this private module.
+public(PackInfo)

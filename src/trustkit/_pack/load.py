@@ -13,12 +13,11 @@ from a pack is ever executed.
 
 from __future__ import annotations
 
-import re
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import Any
 
-from trustkit._pack import tables
+from trustkit._pack import tables, versions
 from trustkit._pack.locales import locale_files
 from trustkit._pack.read import PackFile, Reader, keyed_tables, read_file
 from trustkit._pack.spec import FILES
@@ -49,9 +48,6 @@ PACK_FILES = (
 )
 """The files every pack holds."""
 
-_VERSION = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]*)?\Z")
-_EXTENDS = re.compile(r"\s*([a-z0-9][a-z0-9_-]*)\s*([=!<>].*)?\Z")
-
 
 class Parts:
     """Everything read from one pack folder, before it is merged or built."""
@@ -65,6 +61,7 @@ class Parts:
         self.trustkit = ""
         self.safety_period_weeks: int | None = None
         self.safety_period_line: int | None = None
+        self.meta_lines: dict[str, int | None] = {}
         self.steps: tuple[Step, ...] = ()
         self.dimensions: tuple[Dimension, ...] = ()
         self.questions: tuple[Question, ...] = ()
@@ -86,21 +83,23 @@ def _read_meta(file: PackFile, parts: Parts) -> None:
     meta = Reader(file.data, file, "", parts.problems)
     parts.id = meta.ident()
     parts.version = meta.text("version")
-    if isinstance(file.data.get("version"), str) and not _VERSION.match(parts.version):
-        meta.fail(
-            "version",
-            "expected a semantic version such as 1.0.0",
-            file.keys.get("version"),
-        )
+    for key in ("version", "extends", "trustkit"):
+        parts.meta_lines[key] = file.keys.get(key)
+    problem = (
+        versions.version_problem(parts.version)
+        if isinstance(file.data.get("version"), str)
+        else None
+    )
+    if problem:
+        meta.fail("version", problem, parts.meta_lines["version"])
     parts.title = meta.text("title")
     parts.description = meta.text("description", "")
     parts.locale = meta.text("locale", "")
     extends = meta.text("extends", "")
     if extends:
-        match = _EXTENDS.match(extends)
-        base, spec = (match.group(1), (match.group(2) or "").strip()) if match else ("", "")
-        if not base or (spec and parse_spec(spec) is None):
-            meta.fail("extends", "expected a pack id and a version range, e.g. 'core >=1,<2'")
+        base, spec, problem = versions.parse_extends(extends)
+        if problem:
+            meta.fail("extends", problem, parts.meta_lines["extends"])
         parts.extends = (base, spec)
     weeks = meta.typed("safety_period_weeks", int, "a whole number of weeks", None)
     parts.safety_period_line = file.keys.get("safety_period_weeks")
@@ -118,8 +117,9 @@ def _read_meta(file: PackFile, parts: Parts) -> None:
         weeks = SAFETY_PERIOD_FLOOR_WEEKS
     parts.safety_period_weeks = weeks
     parts.trustkit = meta.text("trustkit", "")
-    if parts.trustkit and parse_spec(parts.trustkit) is None:
-        meta.fail("trustkit", "expected a version range, e.g. '>=0.1'")
+    problem = versions.range_problem(parts.trustkit) if parts.trustkit else None
+    if problem:
+        meta.fail("trustkit", problem, parts.meta_lines["trustkit"])
     meta.done()
 
 
@@ -251,58 +251,6 @@ def build_base(parts: Parts) -> ContentPack:
         },
         parts.problems,
     )
-
-
-# ------------------------------------------------------------------------ versions
-
-
-def parse_version(text: str) -> tuple[int, ...] | None:
-    """``"1.2.3"`` as ``(1, 2, 3)``; None if it is not dotted numbers."""
-    core = re.split(r"[-+]", text.strip(), maxsplit=1)[0]
-    pieces = core.split(".")
-    if not all(p.isdigit() for p in pieces):
-        return None
-    return tuple(int(p) for p in pieces)
-
-
-_SPEC_PART = re.compile(r"\s*(==|!=|>=|<=|>|<)\s*([0-9][0-9.]*)\s*\Z")
-
-
-def parse_spec(spec: str) -> list[tuple[str, tuple[int, ...]]] | None:
-    """``">=1,<2"`` as ``[(">=", (1,)), ("<", (2,))]``; None if malformed."""
-    out = []
-    for piece in spec.split(","):
-        match = _SPEC_PART.match(piece)
-        version = parse_version(match.group(2)) if match else None
-        if match is None or version is None:
-            return None
-        out.append((match.group(1), version))
-    return out
-
-
-def satisfies(version: str, spec: str) -> bool:
-    """Whether a version meets a range such as ``">=1,<2"`` (an empty range always does)."""
-    if not spec.strip():
-        return True
-    have = parse_version(version)
-    conditions = parse_spec(spec)
-    if have is None or conditions is None:
-        return False
-    for op, want in conditions:
-        width = max(len(have), len(want))
-        a = have + (0,) * (width - len(have))
-        b = want + (0,) * (width - len(want))
-        ok = {
-            "==": a == b,
-            "!=": a != b,
-            ">=": a >= b,
-            "<=": a <= b,
-            ">": a > b,
-            "<": a < b,
-        }[op]
-        if not ok:
-            return False
-    return True
 
 
 def bundled_root(name: str = "core") -> Traversable:

@@ -14,8 +14,9 @@ from typing import Any
 import attrs
 
 from trustkit._pack import spec
-from trustkit._pack.load import Parts, build, satisfies
+from trustkit._pack.load import Parts, build
 from trustkit._pack.validate import item_tables
+from trustkit._pack.versions import parse_range, satisfies
 from trustkit._version import __version__
 from trustkit.errors import PackProblem
 from trustkit.models import ContentPack, Origin, PackRef, Urgency
@@ -120,7 +121,7 @@ class _Merge:
             )
         if not satisfies(self.base.version, spec):
             self.fail(
-                where,
+                Origin(where.file, self.parts.meta_lines.get("extends")),
                 "",
                 "extends",
                 f"needs {base_id} {spec}, but {base_id} is version {self.base.version}",
@@ -133,9 +134,10 @@ class _Merge:
                 f"an overlay's texts must be in its base's language ({self.base.locale}); "
                 "put translations in locales/",
             )
-        if self.parts.trustkit and not satisfies(__version__, self.parts.trustkit):
+        trustkit = self.parts.trustkit  # a malformed range was reported when it was read
+        if trustkit and parse_range(trustkit) is not None and not satisfies(__version__, trustkit):
             self.fail(
-                where,
+                Origin(where.file, self.parts.meta_lines.get("trustkit")),
                 "",
                 "trustkit",
                 f"needs trustkit {self.parts.trustkit}, but this is trustkit {__version__}",

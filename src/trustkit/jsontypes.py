@@ -1,0 +1,139 @@
+"""The shapes of the JSON trustkit writes, as TypedDicts for type checkers.
+
+[`trustkit.converter`][trustkit.converter]``.unstructure(obj)`` is typed as
+returning ``Any`` (it is cattrs' generic method). Annotate what it returns with
+these types, and a type checker knows every key and its type::
+
+    >>> import trustkit
+    >>> from trustkit.jsontypes import RecommendationJSON
+    >>> rec = trustkit.recommend_next_step({"feels_heard": 1})
+    >>> data: RecommendationJSON = trustkit.converter.unstructure(rec)
+    >>> data["step"]["id"], data["urgency"] == "info", data["packs"][0]["id"]
+    ('validation', True, 'core')
+
+A test checks that what the converter writes has exactly these keys and
+types. Enumerations are written as their string values (``"partner"``,
+``"warning"``), which ``json.dumps`` writes as plain strings; dates and times
+as ISO 8601 text.
+
+Added in version 0.2.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, TypedDict
+
+__all__ = [
+    "ActionJSON",
+    "AlternativeJSON",
+    "CheckInJSON",
+    "EvidenceJSON",
+    "PackRefJSON",
+    "RecommendationJSON",
+    "ResourceJSON",
+    "StepJSON",
+]
+
+RoleJSON = Literal["partner", "supporter"]
+UrgencyJSON = Literal["info", "warning", "critical"]
+WhoJSON = Literal["supporter", "partner", "both", "either"]
+
+
+class CheckInJSON(TypedDict):
+    """A [`CheckIn`][trustkit.CheckIn], as ``converter.unstructure`` writes it.
+
+    [`parse_checkin`][trustkit.parse_checkin] reads it back (``recommended``
+    may be left out there).
+    """
+
+    respondent: RoleJSON
+    answers: dict[str, bool | int]
+    at: str
+    """ISO 8601 with a UTC offset, e.g. ``"2026-03-01T20:15:00+00:00"``."""
+    recommended: str | None
+
+
+class ActionJSON(TypedDict):
+    """An [`Action`][trustkit.Action]."""
+
+    id: str
+    title: str
+    how: str
+    minutes: int
+    who: WhoJSON
+    in_crisis: bool
+
+
+class StepJSON(TypedDict):
+    """A [`Step`][trustkit.Step]."""
+
+    id: str
+    title: str
+    summary: str
+    why: str
+    actions: list[ActionJSON]
+    signs_of_progress: list[str]
+    pitfalls: list[str]
+    couples: bool
+
+
+class EvidenceJSON(TypedDict):
+    """An [`Evidence`][trustkit.Evidence]."""
+
+    rule_id: str
+    condition: str
+    questions: list[str]
+
+
+class AlternativeJSON(TypedDict):
+    """An [`Alternative`][trustkit.Alternative]."""
+
+    step_id: str
+    title: str
+    rule_id: str
+
+
+class ResourceJSON(TypedDict):
+    """A [`Resource`][trustkit.Resource]."""
+
+    id: str
+    name: str
+    topics: list[str]
+    country: str
+    source: str
+    verified: str
+    """ISO 8601 date, e.g. ``"2026-11-27"``."""
+    region: str
+    phone: str
+    text: str
+    url: str
+    hours: str
+    languages: list[str]
+    notes: str
+    audience: str
+    secondary_source: bool
+
+
+class PackRefJSON(TypedDict):
+    """A [`PackRef`][trustkit.PackRef]."""
+
+    id: str
+    version: str
+
+
+class RecommendationJSON(TypedDict):
+    """A [`Recommendation`][trustkit.Recommendation], as ``converter.unstructure`` writes it."""
+
+    step: StepJSON
+    urgency: UrgencyJSON
+    reasons: list[str]
+    evidence: list[EvidenceJSON]
+    rule_id: str
+    alternatives: list[AlternativeJSON]
+    resources: list[ResourceJSON]
+    respondent: RoleJSON
+    safety: bool
+    pack_id: str
+    pack_version: str
+    packs: list[PackRefJSON]
+    locale: str

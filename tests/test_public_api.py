@@ -1,0 +1,202 @@
+"""The public surface: what trustkit exports, where its classes say they live, its JSON shapes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+import subprocess
+import sys
+import types
+import typing
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+
+import trustkit
+import trustkit.errors
+import trustkit.jsontypes
+import trustkit.models
+from tests.strategies import aware_datetimes, role_and_answers
+from trustkit.jsontypes import CheckInJSON, RecommendationJSON
+
+PUBLIC_MODULES = {"trustkit", "trustkit.models", "trustkit.errors", "trustkit.jsontypes"}
+AT = dt.datetime(2026, 3, 1, 20, 15, tzinfo=dt.UTC)
+
+
+def _public_classes() -> list[tuple[str, type]]:
+    return [
+        (name, obj) for name in trustkit.__all__ if isinstance(obj := getattr(trustkit, name), type)
+    ]
+
+
+@pytest.mark.parametrize(("name", "cls"), _public_classes(), ids=str)
+def test_public_classes_name_a_public_module(name: str, cls: type) -> None:
+    """Reprs, pickles and tracebacks never name a private module such as trustkit._boundary."""
+    assert cls.__module__ in PUBLIC_MODULES, cls.__module__
+    assert getattr(sys.modules[cls.__module__], cls.__qualname__) is cls
+    assert pickle.loads(pickle.dumps(cls)) is cls
+    assert cls.__doc__
+    typing.get_type_hints(cls)  # annotations resolve, wherever the class says it lives
+
+
+def test_instances_pickle_by_their_public_names() -> None:
+    """A pickled recommendation, boundary, role or lint warning names no private module."""
+    rec = trustkit.recommend_next_step({"feels_heard": 1})
+    boundary = trustkit.Boundary.propose("b1", "Phones stay private", by="partner", at=AT)
+    warning = trustkit.LintWarning("few-actions", "educate", "has 1 action(s)")
+    error = trustkit.BoundaryError([trustkit.AnswerProblem("at", "a time")])
+    for obj in (rec, boundary, boundary.status, trustkit.Role.PARTNER, warning, error):
+        data = pickle.dumps(obj)
+        assert b"trustkit._" not in data, type(obj)
+        again = pickle.loads(data)
+        assert type(again) is type(obj)
+        assert str(again) == str(obj)
+
+
+def test_loader_internals_stay_out_of_the_top_level() -> None:
+    """Origin, Translation, LocaleFile and Text belong to trustkit.models, not trustkit."""
+    for name in ("Origin", "Translation", "LocaleFile", "Text"):
+        assert name not in trustkit.__all__
+        assert not hasattr(trustkit, name)
+        assert hasattr(trustkit.models, name)
+    assert sorted(dir(trustkit)) == sorted(trustkit.__all__)
+    with pytest.raises(AttributeError, match="no attribute 'Origin'"):
+        trustkit.Origin  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_boundary_error_lives_in_errors_and_keeps_its_old_path() -> None:
+    """BoundaryError is trustkit.errors.BoundaryError, still importable where it was."""
+    from trustkit import _boundary
+
+    assert trustkit.BoundaryError is trustkit.errors.BoundaryError is _boundary.BoundaryError
+    assert issubclass(trustkit.BoundaryError, trustkit.AnswerError)
+    assert "BoundaryError" in trustkit.errors.__all__
+
+
+def test_every_error_opens_with_one_wording() -> None:
+    """'N problem(s) in <what>', for check-ins, boundaries and packs alike."""
+    one = [trustkit.AnswerProblem("at", "a time")]
+    two = one * 2
+    assert str(trustkit.AnswerError(one)).startswith("1 problem in the check-in: ")
+    assert str(trustkit.AnswerError(two)).startswith("2 problems in the check-in: ")
+    assert str(trustkit.BoundaryError(one)).startswith("1 problem in the boundary: ")
+    assert str(trustkit.BoundaryError(two)).startswith("2 problems in the boundary: ")
+    pack_problem = trustkit.PackProblem("core/rules.toml", "r", "step", "unknown step")
+    assert str(trustkit.PackError([pack_problem])).startswith("1 problem in the content pack:")
+    assert str(trustkit.PackError([pack_problem] * 3)).startswith("3 problems in the content pack:")
+
+
+def test_make_converter_gives_an_independent_converter() -> None:
+    """Hooks on a converter of one's own leave the shared one as it was."""
+    mine = trustkit.make_converter()
+    assert mine is not trustkit.converter
+    mine.register_unstructure_hook(dt.datetime, lambda d: "changed")
+    checkin = trustkit.CheckIn(respondent="partner", answers={"feels_heard": 2}, at=AT)
+    assert mine.unstructure(AT) == "changed"
+    assert trustkit.converter.unstructure(checkin)["at"] == AT.isoformat()
+    rec = trustkit.recommend_next_step({"feels_heard": 1})
+    assert trustkit.make_converter().unstructure(rec) == trustkit.converter.unstructure(rec)
+
+
+def test_additions_say_when_they_were_added() -> None:
+    """Public names added in 0.2 carry an 'Added in version 0.2.' note."""
+    for obj in (trustkit.make_converter, trustkit.jsontypes):
+        assert "Added in version 0.2." in (obj.__doc__ or "")
+
+
+# --------------------------------------------------------------------------- JSON shapes
+
+
+def _mismatches(value: Any, hint: Any, path: str) -> list[str]:
+    """Where JSON-ready data does not match a TypedDict (or a type inside one) exactly."""
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if typing.is_typeddict(hint):
+        hints = typing.get_type_hints(hint)
+        if not isinstance(value, dict) or set(value) != set(hints):
+            return [f"{path}: keys {sorted(value) if isinstance(value, dict) else value!r}"]
+        return [m for key, sub in hints.items() for m in _mismatches(value[key], sub, key)]
+    if origin is list:
+        if not isinstance(value, list):
+            return [path]
+        return [m for item in value for m in _mismatches(item, args[0], f"{path}[]")]
+    if origin is dict:
+        if not isinstance(value, dict):
+            return [path]
+        return [
+            m
+            for key, item in value.items()
+            for m in (*_mismatches(key, args[0], path), *_mismatches(item, args[1], path))
+        ]
+    if origin is typing.Literal:
+        return [] if value in args else [f"{path}: {value!r}"]
+    if origin is types.UnionType or origin is typing.Union:
+        return [] if any(not _mismatches(value, arg, path) for arg in args) else [path]
+    if hint is type(None):
+        return [] if value is None else [path]
+    if hint is int:
+        return [] if isinstance(value, int) and not isinstance(value, bool) else [path]
+    return [] if isinstance(value, hint) else [f"{path}: {type(value).__name__}"]
+
+
+def test_the_json_of_recommendations_and_checkins_has_the_documented_shape() -> None:
+    """converter.unstructure writes exactly the keys and types of the TypedDicts."""
+    cases = [
+        trustkit.recommend_next_step({"feels_heard": 1, "promises_kept": 2}),
+        trustkit.recommend_next_step({"afraid_of_partner": True}, respondent="supporter"),
+        trustkit.recommend_next_step({"feels_heard": 1}, locale="es", country="GB"),
+    ]
+    assert _mismatches({"respondent": "partner"}, CheckInJSON, "checkin")  # it can fail
+    assert any(rec.resources for rec in cases)
+    assert any(rec.alternatives for rec in cases)
+    for rec in cases:
+        data: RecommendationJSON = trustkit.converter.unstructure(rec)
+        assert _mismatches(data, RecommendationJSON, "recommendation") == []
+    for recommended in (None, "validation"):
+        checkin = trustkit.CheckIn(
+            respondent="partner",
+            answers={"feels_heard": 2, "past_hurt": True},
+            at=AT,
+            recommended=recommended,
+        )
+        shape: CheckInJSON = trustkit.converter.unstructure(checkin)
+        assert _mismatches(shape, CheckInJSON, "checkin") == []
+        assert trustkit.parse_checkin(shape) == checkin
+
+
+# --------------------------------------------------------------------------- import cost
+
+_LEAN = """
+import sys
+import trustkit
+trustkit.recommend_next_step({"feels_heard": 1})
+heavy = ("cattrs", "packaging", "importlib.metadata", "trustkit._engine.lint",
+         "trustkit._boundary", "trustkit._pack.discovery", "trustkit._serialization")
+print(sorted(m for m in sys.modules if m.split(".")[0] in heavy or m in heavy))
+"""
+
+
+def test_a_first_recommendation_imports_only_what_it_needs() -> None:
+    """import trustkit plus one recommendation loads no cattrs, lint, boundary or discovery."""
+    result = subprocess.run(
+        [sys.executable, "-c", _LEAN], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+@given(role_and_answers(), aware_datetimes())
+@settings(max_examples=50)
+def test_a_converter_of_ones_own_writes_what_the_shared_one_does(
+    case: tuple[trustkit.Role, dict[str, Any]], at: dt.datetime
+) -> None:
+    """For any check-in and its recommendation, make_converter() matches converter exactly."""
+    role, answers = case
+    checkin = trustkit.CheckIn(respondent=role, answers=answers, at=at)
+    rec = trustkit.recommend_next_step(checkin)
+    mine = trustkit.make_converter()
+    for obj in (checkin, rec):
+        data = mine.unstructure(obj)
+        assert data == trustkit.converter.unstructure(obj)
+        assert not _mismatches(data, CheckInJSON if obj is checkin else RecommendationJSON, "x")
+    assert mine.structure(mine.unstructure(checkin), trustkit.CheckIn) == checkin
