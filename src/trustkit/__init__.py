@@ -15,7 +15,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from trustkit._api import default_pack, recommend_next_step, trace
+from trustkit._api import (
+    compile_pack,
+    default_pack,
+    recommend_many,
+    recommend_next_step,
+    trace,
+)
 from trustkit._pack.sources import load_pack
 from trustkit._version import __version__
 from trustkit.errors import (
@@ -123,11 +129,13 @@ __all__ = [
     "Who",
     "__version__",
     "available_packs",
+    "compile_pack",
     "converter",
     "default_pack",
     "lint_pack",
     "load_pack",
     "parse_checkin",
+    "recommend_many",
     "recommend_next_step",
     "run_examples",
     "trace",
