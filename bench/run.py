@@ -547,13 +547,13 @@ def row_cold(runs: int) -> list[Row]:
 
 
 def _history(size: int, now: dt.datetime) -> list[trustkit.CheckIn]:
-    """``size`` earlier check-ins of both partners, oldest first, a few hours apart."""
+    """``size`` earlier check-ins, both partners, oldest first: each partner about once a week."""
     cases = checkins(min(size, 2000), seed=size)
     return [
         trustkit.CheckIn(
             respondent=role,
             answers=answers,
-            at=now - dt.timedelta(hours=5 * (size - i)),
+            at=now - dt.timedelta(hours=84 * (size - i)),
             recommended="validation" if i % 2 else None,
         )
         for i, (role, answers) in enumerate(cases[i % len(cases)] for i in range(size))

@@ -316,3 +316,49 @@ def test_recommendations_from_other_packs_pickle_whole() -> None:
         ),
     ):
         assert pickle.loads(pickle.dumps(rec)) == rec
+
+
+def test_ties_across_the_window_edge_in_a_long_history() -> None:
+    """Check-ins sharing the time of the window's oldest are all weighed, as nlargest does."""
+    at = NOW - dt.timedelta(days=60)
+    history = [
+        CheckIn(respondent=Role.SUPPORTER, answers={"hopeful": 2}, at=at - dt.timedelta(3)),
+        CheckIn(respondent=Role.PARTNER, answers={"promises_kept": 1}, at=at - dt.timedelta(2)),
+        CheckIn(respondent=Role.SUPPORTER, answers={"hopeful": 1}, at=at - dt.timedelta(1)),
+        CheckIn(respondent=Role.PARTNER, answers={"feels_heard": 1}, at=at),
+        CheckIn(respondent=Role.SUPPORTER, answers={"promises_kept": 1}, at=at),
+        *(
+            CheckIn(respondent=Role.PARTNER, answers={"feels_heard": 5}, at=at + dt.timedelta(i))
+            for i in range(1, 13)
+        ),
+    ]
+    for role in Role:
+        plain = trustkit.recommend_next_step({}, respondent=role, history=history[::-1], now=NOW)
+        fast = trustkit.recommend_next_step(
+            {}, respondent=role, history=history, now=NOW, history_ordered=True
+        )
+        assert fast == plain
+
+
+def test_without_the_bundled_pack_in_use_recommendations_pickle_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pickling never loads the bundled pack just to see whether a recommendation came from it."""
+    import functools
+
+    import trustkit._api
+
+    rec = trustkit.recommend_next_step({"feels_heard": 1})
+    never = functools.cache(lambda: BASE)
+    monkeypatch.setattr(trustkit._api, "default_pack", never)
+    assert pickle.loads(pickle.dumps(rec)) == rec
+    assert never.cache_info().currsize == 0
+
+
+def test_an_ordered_history_ending_in_other_things_is_an_error() -> None:
+    """What the period does not read, the window still checks."""
+    past = CheckIn(respondent="partner", answers={}, at=NOW - dt.timedelta(3))
+    future = [CheckIn(respondent="partner", answers={}, at=NOW + dt.timedelta(d)) for d in (1, 2)]
+    history: list[Any] = [past, *future, "x"]
+    with pytest.raises(AnswerError, match="CheckIn objects"):
+        trustkit.recommend_next_step({}, history=history, now=NOW, history_ordered=True)

@@ -115,10 +115,10 @@ def _latest_ordered(history: Sequence[object]) -> list[CheckIn]:
         edge = _AT(history[lo])
         while lo and _AT(history[lo - 1]) == edge:
             lo -= 1
+        tail: list[CheckIn] = sorted(history[lo:], key=_AT, reverse=True)  # type: ignore[arg-type]
     except AttributeError:
         raise _problem("history", "CheckIn objects") from None
-    tail: list[CheckIn] = list(history[lo:])  # type: ignore[arg-type]
-    return sorted(tail, key=_AT, reverse=True)[: HISTORY_WINDOW + 1]
+    return tail[: HISTORY_WINDOW + 1]
 
 
 def _crossed(before: float, after: float, improving: bool) -> bool:

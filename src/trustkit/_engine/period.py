@@ -19,6 +19,7 @@ import bisect
 import datetime as dt
 import operator
 from collections.abc import Iterable, Sequence
+from itertools import repeat
 
 from trustkit.errors import AnswerError, AnswerProblem
 from trustkit.models import CheckIn, Role
@@ -44,7 +45,10 @@ class SafetyPeriod:
 def positive(checkin: CheckIn, safety_questions: tuple[str, ...]) -> bool:
     """Whether a check-in answered yes to any of the safety questions."""
     answers = checkin.answers
-    return any(answers.get(q) is True for q in safety_questions)
+    # The check-in's own dict when it has one: Mapping.get on the read-only view goes
+    # through Python-level methods (and an exception per missing key). All in C below.
+    get = getattr(answers, "_data", answers).get
+    return any(map(operator.is_, map(get, safety_questions), repeat(True)))
 
 
 def safety_period(
