@@ -1,19 +1,23 @@
 """Benchmarks for trustkit (not part of the test pass).
 
-Run with an installed trustkit::
+Run from the repository root, with trustkit and the ``bench`` dependency group
+installed (``pip install --group bench -e .``)::
 
-    python bench/run.py            # print the figures
-    python bench/run.py --write    # also write them into docs/performance.md
+    python -m bench.run            # print the figures
+    python -m bench.run --write    # also write them into docs/performance.md
 
-Two measurements, each reported as a ratio taken in one run on one machine:
+Every row of issue 11's table, each a ratio measured in one run on one
+machine: the two sides of a ratio take turns (interleaved), each side is timed
+over many rounds in CPU time (``time.process_time``, so that a loaded machine
+hurts less), and the table gives the median with its spread (the
+interquartile range of the per-round ratios). Cold starts are fresh
+processes, timed by the CPU time of the child (``RUSAGE_CHILDREN``).
 
-1. ``recommend_next_step`` (check the answers, evaluate the rules, explain) on the
-   bundled pack, against ``baseline``: a hand-written Python function that
-   implements the same rules with the same checks and the same explanations.
-   The benchmark first asserts that both give the same step, rule, alternatives
-   and reasons on every check-in it times.
-2. A fresh process that imports trustkit and makes its first recommendation,
-   against a fresh process that only imports attrs and cattrs.
+Before anything is timed, each reference is asserted to give the same result
+as trustkit: the hand-written baseline for the bundled pack builds the very
+same ``Recommendation`` (step, urgency, reasons including the safety reasons,
+evidence, alternatives, resources, every field); the references for the
+generated packs give the same deciding rule and alternatives.
 """
 
 from __future__ import annotations
@@ -21,33 +25,81 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import pickle
 import random
-import re
-import shutil
+import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-import timeit
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 import trustkit
-from trustkit import ContentPack, QuestionKind, Role
+from bench.packs import Closures, JsonLogic, generated_pack, neutral, write_pack_folder
+from trustkit import (
+    Alternative,
+    ContentPack,
+    Evidence,
+    QuestionKind,
+    Recommendation,
+    Resource,
+    Role,
+    Step,
+    Urgency,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "performance.md"
 MARK = "<!-- figures: written by bench/run.py -->"
+END = "<!-- end of figures -->"
 
 
 # --------------------------------------------------------------------- the baseline
 
+_DIST = ("distress", "stuck")
+_Test = tuple[str, str, int | bool]
+_RULES: tuple[tuple[str, str, str, tuple[str, ...], tuple[_Test, ...]], ...] = (
+    # rule id, step, urgency, resource topics, any of (question, test, value), by priority.
+    ("professional-help-distress", "professional_help", "warning", ("crisis",),
+     (("distress", ">=", 4), ("stuck", ">=", 4))),
+    ("boundaries-crossed", "boundaries", "warning", (), (("boundary_crossed", "=", True),)),
+    ("consistency-promises", "consistency", "info", (),
+     (("promises_kept", "<=", 2), ("missed_commitments", ">=", 2))),
+    ("validation-not-heard", "validation", "info", (),
+     (("feels_heard", "<=", 2), ("feelings_dismissed", ">=", 4))),
+    ("communication-not-safe", "communication", "info", (),
+     (("safe_to_share", "<=", 2), ("talk_openly", "<=", 2))),
+    ("patience-pace", "patience", "info", (),
+     (("feels_rushed", ">=", 4), ("frustrated_by_pace", ">=", 4))),
+    ("boundaries-unclear", "boundaries", "info", (), (("boundaries_clear", "<=", 2),)),
+    ("educate-roots", "educate", "info", (), (("understand_roots", "<=", 2),)),
+    ("patience-low-hope", "patience", "info", (), (("hopeful", "<=", 2),)),
+    ("celebrate-progress", "celebrate", "info", (), (("progress_noticed", ">=", 4),)),
+    ("educate-past-hurt", "educate", "info", (), (("past_hurt", "=", True),)),
+)  # fmt: skip
+_SAFETY = (
+    ("safety-self-harm", "professional_help", ("crisis", "emergency"), ("self_harm_thoughts",)),
+    ("safety-high-risk", "professional_help", ("domestic_abuse", "emergency"),
+     ("choked_or_strangled", "threat_to_kill_or_weapon", "forced_sex")),
+    ("safety-abuse", "professional_help", ("domestic_abuse", "emergency"),
+     ("afraid_of_partner", "controlled", "hurt_or_threatened")),
+    ("safety-partner-self-harm", "support_in_crisis", ("crisis", "emergency"),
+     ("partner_self_harm",)),
+)  # fmt: skip
+
 
 class Baseline:
-    """The core pack's rules, written by hand as plain Python.
+    """The bundled pack's rules, written by hand as plain Python, returning the same Recommendation.
 
-    Texts (prompts, reasons, templates) are read from the pack once; the logic
-    is spelled out in code, the way an app without trustkit would write it.
+    Texts and objects (prompts, reasons, templates, steps, resources) are read
+    from the pack once; the logic (answer checks, the safety screen, every rule,
+    the choice of alternatives, the explanations) is spelled out in code, the
+    way an app without trustkit would write it.
     """
 
     def __init__(self, pack: ContentPack) -> None:
@@ -57,8 +109,23 @@ class Baseline:
         }
         self.prompts = {q.id: q.prompt for q in pack.questions}
         self.reason = {r.id: r.reason for r in pack.rules}
-        self.titles = {s.id: s.title for s in pack.steps}
+        self.steps = {s.id: s for s in pack.steps}
+        self.crisis = {
+            s.id: attrs.evolve(s, actions=tuple(a for a in s.actions if a.in_crisis))
+            for s in pack.steps
+        }
         self.messages = pack.messages
+        self.pack = pack
+        self.topics: dict[tuple[str, ...], tuple[Resource, ...]] = {}
+        self.urgency = {u.value: u for u in Urgency}
+        self.roles = {r.value: r for r in Role}
+
+    def resources(self, topics: tuple[str, ...]) -> tuple[Resource, ...]:
+        found = self.topics.get(topics)
+        if found is None:
+            found = tuple(r for r in self.pack.resources if set(topics) & set(r.topics))
+            self.topics[topics] = found
+        return found
 
     def sentence(self, qid: str, value: object) -> str:
         kind = self.kinds[Role.PARTNER].get(qid) or self.kinds[Role.SUPPORTER][qid]
@@ -71,7 +138,9 @@ class Baseline:
             template = m.answer_count
         return template.format(prompt=self.prompts[qid], value=value)
 
-    def __call__(self, answers: dict[str, Any], respondent: str = "partner") -> dict[str, Any]:  # noqa: PLR0915
+    def __call__(  # noqa: PLR0915
+        self, answers: dict[str, Any], respondent: str = "partner"
+    ) -> Recommendation:
         kinds = self.kinds[Role(respondent)]
         clean: dict[str, Any] = {}
         problems = []
@@ -95,101 +164,109 @@ class Baseline:
         if problems:
             raise ValueError("bad answers: " + ", ".join(problems))
         get = clean.get
+        role = self.roles[respondent]
 
-        # Safety first.
-        if get("self_harm_thoughts") is True:
-            return self.result(
-                "professional_help",
-                "safety-self-harm",
-                "critical",
-                clean,
-                ["self_harm_thoughts"],
-                [],
-            )
-        abuse = [
-            q for q in ("afraid_of_partner", "controlled", "hurt_or_threatened") if get(q) is True
+        # Safety first: every safety rule that holds adds its reason, evidence and helplines.
+        said_yes = [
+            (rule_id, step, topics, [q for q in qs if get(q) is True])
+            for rule_id, step, topics, qs in _SAFETY
         ]
-        if abuse:
-            return self.result("professional_help", "safety-abuse", "critical", clean, abuse, [])
+        said_yes = [s for s in said_yes if s[3]]
+        if said_yes:
+            reasons: list[str] = []
+            openings: set[str] = set()
+            sentences: list[str] = []
+            evidence = []
+            all_topics: list[str] = []
+            for rule_id, _, safety_topics, qs in said_yes:
+                reason = self.reason[rule_id]
+                first, dot, rest = reason.partition(". ")
+                if dot and first in openings:
+                    reason = rest
+                elif dot:
+                    openings.add(first)
+                if reason not in reasons:
+                    reasons.append(reason)
+                for q in qs:
+                    evidence.append(Evidence(rule_id, f"{q} = yes", (q,)))
+                    said = self.sentence(q, True)
+                    if said not in sentences:
+                        sentences.append(said)
+                all_topics.extend(t for t in safety_topics if t not in all_topics)
+            top = said_yes[0]
+            return self.make(
+                self.crisis[top[1]], Urgency.CRITICAL, (*reasons, *sentences), evidence,
+                top[0], (), self.resources(tuple(all_topics)), role, True,
+            )  # fmt: skip
 
-        def ge(q: str, t: int) -> bool:
-            v = get(q)
-            return v is not None and v >= t
-
-        def le(q: str, t: int) -> bool:
-            v = get(q)
-            return v is not None and v <= t
-
-        matched: list[tuple[str, str, str, list[str]]] = []
-        if ge("distress", 4) or ge("stuck", 4):
-            met = [q for q in ("distress", "stuck") if ge(q, 4)]
-            matched.append(("professional_help", "professional-help-distress", "warning", met))
-        if get("boundary_crossed") is True:
-            matched.append(("boundaries", "boundaries-crossed", "warning", ["boundary_crossed"]))
-        if le("promises_kept", 2) or ge("missed_commitments", 2):
-            met = [
-                q
-                for q, ok in (
-                    ("promises_kept", le("promises_kept", 2)),
-                    ("missed_commitments", ge("missed_commitments", 2)),
-                )
-                if ok
-            ]
-            matched.append(("consistency", "consistency-promises", "info", met))
-        if le("feels_heard", 2) or ge("feelings_dismissed", 4):
-            met = [
-                q
-                for q, ok in (
-                    ("feels_heard", le("feels_heard", 2)),
-                    ("feelings_dismissed", ge("feelings_dismissed", 4)),
-                )
-                if ok
-            ]
-            matched.append(("validation", "validation-not-heard", "info", met))
-        if le("safe_to_share", 2) or le("talk_openly", 2):
-            met = [q for q in ("safe_to_share", "talk_openly") if le(q, 2)]
-            matched.append(("communication", "communication-not-safe", "info", met))
-        if ge("feels_rushed", 4) or ge("frustrated_by_pace", 4):
-            met = [q for q in ("feels_rushed", "frustrated_by_pace") if ge(q, 4)]
-            matched.append(("patience", "patience-pace", "info", met))
-        if le("boundaries_clear", 2):
-            matched.append(("boundaries", "boundaries-unclear", "info", ["boundaries_clear"]))
-        if le("understand_roots", 2):
-            matched.append(("educate", "educate-roots", "info", ["understand_roots"]))
-        if le("hopeful", 2):
-            matched.append(("patience", "patience-low-hope", "info", ["hopeful"]))
-        if ge("progress_noticed", 4):
-            matched.append(("celebrate", "celebrate-progress", "info", ["progress_noticed"]))
-        if get("past_hurt") is True:
-            matched.append(("educate", "educate-past-hurt", "info", ["past_hurt"]))
+        matched = []
+        for rule_id, step, urgency, topics, tests in _RULES:
+            met = []
+            for q, op, v in tests:
+                x = get(q)
+                if x is None:
+                    continue
+                if (op == ">=" and x >= v) or (op == "<=" and x <= v) or (op == "=" and x is v):
+                    met.append((q, op, v))
+            if met:
+                matched.append((rule_id, step, urgency, topics, met))
         if not matched:
-            return self.result("educate", "catch-all", "info", clean, [], [])
-        step, rule_id, urgency, met = matched[0]
-        alternatives: list[tuple[str, str]] = []
-        for other_step, other_rule, _, _ in matched[1:]:
-            if other_step != step and other_step not in {a for a, _ in alternatives}:
-                alternatives.append((other_step, other_rule))
+            return self.make(
+                self.steps["educate"], Urgency.INFO, (self.reason["catch-all"],), [],
+                "catch-all", (), (), role, False,
+            )  # fmt: skip
+        rule_id, step, urgency, topics, met = matched[0]
+        alternatives: list[Alternative] = []
+        seen = {step}
+        for other_rule, other_step, _, _, _ in matched[1:]:
+            if other_step not in seen:
+                seen.add(other_step)
+                alternatives.append(
+                    Alternative(other_step, self.steps[other_step].title, other_rule)
+                )
                 if len(alternatives) == 2:
                     break
-        return self.result(step, rule_id, urgency, clean, met, alternatives)
+        evidence = []
+        sentences = []
+        for q, op, v in met:
+            text = f"{q} {op} {'yes' if v is True else v}"
+            evidence.append(Evidence(rule_id, text, (q,)))
+            said = self.sentence(q, clean[q])
+            if said not in sentences:
+                sentences.append(said)
+        return self.make(
+            self.steps[step], self.urgency[urgency], (self.reason[rule_id], *sentences), evidence,
+            rule_id, tuple(alternatives), self.resources(topics) if topics else (), role, False,
+        )  # fmt: skip
 
-    def result(
+    def make(
         self,
-        step: str,
+        step: Step,
+        urgency: Urgency,
+        reasons: tuple[str, ...],
+        evidence: list[Evidence],
         rule_id: str,
-        urgency: str,
-        clean: dict[str, Any],
-        met: list[str],
-        alternatives: list[tuple[str, str]],
-    ) -> dict[str, Any]:
-        return {
-            "step": step,
-            "rule_id": rule_id,
-            "urgency": urgency,
-            "reasons": [self.reason[rule_id]] + [self.sentence(q, clean[q]) for q in met],
-            "evidence": met,
-            "alternatives": [(s, self.titles[s], r) for s, r in alternatives],
-        }
+        alternatives: tuple[Alternative, ...],
+        resources: tuple[Resource, ...],
+        role: Role,
+        safety: bool,
+    ) -> Recommendation:
+        pack = self.pack
+        return Recommendation(
+            step=step,
+            urgency=urgency,
+            reasons=reasons,
+            evidence=tuple(evidence),
+            rule_id=rule_id,
+            alternatives=alternatives,
+            resources=resources,
+            respondent=role,
+            safety=safety,
+            pack_id=pack.id,
+            pack_version=pack.version,
+            packs=pack.packs,
+            locale=pack.locale,
+        )
 
 
 # --------------------------------------------------------------------- workload
@@ -216,223 +293,432 @@ def checkins(count: int, seed: int = 20261127) -> list[tuple[Role, dict[str, Any
 
 
 def check_same(baseline: Baseline, cases: list[tuple[Role, dict[str, Any]]]) -> None:
-    """The baseline really implements the same rules: same step, rule, alternatives, reasons."""
+    """The baseline really does the same work: it returns an equal Recommendation, every field."""
     for role, answers in cases:
         rec = trustkit.recommend_next_step(answers, respondent=role)
         mine = baseline(answers, role.value)
-        assert mine["step"] == rec.step.id, (mine["rule_id"], rec.rule_id)
-        assert mine["rule_id"] == rec.rule_id
-        if not rec.safety:
-            assert list(mine["reasons"]) == list(rec.reasons), rec.rule_id
-            assert mine["alternatives"] == [
-                (a.step_id, a.title, a.rule_id) for a in rec.alternatives
-            ]
+        assert mine == rec, rec.rule_id
+        assert mine.reasons == rec.reasons, rec.rule_id  # reasons are compared, not only shown
 
 
-def time_calls(count: int, repeat: int) -> dict[str, float]:
-    """Seconds per call (best of ``repeat``) for trustkit and the baseline."""
-    pack = trustkit.default_pack()
-    baseline = Baseline(pack)
-    cases = checkins(count)
-    check_same(baseline, cases)
-    recommend = trustkit.recommend_next_step
-    pairs = [(answers, role.value) for role, answers in cases]
-
-    def run_trustkit() -> None:
-        for answers, role in pairs:
-            recommend(answers, respondent=role)
-
-    def run_baseline() -> None:
-        for answers, role in pairs:
-            baseline(answers, role)
-
-    results = {}
-    # Interleave the two so that a noisy neighbour hurts both alike.
-    best = {"trustkit": float("inf"), "baseline": float("inf")}
-    for _ in range(repeat):
-        for name, fn in (("trustkit", run_trustkit), ("baseline", run_baseline)):
-            best[name] = min(best[name], timeit.timeit(fn, number=1) / count)
-    results.update(best)
-    return results
+def check_choice(
+    reference: Callable[[dict[str, Any], str], tuple[str, tuple[str, ...]]],
+    pack: ContentPack,
+    cases: list[tuple[Role, dict[str, Any]]],
+) -> None:
+    """A reference for a generated pack picks the same rule and alternatives."""
+    for role, answers in cases:
+        rec = trustkit.recommend_next_step(answers, respondent=role, pack=pack)
+        got = reference(answers, role.value)
+        assert got == (rec.rule_id, tuple(a.rule_id for a in rec.alternatives)), rec.rule_id
 
 
-def time_history(sizes: tuple[int, ...], repeat: int) -> dict[int, float]:
-    """Seconds per call with histories of each size, against the same call without history.
-
-    The histories are check-ins of both partners, a few days apart, in shuffled
-    order (as an app might load them), half with their stored step and half
-    without (so trustkit works those out, and caches them).
-    """
-    rng = random.Random(7)
-    cases = checkins(max(sizes) + 1)
-    now = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
-    past = [
-        trustkit.CheckIn(
-            respondent=role,
-            answers={k: v for k, v in answers.items() if not k.endswith("_partner")},
-            at=now - dt.timedelta(days=3 * (i + 1), hours=rng.randint(0, 12)),
-            recommended="validation" if i % 2 else None,
-        )
-        for i, (role, answers) in enumerate(cases[1:])
-    ]
-    role, answers = cases[0]
-    safe = {k: v for k, v in answers.items() if k not in SAFETY}
-    results = {}
-    loops = 200
-    for size in (None, *sizes):
-        history = None if size is None else rng.sample(past, size)
-
-        def call(history: list[trustkit.CheckIn] | None = history) -> None:
-            trustkit.recommend_next_step(safe, respondent=role, history=history, now=now)
-
-        call()  # warm the cache of recomputed steps
-        best = min(timeit.timeit(call, number=loops) for _ in range(repeat)) / loops
-        results[-1 if size is None else size] = best
-    return results
+# --------------------------------------------------------------------- timing
 
 
-SAFETY = ("afraid_of_partner", "controlled", "hurt_or_threatened", "self_harm_thoughts")
+class Timed:
+    """Per-call CPU times of several contenders, measured in interleaved rounds."""
+
+    def __init__(self, runs: dict[str, Callable[[], object]], per_round: int, rounds: int) -> None:
+        self.samples: dict[str, list[float]] = {name: [] for name in runs}
+        for run in runs.values():  # warm up
+            run()
+        for _ in range(rounds):
+            for name, run in runs.items():
+                start = time.process_time()
+                run()
+                self.samples[name].append((time.process_time() - start) / per_round)
+
+    def median(self, name: str) -> float:
+        return statistics.median(self.samples[name])
+
+    def ratio(self, a: str, b: str) -> tuple[float, float, float]:
+        """The median of the per-round ratios a/b, and its interquartile range."""
+        ratios = sorted(x / y for x, y in zip(self.samples[a], self.samples[b], strict=True))
+        q1, med, q3 = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
+        return med, q1, q3
+
+
+def over(fn: Callable[..., object], cases: list[tuple[Any, ...]]) -> Callable[[], None]:
+    """One pass of ``fn`` over every case."""
+
+    def run() -> None:
+        for args in cases:
+            fn(*args)
+
+    return run
+
+
+def _child_cpu(argv: list[str]) -> float:
+    """CPU time (user + system) of a fresh child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, env=ENV)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def processes(codes: dict[str, str], runs: int) -> dict[str, list[float]]:
+    """CPU time of fresh interpreters running each code, taking turns."""
+    for code in codes.values():  # warm the file cache and write any missing .pyc files
+        _child_cpu([sys.executable, "-c", code])
+    times: dict[str, list[float]] = {name: [] for name in codes}
+    for _ in range(runs):
+        for name, code in codes.items():
+            times[name].append(_child_cpu([sys.executable, "-c", code]))
+    return times
 
 
 # Byte-code caching on, as for any installed package (a development shell may turn it off).
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+FIRST = "import trustkit; trustkit.recommend_next_step({'feels_heard': 1, 'promises_kept': 4})"
+DEPS = "import attrs, cattrs"
 
 
-def _run(code: str) -> str:
-    return subprocess.run(
-        [sys.executable, "-c", code], check=True, capture_output=True, text=True, env=ENV
-    ).stdout
+# --------------------------------------------------------------------- the rows
 
 
-def time_processes(codes: dict[str, str], runs: int) -> dict[str, float]:
-    """Median wall time of fresh interpreters running each code, in seconds.
-
-    The codes take turns, so that a noisy neighbour slows all of them alike.
-    """
-    for code in codes.values():  # warm the file cache and write any missing .pyc files
-        _run(code)
-    times: dict[str, list[float]] = {name: [] for name in codes}
-    for _ in range(runs):
-        for name, code in codes.items():
-            start = time.perf_counter()
-            _run(code)
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in times.items()}
+Row = tuple[str, str, str, float, float, float, str]
+"""What, trustkit's figure, the reference's figure, ratio, q1, q3, target."""
 
 
-def count_instructions(code: str) -> int | None:
-    """Instructions a fresh interpreter executes for ``code`` (callgrind), if valgrind exists.
+def _us(x: float) -> str:
+    return f"{x * 1e6:.1f} µs"
 
-    Unlike wall time, the count does not depend on what else the machine is doing.
-    """
-    if shutil.which("valgrind") is None:
-        return None
-    result = subprocess.run(
-        [
-            "valgrind",
-            "--tool=callgrind",
-            "--callgrind-out-file=/dev/null",
-            sys.executable,
-            "-c",
-            code,
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=ENV,
+
+def row_calls(count: int, rounds: int) -> list[Row]:
+    """The bundled pack against the hand-written baseline."""
+    pack = trustkit.default_pack()
+    trustkit.compile_pack(pack)
+    baseline = Baseline(pack)
+    cases = checkins(count)
+    check_same(baseline, cases)
+    pairs = [(answers, role.value) for role, answers in cases]
+
+    def ours(answers: dict[str, Any], role: str) -> None:
+        trustkit.recommend_next_step(answers, respondent=role)
+
+    t = Timed({"ours": over(ours, pairs), "base": over(baseline, pairs)}, count, rounds)
+    return [
+        (
+            f"bundled pack: one call vs a hand-written function returning the same "
+            f"Recommendation ({count} check-ins)",
+            _us(t.median("ours")),
+            _us(t.median("base")),
+            *t.ratio("ours", "base"),
+            "≤ 1.1x",
+        )
+    ]
+
+
+def row_generated(count: int, rounds: int) -> list[Row]:
+    """30 and 10,000 generated rules: against closures, JSON-Logic, and each other."""
+    p30, p10k = generated_pack(30), generated_pack(10_000)
+    for p in (p30, p10k):
+        trustkit.compile_pack(p)
+    cases = checkins(count)
+    closures, logic = Closures(p30), JsonLogic(p30)
+    check_choice(closures, p30, cases)
+    check_choice(logic, p30, cases[: count // 4])
+    pairs = [(answers, role.value) for role, answers in cases]
+
+    def on(pack: ContentPack) -> Callable[[dict[str, Any], str], object]:
+        def call(answers: dict[str, Any], role: str) -> object:
+            return trustkit.recommend_next_step(answers, respondent=role, pack=pack)
+
+        return call
+
+    few = pairs[: max(count // 10, 20)]
+    t = Timed(
+        {
+            "30": over(on(p30), pairs),
+            "closures": over(closures, pairs),
+            "10k": over(on(p10k), pairs),
+        },
+        count,
+        rounds,
     )
-    match = re.search(r"Collected : (\d+)", result.stderr)
-    return int(match.group(1)) if match else None
+    j = Timed({"30": over(on(p30), few), "logic": over(logic, few)}, len(few), rounds)
+    neutral_pairs = [(neutral(role), role.value) for role in Role] * 200
+    for role in Role:
+        assert trustkit.recommend_next_step(neutral(role), respondent=role, pack=p10k).rule_id == (
+            "catch-all"
+        )
+    n = Timed(
+        {"30": over(on(p30), neutral_pairs), "10k": over(on(p10k), neutral_pairs)},
+        len(neutral_pairs),
+        rounds,
+    )
+    jr, jq1, jq3 = j.ratio("logic", "30")
+    return [
+        (
+            "30-rule pack: whole call vs hand-written closures that evaluate every rule",
+            _us(t.median("30")),
+            _us(t.median("closures")),
+            *t.ratio("30", "closures"),
+            "≤ 2x",
+        ),
+        (
+            "30-rule pack: how many times faster than a pure-Python JSON-Logic engine "
+            "(json-logic-qubit)",
+            _us(j.median("30")),
+            _us(j.median("logic")),
+            jr,
+            jq1,
+            jq3,
+            "≥ 20x faster",
+        ),
+        (
+            "10,000-rule pack vs 30-rule pack: typical check-ins (~30% of rules hold)",
+            _us(t.median("10k")),
+            _us(t.median("30")),
+            *t.ratio("10k", "30"),
+            "≤ 3x",
+        ),
+        (
+            "10,000-rule pack vs 30-rule pack: no rule but the catch-all holds",
+            _us(n.median("10k")),
+            _us(n.median("30")),
+            *n.ratio("10k", "30"),
+            "≤ 3x",
+        ),
+    ]
 
 
-FIRST = (
-    "import time; t = time.perf_counter(); import trustkit; "
-    "trustkit.recommend_next_step({'feels_heard': 1, 'promises_kept': 4}); "
-    "print(time.perf_counter() - t)"
+_LOAD = """
+import sys, time, tracemalloc
+import trustkit, trustkit._pack.load as load
+load.MAX_FILE_BYTES = 10**8  # one 2.5 MB rules.toml (the loader's per-file cap is 1 MB)
+if sys.argv[2] == "memory":
+    tracemalloc.start()
+start = time.process_time()
+pack = trustkit.load_pack(sys.argv[1])
+trustkit.compile_pack(pack)
+elapsed = time.process_time() - start
+print(tracemalloc.get_traced_memory()[0] if sys.argv[2] == "memory" else elapsed)
+"""
+
+
+def row_load(runs: int) -> list[Row]:
+    """10,000 rules from TOML: load + compile, in a fresh process; and what stays in memory."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write_pack_folder(generated_pack(10_000), Path(tmp) / "gen")
+        times = []
+        for _ in range(max(runs // 3, 3)):
+            out = subprocess.run(
+                [sys.executable, "-c", _LOAD, str(folder), "time"],
+                check=True, capture_output=True, text=True, env=ENV,
+            ).stdout  # fmt: skip
+            times.append(float(out))
+        memory = int(
+            subprocess.run(
+                [sys.executable, "-c", _LOAD, str(folder), "memory"],
+                check=True,
+                capture_output=True,
+                text=True,
+                env=ENV,
+            ).stdout
+        )
+    q1, med, q3 = statistics.quantiles(times, n=4)
+    return [
+        ("10,000-rule pack: load + compile from TOML (CPU time, fresh process)",
+         f"{med:.2f} s", "1 s", med, q1, q3, "≤ 1 s"),
+        ("10,000-rule pack: memory retained after load + compile (tracemalloc)",
+         f"{memory / 1e6:.1f} MB", "10 MB", memory / 1e7, memory / 1e7, memory / 1e7, "≤ 10 MB"),
+    ]  # fmt: skip
+
+
+def row_cold(runs: int) -> list[Row]:
+    """A fresh process: import trustkit + first recommendation vs import attrs, cattrs."""
+    t = processes({"bare": "pass", "deps": DEPS, "ours": FIRST}, runs)
+    ratios = sorted(o / d for o, d in zip(t["ours"], t["deps"], strict=True))
+    q1, med, q3 = statistics.quantiles(ratios, n=4)
+    less = sorted(
+        (o - b) / (d - b) for o, d, b in zip(t["ours"], t["deps"], t["bare"], strict=True)
+    )
+    lq1, lmed, lq3 = statistics.quantiles(less, n=4)
+    ours, deps, bare = (statistics.median(t[k]) for k in ("ours", "deps", "bare"))
+    return [
+        (f"fresh process: `import trustkit` + first recommendation vs `{DEPS}` (CPU time of "
+         f"the child, {runs} each)", f"{ours * 1e3:.0f} ms", f"{deps * 1e3:.0f} ms",
+         med, q1, q3, "≤ 1.2x"),
+        (f"the same, less an empty interpreter ({bare * 1e3:.0f} ms)",
+         f"{(ours - bare) * 1e3:.0f} ms", f"{(deps - bare) * 1e3:.0f} ms", lmed, lq1, lq3, ""),
+    ]  # fmt: skip
+
+
+def _history(size: int, now: dt.datetime) -> list[trustkit.CheckIn]:
+    """``size`` earlier check-ins, both partners, oldest first: each partner about once a week."""
+    cases = checkins(min(size, 2000), seed=size)
+    return [
+        trustkit.CheckIn(
+            respondent=role,
+            answers=answers,
+            at=now - dt.timedelta(hours=84 * (size - i)),
+            recommended="validation" if i % 2 else None,
+        )
+        for i, (role, answers) in enumerate(cases[i % len(cases)] for i in range(size))
+    ]
+
+
+def row_history(sizes: tuple[int, ...], rounds: int) -> list[Row]:
+    """A call with N check-ins of history against the same call with 12."""
+    now = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    role, answers = checkins(1, seed=3)[0]
+    answers = {k: v for k, v in answers.items() if k not in SAFETY}
+    histories = {n: _history(n, now) for n in (12, *sizes)}
+    shuffled = {n: random.Random(n).sample(h, len(h)) for n, h in histories.items()}
+    loops = 200
+
+    def call(history: list[trustkit.CheckIn], ordered: bool) -> Callable[[], None]:
+        def run() -> None:
+            for _ in range(loops):
+                trustkit.recommend_next_step(
+                    answers, respondent=role, history=history, now=now, history_ordered=ordered
+                )
+
+        return run
+
+    rows: list[Row] = []
+    for n in sizes:
+        for h in (histories, shuffled):
+            first = trustkit.recommend_next_step(answers, respondent=role, history=h[n], now=now)
+            same = trustkit.recommend_next_step(
+                answers, respondent=role, history=histories[n], now=now, history_ordered=True
+            )
+            assert first == same
+        t = Timed(
+            {
+                "ordered": call(histories[n], True),
+                "twelve": call(histories[12], True),
+                "unordered": call(shuffled[n], False),
+                "twelve_unordered": call(shuffled[12], False),
+            },
+            loops,
+            max(rounds // 3, 3),
+        )
+        rows.append(
+            (f"history of {n:,} check-ins, ordered (`history_ordered=True`), vs 12 check-ins",
+             _us(t.median("ordered")), _us(t.median("twelve")), *t.ratio("ordered", "twelve"),
+             "≤ 2x")
+        )  # fmt: skip
+        per = [
+            (u - w) / (n - 12) * 1e9
+            for u, w in zip(t.samples["unordered"], t.samples["twelve_unordered"], strict=True)
+        ]
+        q1, med, q3 = statistics.quantiles(sorted(per), n=4)
+        rows.append(
+            (f"history of {n:,} check-ins, unordered: cost per check-in beyond 12 (ns)",
+             f"{med:.0f} ns", "30 ns", med / 30, q1 / 30, q3 / 30, "≤ 30 ns (ratio to 30 ns)")
+        )  # fmt: skip
+    return rows
+
+
+def row_batch(count: int, rounds: int) -> list[Row]:
+    """Decisions per second on one core: single calls against the batch path."""
+    pack = trustkit.default_pack()
+    cases = checkins(count, seed=5)
+    answers = [a for _, a in cases]
+    roles = [r for r, _ in cases]
+    checkin_list = [
+        trustkit.CheckIn(respondent=r, answers=a, at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+        for r, a in cases
+    ]
+    singles = [trustkit.recommend_next_step(c, pack=pack) for c in checkin_list]
+    assert list(trustkit.recommend_many(checkin_list, pack=pack)) == singles
+    del answers, roles
+
+    def single() -> None:
+        for c in checkin_list:
+            trustkit.recommend_next_step(c, pack=pack)
+
+    def batch() -> None:
+        for _ in trustkit.recommend_many(checkin_list, pack=pack):
+            pass
+
+    t = Timed({"single": single, "batch": batch}, count, rounds)
+    r, q1, q3 = t.ratio("single", "batch")
+    return [
+        ("decisions per second, one core, varied check-ins: `recommend_many` vs single calls",
+         f"{1 / t.median('batch'):,.0f}/s", f"{1 / t.median('single'):,.0f}/s", r, q1, q3,
+         "≥ 2x"),
+    ]  # fmt: skip
+
+
+def pickled_sizes() -> list[str]:
+    """How small the compiled form and a recommendation pickle."""
+    pack = trustkit.default_pack()
+    rec = trustkit.recommend_next_step({"distress": 5, "feels_heard": 1})
+    crisis = trustkit.recommend_next_step({"self_harm_thoughts": True})
+    p10k = generated_pack(10_000)
+    return [
+        f"- a `Recommendation` pickles to {len(pickle.dumps(rec)):,} bytes "
+        f"({len(pickle.dumps(crisis)):,} for a safety one);",
+        f"- the bundled pack pickles to {len(pickle.dumps(pack)):,} bytes, "
+        f"a 10,000-rule pack to {len(pickle.dumps(p10k)):,} (compiled forms are rebuilt, "
+        "not pickled).",
+    ]
+
+
+SAFETY = (
+    "afraid_of_partner",
+    "controlled",
+    "hurt_or_threatened",
+    "choked_or_strangled",
+    "threat_to_kill_or_weapon",
+    "forced_sex",
+    "self_harm_thoughts",
+    "partner_self_harm",
 )
-
-
-DEPS = "import time; t = time.perf_counter(); import attrs, cattrs; print(time.perf_counter() - t)"
-
-
-def time_inside(runs: int) -> dict[str, float]:
-    """Median times measured inside fresh processes: trustkit's cold start and the deps' import."""
-    values: dict[str, list[float]] = {"trustkit": [], "deps": []}
-    for _ in range(runs):
-        values["trustkit"].append(float(_run(FIRST)))
-        values["deps"].append(float(_run(DEPS)))
-    return {name: statistics.median(v) for name, v in values.items()}
 
 
 def main() -> None:
     """Run the benchmarks and print (or write) the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="update docs/performance.md")
-    parser.add_argument("--count", type=int, default=2000, help="check-ins per timing")
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--count", type=int, default=1000, help="check-ins per round")
+    parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--runs", type=int, default=15, help="fresh processes per timing")
+    parser.add_argument("--quick", action="store_true", help="fewer rounds, smaller histories")
     args = parser.parse_args()
+    if args.quick:
+        args.count, args.rounds, args.runs = 300, 5, 5
+    sizes = (1_000, 10_000) if args.quick else (1_000, 10_000, 100_000)
 
-    calls = time_calls(args.count, args.repeat)
-    history = time_history((0, 10, 100, 10_000), args.repeat)
-    wall = time_processes({"bare": "pass", "deps": DEPS, "ours": FIRST}, args.runs)
-    bare, deps, ours = wall["bare"], wall["deps"], wall["ours"]
-    inside = time_inside(args.runs)
-    instructions = {
-        name: count_instructions(code)
-        for name, code in (("bare", "pass"), ("deps", DEPS), ("ours", FIRST))
-    }
-
-    ratio = calls["trustkit"] / calls["baseline"]
+    rows: list[Row] = []
+    steps: list[Callable[[], list[Row]]] = [
+        lambda: row_calls(args.count, args.rounds),
+        lambda: row_generated(args.count, args.rounds),
+        lambda: row_load(args.runs),
+        lambda: row_cold(args.runs),
+        lambda: row_history(sizes, args.rounds),
+        lambda: row_batch(args.count, args.rounds),
+    ]
+    for step in steps:
+        rows.extend(step())
+        print(rows[-1][0], "...", file=sys.stderr)
     lines = [
         MARK,
         "",
-        f"Measured on {sys.platform}, Python {sys.version.split()[0]}, "
-        f"trustkit {trustkit.__version__}, in one run of `python bench/run.py`.",
+        f"Measured on {sys.platform}, Python {sys.version.split()[0]}, trustkit "
+        f"{trustkit.__version__}, in one run of `python -m bench.run` ({args.count} check-ins a "
+        f"round, {args.rounds} interleaved rounds, {args.runs} fresh processes; CPU time; "
+        "medians, with the interquartile range of the ratio).",
         "",
-        "| measurement | trustkit | reference | ratio |",
-        "| --- | --- | --- | --- |",
-        f"| one `recommend_next_step` call vs the hand-written baseline "
-        f"({args.count} check-ins, best of {args.repeat}) | {calls['trustkit'] * 1e6:.1f} µs "
-        f"| {calls['baseline'] * 1e6:.1f} µs | **{ratio:.2f}x** |",
-        f"| fresh process: import trustkit + first recommendation vs `import attrs, cattrs` "
-        f"(median of {args.runs}) | {ours * 1e3:.0f} ms | {deps * 1e3:.0f} ms "
-        f"| **{ours / deps:.2f}x** |",
-        f"| the same, less an empty interpreter's start-up ({bare * 1e3:.0f} ms) "
-        f"| {(ours - bare) * 1e3:.0f} ms | {(deps - bare) * 1e3:.0f} ms "
-        f"| **{(ours - bare) / (deps - bare):.2f}x** |",
-        f"| the same, timed inside the process (from before the import to after the "
-        f"first result; median of {args.runs}) | {inside['trustkit'] * 1e3:.0f} ms "
-        f"| {inside['deps'] * 1e3:.0f} ms | **{inside['trustkit'] / inside['deps']:.2f}x** |",
+        "| measurement | trustkit | reference | ratio (IQR) | target |",
+        "| --- | --- | --- | --- | --- |",
     ]
-    base = history[-1]
-    for size in (0, 10, 100, 10_000):
+    for what, ours, ref, ratio, q1, q3, target in rows:
         lines.append(
-            f"| a call with {size:,} earlier check-ins vs the same call without history "
-            f"| {history[size] * 1e6:.1f} µs | {base * 1e6:.1f} µs "
-            f"| **{history[size] / base:.2f}x** |"
+            f"| {what} | {ours} | {ref} | **{ratio:.2f}x** ({q1:.2f} to {q3:.2f}) | {target} |"
         )
-    if all(instructions.values()):
-        i_bare, i_deps, i_ours = (instructions[k] or 0 for k in ("bare", "deps", "ours"))
-        lines.append(
-            f"| the same, in instructions executed (callgrind; does not depend on machine "
-            f"load), less an empty interpreter's start-up | {(i_ours - i_bare) / 1e6:.0f} M "
-            f"| {(i_deps - i_bare) / 1e6:.0f} M "
-            f"| **{(i_ours - i_bare) / (i_deps - i_bare):.2f}x** |"
-        )
-    lines += [
-        "",
-        f"Target for the cold start: import plus first recommendation under 80 ms inside the "
-        f"process. Measured: **{inside['trustkit'] * 1e3:.0f} ms** "
-        f"({inside['trustkit'] * 1e3 / 80:.2f}x of the target).",
-        "",
-    ]
+    lines += ["", *pickled_sizes(), ""]
     text = "\n".join(lines)
     print(text)
     if args.write:
         doc = DOC.read_text(encoding="utf-8")
-        head = doc.split(MARK)[0]
-        DOC.write_text(head + text, encoding="utf-8")
+        head, _, rest = doc.partition(MARK)
+        _, _, tail = rest.partition(END)
+        DOC.write_text(f"{head}{text}\n{END}{tail}", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from trustkit._api import default_pack, recommend_next_step, trace
+from trustkit._api import (
+    bundled_recommendation as bundled_recommendation,  # for pickles only: not in __all__
+)
+from trustkit._api import (
+    compile_pack,
+    default_pack,
+    recommend_many,
+    recommend_next_step,
+    trace,
+)
 from trustkit._pack.sources import load_pack
 from trustkit._pack.validate import check_pack
 from trustkit._version import __version__
@@ -122,6 +131,7 @@ __all__ = [
     "__version__",
     "available_packs",
     "check_pack",
+    "compile_pack",
     "converter",
     "default_pack",
     "json_schema",
@@ -129,6 +139,7 @@ __all__ = [
     "load_pack",
     "make_converter",
     "parse_checkin",
+    "recommend_many",
     "recommend_next_step",
     "run_examples",
     "trace",

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import copyreg
 import datetime as dt
 import functools
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
+from trustkit._engine.compile import compiled
 from trustkit._engine.recommend import recommend
 from trustkit._pack.sources import load_pack
-from trustkit.models import CheckIn, ContentPack, Recommendation, Role, Trace
+from trustkit.models import CheckIn, ContentPack, Recommendation, Role, Trace, Urgency
 
 if TYPE_CHECKING:
     from trustkit._boundary import Boundary
@@ -38,6 +40,7 @@ def recommend_next_step(
     now: dt.datetime | None = None,
     country: str | None = None,
     locale: str | None = None,
+    history_ordered: bool = False,
 ) -> Recommendation:
     """Recommend the next step for one partner's check-in, and say why.
 
@@ -66,6 +69,16 @@ def recommend_next_step(
             follow it, so pass at least the check-ins of that period: see
             "Safety over time" in the docs. ``None`` (the default) means the app keeps no
             history; pass ``()`` for a couple's very first check-in.
+        history_ordered: ``True`` when ``history`` is a list or tuple sorted by
+            ``at``, oldest first (the order an app appends in). trustkit then
+            reads only the check-ins it needs (the latest few and those of the
+            safety period), found by bisection, so a long history costs about
+            what a short one does. The check-ins it reads are checked to be in
+            order (an ``AnswerError`` if not); the result is the same as for
+            the same history in any order. It is a promise: a check-in of the
+            safety period stored out of order, far from the ones read, would
+            not be seen. Pass it only when the store sorts by time (for example
+            ``ORDER BY at``); when unsure, leave it ``False``.
         boundaries: The couple's current boundaries, for facts such as a
             boundary crossed since the last check-in or one due for review.
         pack: The content pack to use; the bundled one by default.
@@ -105,7 +118,143 @@ def recommend_next_step(
     chosen = default_pack() if pack is None else pack
     if locale is not None:
         chosen = chosen.localized(locale)
-    return recommend(answers, respondent, chosen, country, history, boundaries, now)
+    return recommend(
+        answers, respondent, chosen, country, history, boundaries, now, history_ordered
+    )
+
+
+def compile_pack(pack: ContentPack | None = None) -> ContentPack:
+    """Compile a pack now, so that its first recommendation does not pay for it.
+
+    A pack is compiled (its rules indexed, its answer checks and texts
+    prepared) the first time it is used, and the result is kept on the pack.
+    Call this at start-up, in each worker process, to move that cost out of
+    the first request. Compiling is idempotent and thread-safe.
+
+    Args:
+        pack: The pack to compile; the bundled one by default.
+
+    Returns:
+        The same pack, compiled.
+
+    Examples:
+        >>> import trustkit
+        >>> pack = trustkit.compile_pack()
+        >>> pack is trustkit.default_pack()
+        True
+    """
+    chosen = default_pack() if pack is None else pack
+    compiled(chosen)
+    return chosen
+
+
+def recommend_many(
+    checkins: Iterable[CheckIn | Mapping[str, object]],
+    *,
+    respondent: Role | str | None = None,
+    pack: ContentPack | None = None,
+    country: str | None = None,
+    locale: str | None = None,
+) -> Iterator[Recommendation]:
+    """Recommend the next step for many check-ins, one result each, in order.
+
+    The same as calling [`recommend_next_step`][trustkit.recommend_next_step]
+    on each check-in with the same keywords (the same checks, the same
+    errors, the same results), with the pack, locale and country worked out
+    once for the whole batch. Results are yielded as they are made, so a
+    long stream of check-ins never sits in memory; an invalid check-in
+    raises its ``AnswerError`` when its turn comes. For a process pool, send
+    the check-ins to the workers and call this in each (after
+    [`compile_pack`][trustkit.compile_pack] at start-up).
+
+    Args:
+        checkins: ``CheckIn`` objects, or answer mappings (with ``respondent``).
+        respondent: As for ``recommend_next_step``, for every check-in.
+        pack: The content pack to use; the bundled one by default.
+        country: As for ``recommend_next_step``.
+        locale: As for ``recommend_next_step``.
+
+    Examples:
+        >>> import trustkit
+        >>> batch = [{"feels_heard": 1}, {"promises_kept": 1}]
+        >>> [rec.step.id for rec in trustkit.recommend_many(batch)]
+        ['validation', 'consistency']
+    """
+    chosen = default_pack() if pack is None else pack
+    if locale is not None:
+        chosen = chosen.localized(locale)
+    compiled(chosen)
+    for checkin in checkins:
+        yield recommend(checkin, respondent, chosen, country)
+
+
+# --------------------------------------------------------------------- compact pickles
+
+
+def _bundled_parts(rec: Recommendation) -> tuple[Any, ...] | None:
+    """A recommendation from the bundled pack, by the ids of its step and resources."""
+    if not default_pack.cache_info().currsize:  # the bundled pack is not in use
+        return None
+    pack = default_pack()
+    if rec.pack_id != pack.id or rec.packs != pack.packs or rec.locale != pack.locale:
+        return None
+    c = compiled(pack)
+    step_id = rec.step.id
+    forms = [
+        n
+        for n, s in enumerate((c.steps, c.steps_apart, c.crisis_steps))
+        if s.get(step_id) is rec.step
+    ]
+    if not forms:
+        return None
+    form = forms[0]
+    ids = tuple(r.id for r in rec.resources)
+    if tuple(c.resources_by_id.get(i) for i in ids) != rec.resources:
+        return None
+    return (step_id, form, rec.urgency.value, rec.reasons, rec.evidence, rec.rule_id,
+            rec.alternatives, ids, rec.respondent.value, rec.safety)  # fmt: skip
+
+
+def bundled_recommendation(parts: tuple[Any, ...]) -> Recommendation:
+    """A recommendation from the bundled pack, rebuilt from its compact pickle.
+
+    Pickle calls this; it is not meant to be called directly. It lives at
+    ``trustkit.bundled_recommendation`` so that a pickle names no private module.
+    """
+    step_id, form, urgency, reasons, evidence, rule_id, alternatives, ids, role, safety = parts
+    pack = default_pack()
+    c = compiled(pack)
+    steps = (c.steps, c.steps_apart, c.crisis_steps)[form]
+    return Recommendation(
+        step=steps[step_id],
+        urgency=Urgency(urgency),
+        reasons=reasons,
+        evidence=evidence,
+        rule_id=rule_id,
+        alternatives=alternatives,
+        resources=tuple(c.resources_by_id[i] for i in ids),
+        respondent=Role(role),
+        safety=safety,
+        pack_id=pack.id,
+        pack_version=pack.version,
+        packs=pack.packs,
+        locale=pack.locale,
+    )
+
+
+def _reduce_recommendation(rec: Recommendation) -> tuple[Any, ...]:
+    # A recommendation from the bundled pack refers to its step and resources by id
+    # (a few hundred bytes instead of about 9 KB); any other pickles field by field.
+    parts = _bundled_parts(rec)
+    if parts is not None:
+        return (bundled_recommendation, (parts,))
+    reduced = rec.__reduce_ex__(4)
+    assert isinstance(reduced, tuple)  # attrs classes reduce to a tuple, never a name
+    return reduced
+
+
+bundled_recommendation.__module__ = "trustkit"  # where pickles find it
+copyreg.pickle(Recommendation, _reduce_recommendation)
 
 
 def trace(

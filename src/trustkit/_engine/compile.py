@@ -417,15 +417,160 @@ class _Explaining:
 
 
 class CompiledRule:
-    """A rule with its predicate and explainer."""
+    """A rule with its predicate; its explainer is built the first time it is needed.
 
-    __slots__ = ("explain", "holds", "is_catch_all", "rule")
+    Only the rule that decides (and, on the safety path, every safety rule that
+    holds) is ever explained, so a pack of thousands of rules builds a handful
+    of explainers, not one per rule.
+    """
+
+    __slots__ = ("_explain", "_explaining", "holds", "is_catch_all", "rule")
 
     def __init__(self, rule: Rule, explaining: _Explaining) -> None:
         self.rule = rule
         self.holds = compile_condition(rule.when)
-        self.explain = explaining.explainer(rule.id, rule.when)
         self.is_catch_all = isinstance(rule.when, Always)
+        self._explaining = explaining
+        self._explain: Explainer | None = None
+
+    @property
+    def explain(self) -> Explainer:
+        """The closure that records why the rule's condition held (built once, on first use)."""
+        explain = self._explain
+        if explain is None:
+            # Two threads racing here build the same closure; either may win.
+            explain = self._explaining.explainer(self.rule.id, self.rule.when)
+            self._explain = explain
+        return explain
+
+
+# --------------------------------------------------------------------- the rule index
+
+_BEYOND = None
+"""The key of a count question's table for every answer above its largest threshold."""
+
+Atom = AnswerCompare | Answered | ScoreCompare | FactCompare
+
+
+def triggers(cond: Condition) -> tuple[Atom, ...] | None:
+    """Comparisons at least one of which holds whenever ``cond`` holds; None if there are none.
+
+    ``all`` needs every part, so one part's triggers will do (the shortest);
+    ``any`` needs one part, so it takes every part's; ``not`` and ``always``
+    can hold with nothing answered, so they have none.
+    """
+    if isinstance(cond, AnswerCompare | Answered | ScoreCompare | FactCompare):
+        return (cond,)
+    if isinstance(cond, AllOf):
+        found = [t for t in (triggers(c) for c in cond.conditions) if t is not None]
+        return min(found, key=len) if found else None
+    if isinstance(cond, AnyOf):
+        union: list[Atom] = []
+        for part in cond.conditions:
+            found_part = triggers(part)
+            if found_part is None:
+                return None
+            union.extend(found_part)
+        return tuple(union)
+    return None
+
+
+class RuleIndex:
+    """Finds the rules that may hold for a check-in without trying each one.
+
+    Each rule's condition is reduced to its triggers (see `triggers`). A rule is
+    a candidate when one of its triggers holds; every rule that holds is a
+    candidate, so trying the candidates in priority order gives the same
+    result as trying every rule. Candidates are bits of an int, bit ``i`` for
+    the ``i``-th rule in priority order. A trigger on an answer is looked up:
+    for each question, a table from each possible answer (1-5, yes/no, or a
+    count up to just past its largest threshold) to the rules it triggers. A
+    trigger on a score or a fact is tested once however many rules share it.
+    Rules without triggers (a ``not`` or ``always`` at the top) are always
+    candidates.
+    """
+
+    __slots__ = ("always", "answers", "dimension_atoms", "fact_atoms")
+
+    def __init__(self, rules: tuple[CompiledRule, ...], questions: Mapping[str, Question]) -> None:
+        always = 0
+        by_answer: dict[str, list[tuple[AnswerCompare | Answered, int]]] = {}
+        by_score: dict[tuple[str, str, object], tuple[Condition, int]] = {}
+        for i, compiled_rule in enumerate(rules):
+            bit = 1 << i
+            found = triggers(compiled_rule.rule.when)
+            known = found is not None and all(
+                not isinstance(a, AnswerCompare | Answered) or a.question in questions
+                for a in found
+            )
+            if found is None or not known:
+                always |= bit
+                continue
+            for atom in found:
+                if isinstance(atom, AnswerCompare | Answered):
+                    by_answer.setdefault(atom.question, []).append((atom, bit))
+                else:
+                    key = (type(atom).__name__, str(atom), type(atom.value))
+                    previous = by_score.get(key)
+                    by_score[key] = (atom, bit | (previous[1] if previous else 0))
+        self.always = always
+        self.answers = {
+            qid: _answer_table(questions[qid].kind, atoms) for qid, atoms in by_answer.items()
+        }
+        self.dimension_atoms = tuple(
+            (compile_condition(atom), bits)
+            for atom, bits in by_score.values()
+            if isinstance(atom, ScoreCompare)
+        )
+        self.fact_atoms = self.dimension_atoms + tuple(
+            (compile_condition(atom), bits)
+            for atom, bits in by_score.values()
+            if isinstance(atom, FactCompare)
+        )
+
+    def candidates(self, answers: Answers, scores: Scores, with_facts: bool) -> int:
+        """The rules that may hold, as bits (bit ``i``: the ``i``-th rule in priority order)."""
+        found = self.always
+        tables = self.answers
+        for key, value in answers.items():
+            table = tables.get(key)
+            if table is not None:
+                bits = table.get(value)
+                found |= table[_BEYOND] if bits is None else bits
+        if scores:
+            for holds, bits in self.fact_atoms if with_facts else self.dimension_atoms:
+                if holds(answers, scores):
+                    found |= bits
+        return found
+
+
+def _answer_table(
+    kind: QuestionKind, atoms: list[tuple[AnswerCompare | Answered, int]]
+) -> dict[object, int]:
+    """Each possible answer to one question, and the rules whose triggers it makes hold."""
+    domain: list[Answer]
+    if kind is QuestionKind.YES_NO:
+        domain = [True, False]
+    elif kind is QuestionKind.SCALE:
+        domain = [1, 2, 3, 4, 5]
+    else:
+        # Every count above the largest threshold compares alike: one entry stands for them all.
+        limits = [
+            int(a.value) for a, _ in atoms if isinstance(a, AnswerCompare) and a.value is not True
+        ]
+        domain = list(range(max([0, *limits]) + 2))
+    table: dict[object, int] = {}
+    for value in domain:
+        bits = 0
+        for atom, bit in atoms:
+            if evaluate(atom, {atom.question: value}, _EMPTY):
+                bits |= bit
+        table[value] = bits
+    table[_BEYOND] = table[domain[-1]]
+    return table
+
+
+_EMPTY: Scores = {}
 
 
 class CompiledPack:
@@ -439,10 +584,13 @@ class CompiledPack:
         "dimensions",
         "expected",
         "expected_checks",
+        "facts_free",
+        "index",
         "pack",
         "past_steps",
         "questions",
         "resources",
+        "resources_by_id",
         "rules",
         "rules_without_facts",
         "safety_questions",
@@ -475,6 +623,10 @@ class CompiledPack:
         self.rules_without_facts = tuple(
             r for r in self.rules if without_facts(r.rule.when) is not False
         )
+        self.facts_free = sum(
+            1 << i for i, r in enumerate(self.rules) if without_facts(r.rule.when) is not False
+        )
+        self.index = RuleIndex(self.rules, self.questions)
         self.steps: dict[str, Step] = {s.id: s for s in pack.steps}
         self.safety_questions = tuple(q.id for q in pack.questions if q.safety)
         # For a safety period: each step without couples exercises, and the steps that are
@@ -493,6 +645,7 @@ class CompiledPack:
             )
             for r in self.safety_rules
         }
+        self.resources_by_id = {r.id: r for r in pack.resources}
         topics = {t for r in pack.resources for t in r.topics}
         self.resources: dict[str, tuple[Resource, ...]] = {
             t: tuple(r for r in pack.resources if t in r.topics) for t in topics
@@ -553,4 +706,12 @@ def compiled(pack: ContentPack) -> CompiledPack:
     return cached
 
 
-__all__ = ["CompiledPack", "compile_condition", "compiled", "evaluate", "format_score"]
+__all__ = [
+    "CompiledPack",
+    "RuleIndex",
+    "compile_condition",
+    "compiled",
+    "evaluate",
+    "format_score",
+    "triggers",
+]

@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import operator
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from trustkit.errors import AnswerError, AnswerProblem
@@ -64,7 +64,11 @@ def _problem(field: str, expected: str) -> AnswerError:
 
 
 def window(
-    history: Iterable[object], today: dt.datetime, role: Role, current: CheckIn | None = None
+    history: Iterable[object],
+    today: dt.datetime,
+    role: Role,
+    current: CheckIn | None = None,
+    ordered: bool = False,
 ) -> list[CheckIn]:
     """The most recent earlier check-ins, oldest first, checked.
 
@@ -76,7 +80,11 @@ def window(
         AnswerError: A check-in is dated after today, or appears twice (same
             respondent, same time).
     """
-    latest: list[CheckIn] = heapq.nlargest(HISTORY_WINDOW + 1, history, key=_AT)  # type: ignore[arg-type]
+    if ordered:
+        assert isinstance(history, Sequence)
+        latest = _latest_ordered(history)
+    else:
+        latest = heapq.nlargest(HISTORY_WINDOW + 1, history, key=_AT)  # type: ignore[arg-type]
     seen: set[tuple[Role, dt.datetime]] = set()
     checked: list[CheckIn] = []
     for checkin in latest:
@@ -91,6 +99,26 @@ def window(
         checked.append(checkin)
     checked.reverse()
     return checked[-HISTORY_WINDOW:]
+
+
+def _latest_ordered(history: Sequence[object]) -> list[CheckIn]:
+    """What ``heapq.nlargest`` gives for an ordered history, reading only its end.
+
+    Check-ins sharing the time at the window's edge are all taken, then sorted
+    as ``nlargest`` would (newest first, ties in history order), so that the
+    window is exactly the one an unordered history gives.
+    """
+    if not history:
+        return []
+    lo = max(len(history) - HISTORY_WINDOW - 1, 0)
+    try:
+        edge = _AT(history[lo])
+        while lo and _AT(history[lo - 1]) == edge:
+            lo -= 1
+        tail: list[CheckIn] = sorted(history[lo:], key=_AT, reverse=True)  # type: ignore[arg-type]
+    except AttributeError:
+        raise _problem("history", "CheckIn objects") from None
+    return tail[: HISTORY_WINDOW + 1]
 
 
 def _crossed(before: float, after: float, improving: bool) -> bool:
@@ -114,6 +142,7 @@ def compute(
     score_of: Callable[[Mapping[str, Any]], Mapping[str, float]],
     recommended_step: Callable[[CheckIn], str],
     compare_before: dt.datetime | None = None,
+    ordered: bool = False,
 ) -> dict[str, Any]:
     """Facts (``"@name"``) and the details that explain them (``"#name"``).
 
@@ -128,6 +157,7 @@ def compute(
         recommended_step: The step a past check-in got (stored or recomputed).
         compare_before: During a safety period, when it began: changes and
             perception gaps then use only check-ins from before it.
+        ordered: The history is a sequence, oldest first: only its end is read.
     """
     facts: dict[str, Any] = {}
     boundaries = tuple(boundaries)
@@ -136,7 +166,7 @@ def compute(
     past: list[CheckIn] = []
     if history is not None:
         assert today is not None
-        past = window(history, today, role, current)
+        past = window(history, today, role, current, ordered)
         _journey(facts, past, today)
         own = [c for c in past if c.respondent is role]
         comparable = past

@@ -15,8 +15,11 @@ The reasoning and the sources are in docs/safety.md ("Safety over time").
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
-from collections.abc import Iterable
+import operator
+from collections.abc import Iterable, Sequence
+from itertools import repeat
 
 from trustkit.errors import AnswerError, AnswerProblem
 from trustkit.models import CheckIn, Role
@@ -42,7 +45,10 @@ class SafetyPeriod:
 def positive(checkin: CheckIn, safety_questions: tuple[str, ...]) -> bool:
     """Whether a check-in answered yes to any of the safety questions."""
     answers = checkin.answers
-    return any(answers.get(q) is True for q in safety_questions)
+    # The check-in's own dict when it has one: Mapping.get on the read-only view goes
+    # through Python-level methods (and an exception per missing key). All in C below.
+    get = getattr(answers, "_data", answers).get
+    return any(map(operator.is_, map(get, safety_questions), repeat(True)))
 
 
 def safety_period(
@@ -51,6 +57,7 @@ def safety_period(
     role: Role,
     safety_questions: tuple[str, ...],
     weeks: int,
+    ordered: bool = False,
 ) -> SafetyPeriod | None:
     """The safety period open today, if any earlier check-in (either role) opened one.
 
@@ -59,16 +66,30 @@ def safety_period(
     checks in. (Today's own check-in may be in the history: if it is a
     positive screen, today's safety rules decide before the period matters.)
 
+    With ``ordered`` (the history is a sequence, oldest first), the period's
+    check-ins are found by bisection and only they are read; each of them is
+    checked to be in order, so a history that is not sorted is an error
+    rather than a positive screen missed.
+
     Raises:
-        AnswerError: An item of the history is not a CheckIn.
+        AnswerError: An item of the history is not a CheckIn, or an ordered
+            history is not in order.
     """
     start = today - dt.timedelta(weeks=weeks)
     since: dt.datetime | None = None
     own: list[CheckIn] = []
+    if ordered:
+        assert isinstance(history, Sequence)
+        history = _period_slice(history, start, today)
+    previous: dt.datetime | None = None
     for checkin in history:
         if not isinstance(checkin, CheckIn):
             raise AnswerError([AnswerProblem("history", "CheckIn objects")])
         at = checkin.at
+        if ordered:
+            if previous is not None and at < previous:
+                raise AnswerError([AnswerProblem("history", ORDER)])
+            previous = at
         if at <= start or at > today or not positive(checkin, safety_questions):
             continue
         if since is None or at < since:
@@ -80,4 +101,24 @@ def safety_period(
     return SafetyPeriod(since, tuple(own))
 
 
-__all__ = ["SafetyPeriod", "positive", "safety_period"]
+ORDER = "check-ins oldest first (history_ordered=True)"
+_AT = operator.attrgetter("at")
+
+
+def _period_slice(
+    history: Sequence[object], start: dt.datetime, today: dt.datetime
+) -> Sequence[object]:
+    """The check-ins of an ordered history dated after ``start`` and up to ``today``.
+
+    The check-ins on either side of the slice are checked too, so that the
+    slice's edges are where the order says they are.
+    """
+    try:
+        lo = bisect.bisect_right(history, start, key=_AT)
+        hi = bisect.bisect_right(history, today, key=_AT, lo=lo)
+    except (AttributeError, TypeError):
+        raise AnswerError([AnswerProblem("history", "CheckIn objects")]) from None
+    return history[max(lo - 1, 0) : hi + 1]
+
+
+__all__ = ["ORDER", "SafetyPeriod", "positive", "safety_period"]

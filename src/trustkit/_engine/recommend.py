@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from trustkit._countries import country_problem
@@ -227,22 +227,28 @@ def recommend(
     history: Iterable[object] | None = None,
     boundaries: Iterable[object] = (),
     now: dt.datetime | None = None,
+    history_ordered: bool = False,
 ) -> Recommendation:
     """The engine behind [`trustkit.recommend_next_step`][trustkit.recommend_next_step]."""
     country = _country(country)
     c = compiled(pack)
     role, clean = check_answers(c, answers, respondent)
     scores: Scores = c.score(clean) if c.dimensions else _NO_SCORES
-    rules = c.rules_without_facts
+    with_facts = False
     period: SafetyPeriod | None = None
     if history is not None or boundaries:
-        rules = c.rules
+        with_facts = True
         today = _today(answers, now)
         if history is not None:
-            history = _listed(history)
+            history = _listed(history, history_ordered)
             if today is not None:
                 period = safety_period(
-                    history, today, role, c.safety_questions, pack.safety_period_weeks
+                    history,
+                    today,
+                    role,
+                    c.safety_questions,
+                    pack.safety_period_weeks,
+                    history_ordered,
                 )
         facts = compute(
             role=role,
@@ -254,6 +260,7 @@ def recommend(
             score_of=c.score_all,
             recommended_step=lambda checkin: _past_step(c, checkin),
             compare_before=None if period is None else period.since,
+            ordered=history_ordered,
         )
         scores = {**scores, **facts}
     elif now is not None:
@@ -269,24 +276,7 @@ def recommend(
     # skipped (the catch-all never leads to one) and couples actions are taken out.
     skipped = c.couples_steps if period is not None else _NO_STEPS
     steps = c.steps_apart if period is not None else c.steps
-    winner: CompiledRule | None = None
-    alternatives: list[Alternative] = []
-    seen: set[str] = set()
-    for candidate in rules:
-        if not candidate.holds(clean, scores):
-            continue
-        rule = candidate.rule
-        if rule.step in skipped:
-            continue
-        if winner is None:
-            winner = candidate
-            seen.add(rule.step)
-        elif rule.step not in seen and not candidate.is_catch_all:
-            # A catch-all always holds, so it says nothing about this check-in.
-            seen.add(rule.step)
-            alternatives.append(Alternative(rule.step, c.steps[rule.step].title, rule.id))
-            if len(alternatives) == MAX_ALTERNATIVES:
-                break
+    winner, alternatives = _choose(c, clean, scores, with_facts, skipped)
     if winner is None:
         raise NoStepError(pack.id)
 
@@ -311,7 +301,42 @@ def recommend(
     )
 
 
-def _listed(history: Iterable[object]) -> tuple[object, ...]:
+def _choose(
+    c: CompiledPack, clean: Answers, scores: Scores, with_facts: bool, skipped: frozenset[str]
+) -> tuple[CompiledRule | None, list[Alternative]]:
+    """The rule that decides, and up to two alternatives: highest priority first, ties by id."""
+    winner: CompiledRule | None = None
+    alternatives: list[Alternative] = []
+    seen: set[str] = set()
+    # Only the candidates the index finds can hold; they are tried in priority order.
+    found = c.index.candidates(clean, scores, with_facts)
+    if not with_facts:
+        found &= c.facts_free
+    ordered = c.rules
+    while found:
+        low = found & -found
+        found ^= low
+        candidate = ordered[low.bit_length() - 1]
+        if not candidate.holds(clean, scores):
+            continue
+        rule = candidate.rule
+        if rule.step in skipped:
+            continue
+        if winner is None:
+            winner = candidate
+            seen.add(rule.step)
+        elif rule.step not in seen and not candidate.is_catch_all:
+            # A catch-all always holds, so it says nothing about this check-in.
+            seen.add(rule.step)
+            alternatives.append(Alternative(rule.step, c.steps[rule.step].title, rule.id))
+            if len(alternatives) == MAX_ALTERNATIVES:
+                break
+    return winner, alternatives
+
+
+def _listed(history: Iterable[object], ordered: bool = False) -> Sequence[object]:
+    if ordered and isinstance(history, list | tuple):
+        return history  # read by bisection: copying it would touch every check-in
     try:
         return tuple(history)
     except TypeError:

@@ -16,7 +16,7 @@ something the trace adds.)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from trustkit._engine.compile import (
     Answers,
@@ -107,7 +107,7 @@ def _inputs(
     c: CompiledPack,
     answers: Mapping[str, object] | CheckIn,
     respondent: Role | str | None,
-    history: tuple[object, ...] | None,
+    history: Sequence[object] | None,
     boundaries: tuple[object, ...],
     now: dt.datetime | None,
 ) -> tuple[Role, Answers, Scores, SafetyPeriod | None]:
