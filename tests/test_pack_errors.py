@@ -563,7 +563,10 @@ def test_pack_errors_pickle_with_their_problems() -> None:
     import pickle
 
     error = PackError(
-        [PackProblem("f.toml", "x", "y", "bad", 3), PackProblem("g.toml", "", "", "worse")]
+        [
+            PackProblem("f.toml", "x", "y", "bad", 3, code="wrong_type"),
+            PackProblem("g.toml", "", "", "worse", code="missing"),
+        ]
     )
     copy = pickle.loads(pickle.dumps(error))
     assert copy.problems == error.problems
@@ -571,7 +574,7 @@ def test_pack_errors_pickle_with_their_problems() -> None:
     assert str(error).startswith("2 problems in the content pack:")
     assert "f.toml:3: x: y: bad" in str(error)
     assert "g.toml: worse" in str(error)
-    single = PackError([PackProblem("f.toml", "", "", "bad")])
+    single = PackError([PackProblem("f.toml", "", "", "bad", code="invalid_value")])
     assert str(single).startswith("1 problem in")
 
 

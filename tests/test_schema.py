@@ -839,7 +839,7 @@ def test_the_example_checkin_validates() -> None:
         _checkin(at="2026-03-01T20:15:00"),
         _checkin(at="yesterday"),
         _checkin(extra=1),
-        {"respondent": "partner", "answers": {}},
+        {"answers": {}, "at": "2026-03-01T20:15:00+00:00"},
     ],
 )
 def test_a_malformed_checkin_fails_both_schema_and_trustkit(document: dict[str, Any]) -> None:

@@ -817,7 +817,9 @@ def checkin_schema(pack: ContentPack | None = None) -> dict[str, object]:
     body: dict[str, Any] = {
         "description": "One partner's check-in, as trustkit.parse_checkin accepts it. The "
         f"answers follow the questionnaire of {packs}. Whether each question is one the "
-        "respondent is asked is checked by trustkit, not by this schema.",
+        "respondent is asked is checked by trustkit, not by this schema. The same rule holds "
+        "here, in parse_checkin and in 'trustkit recommend': respondent and answers are "
+        "required, at and recommended optional, and nothing else is allowed.",
         "type": "object",
         "properties": {
             "respondent": _choice(
@@ -832,7 +834,10 @@ def checkin_schema(pack: ContentPack | None = None) -> dict[str, object]:
             ),
             "at": _text(
                 "When they answered: an RFC 3339 timestamp with a UTC offset, e.g. "
-                "'2026-03-01T20:15:00+00:00' (trustkit also accepts a space for the T).",
+                "'2026-03-01T20:15:00+00:00' (trustkit also accepts a space for the T). "
+                "Optional: without it, parse_checkin takes the time the app gives it (when the "
+                "check-in was received), and 'trustkit recommend' uses the answers alone. Give it "
+                "for a check-in that is kept as history.",
                 format="date-time",
             ),
             "recommended": {
@@ -841,7 +846,7 @@ def checkin_schema(pack: ContentPack | None = None) -> dict[str, object]:
                 "type": ["string", "null"],
             },
         },
-        "required": ["respondent", "answers", "at"],
+        "required": ["respondent", "answers"],
         "additionalProperties": False,
     }
     return _document("checkin.json", "trustkit check-in", body, {})

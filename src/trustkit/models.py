@@ -20,7 +20,7 @@ import attrs
 
 from trustkit._roles import Role
 from trustkit._vocabulary import LABELS, SAFETY_EARLIER, SAFETY_PERIOD_FLOOR_WEEKS
-from trustkit.errors import AnswerError, AnswerProblem
+from trustkit.errors import AnswerError, AnswerProblem, ProblemCode
 
 __all__ = [
     "Action",
@@ -911,21 +911,31 @@ class CheckIn:
         problems = []
         respondent: object = self.respondent  # the converter leaves a bad value as it is
         if not isinstance(respondent, Role):
-            problems.append(AnswerProblem("respondent", "'partner' or 'supporter'"))
+            problems.append(
+                AnswerProblem(
+                    "respondent", "'partner' or 'supporter'", code=ProblemCode.INVALID_VALUE
+                )
+            )
         if not isinstance(self.answers, _FrozenAnswers):
-            problems.append(AnswerProblem("answers", "a mapping of question id to answer"))
+            problems.append(
+                AnswerProblem(
+                    "answers", "a mapping of question id to answer", code=ProblemCode.WRONG_TYPE
+                )
+            )
         else:
             keys: Iterable[object] = self.answers  # checked: a mapping may hold any key
             problems.extend(
-                AnswerProblem("answers", "question ids that are text")
+                AnswerProblem("answers", "question ids that are text", code=ProblemCode.WRONG_TYPE)
                 for key in keys
                 if not isinstance(key, str)
             )
         if not _aware(self.at):
-            problems.append(AnswerProblem("at", "a timezone-aware datetime"))
+            problems.append(
+                AnswerProblem("at", "a timezone-aware datetime", code=ProblemCode.WRONG_TYPE)
+            )
         recommended: object = self.recommended
         if recommended is not None and not isinstance(recommended, str):
-            problems.append(AnswerProblem("recommended", "a step id"))
+            problems.append(AnswerProblem("recommended", "a step id", code=ProblemCode.WRONG_TYPE))
         if problems:
             raise AnswerError(problems)
 
