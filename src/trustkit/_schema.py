@@ -60,6 +60,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from trustkit._pack import spec
 from trustkit._pack.read import ID_PATTERN
 from trustkit._pack.spec import SCALE_MAX, SCALE_MIN, TEMPLATES, Field, Table
@@ -69,7 +71,7 @@ from trustkit._vocabulary import (
     SAFETY_PERIOD_FLOOR_WEEKS,
     SAFETY_PERIOD_MAX_WEEKS,
 )
-from trustkit.models import ContentPack, Op, QuestionKind, Urgency, Who
+from trustkit.models import ContentPack, Op, QuestionKind, Resource, Urgency, Who
 
 __all__ = [
     "PACK_FILE_NAMES",
@@ -236,6 +238,14 @@ def _field(field: Field) -> dict[str, Any]:
         out = _text(doc, format="date")
     elif shape == "texts":
         out = _texts(doc)
+    elif shape == "sources":
+        out = {
+            "oneOf": [
+                {"type": "string", "minLength": 1},
+                {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1},
+            ],
+            "description": doc,
+        }
     elif shape == "whole":
         out = {"type": "integer", "description": doc}
     elif shape == "flag":
@@ -880,7 +890,12 @@ def recommendation_schema() -> dict[str, object]:
     steps["summary"] = _text("One sentence.")
     resources = _fields(spec.RESOURCES)
     resources["country"] = _text("ISO 3166-1 alpha-2 code, or 'INTL'.")
-    resources["source"] = _text("Where the facts come from.")
+    resources["source"] = _texts("Where the facts come from: web addresses or other references.")
+    for name in (a.name for a in attrs.fields(Resource) if a.default == ""):
+        resources[name] = {
+            "type": ["string", "null"],
+            "description": resources[name]["description"] + " null when not known.",
+        }
     ids = {"type": "array", "items": _ref("id")}
     defs = {
         "id": {"type": "string", "pattern": _ID_PATTERN},
@@ -1047,6 +1062,7 @@ _SHAPE_WORDS = {
     "ref": "id",
     "text": "text",
     "texts": "list of texts",
+    "sources": "list of texts, or one text",
     "whole": "whole number",
     "flag": "true or false",
     "roles": "list of roles",

@@ -15,10 +15,10 @@ from typing import Any
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_unstructure_fn, override
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from trustkit.errors import AnswerError, AnswerProblem, ProblemCode
-from trustkit.models import CheckIn, Role
+from trustkit.models import CheckIn, Resource, Role
 
 __all__ = ["converter", "make_converter", "parse_checkin"]
 
@@ -150,6 +150,31 @@ def _omit_origin(cls: type[Any], conv: cattrs.Converter) -> Callable[[Any], dict
     return make_dict_unstructure_fn(cls, conv, **overrides)  # type: ignore[arg-type]
 
 
+def optional_texts(cls: type[Any]) -> tuple[str, ...]:
+    """The fields of a model that are texts, empty when not known: ``null`` in JSON."""
+    return tuple(a.name for a in attrs.fields(cls) if a.default == "")
+
+
+def _resource_hooks(conv: cattrs.Converter) -> None:
+    """A resource's empty optional texts are written as ``null``, and read back as empty."""
+    unstructure = _omit_origin(Resource, conv)
+    structure = make_dict_structure_fn(Resource, conv)
+    names = optional_texts(Resource)
+
+    def write(resource: Resource) -> dict[str, Any]:
+        data = unstructure(resource)
+        for name in names:
+            data[name] = data[name] or None
+        return data
+
+    def read(data: Mapping[str, Any], _: object) -> Resource:
+        texts = {name: data.get(name) or "" for name in names}
+        return structure({**data, **texts}, Resource)
+
+    conv.register_unstructure_hook(Resource, write)
+    conv.register_structure_hook(Resource, read)
+
+
 def make_converter() -> cattrs.Converter:
     """A new cattrs converter for trustkit's models, for apps that need hooks of their own.
 
@@ -193,6 +218,7 @@ def make_converter() -> cattrs.Converter:
         },
     )
     conv.register_structure_hook(CheckIn, lambda v, _: parse_checkin(v))
+    _resource_hooks(conv)
     return conv
 
 

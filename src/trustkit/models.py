@@ -167,6 +167,10 @@ def _str_tuple(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(values)
 
 
+def _sources(value: str | Iterable[str]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
 def _roles(values: Iterable[Role | str]) -> frozenset[Role]:
     return frozenset(Role(v) for v in values)
 
@@ -308,7 +312,10 @@ class Resource:
             ``emergency``, ``own_behaviour`` (for people worried about how
             they treat a partner) or ``counselling``.
         country: ISO 3166-1 alpha-2 code, or ``"INTL"``.
-        source: Where the facts come from.
+        source: Where the facts come from: web addresses or other references,
+            one per entry (changed in version 0.2: a tuple, was one text
+            joined with ``"; "``; a single text given here becomes a tuple
+            of one).
         verified: When the facts were last checked, against the service's
             own page unless ``secondary_source`` is set.
         region: Part of the country it serves, if not all of it.
@@ -329,7 +336,7 @@ class Resource:
     name: str
     topics: tuple[str, ...]
     country: str
-    source: str
+    source: tuple[str, ...] = attrs.field(converter=_sources)
     verified: dt.date
     region: str = ""
     phone: str = ""

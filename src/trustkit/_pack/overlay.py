@@ -33,6 +33,10 @@ def _texts(value: object) -> tuple[bool, object]:
     return ok, tuple(value) if ok else value  # type: ignore[arg-type]
 
 
+def _sources(value: object) -> tuple[bool, object]:
+    return (True, (value,)) if isinstance(value, str) else _texts(value)
+
+
 def _whole(value: object) -> tuple[bool, object]:
     return isinstance(value, int) and not isinstance(value, bool), value
 
@@ -53,6 +57,7 @@ def _date(value: object) -> tuple[bool, object]:
 _WHAT: dict[Check, str] = {
     _text: "a text",
     _texts: "a list of texts",
+    _sources: "a list of texts, or one text",
     _whole: "a whole number",
     _urgency: "'info', 'warning' or 'critical'",
     _date: "a date such as 2026-11-27",
@@ -62,6 +67,7 @@ _WHAT: dict[Check, str] = {
 _CHECKS: dict[str, Check] = {
     "text": _text,
     "texts": _texts,
+    "sources": _sources,
     "whole": _whole,
     "flag": _flag,
     "date": _date,

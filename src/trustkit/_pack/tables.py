@@ -61,6 +61,11 @@ def _field(reader: Reader, field: Field) -> Any:
         return value or (None if field.shape == "ref" else "")
     if field.shape == "texts":
         return reader.texts(name)
+    if field.shape == "sources":
+        value = reader.raw(name)  # records a missing one
+        if isinstance(value, str):
+            return (value,)
+        return reader.texts(name) if name in reader.data else ()
     if field.shape == "whole":
         return reader.whole(name)
     if field.shape == "flag":

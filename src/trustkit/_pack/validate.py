@@ -590,7 +590,7 @@ def _check_resources(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
         place = _place(pack, res, "resources.toml", moved)
         if not res.topics:
             yield place.problem("topics", "at least one topic", ProblemCode.MISSING)
-        if not res.source:
+        if not res.source or not all(res.source):
             yield place.problem("source", "say where the facts come from", ProblemCode.MISSING)
         if not (res.phone or res.url or res.text or res.notes):
             yield place.problem(
