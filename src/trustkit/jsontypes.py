@@ -43,8 +43,9 @@ WhoJSON = Literal["supporter", "partner", "both", "either"]
 class CheckInJSON(TypedDict):
     """A [`CheckIn`][trustkit.CheckIn], as ``converter.unstructure`` writes it.
 
-    [`parse_checkin`][trustkit.parse_checkin] reads it back (``recommended``
-    may be left out there).
+    [`parse_checkin`][trustkit.parse_checkin] reads it back (``at`` and
+    ``recommended`` may be left out there; ``at`` then comes from its ``at``
+    argument).
     """
 
     respondent: RoleJSON
