@@ -92,7 +92,7 @@ def test_who_does_each_action_is_said_from_the_readers_side() -> None:
         (
             ["recommend", "-"],
             '{"answers": {}, "mood": "sad"}',
-            "unexpected field(s) in the check-in: mood",
+            "2 problems in the check-in: mood: not a check-in field; respondent: missing",
         ),
         (
             ["recommend", "-", "--respondent", "supporter"],

@@ -74,7 +74,7 @@ def test_pack_check_lists_every_planted_fault_with_its_location(broken: Path) ->
         "safety-abuse: urgency: a safety rule's urgency must be 'critical'",
         "steps.toml:5: educate: id: duplicate step id",
         "questions.toml:35: hope: lable: unknown field",
-        "resources.toml:43: us-emergency: colour: unknown field",
+        "resources.toml:49: us-emergency: colour: unknown field",
     ):
         assert needle in out, needle
 

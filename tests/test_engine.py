@@ -461,6 +461,8 @@ def test_a_hundred_thousand_unknown_keys_give_a_short_message() -> None:
 
 def test_an_answer_error_built_by_hand_shortens_a_long_field() -> None:
     """Whoever builds the error, a field longer than 64 characters is shortened in the message."""
-    error = AnswerError([trustkit.AnswerProblem("q" * 1_000, "a known question id")])
+    error = AnswerError(
+        [trustkit.AnswerProblem("q" * 1_000, "a known question id", code="unknown_question")]
+    )
     assert str(error) == "1 problem in the check-in: " + "q" * 63 + "…: a known question id"
     assert error.problems[0].field == "q" * 1_000

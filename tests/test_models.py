@@ -184,7 +184,8 @@ def test_helplines_cover_the_required_countries(pack: trustkit.ContentPack) -> N
         topics = {t for r in pack.resources if r.country == country for t in r.topics}
         assert {"crisis", "domestic_abuse", "emergency"} <= topics, country
     for resource in pack.resources:
-        assert resource.source.startswith("https://"), resource.id
+        assert resource.source, resource.id
+        assert all(s.startswith("https://") and "; " not in s for s in resource.source), resource.id
         assert resource.verified.year >= 2026, resource.id
 
 

@@ -507,6 +507,27 @@ def test_an_overlay_may_change_a_resources_audience_and_sourcing(overlay: Overla
     assert (res.audience, res.secondary_source) == ("Anyone", True)
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('"https://example.org/a"', ("https://example.org/a",)),
+        (
+            '["https://example.org/a", "https://example.org/b"]',
+            ("https://example.org/a", "https://example.org/b"),
+        ),
+    ],
+)
+def test_an_overlay_may_give_sources_as_a_list_or_one_text(
+    overlay: Overlay, value: str, expected: tuple[str, ...]
+) -> None:
+    """An overlay's source, like a resource's own, is a list of texts or a single one."""
+    root = overlay(overrides=f"[resources.us-emergency]\nsource = {value}\n")
+    res = {r.id: r for r in trustkit.load_pack(root).resources}["us-emergency"]
+    assert res.source == expected
+    (problem,) = problems_of(overlay("bad", overrides="[resources.us-emergency]\nsource = 3\n"))
+    assert problem.message == "expected a list of texts, or one text"
+
+
 def test_extends_without_a_range_is_an_error_with_a_hint(overlay: Overlay) -> None:
     """'extends = "core"' used to accept any core silently; now it says what to write."""
     pack_toml = 'id = "extra"\nversion = "1.0.0"\n\ntitle = "T"\nextends = "core"\n'

@@ -385,7 +385,22 @@ def test_a_safety_question_without_a_safety_rule_is_an_error(broken: Breaker) ->
             "text",
         ),
         ("questions.toml", 'id = "hope"\nlabel', 'id = "hope"\nlabell', "labell", "unknown field"),
-        ("resources.toml", 'source = "', 'source = "', "", ""),
+        ("resources.toml", 'source = ["', 'source = ["', "", ""),
+        ("resources.toml", 'source = ["https://www.911.gov"]', "source = 3", "source", "texts"),
+        (
+            "resources.toml",
+            'source = ["https://www.911.gov"]',
+            "source = []",
+            "source",
+            "say where",
+        ),
+        (
+            "resources.toml",
+            'source = ["https://www.911.gov"]',
+            'source = [""]',
+            "source",
+            "say where",
+        ),
         ("pack.toml", 'version = "1.0.0"', 'version = "one"', "version", "semantic version"),
         ("messages.toml", "for {label} is", "for {lable} is", "score", "{lable}"),
         ("messages.toml", "for {label} is", "for {label is", "score", "braces"),
@@ -563,7 +578,10 @@ def test_pack_errors_pickle_with_their_problems() -> None:
     import pickle
 
     error = PackError(
-        [PackProblem("f.toml", "x", "y", "bad", 3), PackProblem("g.toml", "", "", "worse")]
+        [
+            PackProblem("f.toml", "x", "y", "bad", 3, code="wrong_type"),
+            PackProblem("g.toml", "", "", "worse", code="missing"),
+        ]
     )
     copy = pickle.loads(pickle.dumps(error))
     assert copy.problems == error.problems
@@ -571,7 +589,7 @@ def test_pack_errors_pickle_with_their_problems() -> None:
     assert str(error).startswith("2 problems in the content pack:")
     assert "f.toml:3: x: y: bad" in str(error)
     assert "g.toml: worse" in str(error)
-    single = PackError([PackProblem("f.toml", "", "", "bad")])
+    single = PackError([PackProblem("f.toml", "", "", "bad", code="invalid_value")])
     assert str(single).startswith("1 problem in")
 
 

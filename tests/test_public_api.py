@@ -45,7 +45,7 @@ def test_instances_pickle_by_their_public_names() -> None:
     rec = trustkit.recommend_next_step({"feels_heard": 1})
     boundary = trustkit.Boundary.propose("b1", "Phones stay private", by="partner", at=AT)
     warning = trustkit.LintWarning("few-actions", "educate", "has 1 action(s)")
-    error = trustkit.BoundaryError([trustkit.AnswerProblem("at", "a time")])
+    error = trustkit.BoundaryError([trustkit.AnswerProblem("at", "a time", code="missing")])
     for obj in (rec, boundary, boundary.status, trustkit.Role.PARTNER, warning, error):
         data = pickle.dumps(obj)
         assert b"trustkit._" not in data, type(obj)
@@ -76,13 +76,15 @@ def test_boundary_error_lives_in_errors_and_keeps_its_old_path() -> None:
 
 def test_every_error_opens_with_one_wording() -> None:
     """'N problem(s) in <what>', for check-ins, boundaries and packs alike."""
-    one = [trustkit.AnswerProblem("at", "a time")]
+    one = [trustkit.AnswerProblem("at", "a time", code="missing")]
     two = one * 2
     assert str(trustkit.AnswerError(one)).startswith("1 problem in the check-in: ")
     assert str(trustkit.AnswerError(two)).startswith("2 problems in the check-in: ")
     assert str(trustkit.BoundaryError(one)).startswith("1 problem in the boundary: ")
     assert str(trustkit.BoundaryError(two)).startswith("2 problems in the boundary: ")
-    pack_problem = trustkit.PackProblem("core/rules.toml", "r", "step", "unknown step")
+    pack_problem = trustkit.PackProblem(
+        "core/rules.toml", "r", "step", "unknown step", code="unknown_reference"
+    )
     assert str(trustkit.PackError([pack_problem])).startswith("1 problem in the content pack:")
     assert str(trustkit.PackError([pack_problem] * 3)).startswith("3 problems in the content pack:")
 

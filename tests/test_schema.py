@@ -337,7 +337,9 @@ REJECTED = [
         '{ answer = "boundary_crossed", op = "=", value = true, answered = "boundary_crossed" }',
     ),
     ("minutes-ten", "steps.toml", "minutes = 20", 'minutes = "ten"'),
-    ("resource-without-source", "resources.toml", 'source = "https://ovc', '# source = "x'),
+    ("resource-without-source", "resources.toml", 'source = ["https://www.911.gov"]', ""),
+    ("resource-empty-source", "resources.toml", 'source = ["https://www.911.gov"]', "source = []"),
+    ("resource-source-number", "resources.toml", 'source = ["https://www.911.gov"]', "source = 3"),
     ("who-nobody", "steps.toml", 'who = "supporter"', 'who = "nobody"'),
     ("pack-unknown-field", "pack.toml", "", 'licence = "MIT"\n'),
     ("pack-bad-version", "pack.toml", 'version = "1.0.0"', 'version = "1.0"'),
@@ -839,7 +841,7 @@ def test_the_example_checkin_validates() -> None:
         _checkin(at="2026-03-01T20:15:00"),
         _checkin(at="yesterday"),
         _checkin(extra=1),
-        {"respondent": "partner", "answers": {}},
+        {"answers": {}, "at": "2026-03-01T20:15:00+00:00"},
     ],
 )
 def test_a_malformed_checkin_fails_both_schema_and_trustkit(document: dict[str, Any]) -> None:

@@ -79,6 +79,9 @@ def value(field: Field) -> st.SearchStrategy[Any]:
         )
     if field.shape == "texts":
         return st.lists(TEXT, min_size=keywords.get("minItems", 0), max_size=3)
+    if field.shape == "sources":
+        one = TEXT.filter(bool)
+        return st.one_of(one, st.lists(one, min_size=1, max_size=3))
     if field.shape == "whole":
         return st.integers(min_value=keywords.get("minimum"), max_value=10**6)
     if field.shape == "flag":

@@ -267,15 +267,15 @@ def test_the_checkin_api_gives_helplines_for_a_safety_yes(client: TestClient) ->
 BAD_BODIES: dict[str, tuple[bytes, dict[str, str]]] = {
     "respondent": (
         json.dumps({"respondent": SECRET, "answers": {"feels_heard": 2}}).encode(),
-        {"respondent": "not_allowed"},
+        {"respondent": "invalid_value"},
     ),
     "respondent-as-list": (
         json.dumps({"respondent": [SECRET], "answers": {}}).encode(),
-        {"respondent": "not_allowed"},
+        {"respondent": "invalid_value"},
     ),
     "answers-as-list": (
         json.dumps({"answers": [["afraid_of_partner", True], ["note", SECRET]]}).encode(),
-        {"answers": "not_an_object"},
+        {"answers": "wrong_type"},
     ),
     "extra-field": (
         json.dumps({"answers": {}, "note": SECRET}).encode(),
@@ -284,15 +284,15 @@ BAD_BODIES: dict[str, tuple[bytes, dict[str, str]]] = {
     "missing-answers": (json.dumps({"respondent": "partner"}).encode(), {"answers": "missing"}),
     "too-many-answers": (
         json.dumps({"answers": {f"q{n}": SECRET for n in range(70)}}).encode(),
-        {"answers": "too_many"},
+        {"answers": "too_large"},
     ),
     "country-too-long": (
         json.dumps({"answers": {}, "country": SECRET}).encode(),
-        {"country": "invalid"},
+        {"country": "too_large"},
     ),
     "locale-not-text": (
         json.dumps({"answers": {}, "locale": {"tag": SECRET}}).encode(),
-        {"locale": "invalid"},
+        {"locale": "wrong_type"},
     ),
     "not-json": (
         b'{"answers": {"afraid_of_partner": true, "x": "' + SECRET.encode(),
@@ -304,7 +304,7 @@ BAD_BODIES: dict[str, tuple[bytes, dict[str, str]]] = {
         {"body": "invalid_json"},
     ),
     "nested-deeply": (b"[" * 10_000 + SECRET.encode(), {"body": "invalid_json"}),
-    "not-an-object": (json.dumps([SECRET]).encode(), {"body": "not_an_object"}),
+    "not-an-object": (json.dumps([SECRET]).encode(), {"body": "wrong_type"}),
 }
 
 
@@ -370,7 +370,9 @@ def test_answer_errors_are_a_422_with_fields_and_expectations(client: TestClient
     problems = response.json()["problems"]
     with pytest.raises(trustkit.AnswerError) as caught:
         trustkit.recommend_next_step(answers)
-    assert problems == [{"field": p.field, "expected": p.expected} for p in caught.value.problems]
+    assert problems == [
+        {"field": p.field, "code": p.code, "expected": p.expected} for p in caught.value.problems
+    ]
 
 
 def test_a_bad_country_or_locale_is_a_422_naming_it(client: TestClient) -> None:
@@ -414,7 +416,9 @@ def test_any_malformed_checkin_names_the_same_problems_as_the_library(
     assert response.status_code == 422
     with pytest.raises(trustkit.AnswerError) as caught:
         trustkit.recommend_next_step(answers, respondent=role)
-    expected = [{"field": p.field, "expected": p.expected} for p in caught.value.problems]
+    expected = [
+        {"field": p.field, "code": p.code, "expected": p.expected} for p in caught.value.problems
+    ]
     assert response.json()["problems"] == expected[: web.MAX_PROBLEMS]
 
 

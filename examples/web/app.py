@@ -14,8 +14,8 @@ The answers to a check-in are sensitive personal data, so this app:
   ``logging`` with request data, and nothing in the process records telemetry:
   the ``web`` extra installs no OpenTelemetry package at all;
 - checks a JSON check-in itself (`read_checkin`), and reports what is wrong by
-  field and expected form only, never with the value that was sent;
-- turns trustkit's ``AnswerError`` into a 422 that lists each problem's field
+  field, code and expected form only, never with the value that was sent;
+- turns trustkit's ``AnswerError`` into a 422 that lists each problem's field, code
   and what was expected, never the value;
 - takes answers only in a POST body, never in a URL (URLs end up in access
   logs, browser history and ``Referer`` headers), and refuses bodies over
@@ -165,7 +165,7 @@ def read_checkin(body: bytes) -> CheckInRequest:
     except (ValueError, RecursionError):
         raise InvalidRequestError([_problem("body", "invalid_json", "valid JSON")]) from None
     if not isinstance(data, dict):
-        raise InvalidRequestError([_problem("body", "not_an_object", "a JSON object")])
+        raise InvalidRequestError([_problem("body", "wrong_type", "a JSON object")])
     problems = [
         _problem(name[:100], "unknown_field", "no such field")
         for name in data
@@ -173,18 +173,19 @@ def read_checkin(body: bytes) -> CheckInRequest:
     ]
     respondent = data.get("respondent", "partner")
     if not (isinstance(respondent, str) and respondent in _ROLES):
-        problems.append(_problem("respondent", "not_allowed", "partner or supporter"))
+        problems.append(_problem("respondent", "invalid_value", "partner or supporter"))
     answers = data.get("answers")
     if "answers" not in data:
         problems.append(_problem("answers", "missing", "an object of answers"))
     elif not isinstance(answers, dict):
-        problems.append(_problem("answers", "not_an_object", "an object of answers"))
+        problems.append(_problem("answers", "wrong_type", "an object of answers"))
     elif len(answers) > MAX_ANSWERS:
-        problems.append(_problem("answers", "too_many", f"at most {MAX_ANSWERS} answers"))
+        problems.append(_problem("answers", "too_large", f"at most {MAX_ANSWERS} answers"))
     for name, limit in _TEXT_LIMITS.items():
         value = data.get(name)
         if value is not None and not (isinstance(value, str) and len(value) <= limit):
-            problems.append(_problem(name, "invalid", f"null or at most {limit} characters"))
+            code = "too_large" if isinstance(value, str) else "wrong_type"
+            problems.append(_problem(name, code, f"null or at most {limit} characters"))
     if problems:
         raise InvalidRequestError(problems)
     return CheckInRequest(data["answers"], respondent, data.get("country"), data.get("locale"))
@@ -198,13 +199,15 @@ def invalid_request(request: Request, exc: Exception) -> JSONResponse:
 
 
 def answer_error(request: Request, exc: Exception) -> JSONResponse:
-    """A 422 for trustkit's ``AnswerError``: each problem's field and what was expected.
+    """A 422 for trustkit's ``AnswerError``: each problem's field, code and what was expected.
 
-    trustkit's messages never contain a value, so they are safe to send.
+    trustkit's messages never contain a value, so they are safe to send. The code is one
+    of trustkit's problem codes (``trustkit.ProblemCode``), for clients that word the error
+    in the user's language.
     """
     assert isinstance(exc, trustkit.AnswerError)
     problems = [
-        {"field": problem.field, "expected": problem.expected}
+        {"field": problem.field, "code": problem.code.value, "expected": problem.expected}
         for problem in exc.problems[:MAX_PROBLEMS]
     ]
     return JSONResponse({"detail": "The request is not valid.", "problems": problems}, 422)
@@ -479,7 +482,7 @@ async def api_questionnaire(request: Request) -> Response:
     """GET /api/questionnaire?role=partner&locale=es: the questions to ask, as JSON."""
     role = request.query_params.get("role", "partner")
     if role not in _ROLES:
-        raise InvalidRequestError([_problem("role", "not_allowed", "partner or supporter")])
+        raise InvalidRequestError([_problem("role", "invalid_value", "partner or supporter")])
     return JSONResponse(questionnaire(Role(role), request.query_params.get("locale")))
 
 

@@ -38,6 +38,7 @@ from trustkit.errors import (
     NoStepError,
     PackError,
     PackProblem,
+    ProblemCode,
     TrustkitError,
 )
 from trustkit.models import (
@@ -114,6 +115,7 @@ __all__ = [
     "PackInfo",
     "PackProblem",
     "PackRef",
+    "ProblemCode",
     "Question",
     "QuestionKind",
     "Recommendation",

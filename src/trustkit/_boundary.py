@@ -35,7 +35,7 @@ import attrs
 
 from trustkit._public import public
 from trustkit._roles import Role
-from trustkit.errors import AnswerProblem, BoundaryError
+from trustkit.errors import AnswerProblem, BoundaryError, ProblemCode
 
 __all__ = ["Boundary", "BoundaryError", "BoundaryEvent", "BoundaryStatus"]
 
@@ -103,15 +103,27 @@ def _hidden(_: object) -> str:
 
 def _check_at(at: object, last: dt.datetime | None, problems: list[AnswerProblem]) -> None:
     if not _aware(at):
-        problems.append(AnswerProblem("at", "a timezone-aware datetime"))
+        problems.append(
+            AnswerProblem("at", "a timezone-aware datetime", code=ProblemCode.WRONG_TYPE)
+        )
         return
     if last is not None and at < last:
-        problems.append(AnswerProblem("at", "a time no earlier than the boundary's last event"))
+        problems.append(
+            AnswerProblem(
+                "at",
+                "a time no earlier than the boundary's last event",
+                code=ProblemCode.OUT_OF_ORDER,
+            )
+        )
 
 
 def _check_review_on(value: object, problems: list[AnswerProblem]) -> None:
     if value is not None and not _is_day(value):
-        problems.append(AnswerProblem("review_on", "a date (not a datetime), or None"))
+        problems.append(
+            AnswerProblem(
+                "review_on", "a date (not a datetime), or None", code=ProblemCode.WRONG_TYPE
+            )
+        )
 
 
 def _describe(statuses: tuple[BoundaryStatus, ...]) -> str:
@@ -151,14 +163,18 @@ class BoundaryEvent:
         problems: list[AnswerProblem] = []
         status: object = self.status  # the converters leave a bad value as it is
         if not isinstance(status, BoundaryStatus):
-            problems.append(AnswerProblem("status", _STATUS_EXPECTED))
+            problems.append(
+                AnswerProblem("status", _STATUS_EXPECTED, code=ProblemCode.INVALID_VALUE)
+            )
         _check_at(self.at, None, problems)
         by: object = self.by
         if by is not None and not isinstance(by, Role):
-            problems.append(AnswerProblem("by", f"{_ROLE_EXPECTED}, or None"))
+            problems.append(
+                AnswerProblem("by", f"{_ROLE_EXPECTED}, or None", code=ProblemCode.INVALID_VALUE)
+            )
         note: object = self.note
         if not isinstance(note, str):
-            problems.append(AnswerProblem("note", "text"))
+            problems.append(AnswerProblem("note", "text", code=ProblemCode.WRONG_TYPE))
         if problems:
             raise BoundaryError(problems)
 
@@ -207,23 +223,41 @@ class Boundary:
         problems: list[AnswerProblem] = []
         set_by: object = self.set_by  # the converters leave a bad value as it is
         if not isinstance(set_by, Role):
-            problems.append(AnswerProblem("set_by", _ROLE_EXPECTED))
+            problems.append(AnswerProblem("set_by", _ROLE_EXPECTED, code=ProblemCode.INVALID_VALUE))
         agreed_by: object = self.agreed_by
         if not isinstance(agreed_by, tuple) or not all(isinstance(r, Role) for r in agreed_by):
-            problems.append(AnswerProblem("agreed_by", f"a sequence of {_ROLE_EXPECTED}"))
+            problems.append(
+                AnswerProblem(
+                    "agreed_by", f"a sequence of {_ROLE_EXPECTED}", code=ProblemCode.INVALID_VALUE
+                )
+            )
         elif len(set(agreed_by)) != len(agreed_by):
-            problems.append(AnswerProblem("agreed_by", "each role at most once"))
+            problems.append(
+                AnswerProblem("agreed_by", "each role at most once", code=ProblemCode.DUPLICATE)
+            )
         status: object = self.status
         if not isinstance(status, BoundaryStatus):
-            problems.append(AnswerProblem("status", _STATUS_EXPECTED))
+            problems.append(
+                AnswerProblem("status", _STATUS_EXPECTED, code=ProblemCode.INVALID_VALUE)
+            )
         _check_review_on(self.review_on, problems)
         events: object = self.events
         if not isinstance(events, tuple) or not all(isinstance(e, BoundaryEvent) for e in events):
-            problems.append(AnswerProblem("events", "a sequence of BoundaryEvent"))
+            problems.append(
+                AnswerProblem("events", "a sequence of BoundaryEvent", code=ProblemCode.WRONG_TYPE)
+            )
         elif any(later.at < earlier.at for earlier, later in itertools.pairwise(events)):
-            problems.append(AnswerProblem("events", "events in time order"))
+            problems.append(
+                AnswerProblem("events", "events in time order", code=ProblemCode.OUT_OF_ORDER)
+            )
         elif events and events[-1].status != status:
-            problems.append(AnswerProblem("events", "a last event with the boundary's status"))
+            problems.append(
+                AnswerProblem(
+                    "events",
+                    "a last event with the boundary's status",
+                    code=ProblemCode.INVALID_VALUE,
+                )
+            )
         if problems:
             raise BoundaryError(problems)
 
@@ -262,7 +296,7 @@ class Boundary:
         problems: list[AnswerProblem] = []
         role = _to_role(by)
         if not isinstance(role, Role):
-            problems.append(AnswerProblem("by", _ROLE_EXPECTED))
+            problems.append(AnswerProblem("by", _ROLE_EXPECTED, code=ProblemCode.INVALID_VALUE))
         _check_at(at, None, problems)
         _check_review_on(review_on, problems)
         _check_note(note, problems)
@@ -302,10 +336,14 @@ class Boundary:
         role = _to_role(by)
         agreed_by = self.agreed_by
         if not isinstance(role, Role):
-            problems.append(AnswerProblem("by", _ROLE_EXPECTED))
+            problems.append(AnswerProblem("by", _ROLE_EXPECTED, code=ProblemCode.INVALID_VALUE))
         elif role in agreed_by:
             if self.status is BoundaryStatus.PROPOSED:  # otherwise the status says it all
-                problems.append(AnswerProblem("by", "a partner who has not agreed yet"))
+                problems.append(
+                    AnswerProblem(
+                        "by", "a partner who has not agreed yet", code=ProblemCode.NOT_ALLOWED
+                    )
+                )
         else:
             agreed_by = (*agreed_by, role)
         both = set(agreed_by) == set(Role)
@@ -330,7 +368,9 @@ class Boundary:
         problems = self._check_status(_CROSSABLE)
         role = _to_optional_role(by)
         if role is not None and not isinstance(role, Role):
-            problems.append(AnswerProblem("by", f"{_ROLE_EXPECTED}, or None"))
+            problems.append(
+                AnswerProblem("by", f"{_ROLE_EXPECTED}, or None", code=ProblemCode.INVALID_VALUE)
+            )
         return self._advance(problems, BoundaryStatus.CROSSED, at, role, note)
 
     def review(
@@ -400,7 +440,9 @@ class Boundary:
             BoundaryError: ``when`` is not timezone-aware.
         """
         if not _aware(when):
-            raise BoundaryError([AnswerProblem("when", "a timezone-aware datetime")])
+            raise BoundaryError(
+                [AnswerProblem("when", "a timezone-aware datetime", code=ProblemCode.WRONG_TYPE)]
+            )
         return any(e.status is BoundaryStatus.CROSSED and e.at > when for e in self.events)
 
     def due_for_review(self, today: dt.date) -> bool:
@@ -427,7 +469,13 @@ class Boundary:
             expected = "a boundary that is not retired yet"
         else:
             expected = _describe(allowed)
-        return [AnswerProblem("status", f"{expected} (this one is {self.status.value})")]
+        return [
+            AnswerProblem(
+                "status",
+                f"{expected} (this one is {self.status.value})",
+                code=ProblemCode.NOT_ALLOWED,
+            )
+        ]
 
     def _advance(
         self,
@@ -455,7 +503,7 @@ class Boundary:
 
 def _check_note(note: object, problems: list[AnswerProblem]) -> None:
     if not isinstance(note, str):
-        problems.append(AnswerProblem("note", "text"))
+        problems.append(AnswerProblem("note", "text", code=ProblemCode.WRONG_TYPE))
 
 
 # Public as trustkit.Boundary etc.: reprs and pickles name that, not this private module.

@@ -60,6 +60,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from trustkit._pack import spec
 from trustkit._pack.read import ID_PATTERN
 from trustkit._pack.spec import SCALE_MAX, SCALE_MIN, TEMPLATES, Field, Table
@@ -69,7 +71,7 @@ from trustkit._vocabulary import (
     SAFETY_PERIOD_FLOOR_WEEKS,
     SAFETY_PERIOD_MAX_WEEKS,
 )
-from trustkit.models import ContentPack, Op, QuestionKind, Urgency, Who
+from trustkit.models import ContentPack, Op, QuestionKind, Resource, Urgency, Who
 
 __all__ = [
     "PACK_FILE_NAMES",
@@ -236,6 +238,14 @@ def _field(field: Field) -> dict[str, Any]:
         out = _text(doc, format="date")
     elif shape == "texts":
         out = _texts(doc)
+    elif shape == "sources":
+        out = {
+            "oneOf": [
+                {"type": "string", "minLength": 1},
+                {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1},
+            ],
+            "description": doc,
+        }
     elif shape == "whole":
         out = {"type": "integer", "description": doc}
     elif shape == "flag":
@@ -817,7 +827,9 @@ def checkin_schema(pack: ContentPack | None = None) -> dict[str, object]:
     body: dict[str, Any] = {
         "description": "One partner's check-in, as trustkit.parse_checkin accepts it. The "
         f"answers follow the questionnaire of {packs}. Whether each question is one the "
-        "respondent is asked is checked by trustkit, not by this schema.",
+        "respondent is asked is checked by trustkit, not by this schema. The same rule holds "
+        "here, in parse_checkin and in 'trustkit recommend': respondent and answers are "
+        "required, at and recommended optional, and nothing else is allowed.",
         "type": "object",
         "properties": {
             "respondent": _choice(
@@ -832,7 +844,10 @@ def checkin_schema(pack: ContentPack | None = None) -> dict[str, object]:
             ),
             "at": _text(
                 "When they answered: an RFC 3339 timestamp with a UTC offset, e.g. "
-                "'2026-03-01T20:15:00+00:00' (trustkit also accepts a space for the T).",
+                "'2026-03-01T20:15:00+00:00' (trustkit also accepts a space for the T). "
+                "Optional: without it, parse_checkin takes the time the app gives it (when the "
+                "check-in was received), and 'trustkit recommend' uses the answers alone. Give it "
+                "for a check-in that is kept as history.",
                 format="date-time",
             ),
             "recommended": {
@@ -841,7 +856,7 @@ def checkin_schema(pack: ContentPack | None = None) -> dict[str, object]:
                 "type": ["string", "null"],
             },
         },
-        "required": ["respondent", "answers", "at"],
+        "required": ["respondent", "answers"],
         "additionalProperties": False,
     }
     return _document("checkin.json", "trustkit check-in", body, {})
@@ -875,7 +890,12 @@ def recommendation_schema() -> dict[str, object]:
     steps["summary"] = _text("One sentence.")
     resources = _fields(spec.RESOURCES)
     resources["country"] = _text("ISO 3166-1 alpha-2 code, or 'INTL'.")
-    resources["source"] = _text("Where the facts come from.")
+    resources["source"] = _texts("Where the facts come from: web addresses or other references.")
+    for name in (a.name for a in attrs.fields(Resource) if a.default == ""):
+        resources[name] = {
+            "type": ["string", "null"],
+            "description": resources[name]["description"] + " null when not known.",
+        }
     ids = {"type": "array", "items": _ref("id")}
     defs = {
         "id": {"type": "string", "pattern": _ID_PATTERN},
@@ -1042,6 +1062,7 @@ _SHAPE_WORDS = {
     "ref": "id",
     "text": "text",
     "texts": "list of texts",
+    "sources": "list of texts, or one text",
     "whole": "whole number",
     "flag": "true or false",
     "roles": "list of roles",

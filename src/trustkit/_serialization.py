@@ -15,14 +15,14 @@ from typing import Any
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_unstructure_fn, override
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from trustkit.errors import AnswerError, AnswerProblem
-from trustkit.models import CheckIn, Role
+from trustkit.errors import AnswerError, AnswerProblem, ProblemCode
+from trustkit.models import CheckIn, Resource, Role
 
 __all__ = ["converter", "make_converter", "parse_checkin"]
 
-_CHECKIN_KEYS = frozenset({"respondent", "answers", "at"})
+_REQUIRED_KEYS = ("answers", "respondent")
 _RFC3339 = re.compile(
     r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ]([0-9]{2}:[0-9]{2}:[0-9]{2})(\.[0-9]+)?"
     r"([Zz]|[+-][0-9]{2}:[0-9]{2})?\Z"
@@ -47,24 +47,43 @@ def _timestamp(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(f"{date}T{time}{(fraction or '')[:7]}{offset}")
 
 
-_OPTIONAL_KEYS = frozenset({"recommended"})
+_OPTIONAL_KEYS = frozenset({"at", "recommended"})
+_CHECKIN_KEYS = frozenset(_REQUIRED_KEYS) | _OPTIONAL_KEYS
 
 
-def parse_checkin(data: object) -> CheckIn:
+def parse_checkin(data: object, *, at: dt.datetime | None = None) -> CheckIn:
     """Build a [`CheckIn`][trustkit.CheckIn] from JSON-ready data.
 
-    The data is a mapping with ``respondent`` (``"partner"`` or
-    ``"supporter"``), ``answers`` (question id to answer), ``at`` (an RFC
-    3339 timestamp with a UTC offset, e.g. ``"2026-03-01T20:15:00+00:00"``,
-    as the check-in schema's ``date-time`` has it; a space for the ``T`` is
-    also accepted) and, optionally, ``recommended`` (the id of the step it led to).
+    One rule holds for a check-in document here, in the check-in JSON Schema
+    ([`json_schema("checkin")`][trustkit.json_schema]) and in
+    ``trustkit recommend``: it is an object with
+
+    - ``respondent`` (required): ``"partner"`` or ``"supporter"``;
+    - ``answers`` (required): question id to answer, ``null`` for not answered;
+    - ``at`` (optional): when it was answered, an RFC 3339 timestamp with a
+      UTC offset, e.g. ``"2026-03-01T20:15:00+00:00"``, as the schema's
+      ``date-time`` has it (a space for the ``T`` is also accepted);
+    - ``recommended`` (optional): the id of the step it led to, or ``null``;
+
+    and nothing else. A `CheckIn` always has a time, so a document without
+    ``at`` needs the ``at`` argument: the time the app received it (trustkit
+    never reads the clock). A document's own ``at`` wins over the argument.
     Whether the answers fit the questionnaire is checked later, against a pack.
 
+    Changed in version 0.2: ``at`` may be left out of the document and given
+    as an argument instead.
+
+    Args:
+        data: The check-in document, as ``json.loads`` gives it.
+        at: When the check-in was received, for a document without ``at``;
+            timezone-aware.
+
     Raises:
-        AnswerError: The data does not have that shape. Values are never
-            quoted in the message.
+        AnswerError: The data does not have that shape (or has no ``at``
+            and none was given). Values are never quoted in the message.
 
     Examples:
+        >>> import datetime as dt
         >>> import trustkit
         >>> checkin = trustkit.parse_checkin(
         ...     {"respondent": "partner", "answers": {"feels_heard": 2},
@@ -74,29 +93,54 @@ def parse_checkin(data: object) -> CheckIn:
         ('partner', '2026-03-01T20:15:00+00:00')
         >>> checkin.answers
         <1 answers hidden>
+        >>> received = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
+        >>> trustkit.parse_checkin(
+        ...     {"respondent": "supporter", "answers": {}}, at=received
+        ... ).at == received
+        True
     """
     if not isinstance(data, Mapping):
-        raise AnswerError([AnswerProblem("check-in", "an object with respondent, answers, at")])
+        raise AnswerError(
+            [
+                AnswerProblem(
+                    "check-in", "an object with respondent and answers", code=ProblemCode.WRONG_TYPE
+                )
+            ]
+        )
     problems = [
-        AnswerProblem(key if isinstance(key, str) else "check-in", "not a check-in field")
+        AnswerProblem(
+            key if isinstance(key, str) else "check-in",
+            "not a check-in field",
+            code=ProblemCode.UNKNOWN_FIELD,
+        )
         for key in data
-        if key not in _CHECKIN_KEYS | _OPTIONAL_KEYS
+        if key not in _CHECKIN_KEYS
     ]
     problems.extend(
-        AnswerProblem(key, "missing") for key in sorted(_CHECKIN_KEYS) if key not in data
+        AnswerProblem(key, "missing", code=ProblemCode.MISSING)
+        for key in _REQUIRED_KEYS
+        if key not in data
     )
+    if "at" not in data and at is None:
+        problems.append(
+            AnswerProblem(
+                "at", "missing: in the check-in, or as parse_checkin's at", code=ProblemCode.MISSING
+            )
+        )
     if problems:
         raise AnswerError(problems)
-    at: object = data["at"]
-    if isinstance(at, str):
+    when: object = data.get("at", at)
+    if isinstance(when, str):
         try:
-            at = _timestamp(at)
+            when = _timestamp(when)
         except ValueError:
-            raise AnswerError([AnswerProblem("at", _TIMESTAMP_PROBLEM)]) from None
+            raise AnswerError(
+                [AnswerProblem("at", _TIMESTAMP_PROBLEM, code=ProblemCode.WRONG_TYPE)]
+            ) from None
     return CheckIn(
         respondent=data["respondent"],
         answers=data["answers"],
-        at=at,  # type: ignore[arg-type]
+        at=when,  # type: ignore[arg-type]
         recommended=data.get("recommended"),
     )
 
@@ -104,6 +148,31 @@ def parse_checkin(data: object) -> CheckIn:
 def _omit_origin(cls: type[Any], conv: cattrs.Converter) -> Callable[[Any], dict[str, Any]]:
     overrides = {"origin": override(omit=True)} if "origin" in attrs.fields_dict(cls) else {}
     return make_dict_unstructure_fn(cls, conv, **overrides)  # type: ignore[arg-type]
+
+
+def optional_texts(cls: type[Any]) -> tuple[str, ...]:
+    """The fields of a model that are texts, empty when not known: ``null`` in JSON."""
+    return tuple(a.name for a in attrs.fields(cls) if a.default == "")
+
+
+def _resource_hooks(conv: cattrs.Converter) -> None:
+    """A resource's empty optional texts are written as ``null``, and read back as empty."""
+    unstructure = _omit_origin(Resource, conv)
+    structure = make_dict_structure_fn(Resource, conv)
+    names = optional_texts(Resource)
+
+    def write(resource: Resource) -> dict[str, Any]:
+        data = unstructure(resource)
+        for name in names:
+            data[name] = data[name] or None
+        return data
+
+    def read(data: Mapping[str, Any], _: object) -> Resource:
+        texts = {name: data.get(name) or "" for name in names}
+        return structure({**data, **texts}, Resource)
+
+    conv.register_unstructure_hook(Resource, write)
+    conv.register_structure_hook(Resource, read)
 
 
 def make_converter() -> cattrs.Converter:
@@ -149,6 +218,7 @@ def make_converter() -> cattrs.Converter:
         },
     )
     conv.register_structure_hook(CheckIn, lambda v, _: parse_checkin(v))
+    _resource_hooks(conv)
     return conv
 
 

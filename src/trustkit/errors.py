@@ -11,11 +11,14 @@ can point at the exact question or pack field, and builds its message from
 them, always under the same header: ``"1 problem in the check-in: ..."``,
 ``"2 problems in the boundary: ..."``, ``"3 problems in the content pack:"``.
 Messages name questions, files and fields; they never repeat an answer's
-value, because answers are private.
+value, because answers are private. Each problem also carries a
+machine-readable `ProblemCode` (``problem.code``), so that an app can show
+its own, translated, wording without parsing the message.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 
 import attrs
@@ -27,6 +30,7 @@ __all__ = [
     "NoStepError",
     "PackError",
     "PackProblem",
+    "ProblemCode",
     "TrustkitError",
 ]
 
@@ -40,6 +44,77 @@ def _header(count: int, place: str) -> str:
     return f"{count} problem{'' if count == 1 else 's'} in {place}"
 
 
+class ProblemCode(enum.StrEnum):
+    """What kind of problem an `AnswerProblem` or a `PackProblem` is, for apps to act on.
+
+    The codes are a stable set: within 1.x no code is removed, renamed or
+    given another meaning, while new codes may be added in a minor release
+    (so treat an unknown code like a generic problem). Members are strings
+    (``ProblemCode.MISSING == "missing"``) and are written to JSON as such.
+    Match on the code and the field, and word the message yourself in the
+    user's language; the English ``expected`` and ``message`` texts are for
+    people and may be reworded.
+
+    Added in version 0.2.
+
+    Examples:
+        >>> import trustkit
+        >>> try:
+        ...     trustkit.recommend_next_step({"feels_heard": 9, "mood": 1})
+        ... except trustkit.AnswerError as error:
+        ...     [(p.field, p.code.value) for p in error.problems]
+        [('feels_heard', 'out_of_range'), ('mood', 'unknown_question')]
+    """
+
+    MISSING = "missing"
+    """A required field, file or value is absent."""
+    UNKNOWN_FIELD = "unknown_field"
+    """A field that has no place there (often a spelling mistake)."""
+    WRONG_TYPE = "wrong_type"
+    """A value of the wrong kind: text where a number belongs, a list where a table does,
+    a timestamp without a UTC offset."""
+    INVALID_VALUE = "invalid_value"
+    """A value of the right kind that is not one of those allowed: a respondent other
+    than ``partner`` or ``supporter``, a malformed id, a country code that is not
+    ISO 3166-1, a locale that is not a language tag."""
+    OUT_OF_RANGE = "out_of_range"
+    """A number outside what is allowed, e.g. a scale answer of 9."""
+    TOO_LARGE = "too_large"
+    """Input beyond trustkit's limits on size, count or nesting."""
+    UNKNOWN_QUESTION = "unknown_question"
+    """An answer to a question the questionnaire does not have."""
+    WRONG_ROLE = "wrong_role"
+    """An answer to a question this respondent is not asked, or a respondent other than
+    the check-in's own."""
+    DUPLICATE = "duplicate"
+    """Something given more than once where it may appear only once."""
+    OUT_OF_ORDER = "out_of_order"
+    """Times not in order: a history or a boundary's events."""
+    NOT_ALLOWED = "not_allowed"
+    """A change that is not allowed in this state or place: a boundary lifecycle step
+    from the wrong status, a field an overlay cannot change."""
+    DUPLICATE_ID = "duplicate_id"
+    """Two items of a pack share an id."""
+    UNKNOWN_REFERENCE = "unknown_reference"
+    """A pack item names a step, question, dimension, fact, rule, resource topic, item
+    or pack that does not exist."""
+    INVALID_FILE = "invalid_file"
+    """A pack file or folder that cannot be read: not UTF-8, not valid TOML, not a pack."""
+    NEVER_TRUE = "never_true"
+    """A rule condition that can never hold."""
+    UNSAFE = "unsafe"
+    """Pack content that would weaken trustkit's safety guarantees (see "Safety")."""
+    INCOMPATIBLE = "incompatible"
+    """A version requirement that is not met: the trustkit a pack needs, or the
+    version of the pack it extends."""
+    CYCLE = "cycle"
+    """Packs that extend each other in a cycle."""
+
+
+def _code(value: ProblemCode | str) -> ProblemCode:
+    return ProblemCode(value)
+
+
 @attrs.frozen
 class AnswerProblem:
     """One thing wrong with a check-in.
@@ -49,10 +124,13 @@ class AnswerProblem:
             ``"answers"`` or ``"at"`` for the check-in itself.
         expected: What trustkit expected there, in plain words. Never the
             value that was given.
+        code: What kind of problem it is, for apps that word errors
+            themselves (keyword-only; added in version 0.2).
     """
 
     field: str
     expected: str
+    code: ProblemCode = attrs.field(converter=_code, kw_only=True)
 
     def __str__(self) -> str:
         return f"{self.field}: {self.expected}"
@@ -131,6 +209,8 @@ class PackProblem:
             or ``""``.
         message: What is wrong, in plain words.
         line: The line in the file where the item starts, when known.
+        code: What kind of problem it is, for tools that word errors
+            themselves (keyword-only; added in version 0.2).
     """
 
     file: str
@@ -138,6 +218,7 @@ class PackProblem:
     field: str
     message: str
     line: int | None = None
+    code: ProblemCode = attrs.field(converter=_code, kw_only=True)
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"

@@ -42,7 +42,7 @@ from trustkit._api import default_pack
 from trustkit._engine.compile import compiled
 from trustkit._engine.recommend import check_answers
 from trustkit._pack.spec import SCALE_MAX, SCALE_MIN
-from trustkit.errors import AnswerError, AnswerProblem
+from trustkit.errors import AnswerError, AnswerProblem, ProblemCode
 from trustkit.models import Answer, CheckIn, ContentPack, Question, QuestionKind, Role
 
 __all__ = [
@@ -276,22 +276,38 @@ def checkin_from_response(data: object, *, pack: ContentPack | None = None) -> C
         trustkit.respondent: one answer, a valueCoding with the code 'partner' or 'supporter'
     """
     if not isinstance(data, Mapping) or data.get("resourceType") != "QuestionnaireResponse":
-        raise AnswerError([AnswerProblem("resourceType", "'QuestionnaireResponse'")])
+        raise AnswerError(
+            [
+                AnswerProblem(
+                    "resourceType", "'QuestionnaireResponse'", code=ProblemCode.INVALID_VALUE
+                )
+            ]
+        )
     problems: list[AnswerProblem] = []
     status = data.get("status")
     if not (isinstance(status, str) and status in _STATUSES):
-        problems.append(AnswerProblem("status", "one of " + ", ".join(map(repr, _STATUSES))))
+        problems.append(
+            AnswerProblem(
+                "status",
+                "one of " + ", ".join(map(repr, _STATUSES)),
+                code=ProblemCode.INVALID_VALUE,
+            )
+        )
     at = _authored(data.get("authored"))
     if at is None:
         problems.append(
             AnswerProblem(
-                "authored", "a date and time with a UTC offset, e.g. 2026-03-01T20:15:00Z"
+                "authored",
+                "a date and time with a UTC offset, e.g. 2026-03-01T20:15:00Z",
+                code=ProblemCode.WRONG_TYPE,
             )
         )
     role, answers = _read_items(data.get("item", []), problems)
     if role is None:
         if all(p.field != RESPONDENT_LINK_ID for p in problems):
-            problems.append(AnswerProblem(RESPONDENT_LINK_ID, _ROLE_EXPECTED))
+            problems.append(
+                AnswerProblem(RESPONDENT_LINK_ID, _ROLE_EXPECTED, code=ProblemCode.MISSING)
+            )
     else:
         try:
             check_answers(compiled(default_pack() if pack is None else pack), answers, role)
@@ -331,15 +347,23 @@ def _read_items(
     while pending:
         group = pending.popleft()
         if not isinstance(group, list):
-            problems.append(AnswerProblem("item", "a list of items"))
+            problems.append(AnswerProblem("item", "a list of items", code=ProblemCode.WRONG_TYPE))
             continue
         for entry in group:
             count += 1
             if count > MAX_ITEMS:
-                raise AnswerError([AnswerProblem("item", f"at most {MAX_ITEMS} items")])
+                raise AnswerError(
+                    [
+                        AnswerProblem(
+                            "item", f"at most {MAX_ITEMS} items", code=ProblemCode.TOO_LARGE
+                        )
+                    ]
+                )
             link = entry.get("linkId") if isinstance(entry, Mapping) else None
             if not isinstance(link, str):
-                problems.append(AnswerProblem("item", "an object with a linkId"))
+                problems.append(
+                    AnswerProblem("item", "an object with a linkId", code=ProblemCode.WRONG_TYPE)
+                )
                 continue
             if "item" in entry:
                 pending.append(entry["item"])
@@ -347,18 +371,22 @@ def _read_items(
                 continue
             name = _short(link)
             if link in seen:
-                problems.append(AnswerProblem(name, "one item, answered once"))
+                problems.append(
+                    AnswerProblem(name, "one item, answered once", code=ProblemCode.DUPLICATE)
+                )
                 continue
             seen.add(link)
             key, value = _only_value(entry["answer"], pending)
             if link == RESPONDENT_LINK_ID:
                 role = _role(key, value)
                 if role is None:
-                    problems.append(AnswerProblem(name, _ROLE_EXPECTED))
+                    problems.append(
+                        AnswerProblem(name, _ROLE_EXPECTED, code=ProblemCode.INVALID_VALUE)
+                    )
             elif (answer := _answer(key, value)) is not None:
                 answers[link] = answer
             else:
-                problems.append(AnswerProblem(name, _VALUE_EXPECTED))
+                problems.append(AnswerProblem(name, _VALUE_EXPECTED, code=ProblemCode.WRONG_TYPE))
     return role, answers
 
 

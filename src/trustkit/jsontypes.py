@@ -12,7 +12,8 @@ these types, and a type checker knows every key and its type::
     ('validation', True, 'core')
 
 A test checks that what the converter writes has exactly these keys and
-types. Enumerations are written as their string values (``"partner"``,
+types. A missing optional value is ``null`` (``None``), never ``""``;
+an empty list stays ``[]``. Enumerations are written as their string values (``"partner"``,
 ``"warning"``), which ``json.dumps`` writes as plain strings; dates and times
 as ISO 8601 text.
 
@@ -42,8 +43,9 @@ WhoJSON = Literal["supporter", "partner", "both", "either"]
 class CheckInJSON(TypedDict):
     """A [`CheckIn`][trustkit.CheckIn], as ``converter.unstructure`` writes it.
 
-    [`parse_checkin`][trustkit.parse_checkin] reads it back (``recommended``
-    may be left out there).
+    [`parse_checkin`][trustkit.parse_checkin] reads it back (``at`` and
+    ``recommended`` may be left out there; ``at`` then comes from its ``at``
+    argument).
     """
 
     respondent: RoleJSON
@@ -100,17 +102,20 @@ class ResourceJSON(TypedDict):
     name: str
     topics: list[str]
     country: str
-    source: str
+    source: list[str]
+    """Web addresses or other references (changed in version 0.2: was one text)."""
     verified: str
     """ISO 8601 date, e.g. ``"2026-11-27"``."""
-    region: str
-    phone: str
-    text: str
-    url: str
-    hours: str
+    region: str | None
+    """``null`` when the resource serves the whole country (as are the other optional
+    texts when not known; changed in version 0.2: was ``""``)."""
+    phone: str | None
+    text: str | None
+    url: str | None
+    hours: str | None
     languages: list[str]
-    notes: str
-    audience: str
+    notes: str | None
+    audience: str | None
     secondary_source: bool
 
 

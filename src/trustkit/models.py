@@ -20,7 +20,7 @@ import attrs
 
 from trustkit._roles import Role
 from trustkit._vocabulary import LABELS, SAFETY_EARLIER, SAFETY_PERIOD_FLOOR_WEEKS
-from trustkit.errors import AnswerError, AnswerProblem
+from trustkit.errors import AnswerError, AnswerProblem, ProblemCode
 
 __all__ = [
     "Action",
@@ -167,6 +167,10 @@ def _str_tuple(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(values)
 
 
+def _sources(value: str | Iterable[str]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
 def _roles(values: Iterable[Role | str]) -> frozenset[Role]:
     return frozenset(Role(v) for v in values)
 
@@ -308,7 +312,10 @@ class Resource:
             ``emergency``, ``own_behaviour`` (for people worried about how
             they treat a partner) or ``counselling``.
         country: ISO 3166-1 alpha-2 code, or ``"INTL"``.
-        source: Where the facts come from.
+        source: Where the facts come from: web addresses or other references,
+            one per entry (changed in version 0.2: a tuple, was one text
+            joined with ``"; "``; a single text given here becomes a tuple
+            of one).
         verified: When the facts were last checked, against the service's
             own page unless ``secondary_source`` is set.
         region: Part of the country it serves, if not all of it.
@@ -329,7 +336,7 @@ class Resource:
     name: str
     topics: tuple[str, ...]
     country: str
-    source: str
+    source: tuple[str, ...] = attrs.field(converter=_sources)
     verified: dt.date
     region: str = ""
     phone: str = ""
@@ -911,21 +918,31 @@ class CheckIn:
         problems = []
         respondent: object = self.respondent  # the converter leaves a bad value as it is
         if not isinstance(respondent, Role):
-            problems.append(AnswerProblem("respondent", "'partner' or 'supporter'"))
+            problems.append(
+                AnswerProblem(
+                    "respondent", "'partner' or 'supporter'", code=ProblemCode.INVALID_VALUE
+                )
+            )
         if not isinstance(self.answers, _FrozenAnswers):
-            problems.append(AnswerProblem("answers", "a mapping of question id to answer"))
+            problems.append(
+                AnswerProblem(
+                    "answers", "a mapping of question id to answer", code=ProblemCode.WRONG_TYPE
+                )
+            )
         else:
             keys: Iterable[object] = self.answers  # checked: a mapping may hold any key
             problems.extend(
-                AnswerProblem("answers", "question ids that are text")
+                AnswerProblem("answers", "question ids that are text", code=ProblemCode.WRONG_TYPE)
                 for key in keys
                 if not isinstance(key, str)
             )
         if not _aware(self.at):
-            problems.append(AnswerProblem("at", "a timezone-aware datetime"))
+            problems.append(
+                AnswerProblem("at", "a timezone-aware datetime", code=ProblemCode.WRONG_TYPE)
+            )
         recommended: object = self.recommended
         if recommended is not None and not isinstance(recommended, str):
-            problems.append(AnswerProblem("recommended", "a step id"))
+            problems.append(AnswerProblem("recommended", "a step id", code=ProblemCode.WRONG_TYPE))
         if problems:
             raise AnswerError(problems)
 

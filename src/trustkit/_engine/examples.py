@@ -30,7 +30,7 @@ from trustkit._engine.trace import trace
 from trustkit._pack.read import PackFile, Reader, read_file
 from trustkit._pack.sources import Source, load_pack, resolve
 from trustkit._public import public
-from trustkit.errors import AnswerError, PackError, PackProblem
+from trustkit.errors import AnswerError, PackError, PackProblem, ProblemCode
 from trustkit.models import CheckIn, ContentPack, PackRef, Role, Urgency
 
 __all__ = ["EXAMPLES_FILE", "REFERENCE_TIME", "ExampleFailure", "ExampleReport", "run_examples"]
@@ -127,13 +127,13 @@ def _answers(
 ) -> dict[str, Any]:
     value = reader.raw(key, {} if default is None else default)
     if not isinstance(value, dict):
-        reader.fail(key, "expected a table of question id to answer")
+        reader.fail(key, "expected a table of question id to answer", ProblemCode.WRONG_TYPE)
         return {}
     try:
         check_answers(compiled(pack), value, role)
     except AnswerError as error:
         for problem in error.problems:
-            reader.fail(f"{key}.{problem.field}", f"expected {problem.expected}")
+            reader.fail(f"{key}.{problem.field}", f"expected {problem.expected}", problem.code)
         return {}
     return value
 
@@ -144,12 +144,14 @@ def _when(reader: Reader) -> dt.datetime:
     for key, unit in (("weeks_ago", "weeks"), ("days_ago", "days")):
         value = reader.raw(key, 0)
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            reader.fail(key, "expected a number, 0 or more")
+            reader.fail(key, "expected a number, 0 or more", ProblemCode.OUT_OF_RANGE)
             fine = False
         else:
             back += dt.timedelta(**{unit: value})
     if fine and back <= dt.timedelta():
-        reader.fail("", "an earlier check-in needs weeks_ago or days_ago above 0")
+        reader.fail(
+            "", "an earlier check-in needs weeks_ago or days_ago above 0", ProblemCode.MISSING
+        )
     return REFERENCE_TIME - back
 
 
@@ -164,7 +166,7 @@ def _history(reader: Reader, pack: ContentPack) -> tuple[CheckIn, ...] | None:
         at = _when(sub)
         recommended = sub.raw("recommended", None)
         if recommended is not None and recommended not in {s.id for s in pack.steps}:
-            sub.fail("recommended", "no such step in the pack")
+            sub.fail("recommended", "no such step in the pack", ProblemCode.UNKNOWN_REFERENCE)
             recommended = None
         sub.done()
         out.append(CheckIn(role, answers, at, recommended))
@@ -182,7 +184,11 @@ def _boundaries(reader: Reader) -> tuple[Any, ...]:
         review_on = None
         if days is not None:
             if isinstance(days, bool) or not isinstance(days, int):
-                sub.fail("review_in_days", "expected a whole number of days (below 0: overdue)")
+                sub.fail(
+                    "review_in_days",
+                    "expected a whole number of days (below 0: overdue)",
+                    ProblemCode.WRONG_TYPE,
+                )
             else:
                 review_on = REFERENCE_TIME.date() + dt.timedelta(days=days)
         sub.done()
@@ -207,18 +213,18 @@ def _expect(reader: Reader, pack: ContentPack) -> dict[str, Any]:
     if "step" in sub.data:
         expect["step"] = sub.text("step")
         if expect["step"] not in {s.id for s in pack.steps}:
-            sub.fail("step", "no such step in the pack")
+            sub.fail("step", "no such step in the pack", ProblemCode.UNKNOWN_REFERENCE)
     if "rule" in sub.data:
         expect["rule"] = sub.text("rule")
         if expect["rule"] not in {r.id for r in pack.rules}:
-            sub.fail("rule", "no such rule in the pack")
+            sub.fail("rule", "no such rule in the pack", ProblemCode.UNKNOWN_REFERENCE)
     if "urgency" in sub.data:
         expect["urgency"] = sub.choice("urgency", Urgency)
     if "safety" in sub.data:
         expect["safety"] = sub.flag("safety")
     sub.done()
     if isinstance(value, dict) and not expect:
-        sub.fail("", f"expected at least one of {', '.join(_EXPECTATIONS)}")
+        sub.fail("", f"expected at least one of {', '.join(_EXPECTATIONS)}", ProblemCode.MISSING)
     return expect
 
 
@@ -235,7 +241,7 @@ def _read_examples(
         reader = Reader(raw, file, item if isinstance(item, str) else f"#{i + 1}", problems)
         example_id = reader.ident()
         if example_id in seen:
-            reader.fail("id", "another example has this id")
+            reader.fail("id", "another example has this id", ProblemCode.DUPLICATE_ID)
         seen.add(example_id)
         role = reader.choice("respondent", Role, Role.PARTNER)
         before = len(problems)

@@ -37,7 +37,7 @@ import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from trustkit.errors import AnswerError, AnswerProblem
+from trustkit.errors import AnswerError, AnswerProblem, ProblemCode
 
 if TYPE_CHECKING:
     from trustkit._boundary import Boundary
@@ -59,8 +59,8 @@ FINE_AT_LEAST = 3.0
 _AT = operator.attrgetter("at")
 
 
-def _problem(field: str, expected: str) -> AnswerError:
-    return AnswerError([AnswerProblem(field, expected)])
+def _problem(field: str, expected: str, code: ProblemCode) -> AnswerError:
+    return AnswerError([AnswerProblem(field, expected, code=code)])
 
 
 def window(
@@ -91,10 +91,14 @@ def window(
         if checkin == current:  # today's check-in may already be in the stored history
             continue
         if checkin.at > today:
-            raise _problem("history", "check-ins dated no later than today's")
+            raise _problem(
+                "history", "check-ins dated no later than today's", ProblemCode.OUT_OF_ORDER
+            )
         key = (checkin.respondent, checkin.at)
         if key in seen or (checkin.respondent is role and checkin.at == today):
-            raise _problem("history", "each check-in once (one per respondent and time)")
+            raise _problem(
+                "history", "each check-in once (one per respondent and time)", ProblemCode.DUPLICATE
+            )
         seen.add(key)
         checked.append(checkin)
     checked.reverse()
@@ -117,7 +121,7 @@ def _latest_ordered(history: Sequence[object]) -> list[CheckIn]:
             lo -= 1
         tail: list[CheckIn] = sorted(history[lo:], key=_AT, reverse=True)  # type: ignore[arg-type]
     except AttributeError:
-        raise _problem("history", "CheckIn objects") from None
+        raise _problem("history", "CheckIn objects", ProblemCode.WRONG_TYPE) from None
     return tail[: HISTORY_WINDOW + 1]
 
 
@@ -162,7 +166,11 @@ def compute(
     facts: dict[str, Any] = {}
     boundaries = tuple(boundaries)
     if (history is not None or boundaries) and today is None:
-        raise _problem("now", "a timezone-aware datetime (history and boundaries need a 'today')")
+        raise _problem(
+            "now",
+            "a timezone-aware datetime (history and boundaries need a 'today')",
+            ProblemCode.MISSING,
+        )
     past: list[CheckIn] = []
     if history is not None:
         assert today is not None
@@ -245,7 +253,7 @@ def _boundaries(
     from trustkit._boundary import Boundary, BoundaryStatus  # noqa: PLC0415  (only when used)
 
     if not all(isinstance(b, Boundary) for b in boundaries):
-        raise _problem("boundaries", "Boundary objects")
+        raise _problem("boundaries", "Boundary objects", ProblemCode.WRONG_TYPE)
     records: tuple[Boundary, ...] = boundaries  # type: ignore[assignment]
     facts["@boundaries.proposed"] = sum(b.status is BoundaryStatus.PROPOSED for b in records)
     if previous is None:

@@ -21,7 +21,7 @@ import operator
 from collections.abc import Iterable, Sequence
 from itertools import repeat
 
-from trustkit.errors import AnswerError, AnswerProblem
+from trustkit.errors import AnswerError, AnswerProblem, ProblemCode
 from trustkit.models import CheckIn, Role
 
 
@@ -84,11 +84,13 @@ def safety_period(
     previous: dt.datetime | None = None
     for checkin in history:
         if not isinstance(checkin, CheckIn):
-            raise AnswerError([AnswerProblem("history", "CheckIn objects")])
+            raise AnswerError(
+                [AnswerProblem("history", "CheckIn objects", code=ProblemCode.WRONG_TYPE)]
+            )
         at = checkin.at
         if ordered:
             if previous is not None and at < previous:
-                raise AnswerError([AnswerProblem("history", ORDER)])
+                raise AnswerError([AnswerProblem("history", ORDER, code=ProblemCode.OUT_OF_ORDER)])
             previous = at
         if at <= start or at > today or not positive(checkin, safety_questions):
             continue
@@ -117,7 +119,9 @@ def _period_slice(
         lo = bisect.bisect_right(history, start, key=_AT)
         hi = bisect.bisect_right(history, today, key=_AT, lo=lo)
     except (AttributeError, TypeError):
-        raise AnswerError([AnswerProblem("history", "CheckIn objects")]) from None
+        raise AnswerError(
+            [AnswerProblem("history", "CheckIn objects", code=ProblemCode.WRONG_TYPE)]
+        ) from None
     return history[max(lo - 1, 0) : hi + 1]
 
 

@@ -18,13 +18,15 @@ from trustkit._engine.compile import (
 )
 from trustkit._engine.facts import compute
 from trustkit._engine.period import SafetyPeriod, safety_period
-from trustkit.errors import AnswerError, AnswerProblem, NoStepError, TrustkitError
+from trustkit.errors import AnswerError, AnswerProblem, NoStepError, ProblemCode, TrustkitError
 from trustkit.models import (
     Alternative,
     Answer,
     CheckIn,
     ContentPack,
     Evidence,
+    Question,
+    QuestionKind,
     Recommendation,
     Resource,
     Role,
@@ -49,8 +51,21 @@ def _name(key: object) -> str:
 def _role(respondent: object) -> Role:
     role = _ROLES.get(respondent) if isinstance(respondent, str) else None
     if role is None:
-        raise AnswerError([AnswerProblem("respondent", "'partner' or 'supporter'")])
+        raise AnswerError(
+            [
+                AnswerProblem(
+                    "respondent", "'partner' or 'supporter'", code=ProblemCode.INVALID_VALUE
+                )
+            ]
+        )
     return role
+
+
+def _value_code(question: Question, value: object) -> ProblemCode:
+    """A number out of a scale's or a count's range, or a value of the wrong kind."""
+    if question.kind is QuestionKind.YES_NO or type(value) is not int:
+        return ProblemCode.WRONG_TYPE
+    return ProblemCode.OUT_OF_RANGE
 
 
 def _problems(c: CompiledPack, role: Role, data: Mapping[Any, object]) -> list[AnswerProblem]:
@@ -61,11 +76,21 @@ def _problems(c: CompiledPack, role: Role, data: Mapping[Any, object]) -> list[A
         check = checks.get(key) if isinstance(key, str) else None
         if check is None:
             if isinstance(key, str) and key in c.questions:
-                problems.append(AnswerProblem(key, f"a question the {role} is not asked"))
+                problems.append(
+                    AnswerProblem(
+                        key, f"a question the {role} is not asked", code=ProblemCode.WRONG_ROLE
+                    )
+                )
             else:
-                problems.append(AnswerProblem(_name(key), "a known question id"))
+                problems.append(
+                    AnswerProblem(
+                        _name(key), "a known question id", code=ProblemCode.UNKNOWN_QUESTION
+                    )
+                )
         elif value is not None and not check(value):
-            problems.append(AnswerProblem(key, c.expected[key]))
+            problems.append(
+                AnswerProblem(key, c.expected[key], code=_value_code(c.questions[key], value))
+            )
     return problems
 
 
@@ -81,7 +106,13 @@ def check_answers(
         role = answers.respondent
         if respondent is not None and _role(respondent) is not role:
             raise AnswerError(
-                [AnswerProblem("respondent", f"the check-in's own respondent ({role})")]
+                [
+                    AnswerProblem(
+                        "respondent",
+                        f"the check-in's own respondent ({role})",
+                        code=ProblemCode.WRONG_ROLE,
+                    )
+                ]
             )
         data: Mapping[Any, object] = answers.answers
     elif isinstance(answers, Mapping):
@@ -89,7 +120,13 @@ def check_answers(
         data = answers
     else:
         raise AnswerError(
-            [AnswerProblem("answers", "a mapping of question id to answer, or a CheckIn")]
+            [
+                AnswerProblem(
+                    "answers",
+                    "a mapping of question id to answer, or a CheckIn",
+                    code=ProblemCode.WRONG_TYPE,
+                )
+            ]
         )
     checks = c.checks[role]
     clean: dict[str, bool | int] = {}
@@ -184,7 +221,7 @@ def _country(country: object) -> str | None:
         return None
     problem = country_problem(country)
     if problem is not None:
-        raise AnswerError([AnswerProblem("country", problem)])
+        raise AnswerError([AnswerProblem("country", problem, code=ProblemCode.INVALID_VALUE)])
     assert isinstance(country, str)  # country_problem checked it
     return country.upper()
 
@@ -198,7 +235,9 @@ def _near(resources: tuple[Resource, ...], country: str | None) -> tuple[Resourc
 def _today(answers: object, now: object) -> dt.datetime | None:
     if now is not None:
         if not (isinstance(now, dt.datetime) and now.utcoffset() is not None):
-            raise AnswerError([AnswerProblem("now", "a timezone-aware datetime")])
+            raise AnswerError(
+                [AnswerProblem("now", "a timezone-aware datetime", code=ProblemCode.WRONG_TYPE)]
+            )
         return now
     return answers.at if isinstance(answers, CheckIn) else None
 
@@ -340,7 +379,9 @@ def _listed(history: Iterable[object], ordered: bool = False) -> Sequence[object
     try:
         return tuple(history)
     except TypeError:
-        raise AnswerError([AnswerProblem("history", "CheckIn objects")]) from None
+        raise AnswerError(
+            [AnswerProblem("history", "CheckIn objects", code=ProblemCode.WRONG_TYPE)]
+        ) from None
 
 
 def _follow_up(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from trustkit._pack.read import Reader
+from trustkit.errors import ProblemCode
 from trustkit.models import (
     AllOf,
     Always,
@@ -31,19 +32,25 @@ def read_condition(reader: Reader, data: object, path: str, depth: int) -> Condi
     """The condition in ``data``, recording its problems against the reader's item."""
     sub = Reader(data, reader.file, reader.item, reader.problems, path)
     if depth > MAX_CONDITION_DEPTH:
-        sub.fail("", f"conditions nest more than {MAX_CONDITION_DEPTH} deep")
+        sub.fail(
+            "", f"conditions nest more than {MAX_CONDITION_DEPTH} deep", code=ProblemCode.TOO_LARGE
+        )
         return Always()
     if not isinstance(data, dict):
         return Always()
     kinds = [k for k in CONDITION_KEYS if k in data]
     if len(kinds) != 1:
-        sub.fail("", "expected exactly one of " + ", ".join(repr(k) for k in CONDITION_KEYS))
+        sub.fail(
+            "",
+            "expected exactly one of " + ", ".join(repr(k) for k in CONDITION_KEYS),
+            code=ProblemCode.INVALID_VALUE,
+        )
         return Always()
     kind = kinds[0]
     if kind in ("all", "any"):
         children = sub.raw(kind)
         if not isinstance(children, list):
-            sub.fail(kind, "expected a list of conditions")
+            sub.fail(kind, "expected a list of conditions", code=ProblemCode.WRONG_TYPE)
             children = []
         conds = tuple(
             read_condition(sub, child, sub.path(f"{kind}[{i}]"), depth + 1)
@@ -54,7 +61,7 @@ def read_condition(reader: Reader, data: object, path: str, depth: int) -> Condi
         result = Not(read_condition(sub, sub.raw("not"), sub.path("not"), depth + 1))
     elif kind == "always":
         if sub.raw("always") is not True:
-            sub.fail("always", "expected true")
+            sub.fail("always", "expected true", code=ProblemCode.INVALID_VALUE)
         result = Always()
     elif kind == "answered":
         result = Answered(sub.text("answered"))

@@ -9,7 +9,7 @@ import attrs
 from trustkit._pack import sources
 from trustkit._pack.load import bundled_root, read_parts
 from trustkit._public import public
-from trustkit.errors import PackError, PackProblem
+from trustkit.errors import PackError, PackProblem, ProblemCode
 
 __all__ = ["PackInfo", "available_packs"]
 
@@ -59,7 +59,17 @@ def available_packs() -> tuple[PackInfo, ...]:
     infos = [_info(bundled_root(name), name, "bundled") for name in sources.BUNDLED]
     for pack_id, (entry, folder) in sorted(sources.installed().items()):
         if folder is None:
-            raise PackError([PackProblem(pack_id, "", "", f"{entry} names no folder")])
+            raise PackError(
+                [
+                    PackProblem(
+                        pack_id,
+                        "",
+                        "",
+                        f"{entry} names no folder",
+                        code=ProblemCode.UNKNOWN_REFERENCE,
+                    )
+                ]
+            )
         infos.append(_info(folder, pack_id, entry))
     return tuple(infos)
 

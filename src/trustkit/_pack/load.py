@@ -23,7 +23,7 @@ from trustkit._pack.read import PackFile, Reader, keyed_tables, read_file
 from trustkit._pack.spec import FILES
 from trustkit._pack.validate import Moved, pack_problems
 from trustkit._vocabulary import SAFETY_PERIOD_FLOOR_WEEKS, SAFETY_PERIOD_MAX_WEEKS
-from trustkit.errors import PackError, PackProblem
+from trustkit.errors import PackError, PackProblem, ProblemCode
 from trustkit.models import (
     Action,
     ContentPack,
@@ -91,7 +91,7 @@ def _read_meta(file: PackFile, parts: Parts) -> None:
         else None
     )
     if problem:
-        meta.fail("version", problem, parts.meta_lines["version"])
+        meta.fail("version", problem, ProblemCode.INVALID_VALUE, parts.meta_lines["version"])
     parts.title = meta.text("title")
     parts.description = meta.text("description", "")
     parts.locale = meta.text("locale", "")
@@ -99,7 +99,7 @@ def _read_meta(file: PackFile, parts: Parts) -> None:
     if extends:
         base, spec, problem = versions.parse_extends(extends)
         if problem:
-            meta.fail("extends", problem, parts.meta_lines["extends"])
+            meta.fail("extends", problem, ProblemCode.INVALID_VALUE, parts.meta_lines["extends"])
         parts.extends = (base, spec)
     weeks = meta.typed("safety_period_weeks", int, "a whole number of weeks", None)
     parts.safety_period_line = file.keys.get("safety_period_weeks")
@@ -112,6 +112,7 @@ def _read_meta(file: PackFile, parts: Parts) -> None:
                 f"from {SAFETY_PERIOD_FLOOR_WEEKS} to {SAFETY_PERIOD_MAX_WEEKS} weeks: a safety "
                 "period can be made longer, never shorter",
                 parts.safety_period_line,
+                code=ProblemCode.UNSAFE,
             )
         )
         weeks = SAFETY_PERIOD_FLOOR_WEEKS
@@ -119,7 +120,7 @@ def _read_meta(file: PackFile, parts: Parts) -> None:
     parts.trustkit = meta.text("trustkit", "")
     problem = versions.range_problem(parts.trustkit) if parts.trustkit else None
     if problem:
-        meta.fail("trustkit", problem, parts.meta_lines["trustkit"])
+        meta.fail("trustkit", problem, ProblemCode.INVALID_VALUE, parts.meta_lines["trustkit"])
     meta.done()
 
 
@@ -157,6 +158,7 @@ def read_parts(root: Traversable, label: str) -> Parts:
                 "",
                 "",
                 "an overlay changes messages in overrides.toml, under [messages]",
+                code=ProblemCode.NOT_ALLOWED,
             )
         )
     if (root / "overrides.toml").is_file():
@@ -168,6 +170,7 @@ def read_parts(root: Traversable, label: str) -> Parts:
                     "",
                     "",
                     "only an overlay (a pack that extends another) can have overrides.toml",
+                    code=ProblemCode.NOT_ALLOWED,
                 )
             )
         elif file is not None:
@@ -184,6 +187,7 @@ def read_parts(root: Traversable, label: str) -> Parts:
                     key,
                     "unknown table (check the spelling)",
                     file.tables.get((key, "")),
+                    code=ProblemCode.UNKNOWN_FIELD,
                 )
             )
     if "steps.toml" in files_read:

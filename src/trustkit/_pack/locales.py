@@ -16,7 +16,7 @@ import attrs
 from trustkit._pack.read import PackFile, keyed_tables, read_file
 from trustkit._pack.translate import available, canonical_tag, fallbacks, localize
 from trustkit._pack.validate import check_pack, ensure_checked
-from trustkit.errors import PackError, PackProblem
+from trustkit.errors import PackError, PackProblem, ProblemCode
 from trustkit.models import ContentPack, LocaleFile, Text, Translation, _localizer
 
 _LOCALE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*\Z")
@@ -37,7 +37,14 @@ def translation(file: PackFile, tag: str, problems: list[PackProblem]) -> Transl
                 else:
                     label = f"{kind}.{item}" if item else kind
                     problems.append(
-                        PackProblem(file.name, label, field, "expected a text", origin.line)
+                        PackProblem(
+                            file.name,
+                            label,
+                            field,
+                            "expected a text",
+                            origin.line,
+                            code=ProblemCode.WRONG_TYPE,
+                        )
                     )
                     continue
                 entries.append((kind, item, field, value))
@@ -57,7 +64,13 @@ def locale_files(root: Traversable, label: str, problems: list[PackProblem]) -> 
         tag = node.name[: -len(".toml")]
         if not _LOCALE_TAG.match(tag):
             problems.append(
-                PackProblem(f"{label}/locales/{node.name}", "", "", "name the file by a BCP 47 tag")
+                PackProblem(
+                    f"{label}/locales/{node.name}",
+                    "",
+                    "",
+                    "name the file by a BCP 47 tag",
+                    code=ProblemCode.INVALID_VALUE,
+                )
             )
             continue
         out.append(LocaleFile(tag, f"{label}/locales/{node.name}", folder))

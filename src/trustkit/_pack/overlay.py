@@ -18,7 +18,7 @@ from trustkit._pack.load import Parts, build
 from trustkit._pack.validate import item_tables
 from trustkit._pack.versions import parse_range, satisfies
 from trustkit._version import __version__
-from trustkit.errors import PackProblem
+from trustkit.errors import PackProblem, ProblemCode
 from trustkit.models import ContentPack, Origin, PackRef, Urgency
 
 Check = Callable[[object], tuple[bool, object]]
@@ -31,6 +31,10 @@ def _text(value: object) -> tuple[bool, object]:
 def _texts(value: object) -> tuple[bool, object]:
     ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
     return ok, tuple(value) if ok else value  # type: ignore[arg-type]
+
+
+def _sources(value: object) -> tuple[bool, object]:
+    return (True, (value,)) if isinstance(value, str) else _texts(value)
 
 
 def _whole(value: object) -> tuple[bool, object]:
@@ -53,6 +57,7 @@ def _date(value: object) -> tuple[bool, object]:
 _WHAT: dict[Check, str] = {
     _text: "a text",
     _texts: "a list of texts",
+    _sources: "a list of texts, or one text",
     _whole: "a whole number",
     _urgency: "'info', 'warning' or 'critical'",
     _date: "a date such as 2026-11-27",
@@ -62,6 +67,7 @@ _WHAT: dict[Check, str] = {
 _CHECKS: dict[str, Check] = {
     "text": _text,
     "texts": _texts,
+    "sources": _sources,
     "whole": _whole,
     "flag": _flag,
     "date": _date,
@@ -101,10 +107,12 @@ class _Merge:
         self.targets: dict[str, dict[str, Any]] = item_tables(base)
         self.changes: dict[str, dict[str, dict[str, object]]] = {k: {} for k in self.targets}
 
-    def fail(self, origin: Origin | None, item: str, field: str, message: str) -> None:
+    def fail(
+        self, origin: Origin | None, item: str, field: str, message: str, code: ProblemCode
+    ) -> None:
         file = origin.file if origin else f"{self.parts.label}/pack.toml"
         line = origin.line if origin else None
-        self.problems.append(PackProblem(file, item, field, message, line))
+        self.problems.append(PackProblem(file, item, field, message, line, code=code))
 
     def check_meta(self) -> None:
         base_id, spec = self.parts.extends or ("", "")
@@ -118,6 +126,7 @@ class _Merge:
                 f"{base_id} remembers a positive safety screen for "
                 f"{self.base.safety_period_weeks} weeks; an overlay may lengthen that, "
                 "never shorten it",
+                ProblemCode.UNSAFE,
             )
         if not satisfies(self.base.version, spec):
             self.fail(
@@ -125,6 +134,7 @@ class _Merge:
                 "",
                 "extends",
                 f"needs {base_id} {spec}, but {base_id} is version {self.base.version}",
+                ProblemCode.INCOMPATIBLE,
             )
         if self.parts.locale and self.parts.locale != self.base.locale:
             self.fail(
@@ -133,6 +143,7 @@ class _Merge:
                 "locale",
                 f"an overlay's texts must be in its base's language ({self.base.locale}); "
                 "put translations in locales/",
+                ProblemCode.INVALID_VALUE,
             )
         trustkit = self.parts.trustkit  # a malformed range was reported when it was read
         if trustkit and parse_range(trustkit) is not None and not satisfies(__version__, trustkit):
@@ -141,6 +152,7 @@ class _Merge:
                 "",
                 "trustkit",
                 f"needs trustkit {self.parts.trustkit}, but this is trustkit {__version__}",
+                ProblemCode.INCOMPATIBLE,
             )
 
     def check_added(self) -> None:
@@ -160,6 +172,7 @@ class _Merge:
                         item.id,
                         "id",
                         f"already defined in {self.base.id}; to change it, use overrides.toml",
+                        ProblemCode.DUPLICATE_ID,
                     )
 
         floor = min((r.priority for r in self.base.rules if r.safety), default=None)
@@ -171,19 +184,32 @@ class _Merge:
                     "priority",
                     f"a safety rule an overlay adds must rank below {self.base.id}'s safety "
                     f"rules: use a priority below {floor}",
+                    ProblemCode.UNSAFE,
                 )
 
     def override(self, changed: Changed, ancestors: set[str], ordered: bool) -> None:
         for kind, tables in self.parts.overrides.items():
             if kind not in OVERRIDABLE:
                 for item, (_, origin) in tables.items():
-                    self.fail(origin, item, "", f"an overlay cannot change {kind!r}")
+                    self.fail(
+                        origin,
+                        item,
+                        "",
+                        f"an overlay cannot change {kind!r}",
+                        ProblemCode.NOT_ALLOWED,
+                    )
                 continue
             for item, (fields, origin) in tables.items():
                 label = f"{kind}.{item}" if item else kind
                 target = self.targets[kind].get(item)
                 if target is None:
-                    self.fail(origin, label, "", f"{self.base.id} has no such item to change")
+                    self.fail(
+                        origin,
+                        label,
+                        "",
+                        f"{self.base.id} has no such item to change",
+                        ProblemCode.UNKNOWN_REFERENCE,
+                    )
                     continue
                 for field, value in fields.items():
                     self.change(
@@ -206,7 +232,13 @@ class _Merge:
         check = OVERRIDABLE[kind].get(field)
         if check is None:
             hint = " (disable the rule and add a new one)" if kind == "rules" else ""
-            self.fail(origin, label, field, f"cannot be changed by an overlay{hint}")
+            self.fail(
+                origin,
+                label,
+                field,
+                f"cannot be changed by an overlay{hint}",
+                ProblemCode.NOT_ALLOWED,
+            )
             return
         if kind == "rules" and target.safety and field not in SAFETY_RULE_FIELDS:
             self.fail(
@@ -215,11 +247,12 @@ class _Merge:
                 field,
                 "a safety rule's " + field + " cannot be changed: safety cannot be "
                 "switched off or weakened",
+                ProblemCode.UNSAFE,
             )
             return
         ok, converted = check(value)
         if not ok:
-            self.fail(origin, label, field, f"expected {_WHAT[check]}")
+            self.fail(origin, label, field, f"expected {_WHAT[check]}", ProblemCode.WRONG_TYPE)
             return
         if kind == "steps" and field == "couples" and target.couples and converted is False:
             self.fail(
@@ -227,6 +260,7 @@ class _Merge:
                 label,
                 field,
                 "a couples step stays one: during a safety period it must not be offered",
+                ProblemCode.UNSAFE,
             )
             return
         key = (kind, item, field)
@@ -238,6 +272,7 @@ class _Merge:
                 field,
                 f"both {previous} and {self.parts.id} change this; load them with "
                 "ordered=True to let the later one win",
+                ProblemCode.DUPLICATE,
             )
             return
         changed[key] = self.parts.id
@@ -249,13 +284,20 @@ class _Merge:
         for rule_id, origin in self.parts.disabled:
             rule = self.targets["rules"].get(rule_id)
             if rule is None:
-                self.fail(origin, "disable", "rules", f"{self.base.id} has no rule {rule_id!r}")
+                self.fail(
+                    origin,
+                    "disable",
+                    "rules",
+                    f"{self.base.id} has no rule {rule_id!r}",
+                    ProblemCode.UNKNOWN_REFERENCE,
+                )
             elif rule.safety:
                 self.fail(
                     origin,
                     "disable",
                     "rules",
                     f"{rule_id!r} is a safety rule: safety cannot be switched off",
+                    ProblemCode.UNSAFE,
                 )
             else:
                 out.add(rule_id)
@@ -274,7 +316,13 @@ class _Merge:
         step_ids = set(self.targets["steps"]) | {s.id for s in self.parts.steps}
         for step_id, action, origin in self.parts.actions:
             if step_id not in step_ids:
-                self.fail(origin, action.id, "step", f"unknown step {step_id!r}")
+                self.fail(
+                    origin,
+                    action.id,
+                    "step",
+                    f"unknown step {step_id!r}",
+                    ProblemCode.UNKNOWN_REFERENCE,
+                )
             extra.setdefault(step_id, []).append(action)
 
         def step_with(step: Any) -> Any:

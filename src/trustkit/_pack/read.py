@@ -15,7 +15,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from trustkit.errors import PackProblem
+from trustkit.errors import PackProblem, ProblemCode
 from trustkit.models import Origin
 
 MAX_FILE_BYTES = 1_000_000
@@ -153,33 +153,61 @@ def read_file(
     where = f"{label}/{name}"
     node = root.joinpath(*name.split("/"))
     if not node.is_file():
-        problems.append(PackProblem(where, "", "", "file is missing"))
+        problems.append(PackProblem(where, "", "", "file is missing", code=ProblemCode.MISSING))
         return None
     if isinstance(node, Path) and node.stat().st_size > MAX_FILE_BYTES:
-        problems.append(PackProblem(where, "", "", f"file is larger than {MAX_FILE_BYTES} bytes"))
+        problems.append(
+            PackProblem(
+                where,
+                "",
+                "",
+                f"file is larger than {MAX_FILE_BYTES} bytes",
+                code=ProblemCode.TOO_LARGE,
+            )
+        )
         return None
     raw = node.read_bytes()
     if len(raw) > MAX_FILE_BYTES:
-        problems.append(PackProblem(where, "", "", f"file is larger than {MAX_FILE_BYTES} bytes"))
+        problems.append(
+            PackProblem(
+                where,
+                "",
+                "",
+                f"file is larger than {MAX_FILE_BYTES} bytes",
+                code=ProblemCode.TOO_LARGE,
+            )
+        )
         return None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        problems.append(PackProblem(where, "", "", "file is not UTF-8 text"))
+        problems.append(
+            PackProblem(where, "", "", "file is not UTF-8 text", code=ProblemCode.INVALID_FILE)
+        )
         return None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = _TOML_LINE.search(str(exc))
         line = int(match.group(1)) if match else None
-        problems.append(PackProblem(where, "", "", f"not valid TOML: {exc}", line))
+        problems.append(
+            PackProblem(
+                where, "", "", f"not valid TOML: {exc}", line, code=ProblemCode.INVALID_FILE
+            )
+        )
         return None
     except RecursionError:
-        problems.append(PackProblem(where, "", "", "not valid TOML: nested too deeply"))
+        problems.append(
+            PackProblem(
+                where, "", "", "not valid TOML: nested too deeply", code=ProblemCode.TOO_LARGE
+            )
+        )
         return None
     except ValueError:  # an integer of more than 4,300 digits
         message = "a number with more than 4300 digits"
-        problems.append(PackProblem(where, "", "", message, _too_long_number(text)))
+        problems.append(
+            PackProblem(where, "", "", message, _too_long_number(text), code=ProblemCode.TOO_LARGE)
+        )
         return None
     return PackFile(where, data, text)
 
@@ -202,7 +230,7 @@ class Reader:
         self.data: dict[str, Any] = data if isinstance(data, dict) else {}
         self.used: set[str] = set()
         if not isinstance(data, dict):
-            self.fail("", "expected a table")
+            self.fail("", "expected a table", code=ProblemCode.WRONG_TYPE)
 
     @property
     def origin(self) -> Origin:
@@ -215,10 +243,14 @@ class Reader:
             return self.prefix
         return f"{self.prefix}.{key}" if self.prefix else key
 
-    def fail(self, key: str, message: str, line: int | None = None) -> None:
+    def fail(
+        self, key: str, message: str, code: ProblemCode | str, line: int | None = None
+    ) -> None:
         """Record a problem with a field."""
         line = self.origin.line if line is None else line
-        self.problems.append(PackProblem(self.file.name, self.item, self.path(key), message, line))
+        self.problems.append(
+            PackProblem(self.file.name, self.item, self.path(key), message, line, code=code)
+        )
 
     def raw(self, key: str, default: Any = _MISSING) -> Any:
         """A field's value as it is, recording a problem if it is missing and required."""
@@ -226,7 +258,7 @@ class Reader:
         if key in self.data:
             return self.data[key]
         if default is _MISSING:
-            self.fail(key, "missing")
+            self.fail(key, "missing", code=ProblemCode.MISSING)
         return default
 
     def typed(self, key: str, kind: type | tuple[type, ...], what: str, default: Any) -> Any:
@@ -235,10 +267,10 @@ class Reader:
         if value is _MISSING or value is default:
             return default
         if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
-            self.fail(key, f"expected {what}")
+            self.fail(key, f"expected {what}", code=ProblemCode.WRONG_TYPE)
             return default
         if not isinstance(value, kind):
-            self.fail(key, f"expected {what}")
+            self.fail(key, f"expected {what}", code=ProblemCode.WRONG_TYPE)
             return default
         return value
 
@@ -263,7 +295,7 @@ class Reader:
         if value is default:
             return default
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.fail(key, "expected a list of texts")
+            self.fail(key, "expected a list of texts", code=ProblemCode.WRONG_TYPE)
             return default
         return tuple(value)
 
@@ -276,28 +308,30 @@ class Reader:
             return enum_type(value)
         except ValueError:
             options = ", ".join(repr(m.value) for m in enum_type)
-            self.fail(key, f"expected one of {options}")
+            self.fail(key, f"expected one of {options}", code=ProblemCode.INVALID_VALUE)
             return next(iter(enum_type))
 
     def ident(self, key: str = "id") -> str:
         """An id field: never empty, ASCII only."""
         value = self.text(key)
         if key in self.data and isinstance(self.data[key], str) and not is_id(value):
-            self.fail(key, ID_WORDS if value else "empty: " + ID_WORDS)
+            self.fail(
+                key, ID_WORDS if value else "empty: " + ID_WORDS, code=ProblemCode.INVALID_VALUE
+            )
         return value
 
     def tables(self, key: str) -> list[Any]:
         """A list-of-tables field."""
         value = self.raw(key, [])
         if not isinstance(value, list):
-            self.fail(key, "expected a list of tables")
+            self.fail(key, "expected a list of tables", code=ProblemCode.WRONG_TYPE)
             return []
         return value
 
     def done(self) -> None:
         """Record every field that was not read as unknown."""
         for key in sorted(set(self.data) - self.used):
-            self.fail(key, "unknown field (check the spelling)")
+            self.fail(key, "unknown field (check the spelling)", code=ProblemCode.UNKNOWN_FIELD)
 
 
 def item_id(data: object, index: int) -> str:
@@ -319,7 +353,14 @@ def keyed_tables(
         if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
             line = file.tables.get((kind, ""))
             problems.append(
-                PackProblem(file.name, kind, "", "expected tables such as [kind.item-id]", line)
+                PackProblem(
+                    file.name,
+                    kind,
+                    "",
+                    "expected tables such as [kind.item-id]",
+                    line,
+                    code=ProblemCode.WRONG_TYPE,
+                )
             )
             continue
         out[kind] = {

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from trustkit._pack.load import Parts, build_base, bundled_root, read_parts
 from trustkit._pack.validate import check_pack
-from trustkit.errors import PackError, PackProblem
+from trustkit.errors import PackError, PackProblem, ProblemCode
 from trustkit.models import ContentPack, Origin
 
 if TYPE_CHECKING:
@@ -74,10 +74,20 @@ def resolve(source: Source) -> tuple[Traversable, str]:
                 if entry is None
                 else f"its entry point ({entry[0]}) names no folder"
             )
-            raise PackError([PackProblem(text, "", "", why)])
+            raise PackError([PackProblem(text, "", "", why, code=ProblemCode.UNKNOWN_REFERENCE)])
     root = Path(source)
     if not root.is_dir():
-        raise PackError([PackProblem(text, "", "", "not a folder holding a content pack")])
+        raise PackError(
+            [
+                PackProblem(
+                    text,
+                    "",
+                    "",
+                    "not a folder holding a content pack",
+                    code=ProblemCode.INVALID_FILE,
+                )
+            ]
+        )
     return root, root.name
 
 
@@ -116,7 +126,15 @@ class _Loader:
         if base_id in (*chain, parts.id):
             cycle = " -> ".join((*chain, parts.id, base_id))
             raise PackError(
-                [PackProblem(where, "", "extends", f"packs extend in a cycle: {cycle}")]
+                [
+                    PackProblem(
+                        where,
+                        "",
+                        "extends",
+                        f"packs extend in a cycle: {cycle}",
+                        code=ProblemCode.CYCLE,
+                    )
+                ]
             )
         if len(chain) >= MAX_OVERLAY_DEPTH:
             raise PackError(
@@ -126,6 +144,7 @@ class _Loader:
                         "",
                         "extends",
                         f"more than {MAX_OVERLAY_DEPTH} packs extend one another",
+                        code=ProblemCode.TOO_LARGE,
                     )
                 ]
             )
@@ -184,6 +203,7 @@ def load_pack(
                         "",
                         "extends",
                         f"cannot be applied as an overlay: it {what}",
+                        code=ProblemCode.UNKNOWN_REFERENCE,
                     )
                 ]
             )

@@ -43,7 +43,8 @@ class Field:
     Attributes:
         name: The key in the TOML table, and the model attribute it fills.
         shape: What it holds: ``id`` (the item's own id), ``ref`` (the id of
-            another item), ``text``, ``texts`` (a list of texts), ``whole`` (a
+            another item), ``text``, ``texts`` (a list of texts), ``sources``
+            (a list of texts, or one text read as a list of one), ``whole`` (a
             whole number), ``flag`` (true or false), ``choice`` (one of
             ``choices``), ``roles``, ``date``, ``condition`` or ``actions``.
         doc: What it is, for authors: the schemas' description and the docs.
@@ -426,10 +427,10 @@ RESOURCES = Table(
         ),
         Field(
             "source",
-            "text",
-            "Where the facts come from (not empty).",
+            "sources",
+            "Where the facts come from: a list of web addresses or other references, at least "
+            "one and none empty (a single text is read as a list of one).",
             overlay=True,
-            schema={"minLength": 1},
         ),
         Field(
             "verified",

@@ -14,7 +14,7 @@ from trustkit._pack import spec
 from trustkit._pack.conditions import read_condition
 from trustkit._pack.read import PackFile, Reader, item_id
 from trustkit._pack.spec import TEMPLATES, Field, Table
-from trustkit.errors import PackProblem
+from trustkit.errors import PackProblem, ProblemCode
 from trustkit.models import (
     Action,
     Dimension,
@@ -61,6 +61,11 @@ def _field(reader: Reader, field: Field) -> Any:
         return value or (None if field.shape == "ref" else "")
     if field.shape == "texts":
         return reader.texts(name)
+    if field.shape == "sources":
+        value = reader.raw(name)  # records a missing one
+        if isinstance(value, str):
+            return (value,)
+        return reader.texts(name) if name in reader.data else ()
     if field.shape == "whole":
         return reader.whole(name)
     if field.shape == "flag":
@@ -91,16 +96,18 @@ def _roles(reader: Reader, name: str) -> frozenset[Role]:
         try:
             roles.add(Role(value))
         except ValueError:
-            reader.fail(name, "expected 'partner' and/or 'supporter'")
+            reader.fail(
+                name, "expected 'partner' and/or 'supporter'", code=ProblemCode.INVALID_VALUE
+            )
     return frozenset(roles)
 
 
 def _date(reader: Reader, name: str) -> dt.date:
     value = reader.raw(name, None)
     if value is None:
-        reader.fail(name, "missing: the date the facts were last checked")
+        reader.fail(name, "missing: the date the facts were last checked", code=ProblemCode.MISSING)
     elif not (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
-        reader.fail(name, "expected a date such as 2026-11-27")
+        reader.fail(name, "expected a date such as 2026-11-27", code=ProblemCode.WRONG_TYPE)
         value = None
     return value or dt.date.min
 

@@ -32,15 +32,15 @@ def canonical_tag(locale: object) -> str:
             in subtags of 1 to 8, starting with a two- or three-letter language).
             The message does not repeat it.
     """
-    from trustkit.errors import AnswerError, AnswerProblem  # noqa: PLC0415
+    from trustkit.errors import AnswerError, AnswerProblem, ProblemCode  # noqa: PLC0415
 
     subtags = locale.strip().replace("_", "-").split("-") if isinstance(locale, str) else []
     if not subtags or not _LANGUAGE.match(subtags[0]):
-        raise AnswerError([AnswerProblem("locale", _PROBLEM)])
+        raise AnswerError([AnswerProblem("locale", _PROBLEM, code=ProblemCode.INVALID_VALUE)])
     out = [subtags[0].lower()]
     for sub in subtags[1:]:
         if not _SUBTAG.match(sub):
-            raise AnswerError([AnswerProblem("locale", _PROBLEM)])
+            raise AnswerError([AnswerProblem("locale", _PROBLEM, code=ProblemCode.INVALID_VALUE)])
         if len(sub) == 4 and sub.isalpha():
             out.append(sub.title())
         elif (len(sub) == 2 and sub.isalpha()) or (len(sub) == 3 and sub.isdigit()):

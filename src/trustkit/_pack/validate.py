@@ -34,7 +34,7 @@ from trustkit._vocabulary import (
     SAFETY_PERIOD_MAX_WEEKS,
     split_fact,
 )
-from trustkit.errors import PackError, PackProblem
+from trustkit.errors import PackError, PackProblem, ProblemCode
 from trustkit.models import (
     Action,
     AllOf,
@@ -116,14 +116,14 @@ class _Place:
         self.key = key
         self.moved = moved
 
-    def problem(self, field: str, message: str) -> PackProblem:
+    def problem(self, field: str, message: str, code: ProblemCode) -> PackProblem:
         kind, item_id = self.key
         origin = (
             self.moved.get((kind, item_id, field.split(".", maxsplit=1)[0])) if self.moved else None
         )
         if origin is not None:  # an overlay changed this field: the problem is in its change
-            return PackProblem(origin.file, self.item, field, message, origin.line)
-        return PackProblem(self.file, self.item, field, message, self.line)
+            return PackProblem(origin.file, self.item, field, message, origin.line, code=code)
+        return PackProblem(self.file, self.item, field, message, self.line, code=code)
 
 
 def _place(pack: ContentPack, item: Any, default_file: str, moved: Moved = _NOWHERE) -> _Place:
@@ -140,7 +140,9 @@ def _duplicates(
     seen: set[str] = set()
     for item in items:
         if item.id in seen:
-            yield _place(pack, item, default_file).problem("id", f"duplicate {kind} id")
+            yield _place(pack, item, default_file).problem(
+                "id", f"duplicate {kind} id", ProblemCode.DUPLICATE_ID
+            )
         seen.add(item.id)
 
 
@@ -158,16 +160,20 @@ class _ConditionChecker:
         self.place = place
         self.problems: list[PackProblem] = []
 
-    def fail(self, path: str, message: str) -> None:
-        self.problems.append(self.place.problem(path, message))
+    def fail(self, path: str, message: str, code: ProblemCode) -> None:
+        self.problems.append(self.place.problem(path, message, code))
 
     def check(self, cond: object, path: str, depth: int = 1) -> None:
         if depth > MAX_CONDITION_DEPTH:
-            self.fail(path, f"conditions nest more than {MAX_CONDITION_DEPTH} deep")
+            self.fail(
+                path, f"conditions nest more than {MAX_CONDITION_DEPTH} deep", ProblemCode.TOO_LARGE
+            )
         elif isinstance(cond, AllOf | AnyOf):
             word = "all" if isinstance(cond, AllOf) else "any"
             if isinstance(cond, AnyOf) and not cond.conditions:
-                self.fail(f"{path}.{word}", "an empty 'any' can never be true")
+                self.fail(
+                    f"{path}.{word}", "an empty 'any' can never be true", ProblemCode.NEVER_TRUE
+                )
             for i, child in enumerate(cond.conditions):
                 self.check(child, f"{path}.{word}[{i}]", depth + 1)
         elif isinstance(cond, Not):
@@ -180,26 +186,44 @@ class _ConditionChecker:
             self.check_fact(cond, path)
         elif isinstance(cond, Answered):
             if cond.question not in self.questions:
-                self.fail(f"{path}.answered", f"unknown question {cond.question!r}")
+                self.fail(
+                    f"{path}.answered",
+                    f"unknown question {cond.question!r}",
+                    ProblemCode.UNKNOWN_REFERENCE,
+                )
         elif not isinstance(cond, Always):
-            self.fail(path, "not a condition")
+            self.fail(path, "not a condition", ProblemCode.WRONG_TYPE)
 
     def check_answer(self, cond: AnswerCompare, path: str) -> None:
         question = self.questions.get(cond.question)
         if question is None:
-            self.fail(f"{path}.answer", f"unknown question {cond.question!r}")
+            self.fail(
+                f"{path}.answer",
+                f"unknown question {cond.question!r}",
+                ProblemCode.UNKNOWN_REFERENCE,
+            )
             return
         value = cond.value
         if question.kind is QuestionKind.YES_NO:
             if cond.op not in _EQUALITY_OPS:
-                self.fail(f"{path}.op", f"{cond.question} is a yes/no question: use '=' or '!='")
+                self.fail(
+                    f"{path}.op",
+                    f"{cond.question} is a yes/no question: use '=' or '!='",
+                    ProblemCode.INVALID_VALUE,
+                )
             if not isinstance(value, bool):
                 self.fail(
-                    f"{path}.value", f"{cond.question} is a yes/no question: use true or false"
+                    f"{path}.value",
+                    f"{cond.question} is a yes/no question: use true or false",
+                    ProblemCode.WRONG_TYPE,
                 )
             return
         if not _is_number(value):
-            self.fail(f"{path}.value", f"{cond.question} takes a number: compare it with a number")
+            self.fail(
+                f"{path}.value",
+                f"{cond.question} takes a number: compare it with a number",
+                ProblemCode.WRONG_TYPE,
+            )
             return
         low = SCALE_MIN if question.kind is QuestionKind.SCALE else 0
         high = SCALE_MAX if question.kind is QuestionKind.SCALE else None
@@ -210,25 +234,53 @@ class _ConditionChecker:
         spec = FACT_FAMILIES.get(family)
         names = spec[1] if spec else None
         if spec is None or (names is None and suffix):
-            self.fail(f"{path}.fact", f"unknown fact {cond.fact!r}")
+            self.fail(f"{path}.fact", f"unknown fact {cond.fact!r}", ProblemCode.UNKNOWN_REFERENCE)
             return
         if names == "step" and suffix not in self.steps:
-            self.fail(f"{path}.fact", f"unknown step {suffix!r} in fact {cond.fact!r}")
+            self.fail(
+                f"{path}.fact",
+                f"unknown step {suffix!r} in fact {cond.fact!r}",
+                ProblemCode.UNKNOWN_REFERENCE,
+            )
         elif names == "dimension" and suffix not in self.dimensions:
-            self.fail(f"{path}.fact", f"unknown dimension {suffix!r} in fact {cond.fact!r}")
+            self.fail(
+                f"{path}.fact",
+                f"unknown dimension {suffix!r} in fact {cond.fact!r}",
+                ProblemCode.UNKNOWN_REFERENCE,
+            )
         if spec[0] == "flag":
             if cond.op not in _EQUALITY_OPS:
-                self.fail(f"{path}.op", f"{cond.fact} is true or false: use '=' or '!='")
+                self.fail(
+                    f"{path}.op",
+                    f"{cond.fact} is true or false: use '=' or '!='",
+                    ProblemCode.INVALID_VALUE,
+                )
             if not isinstance(cond.value, bool):
-                self.fail(f"{path}.value", f"{cond.fact} is true or false: compare with one")
+                self.fail(
+                    f"{path}.value",
+                    f"{cond.fact} is true or false: compare with one",
+                    ProblemCode.WRONG_TYPE,
+                )
         elif not _is_number(cond.value):
-            self.fail(f"{path}.value", f"{cond.fact} is a number: compare it with a number")
+            self.fail(
+                f"{path}.value",
+                f"{cond.fact} is a number: compare it with a number",
+                ProblemCode.WRONG_TYPE,
+            )
 
     def check_score(self, cond: ScoreCompare, path: str) -> None:
         if cond.dimension not in self.dimensions:
-            self.fail(f"{path}.score", f"unknown dimension {cond.dimension!r}")
+            self.fail(
+                f"{path}.score",
+                f"unknown dimension {cond.dimension!r}",
+                ProblemCode.UNKNOWN_REFERENCE,
+            )
         elif not _is_number(cond.value):
-            self.fail(f"{path}.value", "a score is a number from 1 to 5: compare it with a number")
+            self.fail(
+                f"{path}.value",
+                "a score is a number from 1 to 5: compare it with a number",
+                ProblemCode.WRONG_TYPE,
+            )
         else:
             self.check_range(
                 cond.op, cond.value, SCALE_MIN, SCALE_MAX, f"{path}.value", cond.dimension
@@ -245,7 +297,11 @@ class _ConditionChecker:
             or (high is not None and op is Op.GT and value == high)
         )
         if never:
-            self.fail(path, f"{name} takes values {span}, so this comparison can never be true")
+            self.fail(
+                path,
+                f"{name} takes values {span}, so this comparison can never be true",
+                ProblemCode.NEVER_TRUE,
+            )
 
 
 def _safety_questions_of(cond: Condition, questions: dict[str, Question]) -> set[str] | None:
@@ -273,14 +329,16 @@ def _check_messages(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
     origin = pack.messages.origin or Origin(f"<{pack.id}>/messages.toml")
     place = _Place(origin.file, "messages", origin.line, ("messages", ""), moved)
     if len(pack.messages.months) != MONTHS:
-        yield place.problem("months", "the names of the 12 months")
+        yield place.problem("months", "the names of the 12 months", ProblemCode.INVALID_VALUE)
     for name in _TEMPLATE_FIELDS:
         problem = template_problem(name, getattr(pack.messages, name))
         if problem is not None:
-            yield place.problem(name, problem)
+            yield place.problem(name, problem, ProblemCode.INVALID_VALUE)
     for name in SAFETY_MESSAGES:
         if SECRECY.search(getattr(pack.messages, name)):
-            yield place.problem(name, "a safety text must never ask for secrecy")
+            yield place.problem(
+                name, "a safety text must never ask for secrecy", ProblemCode.UNSAFE
+            )
 
 
 def template_problem(name: str, template: object) -> str | None:
@@ -313,17 +371,23 @@ def _check_steps(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
     for step in pack.steps:
         if len(step.summary) > MAX_SUMMARY:
             yield _place(pack, step, "steps.toml", moved).problem(
-                "summary", f"at most {MAX_SUMMARY} characters (one short sentence)"
+                "summary",
+                f"at most {MAX_SUMMARY} characters (one short sentence)",
+                ProblemCode.TOO_LARGE,
             )
         for action in step.actions:
             place = _place(pack, action, "steps.toml", moved)
             if action.in_crisis and action.who is Who.BOTH:
                 yield place.problem(
-                    "who", "an action marked in_crisis cannot be a couples exercise (who = 'both')"
+                    "who",
+                    "an action marked in_crisis cannot be a couples exercise (who = 'both')",
+                    ProblemCode.UNSAFE,
                 )
             minutes: object = action.minutes  # Python-built packs may hold anything
             if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 1:
-                yield place.problem("minutes", "a whole number of minutes, at least 1")
+                yield place.problem(
+                    "minutes", "a whole number of minutes, at least 1", ProblemCode.OUT_OF_RANGE
+                )
 
 
 def _check_questions(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
@@ -333,16 +397,28 @@ def _check_questions(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
     for q in pack.questions:
         place = _place(pack, q, "questions.toml", moved)
         if not q.respondents:
-            yield place.problem("respondents", "at least one of 'partner', 'supporter'")
+            yield place.problem(
+                "respondents", "at least one of 'partner', 'supporter'", ProblemCode.MISSING
+            )
         if q.dimension is not None:
             if q.kind is not QuestionKind.SCALE:
-                yield place.problem("dimension", "only scale questions count towards a dimension")
+                yield place.problem(
+                    "dimension",
+                    "only scale questions count towards a dimension",
+                    ProblemCode.INVALID_VALUE,
+                )
             elif q.dimension not in dimensions:
-                yield place.problem("dimension", f"unknown dimension {q.dimension!r}")
+                yield place.problem(
+                    "dimension", f"unknown dimension {q.dimension!r}", ProblemCode.UNKNOWN_REFERENCE
+                )
         if q.reverse and q.kind is not QuestionKind.SCALE:
-            yield place.problem("reverse", "only scale questions can be reverse-keyed")
+            yield place.problem(
+                "reverse", "only scale questions can be reverse-keyed", ProblemCode.INVALID_VALUE
+            )
         if q.safety and q.kind is not QuestionKind.YES_NO:
-            yield place.problem("safety", "safety questions must be yes/no questions")
+            yield place.problem(
+                "safety", "safety questions must be yes/no questions", ProblemCode.UNSAFE
+            )
 
 
 def _check_rules(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
@@ -355,24 +431,36 @@ def _check_rules(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
         place = _place(pack, rule, "rules.toml", moved)
         step = steps.get(rule.step)
         if step is None:
-            yield place.problem("step", f"unknown step {rule.step!r}")
+            yield place.problem(
+                "step", f"unknown step {rule.step!r}", ProblemCode.UNKNOWN_REFERENCE
+            )
         if isinstance(rule.priority, bool) or not isinstance(rule.priority, int):
-            yield place.problem("priority", "a whole number")
+            yield place.problem("priority", "a whole number", ProblemCode.WRONG_TYPE)
         for topic in rule.resources:
             if topic not in topics:
-                yield place.problem("resources", f"no resource has the topic {topic!r}")
+                yield place.problem(
+                    "resources",
+                    f"no resource has the topic {topic!r}",
+                    ProblemCode.UNKNOWN_REFERENCE,
+                )
         checker = _ConditionChecker(pack, place)
         checker.check(rule.when, "when")
         yield from checker.problems
         if not rule.safety:
             continue
         if rule.urgency is not Urgency.CRITICAL:
-            yield place.problem("urgency", "a safety rule's urgency must be 'critical'")
+            yield place.problem(
+                "urgency", "a safety rule's urgency must be 'critical'", ProblemCode.UNSAFE
+            )
         if not rule.resources:
-            yield place.problem("resources", "a safety rule must name resource topics to show")
+            yield place.problem(
+                "resources", "a safety rule must name resource topics to show", ProblemCode.UNSAFE
+            )
         if step is not None and not any(a.in_crisis for a in step.actions):
             yield place.problem(
-                "step", f"step {rule.step!r} has no action marked in_crisis for a safety rule"
+                "step",
+                f"step {rule.step!r} has no action marked in_crisis for a safety rule",
+                ProblemCode.UNSAFE,
             )
         yield from _crisis_rule_problems(rule, place)
         asked = None if checker.problems else _safety_questions_of(rule.when, questions)
@@ -382,13 +470,14 @@ def _check_rules(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
                     "when",
                     "a safety rule may only check that safety questions were answered yes "
                     "(one such comparison, or 'any' of them)",
+                    ProblemCode.UNSAFE,
                 )
         else:
             covered |= asked
     for q in pack.questions:
         if q.safety and q.id not in covered:
             yield _place(pack, q, "questions.toml", moved).problem(
-                "safety", "no safety rule covers this safety question"
+                "safety", "no safety rule covers this safety question", ProblemCode.UNSAFE
             )
 
 
@@ -400,10 +489,14 @@ def _crisis_rule_problems(rule: Any, place: _Place) -> Iterator[PackProblem]:
     """What keeps a safety rule from being safe in a crisis: its resources and its reason."""
     if rule.resources and not set(CRISIS_TOPICS) & set(rule.resources):
         yield place.problem(
-            "resources", f"a safety rule must attach crisis resources: one of {list(CRISIS_TOPICS)}"
+            "resources",
+            f"a safety rule must attach crisis resources: one of {list(CRISIS_TOPICS)}",
+            ProblemCode.UNSAFE,
         )
     if SECRECY.search(rule.reason):
-        yield place.problem("reason", "a safety text must never ask for secrecy")
+        yield place.problem(
+            "reason", "a safety text must never ask for secrecy", ProblemCode.UNSAFE
+        )
 
 
 def _check_crisis_steps(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
@@ -413,16 +506,21 @@ def _check_crisis_steps(pack: ContentPack, moved: Moved) -> Iterator[PackProblem
     for step in (steps[step_id] for step_id in crisis_steps):
         where = _place(pack, step, "steps.toml", moved)
         if step.couples:
-            yield where.problem("couples", "a safety rule's step cannot be couples work")
+            yield where.problem(
+                "couples", "a safety rule's step cannot be couples work", ProblemCode.UNSAFE
+            )
         if PARTNER_FACING.search(step.title):
             yield where.problem(
                 "title",
                 "a safety rule's step is for the person reading, on their own: "
                 "not couples or partner-facing",
+                ProblemCode.UNSAFE,
             )
         for field in ("title", "summary", "why"):
             if SECRECY.search(getattr(step, field)):
-                yield where.problem(field, "a safety text must never ask for secrecy")
+                yield where.problem(
+                    field, "a safety text must never ask for secrecy", ProblemCode.UNSAFE
+                )
         for action in step.actions:
             if not action.in_crisis:
                 continue
@@ -432,10 +530,13 @@ def _check_crisis_steps(pack: ContentPack, moved: Moved) -> Iterator[PackProblem
                     "title",
                     "a crisis action is for the person reading, on their own: "
                     "not couples or partner-facing",
+                    ProblemCode.UNSAFE,
                 )
             for field in ("title", "how"):
                 if SECRECY.search(getattr(action, field)):
-                    yield at.problem(field, "a safety text must never ask for secrecy")
+                    yield at.problem(
+                        field, "a safety text must never ask for secrecy", ProblemCode.UNSAFE
+                    )
 
 
 def _crisis_items(pack: ContentPack) -> set[tuple[str, str]]:
@@ -465,6 +566,7 @@ def _check_meta(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
             "",
             "safety_period_weeks",
             f"from {SAFETY_PERIOD_FLOOR_WEEKS} to {SAFETY_PERIOD_MAX_WEEKS} weeks",
+            code=ProblemCode.UNSAFE,
         )
     steps = {s.id: s for s in pack.steps}
     for rule in pack.rules:
@@ -474,6 +576,7 @@ def _check_meta(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
                 "step",
                 "a catch-all rule must lead to a step that is not couples work, so that "
                 "there is always a step during a safety period",
+                ProblemCode.UNSAFE,
             )
 
 
@@ -486,16 +589,22 @@ def _check_resources(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
     for res in pack.resources:
         place = _place(pack, res, "resources.toml", moved)
         if not res.topics:
-            yield place.problem("topics", "at least one topic")
-        if not res.source:
-            yield place.problem("source", "say where the facts come from")
+            yield place.problem("topics", "at least one topic", ProblemCode.MISSING)
+        if not res.source or not all(res.source):
+            yield place.problem("source", "say where the facts come from", ProblemCode.MISSING)
         if not (res.phone or res.url or res.text or res.notes):
-            yield place.problem("phone", "give a phone number, a text line, a website or notes")
+            yield place.problem(
+                "phone", "give a phone number, a text line, a website or notes", ProblemCode.MISSING
+            )
         country = None if res.country == INTERNATIONAL else country_problem(res.country)
         if country is None and res.country != res.country.upper():
             country = "an upper-case ISO 3166-1 country code, as apps pass it: 'GB', not 'gb'"
         if country is not None:
-            yield place.problem("country", f"{country}, or 'INTL' for a line that serves everyone")
+            yield place.problem(
+                "country",
+                f"{country}, or 'INTL' for a line that serves everyone",
+                ProblemCode.INVALID_VALUE,
+            )
 
 
 def item_tables(pack: ContentPack) -> dict[str, dict[str, Any]]:
@@ -523,35 +632,47 @@ def _check_translations(pack: ContentPack) -> Iterator[PackProblem]:
             place = _Place(file, label, line)
             items = targets.get(kind)
             if items is None:
-                yield place.problem("", f"{kind!r} is not something a locale can translate")
+                yield place.problem(
+                    "",
+                    f"{kind!r} is not something a locale can translate",
+                    ProblemCode.UNKNOWN_FIELD,
+                )
                 continue
             item = items.get(item_id)
             if item is None:
                 if (kind, item_id) not in missing:  # once per item, not once per field
                     missing.add((kind, item_id))
-                    yield place.problem("", f"unknown {kind[:-1]} id")
+                    yield place.problem(
+                        "", f"unknown {kind[:-1]} id", ProblemCode.UNKNOWN_REFERENCE
+                    )
                 continue
             if field not in TRANSLATABLE[kind]:
-                yield place.problem(field, "not a field a locale can translate")
+                yield place.problem(
+                    field, "not a field a locale can translate", ProblemCode.UNKNOWN_FIELD
+                )
                 continue
             original = getattr(item, field)
             if isinstance(original, tuple):
                 if not (isinstance(text, tuple) and len(text) == len(original)):
                     count = len(original)
-                    yield place.problem(field, f"a list of {count} texts, like the original")
+                    yield place.problem(
+                        field, f"a list of {count} texts, like the original", ProblemCode.WRONG_TYPE
+                    )
                 continue
             if not isinstance(text, str) or not text:
-                yield place.problem(field, "a text")
+                yield place.problem(field, "a text", ProblemCode.WRONG_TYPE)
                 continue
             if kind == "messages" and field in _TEMPLATE_FIELDS:
                 problem = template_problem(field, text)
                 if problem is not None:
-                    yield place.problem(field, problem)
+                    yield place.problem(field, problem, ProblemCode.INVALID_VALUE)
             crisis = (kind, item_id) in crisis_texts and (
                 kind != "messages" or field in SAFETY_MESSAGES
             )
             if crisis and SECRECY.search(text):
-                yield place.problem(field, "a safety text must never ask for secrecy")
+                yield place.problem(
+                    field, "a safety text must never ask for secrecy", ProblemCode.UNSAFE
+                )
 
 
 def _check_ids(pack: ContentPack) -> Iterator[PackProblem]:
@@ -565,10 +686,12 @@ def _check_ids(pack: ContentPack) -> Iterator[PackProblem]:
         *((r, "resources.toml") for r in pack.resources),
     ]
     if not is_id(pack.id):
-        yield PackProblem(f"<{pack.id}>/pack.toml", "", "id", ID_WORDS)
+        yield PackProblem(
+            f"<{pack.id}>/pack.toml", "", "id", ID_WORDS, code=ProblemCode.INVALID_VALUE
+        )
     for item, file in items:
         if not is_id(item.id):
-            yield _place(pack, item, file).problem("id", ID_WORDS)
+            yield _place(pack, item, file).problem("id", ID_WORDS, ProblemCode.INVALID_VALUE)
 
 
 def pack_problems(pack: ContentPack, moved: Moved | None = None) -> list[PackProblem]:
