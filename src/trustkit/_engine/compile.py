@@ -105,22 +105,44 @@ def _compare(key: str, op: Op, value: bool | float, use_scores: bool) -> Predica
     return p
 
 
-def compile_condition(cond: Condition) -> Predicate:
-    """Turn a (checked) condition into a predicate over answers and scores."""
+Leaves = dict[tuple[str, Op, type, object, bool], Predicate]
+"""Comparisons already compiled, so that rules testing the same answer share one closure."""
+
+
+def _leaf(
+    key: str, op: Op, value: bool | float, use_scores: bool, memo: Leaves | None
+) -> Predicate:
+    if memo is None:
+        return _compare(key, op, value, use_scores)
+    # The type is part of the key: ``True == 1`` but ``x is True`` is not ``x == 1``.
+    memo_key = (key, op, type(value), value, use_scores)
+    found = memo.get(memo_key)
+    if found is None:
+        found = memo.setdefault(memo_key, _compare(key, op, value, use_scores))
+    return found
+
+
+def compile_condition(cond: Condition, memo: Leaves | None = None) -> Predicate:
+    """Turn a (checked) condition into a predicate over answers and scores.
+
+    Args:
+        cond: The condition.
+        memo: Comparisons already compiled for the same pack, shared between rules.
+    """
     if isinstance(cond, AnswerCompare):
-        return _compare(cond.question, cond.op, cond.value, use_scores=False)
+        return _leaf(cond.question, cond.op, cond.value, False, memo)
     if isinstance(cond, ScoreCompare):
-        return _compare(cond.dimension, cond.op, cond.value, use_scores=True)
+        return _leaf(cond.dimension, cond.op, cond.value, True, memo)
     if isinstance(cond, FactCompare):
-        return _compare("@" + cond.fact, cond.op, cond.value, use_scores=True)
+        return _leaf("@" + cond.fact, cond.op, cond.value, True, memo)
     if isinstance(cond, Answered):
         key = cond.question
         return lambda a, s: key in a
     if isinstance(cond, Not):
-        inner = compile_condition(cond.condition)
+        inner = compile_condition(cond.condition, memo)
         return lambda a, s: not inner(a, s)
     if isinstance(cond, AllOf):
-        parts = tuple(compile_condition(c) for c in cond.conditions)
+        parts = tuple(compile_condition(c, memo) for c in cond.conditions)
 
         def all_of(a: Answers, s: Scores) -> bool:
             for part in parts:  # noqa: SIM110 - a loop is faster than all() on a generator
@@ -130,7 +152,7 @@ def compile_condition(cond: Condition) -> Predicate:
 
         return all_of
     if isinstance(cond, AnyOf):
-        parts = tuple(compile_condition(c) for c in cond.conditions)
+        parts = tuple(compile_condition(c, memo) for c in cond.conditions)
 
         def any_of(a: Answers, s: Scores) -> bool:
             for part in parts:  # noqa: SIM110 - a loop is faster than any() on a generator
@@ -417,21 +439,30 @@ class _Explaining:
 
 
 class CompiledRule:
-    """A rule with its predicate; its explainer is built the first time it is needed.
+    """A rule with its predicate and explainer, each built the first time it is needed.
 
-    Only the rule that decides (and, on the safety path, every safety rule that
-    holds) is ever explained, so a pack of thousands of rules builds a handful
-    of explainers, not one per rule.
+    Only the rules the index offers as candidates are ever tried, and only the
+    rule that decides (and, on the safety path, every safety rule that holds)
+    is ever explained, so a pack of thousands of rules builds the closures of
+    a few, not of every rule.
     """
 
-    __slots__ = ("_explain", "_explaining", "holds", "is_catch_all", "rule")
+    __slots__ = ("_explain", "_explaining", "_leaves", "holds", "is_catch_all", "rule")
 
-    def __init__(self, rule: Rule, explaining: _Explaining) -> None:
+    def __init__(self, rule: Rule, explaining: _Explaining, leaves: Leaves | None = None) -> None:
         self.rule = rule
-        self.holds = compile_condition(rule.when)
+        self.holds: Predicate = self._first_holds
         self.is_catch_all = isinstance(rule.when, Always)
         self._explaining = explaining
+        self._leaves = {} if leaves is None else leaves
         self._explain: Explainer | None = None
+
+    def _first_holds(self, answers: Answers, scores: Scores) -> bool:
+        """Compile the predicate, keep it in place of this method, and test it."""
+        # Two threads racing here build the same closure; either may win.
+        holds = compile_condition(self.rule.when, self._leaves)
+        self.holds = holds
+        return holds(answers, scores)
 
     @property
     def explain(self) -> Explainer:
@@ -616,16 +647,14 @@ class CompiledPack:
         read = set().union(*(dimensions_read(r.when) for r in pack.rules))
         self.dimensions = tuple(d for d in self.all_dimensions if d[0] in read)
         explaining = _Explaining(pack)
+        leaves: Leaves = {}
         ordered = sorted(pack.rules, key=lambda r: (-r.priority, r.id))
-        self.safety_rules = tuple(CompiledRule(r, explaining) for r in ordered if r.safety)
-        self.rules = tuple(CompiledRule(r, explaining) for r in ordered if not r.safety)
+        self.safety_rules = tuple(CompiledRule(r, explaining, leaves) for r in ordered if r.safety)
+        self.rules = tuple(CompiledRule(r, explaining, leaves) for r in ordered if not r.safety)
         # Without history or boundaries, rules that need facts cannot hold: skip them.
-        self.rules_without_facts = tuple(
-            r for r in self.rules if without_facts(r.rule.when) is not False
-        )
-        self.facts_free = sum(
-            1 << i for i, r in enumerate(self.rules) if without_facts(r.rule.when) is not False
-        )
+        free = [without_facts(r.rule.when) is not False for r in self.rules]
+        self.rules_without_facts = tuple(r for r, ok in zip(self.rules, free, strict=True) if ok)
+        self.facts_free = int("".join("1" if ok else "0" for ok in reversed(free)) or "0", 2)
         self.index = RuleIndex(self.rules, self.questions)
         self.steps: dict[str, Step] = {s.id: s for s in pack.steps}
         self.safety_questions = tuple(q.id for q in pack.questions if q.safety)

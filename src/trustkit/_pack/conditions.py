@@ -63,7 +63,14 @@ def read_condition(reader: Reader, data: object, path: str, depth: int) -> Condi
         op = sub.choice("op", Op)
         value = sub.typed("value", (bool, int, float), "true, false or a number", _MISSING)
         value = 0 if value is _MISSING else value
-        kinds_of: dict[str, Any] = {"answer": AnswerCompare, "score": ScoreCompare}
-        result = kinds_of.get(kind, FactCompare)(name, op, value)
+        # Rules of one file that make the same comparison share one (immutable) object.
+        # The type is part of the key: ``True == 1``, but a yes is not the number 1.
+        shared = reader.file.shared
+        key = (kind, name, op, type(value), value)
+        found = shared.get(key)
+        if found is None:
+            kinds_of: dict[str, Any] = {"answer": AnswerCompare, "score": ScoreCompare}
+            found = shared[key] = kinds_of.get(kind, FactCompare)(name, op, value)
+        result = found
     sub.done()
     return result

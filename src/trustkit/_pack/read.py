@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import re
+import sys
 import tomllib
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -127,6 +128,8 @@ class PackFile:
     def __init__(self, name: str, data: dict[str, Any], text: str) -> None:
         self.name = name
         self.data = data
+        self.shared: dict[tuple[object, ...], Any] = {}
+        """Equal conditions read from this file, to share one object (see `read_condition`)."""
         lines = Lines(text)
         self.lines = lines.ids
         self.tables = lines.tables
@@ -245,7 +248,10 @@ class Reader:
     def text(self, key: str, default: Any = _MISSING) -> str:
         """A text field."""
         value: str = self.typed(key, str, "text", default)
-        return value if value is not _MISSING else ""
+        if value is _MISSING:
+            return ""
+        # Ids, step and question names and reasons recur across thousands of rules: keep one copy.
+        return sys.intern(value) if type(value) is str else value
 
     def whole(self, key: str, default: Any = _MISSING) -> int:
         """A whole-number field."""
