@@ -524,38 +524,47 @@ class RuleIndex:
     __slots__ = ("always", "answers", "dimension_atoms", "fact_atoms")
 
     def __init__(self, rules: tuple[CompiledRule, ...], questions: Mapping[str, Question]) -> None:
-        always = 0
-        by_answer: dict[str, list[tuple[AnswerCompare | Answered, int]]] = {}
-        by_score: dict[tuple[str, str, object], tuple[Condition, int]] = {}
+        always: list[int] = []
+        # Rules that share a trigger are grouped first, and each group's bits are made once:
+        # or-ing one bit at a time into an int of thousands of bits would be quadratic.
+        by_answer: dict[str, dict[tuple[object, ...], tuple[AnswerCompare | Answered, list[int]]]]
+        by_answer = {}
+        by_score: dict[tuple[object, ...], tuple[Condition, list[int]]] = {}
         for i, compiled_rule in enumerate(rules):
-            bit = 1 << i
             found = triggers(compiled_rule.rule.when)
             known = found is not None and all(
                 not isinstance(a, AnswerCompare | Answered) or a.question in questions
                 for a in found
             )
             if found is None or not known:
-                always |= bit
+                always.append(i)
                 continue
             for atom in found:
-                if isinstance(atom, AnswerCompare | Answered):
-                    by_answer.setdefault(atom.question, []).append((atom, bit))
+                if isinstance(atom, Answered):
+                    group = by_answer.setdefault(atom.question, {})
+                    group.setdefault(("answered",), (atom, []))[1].append(i)
+                elif isinstance(atom, AnswerCompare):
+                    group = by_answer.setdefault(atom.question, {})
+                    key: tuple[object, ...] = (atom.op, type(atom.value), atom.value)
+                    group.setdefault(key, (atom, []))[1].append(i)
                 else:
                     key = (type(atom).__name__, str(atom), type(atom.value))
-                    previous = by_score.get(key)
-                    by_score[key] = (atom, bit | (previous[1] if previous else 0))
-        self.always = always
+                    by_score.setdefault(key, (atom, []))[1].append(i)
+        self.always = _bits(always)
         self.answers = {
-            qid: _answer_table(questions[qid].kind, atoms) for qid, atoms in by_answer.items()
+            qid: _answer_table(
+                questions[qid].kind, [(atom, _bits(found)) for atom, found in groups.values()]
+            )
+            for qid, groups in by_answer.items()
         }
         self.dimension_atoms = tuple(
-            (compile_condition(atom), bits)
-            for atom, bits in by_score.values()
+            (compile_condition(atom), _bits(found))
+            for atom, found in by_score.values()
             if isinstance(atom, ScoreCompare)
         )
         self.fact_atoms = self.dimension_atoms + tuple(
-            (compile_condition(atom), bits)
-            for atom, bits in by_score.values()
+            (compile_condition(atom), _bits(found))
+            for atom, found in by_score.values()
             if isinstance(atom, FactCompare)
         )
 
@@ -573,6 +582,16 @@ class RuleIndex:
                 if holds(answers, scores):
                     found |= bits
         return found
+
+
+def _bits(indices: list[int]) -> int:
+    """An int with bit ``i`` set for each ``i`` in ``indices``, built in one pass."""
+    if not indices:
+        return 0
+    buffer = bytearray((max(indices) >> 3) + 1)
+    for i in indices:
+        buffer[i >> 3] |= 1 << (i & 7)
+    return int.from_bytes(buffer, "little")
 
 
 def _answer_table(
@@ -652,9 +671,9 @@ class CompiledPack:
         self.safety_rules = tuple(CompiledRule(r, explaining, leaves) for r in ordered if r.safety)
         self.rules = tuple(CompiledRule(r, explaining, leaves) for r in ordered if not r.safety)
         # Without history or boundaries, rules that need facts cannot hold: skip them.
-        free = [without_facts(r.rule.when) is not False for r in self.rules]
-        self.rules_without_facts = tuple(r for r, ok in zip(self.rules, free, strict=True) if ok)
-        self.facts_free = int("".join("1" if ok else "0" for ok in reversed(free)) or "0", 2)
+        free = [i for i, r in enumerate(self.rules) if without_facts(r.rule.when) is not False]
+        self.rules_without_facts = tuple(self.rules[i] for i in free)
+        self.facts_free = _bits(free)
         self.index = RuleIndex(self.rules, self.questions)
         self.steps: dict[str, Step] = {s.id: s for s in pack.steps}
         self.safety_questions = tuple(q.id for q in pack.questions if q.safety)
