@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 
 import attrs
 
-from trustkit._pack.validate import ensure_checked
 from trustkit._vocabulary import FACT_FAMILIES, split_fact
 from trustkit.models import (
     AllOf,
@@ -747,7 +746,10 @@ def compiled(pack: ContentPack) -> CompiledPack:
     """
     cached = pack._compiled
     if cached is None:
-        ensure_checked(pack)
+        if not pack._checked:  # a pack built in Python: read from files, it was checked
+            from trustkit._pack.validate import check_pack  # noqa: PLC0415
+
+            check_pack(pack)
         cached = CompiledPack(pack)
         object.__setattr__(pack, "_compiled", cached)
     assert isinstance(cached, CompiledPack)

@@ -13,9 +13,7 @@ from a pack is ever executed.
 
 from __future__ import annotations
 
-from importlib.resources import files
-from importlib.resources.abc import Traversable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trustkit._pack import tables, versions
 from trustkit._pack.locales import locale_files
@@ -37,6 +35,9 @@ from trustkit.models import (
     Rule,
     Step,
 )
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 PACK_FILES = (
     "pack.toml",
@@ -289,4 +290,6 @@ def build_base(parts: Parts) -> ContentPack:
 
 def bundled_root(name: str = "core") -> Traversable:
     """The folder of a pack bundled with trustkit."""
+    from importlib.resources import files  # noqa: PLC0415  (not needed to recommend)
+
     return files("trustkit").joinpath("packs", name)

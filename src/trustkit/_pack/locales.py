@@ -9,7 +9,7 @@ to it.
 from __future__ import annotations
 
 import re
-from importlib.resources.abc import Traversable
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -18,6 +18,9 @@ from trustkit._pack.translate import available, canonical_tag, fallbacks, locali
 from trustkit._pack.validate import check_pack, ensure_checked
 from trustkit.errors import PackError, PackProblem
 from trustkit.models import ContentPack, LocaleFile, Text, Translation, _localizer
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 _LOCALE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*\Z")
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import enum
 import re
 import sys
-import tomllib
-from importlib.resources.abc import Traversable
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from trustkit.errors import PackProblem
 from trustkit.models import Origin
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 MAX_FILE_BYTES = 1_000_000
 """The largest pack file trustkit reads."""
@@ -153,6 +153,10 @@ def read_file(
         name: The file, relative to ``root`` (e.g. ``"locales/es.toml"``).
         problems: Where to record a problem.
     """
+    # Only packs read from TOML need these: the bundled pack's snapshot does not.
+    import tomllib  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
     where = f"{label}/{name}"
     node = root.joinpath(*name.split("/"))
     if not node.is_file():
