@@ -458,7 +458,7 @@ def test_an_unordered_history_of_other_things_is_an_error() -> None:
     checkin = CheckIn(respondent=Role.PARTNER, answers={}, at=_NOW - dt.timedelta(days=1))
     history: list[object] = [checkin, "not a check-in"]
     with pytest.raises(trustkit.AnswerError) as info:
-        trustkit.recommend_next_step({}, history=history, now=_NOW)
+        trustkit.recommend_next_step({}, history=history, now=_NOW)  # type: ignore[arg-type]
     assert [(p.field, p.expected) for p in info.value.problems] == [("history", "CheckIn objects")]
 
 
