@@ -128,3 +128,16 @@ def test_an_overlay_may_add_rules_in_a_folder(overlay: Overlay) -> None:
     assert pack.rules[-1].id == "overlay-rule"
     assert pack.rules[-1].origin is not None
     assert pack.rules[-1].origin.file == "extra/rules/more.toml"
+
+
+def test_a_comparison_naming_no_question_is_read_the_slow_way(tmp_path: Path) -> None:
+    """A table shaped like a comparison but without a question's name is never shared."""
+    root = _copy(tmp_path)
+    (root / "rules").mkdir()
+    bad = RULE.format(id="bad").replace('answer = "feels_heard"', "answer = 5")
+    (root / "rules" / "bad.toml").write_text(bad + bad.replace('"bad"', '"bad2"'), "utf-8")
+    with pytest.raises(trustkit.PackError) as info:
+        trustkit.load_pack(root)
+    found = [(p.item, p.field, p.message) for p in info.value.problems]
+    assert ("bad", "when.answer", "expected text") in found
+    assert ("bad2", "when.answer", "expected text") in found

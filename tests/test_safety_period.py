@@ -478,3 +478,22 @@ def test_a_subclass_of_checkin_is_a_checkin() -> None:
     rec = trustkit.recommend_next_step({"distress": 3}, history=history, now=_NOW)
     assert rec.safety
     assert rec.step.id == "professional_help"
+
+
+def test_an_ordered_history_of_look_alikes_is_an_error() -> None:
+    """Something with a date that is not a CheckIn is refused, ordered or not."""
+
+    class LookAlike:
+        at = _NOW - dt.timedelta(days=2)
+
+    checkin = CheckIn(respondent=Role.PARTNER, answers={}, at=_NOW - dt.timedelta(days=1))
+    for ordered in (True, False):
+        history: list[object] = [LookAlike(), checkin]
+        with pytest.raises(trustkit.AnswerError) as info:
+            trustkit.recommend_next_step(
+                {},
+                history=history,  # type: ignore[arg-type]
+                now=_NOW,
+                history_ordered=ordered,
+            )
+        assert [p.expected for p in info.value.problems] == ["CheckIn objects"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import pickle
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -70,3 +72,18 @@ def test_translation_is_imported_on_first_use() -> None:
     """Until the pack layer is imported, ContentPack.localized goes through the API's hook."""
     pack = trustkit.default_pack()
     assert _api._localize(pack, "es") is pack.localized("es")
+
+
+def test_plain_tables_stay_tables() -> None:
+    assert snapshot.decode_value('{"a": [1, {"$date": "2026-11-27"}]}') == {
+        "a": [1, dt.date(2026, 11, 27)]
+    }
+
+
+def test_a_checked_pack_is_not_checked_again() -> None:
+    from trustkit._pack.validate import ensure_checked
+
+    pack = trustkit.default_pack()
+    with mock.patch("trustkit._pack.validate.check_pack") as check:
+        ensure_checked(pack)
+    check.assert_not_called()

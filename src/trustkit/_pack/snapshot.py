@@ -125,9 +125,14 @@ def bundled() -> ContentPack | None:
     return decode(text)
 
 
+def decode_value(text: str | bytes) -> Any:
+    """Any value of a snapshot, with its models, enums, dates and sets rebuilt."""
+    return json.loads(text, object_hook=_hook)
+
+
 def decode(text: str | bytes) -> ContentPack:
     """The pack in a snapshot, marked as checked (it was, when the snapshot was written)."""
-    pack = json.loads(text, object_hook=_hook)
+    pack = decode_value(text)
     assert isinstance(pack, ContentPack)
     object.__setattr__(pack, "_checked", True)
     return pack
