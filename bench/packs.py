@@ -110,8 +110,8 @@ def neutral(role: Role) -> dict[str, Any]:
     return answers
 
 
-def rules_toml(pack: ContentPack) -> str:
-    """The ordinary rules of a generated pack, as the pack format writes them."""
+def rules_toml(pack: ContentPack, rules: tuple[Rule, ...] | None = None) -> str:
+    """The rules of a generated pack (or some of them), as the pack format writes them."""
 
     def cond(c: Condition) -> str:
         if isinstance(c, AnswerCompare):
@@ -125,7 +125,7 @@ def rules_toml(pack: ContentPack) -> str:
         return "{always = true}"
 
     out = []
-    for r in pack.rules:
+    for r in pack.rules if rules is None else rules:
         out.append(
             f'[[rules]]\nid = "{r.id}"\nstep = "{r.step}"\npriority = {r.priority}\n'
             f'urgency = "{r.urgency.value}"\n'
@@ -146,7 +146,15 @@ def write_pack_folder(pack: ContentPack, folder: Path) -> Path:
     (folder / "pack.toml").write_text(
         toml.replace('id = "core"', f'id = "{pack.id}"'), encoding="utf-8"
     )
-    (folder / "rules.toml").write_text(rules_toml(pack), encoding="utf-8")
+    # A large pack spreads its rules over rules/*.toml, each well under the 1 MB cap.
+    (folder / "rules.toml").unlink()
+    (folder / "rules").mkdir()
+    per_file = 1000
+    for start in range(0, len(pack.rules), per_file):
+        chunk = pack.rules[start : start + per_file]
+        (folder / "rules" / f"{start // per_file:03d}.toml").write_text(
+            rules_toml(pack, chunk), encoding="utf-8"
+        )
     return folder
 
 

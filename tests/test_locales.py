@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import attrs
 import pytest
@@ -241,3 +242,20 @@ def test_a_locale_with_no_texts_applies_nothing_and_says_so() -> None:
     assert pack.localized("xx").locale == "en"
     assert pack.localized("xx").steps == CORE.steps
     assert pack.localized("es-MX").locale == "es"
+
+
+def test_the_locale_cache_is_bounded_and_keyed_by_the_tag_applied() -> None:
+    """es, ES, es-MX and es_MX read es.toml once and share one pack; endless distinct
+    tags asked for keep at most MAX_REQUESTED_TAGS entries."""
+    from trustkit._pack import locales
+
+    pack = trustkit.load_pack("core")
+    with mock.patch.object(locales, "read_locale_file", wraps=locales.read_locale_file) as read:
+        spanish = {pack.localized(tag) for tag in ("es", "ES", "es-MX", "es_MX", "es-mx")}
+        assert read.call_count == 1
+    assert len({id(p) for p in spanish}) == 1
+    for n in range(500):
+        assert pack.localized(f"es-x{n:03d}") is pack.localized("es")
+        assert pack.localized(f"fr-x{n:03d}") is pack
+    assert len(pack._localized) <= locales.MAX_REQUESTED_TAGS + 1
+    assert pack._localized["es"] is pack.localized("es_MX")

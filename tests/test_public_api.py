@@ -174,13 +174,19 @@ import sys
 import trustkit
 trustkit.recommend_next_step({"feels_heard": 1})
 heavy = ("cattrs", "packaging", "importlib.metadata", "trustkit._engine.lint",
-         "trustkit._boundary", "trustkit._pack.discovery", "trustkit._serialization")
+         "trustkit._boundary", "trustkit._pack.discovery", "trustkit._serialization",
+         # the bundled pack comes from its JSON snapshot: no TOML, files or pack checks
+         "tomllib", "importlib.resources", "pathlib", "tempfile", "zipfile", "shutil",
+         "trustkit._pack.read", "trustkit._pack.load", "trustkit._pack.spec",
+         "trustkit._pack.validate", "trustkit._pack.sources", "trustkit._pack.locales",
+         "trustkit._engine.trace")
 print(sorted(m for m in sys.modules if m.split(".")[0] in heavy or m in heavy))
 """
 
 
 def test_a_first_recommendation_imports_only_what_it_needs() -> None:
-    """import trustkit plus one recommendation loads no cattrs, lint, boundary or discovery."""
+    """import trustkit plus one recommendation loads no cattrs, lint, boundaries, discovery,
+    TOML parser, importlib.resources, pathlib or pack reading and checking."""
     result = subprocess.run(
         [sys.executable, "-c", _LEAN], capture_output=True, text=True, timeout=60, check=True
     )

@@ -398,3 +398,102 @@ def test_outside_a_period_nothing_changes(data: st.DataObject) -> None:
     with mock.patch("trustkit._engine.recommend.safety_period", return_value=None):
         expected = trustkit.recommend_next_step(answers, respondent=role, history=aged, now=today)
     assert rec == expected
+
+
+_NOW = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+
+
+@st.composite
+def _long_histories(draw: st.DrawFn) -> list[CheckIn]:
+    """Check-ins spread over up to three years, a few of them positive screens, any order."""
+    days = draw(st.lists(st.integers(min_value=0, max_value=3 * 365), max_size=60))
+    out = []
+    for i, day in enumerate(days):
+        role = draw(st.sampled_from(list(Role)))
+        answers: dict[str, Any] = {}
+        if draw(st.integers(0, 9)) == 0:
+            answers["afraid_of_partner" if role is Role.PARTNER else "partner_self_harm"] = True
+        at = _NOW - dt.timedelta(days=day, minutes=i + 1)
+        out.append(CheckIn(respondent=role, answers=answers, at=at))
+    return out
+
+
+@given(_long_histories(), st.sampled_from(list(Role)))
+def test_an_unordered_history_sees_every_positive_screen_of_the_period(
+    history: list[CheckIn], role: Role
+) -> None:
+    """The one C-speed pass over an unordered history keeps every check-in the period needs:
+    the result is the one a plain loop over every check-in gives."""
+    from trustkit._engine.compile import compiled
+    from trustkit._engine.facts import HISTORY_WINDOW
+    from trustkit._engine.period import recent, safety_period
+
+    pack = trustkit.default_pack()
+    questions = compiled(pack).safety_questions
+    weeks = pack.safety_period_weeks
+    start = _NOW - dt.timedelta(weeks=weeks)
+    kept = recent(history, start, HISTORY_WINDOW)
+    # Every check-in of the period is kept, in history order.
+    assert [c for c in history if c.at > start] == [
+        c for c in kept if isinstance(c, CheckIn) and c.at > start
+    ]
+    reference = safety_period(history, _NOW, role, questions, weeks)
+    narrowed = safety_period(kept, _NOW, role, questions, weeks)
+    assert (reference is None) == (narrowed is None)
+    if reference is not None and narrowed is not None:
+        assert (reference.since, reference.own) == (narrowed.since, narrowed.own)
+    answers: dict[str, Any] = {}
+    assert trustkit.recommend_next_step(
+        answers, respondent=role, history=history, now=_NOW
+    ) == trustkit.recommend_next_step(
+        answers,
+        respondent=role,
+        history=sorted(history, key=lambda c: c.at),
+        now=_NOW,
+        history_ordered=True,
+    )
+
+
+def test_an_unordered_history_of_other_things_is_an_error() -> None:
+    checkin = CheckIn(respondent=Role.PARTNER, answers={}, at=_NOW - dt.timedelta(days=1))
+    history: list[object] = [checkin, "not a check-in"]
+    with pytest.raises(trustkit.AnswerError) as info:
+        trustkit.recommend_next_step({}, history=history, now=_NOW)  # type: ignore[arg-type]
+    assert [(p.field, p.expected) for p in info.value.problems] == [("history", "CheckIn objects")]
+
+
+def test_a_subclass_of_checkin_is_a_checkin() -> None:
+    @attrs.frozen
+    class Stored(CheckIn):
+        pass
+
+    history = [
+        Stored(
+            respondent=Role.PARTNER,
+            answers={"afraid_of_partner": True},
+            at=_NOW - dt.timedelta(days=d),
+        )
+        for d in range(1, 20)
+    ]
+    rec = trustkit.recommend_next_step({"distress": 3}, history=history, now=_NOW)
+    assert rec.safety
+    assert rec.step.id == "professional_help"
+
+
+def test_an_ordered_history_of_look_alikes_is_an_error() -> None:
+    """Something with a date that is not a CheckIn is refused, ordered or not."""
+
+    class LookAlike:
+        at = _NOW - dt.timedelta(days=2)
+
+    checkin = CheckIn(respondent=Role.PARTNER, answers={}, at=_NOW - dt.timedelta(days=1))
+    for ordered in (True, False):
+        history: list[object] = [LookAlike(), checkin]
+        with pytest.raises(trustkit.AnswerError) as info:
+            trustkit.recommend_next_step(
+                {},
+                history=history,  # type: ignore[arg-type]
+                now=_NOW,
+                history_ordered=ordered,
+            )
+        assert [p.expected for p in info.value.problems] == ["CheckIn objects"]

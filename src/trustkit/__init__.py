@@ -28,8 +28,6 @@ from trustkit._api import (
     recommend_next_step,
     trace,
 )
-from trustkit._pack.sources import load_pack
-from trustkit._pack.validate import check_pack
 from trustkit._version import __version__
 from trustkit.errors import (
     AnswerError,
@@ -80,6 +78,8 @@ if TYPE_CHECKING:
     from trustkit._engine.examples import ExampleFailure, ExampleReport, run_examples
     from trustkit._engine.lint import LintWarning, lint_pack
     from trustkit._pack.discovery import PackInfo, available_packs
+    from trustkit._pack.sources import load_pack
+    from trustkit._pack.validate import check_pack
     from trustkit._schema import json_schema
     from trustkit._serialization import converter, make_converter, parse_checkin
 
@@ -162,6 +162,9 @@ _LAZY = {
     "PackInfo": "trustkit._pack.discovery",
     "available_packs": "trustkit._pack.discovery",
     "json_schema": "trustkit._schema",
+    # Reading and checking packs: the bundled pack comes from its snapshot without them.
+    "load_pack": "trustkit._pack.sources",
+    "check_pack": "trustkit._pack.validate",
 }
 
 

@@ -10,8 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 from trustkit._engine.compile import compiled
 from trustkit._engine.recommend import recommend
-from trustkit._pack.sources import load_pack
-from trustkit.models import CheckIn, ContentPack, Recommendation, Role, Trace, Urgency
+from trustkit.models import (
+    CheckIn,
+    ContentPack,
+    Recommendation,
+    Role,
+    Trace,
+    Urgency,
+    _localizer,
+)
 
 if TYPE_CHECKING:
     from trustkit._boundary import Boundary
@@ -27,7 +34,26 @@ def default_pack() -> ContentPack:
         >>> [step.id for step in pack.steps][:3]
         ['educate', 'patience', 'consistency']
     """
-    return load_pack("core")
+    # The checked pack as a JSON snapshot (see trustkit._pack.snapshot): no TOML to parse.
+    from trustkit._pack.snapshot import bundled  # noqa: PLC0415  (json only when first used)
+
+    pack = bundled()
+    if pack is None:
+        from trustkit._pack.sources import load_pack  # noqa: PLC0415
+
+        pack = load_pack("core")
+    return pack
+
+
+def _localize(pack: ContentPack, locale: str) -> ContentPack:
+    """`ContentPack.localized`, importing the pack layer's translation on first use."""
+    from trustkit._pack.locales import localized  # noqa: PLC0415  (it replaces this entry)
+
+    return localized(pack, locale)
+
+
+if not _localizer:  # pragma: no branch  (the pack layer was not imported first)
+    _localizer.append(_localize)
 
 
 def recommend_next_step(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping
 from typing import Any, TypeAlias, cast
 
 import attrs
@@ -852,6 +852,18 @@ class _FrozenAnswers(Mapping[str, Answer]):
 
     def __len__(self) -> int:
         return len(self._data)
+
+    # The dict's own methods, at C speed: Mapping's would call __getitem__ for every key.
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The answer to a question, or ``default`` if it was not answered."""
+        return self._data.get(key, default)
+
+    def items(self) -> ItemsView[str, Answer]:
+        """The answers as ``(question id, answer)`` pairs (a read-only view)."""
+        return self._data.items()
 
     def __hash__(self) -> int:
         return hash(frozenset(self._data.items()))

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 
 import attrs
 
-from trustkit._pack.validate import ensure_checked
 from trustkit._vocabulary import FACT_FAMILIES, split_fact
 from trustkit.models import (
     AllOf,
@@ -105,22 +104,44 @@ def _compare(key: str, op: Op, value: bool | float, use_scores: bool) -> Predica
     return p
 
 
-def compile_condition(cond: Condition) -> Predicate:
-    """Turn a (checked) condition into a predicate over answers and scores."""
+Leaves = dict[tuple[str, Op, type, object, bool], Predicate]
+"""Comparisons already compiled, so that rules testing the same answer share one closure."""
+
+
+def _leaf(
+    key: str, op: Op, value: bool | float, use_scores: bool, memo: Leaves | None
+) -> Predicate:
+    if memo is None:
+        return _compare(key, op, value, use_scores)
+    # The type is part of the key: ``True == 1`` but ``x is True`` is not ``x == 1``.
+    memo_key = (key, op, type(value), value, use_scores)
+    found = memo.get(memo_key)
+    if found is None:
+        found = memo.setdefault(memo_key, _compare(key, op, value, use_scores))
+    return found
+
+
+def compile_condition(cond: Condition, memo: Leaves | None = None) -> Predicate:
+    """Turn a (checked) condition into a predicate over answers and scores.
+
+    Args:
+        cond: The condition.
+        memo: Comparisons already compiled for the same pack, shared between rules.
+    """
     if isinstance(cond, AnswerCompare):
-        return _compare(cond.question, cond.op, cond.value, use_scores=False)
+        return _leaf(cond.question, cond.op, cond.value, False, memo)
     if isinstance(cond, ScoreCompare):
-        return _compare(cond.dimension, cond.op, cond.value, use_scores=True)
+        return _leaf(cond.dimension, cond.op, cond.value, True, memo)
     if isinstance(cond, FactCompare):
-        return _compare("@" + cond.fact, cond.op, cond.value, use_scores=True)
+        return _leaf("@" + cond.fact, cond.op, cond.value, True, memo)
     if isinstance(cond, Answered):
         key = cond.question
         return lambda a, s: key in a
     if isinstance(cond, Not):
-        inner = compile_condition(cond.condition)
+        inner = compile_condition(cond.condition, memo)
         return lambda a, s: not inner(a, s)
     if isinstance(cond, AllOf):
-        parts = tuple(compile_condition(c) for c in cond.conditions)
+        parts = tuple(compile_condition(c, memo) for c in cond.conditions)
 
         def all_of(a: Answers, s: Scores) -> bool:
             for part in parts:  # noqa: SIM110 - a loop is faster than all() on a generator
@@ -130,7 +151,7 @@ def compile_condition(cond: Condition) -> Predicate:
 
         return all_of
     if isinstance(cond, AnyOf):
-        parts = tuple(compile_condition(c) for c in cond.conditions)
+        parts = tuple(compile_condition(c, memo) for c in cond.conditions)
 
         def any_of(a: Answers, s: Scores) -> bool:
             for part in parts:  # noqa: SIM110 - a loop is faster than any() on a generator
@@ -417,21 +438,30 @@ class _Explaining:
 
 
 class CompiledRule:
-    """A rule with its predicate; its explainer is built the first time it is needed.
+    """A rule with its predicate and explainer, each built the first time it is needed.
 
-    Only the rule that decides (and, on the safety path, every safety rule that
-    holds) is ever explained, so a pack of thousands of rules builds a handful
-    of explainers, not one per rule.
+    Only the rules the index offers as candidates are ever tried, and only the
+    rule that decides (and, on the safety path, every safety rule that holds)
+    is ever explained, so a pack of thousands of rules builds the closures of
+    a few, not of every rule.
     """
 
-    __slots__ = ("_explain", "_explaining", "holds", "is_catch_all", "rule")
+    __slots__ = ("_explain", "_explaining", "_leaves", "holds", "is_catch_all", "rule")
 
-    def __init__(self, rule: Rule, explaining: _Explaining) -> None:
+    def __init__(self, rule: Rule, explaining: _Explaining, leaves: Leaves | None = None) -> None:
         self.rule = rule
-        self.holds = compile_condition(rule.when)
+        self.holds: Predicate = self._first_holds
         self.is_catch_all = isinstance(rule.when, Always)
         self._explaining = explaining
+        self._leaves = {} if leaves is None else leaves
         self._explain: Explainer | None = None
+
+    def _first_holds(self, answers: Answers, scores: Scores) -> bool:
+        """Compile the predicate, keep it in place of this method, and test it."""
+        # Two threads racing here build the same closure; either may win.
+        holds = compile_condition(self.rule.when, self._leaves)
+        self.holds = holds
+        return holds(answers, scores)
 
     @property
     def explain(self) -> Explainer:
@@ -493,38 +523,47 @@ class RuleIndex:
     __slots__ = ("always", "answers", "dimension_atoms", "fact_atoms")
 
     def __init__(self, rules: tuple[CompiledRule, ...], questions: Mapping[str, Question]) -> None:
-        always = 0
-        by_answer: dict[str, list[tuple[AnswerCompare | Answered, int]]] = {}
-        by_score: dict[tuple[str, str, object], tuple[Condition, int]] = {}
+        always: list[int] = []
+        # Rules that share a trigger are grouped first, and each group's bits are made once:
+        # or-ing one bit at a time into an int of thousands of bits would be quadratic.
+        by_answer: dict[str, dict[tuple[object, ...], tuple[AnswerCompare | Answered, list[int]]]]
+        by_answer = {}
+        by_score: dict[tuple[object, ...], tuple[Condition, list[int]]] = {}
         for i, compiled_rule in enumerate(rules):
-            bit = 1 << i
             found = triggers(compiled_rule.rule.when)
             known = found is not None and all(
                 not isinstance(a, AnswerCompare | Answered) or a.question in questions
                 for a in found
             )
             if found is None or not known:
-                always |= bit
+                always.append(i)
                 continue
             for atom in found:
-                if isinstance(atom, AnswerCompare | Answered):
-                    by_answer.setdefault(atom.question, []).append((atom, bit))
+                if isinstance(atom, Answered):
+                    group = by_answer.setdefault(atom.question, {})
+                    group.setdefault(("answered",), (atom, []))[1].append(i)
+                elif isinstance(atom, AnswerCompare):
+                    group = by_answer.setdefault(atom.question, {})
+                    key: tuple[object, ...] = (atom.op, type(atom.value), atom.value)
+                    group.setdefault(key, (atom, []))[1].append(i)
                 else:
                     key = (type(atom).__name__, str(atom), type(atom.value))
-                    previous = by_score.get(key)
-                    by_score[key] = (atom, bit | (previous[1] if previous else 0))
-        self.always = always
+                    by_score.setdefault(key, (atom, []))[1].append(i)
+        self.always = _bits(always)
         self.answers = {
-            qid: _answer_table(questions[qid].kind, atoms) for qid, atoms in by_answer.items()
+            qid: _answer_table(
+                questions[qid].kind, [(atom, _bits(found)) for atom, found in groups.values()]
+            )
+            for qid, groups in by_answer.items()
         }
         self.dimension_atoms = tuple(
-            (compile_condition(atom), bits)
-            for atom, bits in by_score.values()
+            (compile_condition(atom), _bits(found))
+            for atom, found in by_score.values()
             if isinstance(atom, ScoreCompare)
         )
         self.fact_atoms = self.dimension_atoms + tuple(
-            (compile_condition(atom), bits)
-            for atom, bits in by_score.values()
+            (compile_condition(atom), _bits(found))
+            for atom, found in by_score.values()
             if isinstance(atom, FactCompare)
         )
 
@@ -542,6 +581,16 @@ class RuleIndex:
                 if holds(answers, scores):
                     found |= bits
         return found
+
+
+def _bits(indices: list[int]) -> int:
+    """An int with bit ``i`` set for each ``i`` in ``indices``, built in one pass."""
+    if not indices:
+        return 0
+    buffer = bytearray((max(indices) >> 3) + 1)
+    for i in indices:
+        buffer[i >> 3] |= 1 << (i & 7)
+    return int.from_bytes(buffer, "little")
 
 
 def _answer_table(
@@ -616,16 +665,14 @@ class CompiledPack:
         read = set().union(*(dimensions_read(r.when) for r in pack.rules))
         self.dimensions = tuple(d for d in self.all_dimensions if d[0] in read)
         explaining = _Explaining(pack)
+        leaves: Leaves = {}
         ordered = sorted(pack.rules, key=lambda r: (-r.priority, r.id))
-        self.safety_rules = tuple(CompiledRule(r, explaining) for r in ordered if r.safety)
-        self.rules = tuple(CompiledRule(r, explaining) for r in ordered if not r.safety)
+        self.safety_rules = tuple(CompiledRule(r, explaining, leaves) for r in ordered if r.safety)
+        self.rules = tuple(CompiledRule(r, explaining, leaves) for r in ordered if not r.safety)
         # Without history or boundaries, rules that need facts cannot hold: skip them.
-        self.rules_without_facts = tuple(
-            r for r in self.rules if without_facts(r.rule.when) is not False
-        )
-        self.facts_free = sum(
-            1 << i for i, r in enumerate(self.rules) if without_facts(r.rule.when) is not False
-        )
+        free = [i for i, r in enumerate(self.rules) if without_facts(r.rule.when) is not False]
+        self.rules_without_facts = tuple(self.rules[i] for i in free)
+        self.facts_free = _bits(free)
         self.index = RuleIndex(self.rules, self.questions)
         self.steps: dict[str, Step] = {s.id: s for s in pack.steps}
         self.safety_questions = tuple(q.id for q in pack.questions if q.safety)
@@ -699,7 +746,10 @@ def compiled(pack: ContentPack) -> CompiledPack:
     """
     cached = pack._compiled
     if cached is None:
-        ensure_checked(pack)
+        if not pack._checked:  # a pack built in Python: read from files, it was checked
+            from trustkit._pack.validate import check_pack  # noqa: PLC0415
+
+            check_pack(pack)
         cached = CompiledPack(pack)
         object.__setattr__(pack, "_compiled", cached)
     assert isinstance(cached, CompiledPack)

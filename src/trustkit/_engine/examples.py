@@ -20,7 +20,7 @@ import datetime as dt
 import tomllib
 from collections.abc import Mapping
 from importlib.resources.abc import Traversable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -28,10 +28,13 @@ from trustkit._engine.compile import compiled
 from trustkit._engine.recommend import check_answers
 from trustkit._engine.trace import trace
 from trustkit._pack.read import PackFile, Reader, read_file
-from trustkit._pack.sources import Source, load_pack, resolve
+from trustkit._pack.sources import load_pack, resolve
 from trustkit._public import public
 from trustkit.errors import AnswerError, PackError, PackProblem, ProblemCode
 from trustkit.models import CheckIn, ContentPack, PackRef, Role, Urgency
+
+if TYPE_CHECKING:
+    from trustkit._pack.sources import Source
 
 __all__ = ["EXAMPLES_FILE", "REFERENCE_TIME", "ExampleFailure", "ExampleReport", "run_examples"]
 

@@ -19,7 +19,7 @@ import bisect
 import datetime as dt
 import operator
 from collections.abc import Iterable, Sequence
-from itertools import repeat
+from itertools import compress, repeat
 
 from trustkit.errors import AnswerError, AnswerProblem, ProblemCode
 from trustkit.models import CheckIn, Role
@@ -107,6 +107,28 @@ ORDER = "check-ins oldest first (history_ordered=True)"
 _AT = operator.attrgetter("at")
 
 
+def recent(history: Sequence[object], start: dt.datetime, window: int) -> Sequence[object]:
+    """The check-ins of an unordered history dated after ``start``, in history order.
+
+    One pass at C speed (``map`` and ``compress``, no Python-level loop per
+    check-in) keeps every check-in dated after ``start``: every check-in of
+    the safety period that begins then (and any dated after today, which
+    the window refuses). When fewer than ``window`` + 1 are kept, the most
+    recent check-ins are not all among them, and the whole history is
+    returned instead, so the window is always the one the whole history gives.
+
+    Raises:
+        AnswerError: An item of the history is not a CheckIn.
+    """
+    kinds = set(map(type, history))
+    if kinds - {CheckIn} and not all(issubclass(kind, CheckIn) for kind in kinds):
+        raise AnswerError(
+            [AnswerProblem("history", "CheckIn objects", code=ProblemCode.WRONG_TYPE)]
+        )
+    kept = list(compress(history, map(operator.lt, repeat(start), map(_AT, history))))
+    return kept if len(kept) > window else history
+
+
 def _period_slice(
     history: Sequence[object], start: dt.datetime, today: dt.datetime
 ) -> Sequence[object]:
@@ -125,4 +147,4 @@ def _period_slice(
     return history[max(lo - 1, 0) : hi + 1]
 
 
-__all__ = ["ORDER", "SafetyPeriod", "positive", "safety_period"]
+__all__ = ["ORDER", "SafetyPeriod", "positive", "recent", "safety_period"]

@@ -16,8 +16,8 @@ from trustkit._engine.compile import (
     compiled,
     questions_read,
 )
-from trustkit._engine.facts import compute
-from trustkit._engine.period import SafetyPeriod, safety_period
+from trustkit._engine.facts import HISTORY_WINDOW, compute
+from trustkit._engine.period import SafetyPeriod, recent, safety_period
 from trustkit.errors import AnswerError, AnswerProblem, NoStepError, ProblemCode, TrustkitError
 from trustkit.models import (
     Alternative,
@@ -281,6 +281,11 @@ def recommend(
         if history is not None:
             history = _listed(history, history_ordered)
             if today is not None:
+                if not history_ordered:
+                    # Only check-ins of the safety period, or the window, matter from here on:
+                    # find them in one pass at C speed rather than a Python loop over each.
+                    start = today - dt.timedelta(weeks=pack.safety_period_weeks)
+                    history = recent(history, start, HISTORY_WINDOW)
                 period = safety_period(
                     history,
                     today,

@@ -28,8 +28,38 @@ CONDITION_KEYS = ("answer", "score", "fact", "answered", "all", "any", "not", "a
 _MISSING: Any = object()
 
 
+_VALUES = (bool, int, float)
+_COMPARED = ("answer", "score", "fact")
+
+
+def _seen_comparison(data: object, shared: dict[tuple[object, ...], Any]) -> Condition | None:
+    """A comparison this file already holds, read without a second look at its fields.
+
+    Only a well-formed comparison is ever shared (see below), and an equal table
+    reads to an equal comparison, so a large pack's thousands of repeats cost a
+    dictionary lookup each.
+    """
+    if type(data) is not dict or len(data) != 3:  # a name, "op" and "value"
+        return None
+    op = data.get("op")
+    value = data.get("value")
+    if type(op) is not str or type(value) not in _VALUES:
+        return None
+    for kind in _COMPARED:
+        name = data.get(kind)
+        if type(name) is str:
+            found: Condition | None = shared.get((kind, name, op, type(value), value))
+            return found
+    return None
+
+
 def read_condition(reader: Reader, data: object, path: str, depth: int) -> Condition:
     """The condition in ``data``, recording its problems against the reader's item."""
+    if depth <= MAX_CONDITION_DEPTH:
+        seen = _seen_comparison(data, reader.file.shared)
+        if seen is not None:
+            return seen
+    problems_before = len(reader.problems)
     sub = Reader(data, reader.file, reader.item, reader.problems, path)
     if depth > MAX_CONDITION_DEPTH:
         sub.fail(
@@ -72,5 +102,12 @@ def read_condition(reader: Reader, data: object, path: str, depth: int) -> Condi
         value = 0 if value is _MISSING else value
         kinds_of: dict[str, Any] = {"answer": AnswerCompare, "score": ScoreCompare}
         result = kinds_of.get(kind, FactCompare)(name, op, value)
+        sub.done()
+        if len(reader.problems) == problems_before:
+            # Rules of one file that make the same comparison share one (immutable) object.
+            # The type is part of the key: ``True == 1``, but a yes is not the number 1.
+            # ``op`` is a StrEnum: its key equals the text "<=" that `_seen_comparison` looks up.
+            result = reader.file.shared.setdefault((kind, name, op, type(value), value), result)
+        return result
     sub.done()
     return result

@@ -13,14 +13,12 @@ from a pack is ever executed.
 
 from __future__ import annotations
 
-from importlib.resources import files
-from importlib.resources.abc import Traversable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trustkit._pack import tables, versions
 from trustkit._pack.locales import locale_files
 from trustkit._pack.read import PackFile, Reader, keyed_tables, read_file
-from trustkit._pack.spec import FILES
+from trustkit._pack.spec import FILES, MAX_RULES_FILES, RULES_FOLDER
 from trustkit._pack.validate import Moved, pack_problems
 from trustkit._vocabulary import SAFETY_PERIOD_FLOOR_WEEKS, SAFETY_PERIOD_MAX_WEEKS
 from trustkit.errors import PackError, PackProblem, ProblemCode
@@ -37,6 +35,9 @@ from trustkit.models import (
     Rule,
     Step,
 )
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 PACK_FILES = (
     "pack.toml",
@@ -133,6 +134,30 @@ def _read_overrides(file: PackFile, parts: Parts) -> None:
     disable.done()
 
 
+def _rules_files(root: Traversable, label: str, problems: list[PackProblem]) -> tuple[str, ...]:
+    """The files of a pack's ``rules/`` folder (``rules/a.toml``, ...), in name order."""
+    folder = root / RULES_FOLDER
+    if not folder.is_dir():
+        return ()
+    names = sorted(
+        f"{RULES_FOLDER}/{node.name}"
+        for node in folder.iterdir()
+        if node.name.endswith(".toml") and not node.name.startswith(".")
+    )
+    if len(names) > MAX_RULES_FILES:
+        problems.append(
+            PackProblem(
+                f"{label}/{RULES_FOLDER}",
+                "",
+                "",
+                f"more than {MAX_RULES_FILES} rules files: merge some of them",
+                code=ProblemCode.TOO_LARGE,
+            )
+        )
+        raise PackError(problems)
+    return tuple(names)
+
+
 def read_parts(root: Traversable, label: str) -> Parts:
     """Read one pack folder (a base pack or an overlay) without merging it."""
     parts = Parts(label)
@@ -141,15 +166,21 @@ def read_parts(root: Traversable, label: str) -> Parts:
         raise PackError(parts.problems)
     _read_meta(meta_file, parts)
     overlay = parts.is_overlay
-    names = PACK_FILES[1:] if not overlay else PACK_FILES[1:-1]
+    names: tuple[str, ...] = PACK_FILES[1:] if not overlay else PACK_FILES[1:-1]
+    more_rules = _rules_files(root, label, parts.problems)
     files_read: dict[str, PackFile] = {}
     for name in names:
-        if overlay and not (root / name).is_file():
+        if (overlay or (name == "rules.toml" and more_rules)) and not (root / name).is_file():
+            names = tuple(n for n in names if n != name)
             continue
         file = read_file(root, label, name, parts.problems)
         if file is not None:
             files_read[name] = file
-    if not overlay and len(files_read) != len(names):
+    for name in more_rules:
+        file = read_file(root, label, name, parts.problems)
+        if file is not None:
+            files_read[name] = file
+    if not overlay and len(files_read) != len(names) + len(more_rules):
         raise PackError(parts.problems)
     if overlay and (root / "messages.toml").is_file():
         parts.problems.append(
@@ -178,7 +209,8 @@ def read_parts(root: Traversable, label: str) -> Parts:
     parts.locale_files = locale_files(root, label, parts.problems)
 
     for name, file in files_read.items():
-        known = {*FILES[name], *(("actions",) if overlay and name == "steps.toml" else ())}
+        kind = "rules.toml" if name.startswith(RULES_FOLDER + "/") else name
+        known = {*FILES[kind], *(("actions",) if overlay and name == "steps.toml" else ())}
         for key in sorted(set(file.data) - known):
             parts.problems.append(
                 PackProblem(
@@ -198,8 +230,12 @@ def read_parts(root: Traversable, label: str) -> Parts:
         file = files_read["questions.toml"]
         parts.dimensions = tables.items(file, "dimensions", parts.problems, tables.dimension)
         parts.questions = tables.items(file, "questions", parts.problems, tables.question)
-    if "rules.toml" in files_read:
-        parts.rules = tables.items(files_read["rules.toml"], "rules", parts.problems, tables.rule)
+    parts.rules = tuple(
+        rule
+        for name in ("rules.toml", *more_rules)
+        if name in files_read
+        for rule in tables.items(files_read[name], "rules", parts.problems, tables.rule)
+    )
     if "resources.toml" in files_read:
         parts.resources = tables.items(
             files_read["resources.toml"], "resources", parts.problems, tables.resource
@@ -259,4 +295,6 @@ def build_base(parts: Parts) -> ContentPack:
 
 def bundled_root(name: str = "core") -> Traversable:
     """The folder of a pack bundled with trustkit."""
+    from importlib.resources import files  # noqa: PLC0415  (not needed to recommend)
+
     return files("trustkit").joinpath("packs", name)

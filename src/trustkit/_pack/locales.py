@@ -9,7 +9,8 @@ to it.
 from __future__ import annotations
 
 import re
-from importlib.resources.abc import Traversable
+import threading
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -18,6 +19,9 @@ from trustkit._pack.translate import available, canonical_tag, fallbacks, locali
 from trustkit._pack.validate import check_pack, ensure_checked
 from trustkit.errors import PackError, PackProblem, ProblemCode
 from trustkit.models import ContentPack, LocaleFile, Text, Translation, _localizer
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 _LOCALE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*\Z")
 
@@ -118,31 +122,53 @@ def with_locale_files(pack: ContentPack, locale: str) -> ContentPack:
     return attrs.evolve(pack, translations=(*pack.translations, *loaded), locale_files=rest)
 
 
+MAX_REQUESTED_TAGS = 64
+"""How many tags, as asked for, each pack remembers (the least recently added goes first).
+
+The translated packs themselves are kept by the tag applied (``es`` for
+``es``, ``ES``, ``es-MX`` and ``es_MX`` alike): there are at most as many as
+the pack has locales. The tags as asked for only save working out which
+applies, so a caller that sends endless distinct tags costs no memory."""
+
+_ASKED = "?"  # the prefix of a tag as asked for; no BCP 47 tag starts with it
+_remembering = threading.Lock()
+
+
 def localized(pack: ContentPack, locale: str) -> ContentPack:
     """The pack in another language, where translated; see `ContentPack.localized`.
 
     The translated pack is checked once (its texts must fit the pack) and cached
-    on the pack, under the tag asked for and under the tag applied.
+    on the pack under the tag applied; the tag asked for is remembered too, for
+    the last `MAX_REQUESTED_TAGS` distinct tags.
 
     Raises:
         AnswerError: ``locale`` is not a language tag.
         PackError: A locale file read now has a problem, or its texts do not fit.
     """
-    cached = pack._localized.get(locale)
-    if cached is None:
-        applied = available(pack, canonical_tag(locale))
-        if applied == pack.locale:
-            cached = pack
-        else:
-            cached = pack._localized.get(applied)
-            if cached is None:
-                read = with_locale_files(pack, applied)
-                ensure_checked(read)  # the texts just read (or given in Python) must fit
-                cached = localize(read, applied)
-                if cached is not read:
-                    check_pack(cached)
-                pack._localized[applied] = cached
-        pack._localized[locale] = cached
+    cache = pack._localized
+    given: object = locale  # anything may come from an app: canonical_tag refuses non-text
+    asked = _ASKED + given if isinstance(given, str) else None
+    cached = cache.get(asked) if asked is not None else None
+    if cached is not None:
+        return cached
+    applied = available(pack, canonical_tag(locale))
+    if applied == pack.locale:
+        cached = pack
+    else:
+        cached = cache.get(applied)
+        if cached is None:
+            read = with_locale_files(pack, applied)
+            ensure_checked(read)  # the texts just read (or given in Python) must fit
+            cached = localize(read, applied)
+            if cached is not read:
+                check_pack(cached)
+            cache[applied] = cached
+    assert asked is not None  # canonical_tag refused anything but text
+    with _remembering:
+        tags = [key for key in cache if key.startswith(_ASKED)]
+        if len(tags) >= MAX_REQUESTED_TAGS:
+            del cache[tags[0]]
+        cache[asked] = cached
     return cached
 
 

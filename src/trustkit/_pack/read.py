@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import enum
 import re
-import tomllib
-from importlib.resources.abc import Traversable
-from pathlib import Path
-from typing import Any, TypeVar
+import sys
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from trustkit.errors import PackProblem, ProblemCode
 from trustkit.models import Origin
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 MAX_FILE_BYTES = 1_000_000
 """The largest pack file trustkit reads."""
@@ -127,6 +128,8 @@ class PackFile:
     def __init__(self, name: str, data: dict[str, Any], text: str) -> None:
         self.name = name
         self.data = data
+        self.shared: dict[tuple[object, ...], Any] = {}
+        """Equal conditions read from this file, to share one object (see `read_condition`)."""
         lines = Lines(text)
         self.lines = lines.ids
         self.tables = lines.tables
@@ -150,6 +153,10 @@ def read_file(
         name: The file, relative to ``root`` (e.g. ``"locales/es.toml"``).
         problems: Where to record a problem.
     """
+    # Only packs read from TOML need these: the bundled pack's snapshot does not.
+    import tomllib  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
     where = f"{label}/{name}"
     node = root.joinpath(*name.split("/"))
     if not node.is_file():
@@ -277,7 +284,10 @@ class Reader:
     def text(self, key: str, default: Any = _MISSING) -> str:
         """A text field."""
         value: str = self.typed(key, str, "text", default)
-        return value if value is not _MISSING else ""
+        if value is _MISSING:
+            return ""
+        # Ids, step and question names and reasons recur across thousands of rules: keep one copy.
+        return sys.intern(value) if type(value) is str else value
 
     def whole(self, key: str, default: Any = _MISSING) -> int:
         """A whole-number field."""

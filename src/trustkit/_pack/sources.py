@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-from importlib.resources.abc import Traversable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from trustkit._pack.load import Parts, build_base, bundled_root, read_parts
@@ -14,7 +12,12 @@ from trustkit.errors import PackError, PackProblem, ProblemCode
 from trustkit.models import ContentPack, Origin
 
 if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
     from trustkit._pack.overlay import Changed
+
+    Source = str | os.PathLike[str] | Traversable
+    """A pack: a bundled or installed pack's id, a folder, or an importlib.resources folder."""
 
 ENTRY_POINT_GROUP = "trustkit.packs"
 """The entry-point group installed packs register under."""
@@ -27,12 +30,11 @@ BUNDLED = ("core",)
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
 _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 
-Source = str | os.PathLike[str] | Traversable
-
 
 def _folder(dotted: str) -> Traversable | None:
     """The folder of a dotted package path, found without importing (running) anything."""
     import importlib.util  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
 
     if not _DOTTED.match(dotted):
         return None
@@ -58,6 +60,8 @@ def installed() -> dict[str, tuple[str, Traversable | None]]:
 
 def resolve(source: Source) -> tuple[Traversable, str]:
     """The folder of a pack given by id, path or Traversable, and a label for messages."""
+    from pathlib import Path  # noqa: PLC0415  (not needed for the bundled pack's snapshot)
+
     if not isinstance(source, str | os.PathLike):
         return source, source.name
     text = os.fspath(source)

@@ -607,6 +607,16 @@ MONTHS_DOC = "The names of the twelve months, January first, used for {month}."
 MESSAGE_FIELDS: tuple[str, ...] = (*MESSAGE_TEMPLATES, "months")
 """Every field of ``[explain]``: an overlay may change each, and a locale file translate it."""
 
+RULES_FOLDER = "rules"
+"""A folder of further rules files: every ``rules/*.toml`` holds ``[[rules]]`` like rules.toml.
+
+A pack's rules are those of rules.toml (which may then be left out) and of each
+file in this folder, read in the order of their names, so that a large pack
+never needs an overlay chain to stay under the per-file size cap."""
+
+MAX_RULES_FILES = 100
+"""The most files a pack's ``rules/`` folder may hold."""
+
 FILES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "steps.toml": ("steps",),
