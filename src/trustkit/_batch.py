@@ -133,6 +133,8 @@ def _checkin(record: Mapping[Any, object]) -> CheckIn:
     data["answers"] = answers
     if "at" in record:
         data["at"] = at
+        if _missing(at):
+            del data["at"]
     if "recommended" in data and _missing(data["recommended"]):
         del data["recommended"]
     return parse_checkin(data)
@@ -643,7 +645,8 @@ def spread(
             line = None if isinstance(item, _Broken) else encode(label, item)
             if line is None:
                 row = read_row(item, label)
-                tally.add(row.record_id, row.problem or "not JSON data", row.problem or "")
+                problem = row.problem or "not a record of JSON data"
+                tally.add(row.record_id, problem, problem)
                 continue
             files[_bucket_of(label, item, buckets)].write(line)
         if progress is not None:
