@@ -55,14 +55,32 @@ def test_batch_gives_columns_in_record_order_and_never_stops() -> None:
         rec("g", {"feels_heard": 1}, recommended="validation"),
         rec("h", {"feels_heard": 1}, at="yesterday"),
         {**rec("i", {"feels_heard": 1}), 3: 1},
+        rec(True, {}),
+        {"id": "j", "respondent": "partner", "answers": {}},
     ]
     result = trustkit.batch(records)
     assert len(result) == len(records)
-    assert result.record_id == ("a", "7", "#3", "#4", "#5", "b", "c", "d", "e", "f", "g", "h", "i")
+    assert result.record_id == (
+        "a",
+        "7",
+        "#3",
+        "#4",
+        "#5",
+        "b",
+        "c",
+        "d",
+        "e",
+        "f",
+        "g",
+        "h",
+        "i",
+        "#14",
+        "j",
+    )
     assert result.step_id[:3] == ("validation", None, "consistency")
     assert result.step_id[7] == result.step_id[9] == result.step_id[10] == "validation"
     undecided = {rid for rid, _ in result.errors}
-    assert undecided == {"7", "#4", "#5", "b", "c", "e", "h", "i"}
+    assert undecided == {"7", "#4", "#5", "b", "c", "e", "h", "i", "#14", "j"}
     problems = dict(result.errors)
     assert problems["7"] == "1 problem in the check-in: feels_heard: a whole number from 1 to 5"
     assert problems["#4"].startswith("id:")
@@ -71,6 +89,7 @@ def test_batch_gives_columns_in_record_order_and_never_stops() -> None:
     assert "extra: not a record field" in problems["c"]
     assert "answers: an object, or its JSON text" in problems["e"]
     assert "record: not a record field" in problems["i"]
+    assert "at: missing" in problems["j"]
     assert "9" not in " ".join(problems.values())  # never a value
     columns = result.columns()
     assert list(columns) == ["record_id", "step_id", "rule_id", "urgency", "safety", "error"]
@@ -269,8 +288,14 @@ def test_records_that_cannot_be_written_are_malformed() -> None:
         rec("set", {"feels_heard": {1}}),
         trustkit.CheckIn(respondent="partner", answers={}, at=at),
     ]
+
+    class Stamp:  # what pandas' Timestamp offers
+        def to_pydatetime(self) -> dt.datetime:
+            return at
+
+    records.append(rec("stamp", {"feels_heard": 1}, at=Stamp()))  # type: ignore[arg-type]
     diff = trustkit.diff_packs(core, core, records)
-    assert diff.decided == 1
+    assert diff.decided == 2
     assert dict(diff.malformed_records) == {
         "set": "not a record of JSON data",
         "#3": "not a record of JSON data",

@@ -58,7 +58,7 @@ def test_diff_on_the_cluster_is_the_diff_in_one_process(client: Any, tmp_path: P
     there = tkd.diff_packs(core, apart, path, client=client, progress=seen.append)
     assert there == here
     assert seen[-1] == 301
-    assert tkd.diff_packs(core, apart, generated(300), client=client, buckets=3) == (
+    assert tkd.diff_packs(core, apart, generated(300), client=client, buckets=9) == (
         trustkit.diff_packs(core, apart, generated(300))
     )
     assert tkd.diff_packs(core, apart, generated(50)) == trustkit.diff_packs(
@@ -78,7 +78,12 @@ def test_batch_on_the_cluster_is_batch_in_one_process(client: Any) -> None:
     assert (got["safety"] == True).sum() > 0  # noqa: E712
 
 
-def test_batch_without_couples_or_a_cluster() -> None:
+def no_client() -> None:
+    raise ValueError("No clients found")
+
+
+def test_batch_without_couples_or_a_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tkd, "default_client", no_client)
     records = [{**r, "answers": json.dumps(r["answers"])} for r in corpus(20)]
     frame = pd.DataFrame(records).drop(columns=["couple"])
     frame["id"] = frame["id"].astype(str)
@@ -89,9 +94,6 @@ def test_batch_without_couples_or_a_cluster() -> None:
 
 
 def test_a_diff_needs_a_client(monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_client() -> None:
-        raise ValueError("No clients found")
-
     monkeypatch.setattr(tkd, "default_client", no_client)
     core = trustkit.default_pack()
     with pytest.raises(ValueError, match="no Dask client"):
@@ -113,3 +115,14 @@ def test_pack_diff_on_a_scheduler(client: Any, tmp_path: Path) -> None:
     argv += ["--scheduler", client.scheduler.address]
     assert main(argv, stdout=out, stderr=io.StringIO()) == 0
     assert json.loads(out.getvalue()) == expected
+
+
+def test_what_the_workers_run_works_here_too() -> None:
+    """The plugin's setup and a bucket's task, run in this process (coverage sees no worker)."""
+    core = trustkit.default_pack()
+    apart = trustkit.load_pack("core", APART)
+    tkd._PackPlugin("here", (core, apart)).setup(worker=None)
+    assert tkd._packs("here") == (core, apart)
+    lines = [json.dumps([f"#{n}", r]) for n, r in enumerate(generated(40), 1)]
+    tally = tkd._diff_bucket("\n".join(lines).encode(), "here", None)
+    assert tally.report(core, apart) == trustkit.diff_packs(core, apart, generated(40))

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ from trustkit.models import ContentPack
 
 try:
     import dask.dataframe  # noqa: F401  (the dask extra, whole)
-    from distributed import WorkerPlugin, as_completed, default_client
+    from distributed import WorkerPlugin, default_client
 except ImportError as error:  # pragma: no cover  (the tests of this module need the extra)
     raise ImportError(
         "trustkit.dask needs the dask extra: pip install 'trustkit-couples[dask]'"
@@ -116,7 +117,11 @@ def batch(
     records are decided together, with their history. The result is a lazy
     Dask DataFrame with the columns of a [`BatchResult`][trustkit.BatchResult]
     (``record_id``, ``step_id``, ``rule_id``, ``urgency``, ``safety``,
-    ``error``); compute it, or write it with ``to_parquet``.
+    ``error``); compute it, or write it with ``to_parquet``. Keep
+    ``answers`` as JSON text: Dask turns columns of Python objects into
+    strings.
+
+    Added in version 0.2.
 
     Args:
         frame: A ``dask.dataframe.DataFrame`` of records.
@@ -159,6 +164,8 @@ def diff_packs(
     installed, not the file. The report is the same, number for number and
     example for example, as on one machine.
 
+    Added in version 0.2.
+
     Args:
         old: The pack in use.
         new: The pack to compare it with.
@@ -182,14 +189,15 @@ def diff_packs(
         buckets = max(bucket_count(checkins) if is_file else 1, 2 * workers)
 
     def remote(paths: Iterator[Path]) -> Iterator[Tally]:
-        done = as_completed()  # type: ignore[no-untyped-call]
+        pending: deque[Any] = deque()  # futures, oldest first: at most two a worker
         for path in paths:
-            if done.count() >= 2 * workers:  # type: ignore[no-untyped-call]
-                yield next(done).result()
-            future = cluster.submit(_diff_bucket, path.read_bytes(), token, country, pure=False)
-            done.add(future)  # type: ignore[no-untyped-call]
-        for future in done:
-            yield future.result()
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+            pending.append(
+                cluster.submit(_diff_bucket, path.read_bytes(), token, country, pure=False)
+            )
+        while pending:
+            yield pending.popleft().result()
 
     return run_diff(
         old, new, checkins, country=country, buckets=buckets, progress=progress, each=remote
