@@ -32,6 +32,8 @@ LAYERS: dict[str, int] = {
     "trustkit._engine": 2,
     # 3: the public API; 4: the command line
     "trustkit._api": 3,
+    "trustkit._batch": 3,
+    "trustkit.dask": 3,
     "trustkit._serialization": 3,
     "trustkit._schema": 3,
     "trustkit": 3,

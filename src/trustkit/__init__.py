@@ -74,6 +74,7 @@ from trustkit.models import (
 )
 
 if TYPE_CHECKING:
+    from trustkit._batch import BatchResult, Change, PackDiff, batch, diff_packs
     from trustkit._boundary import Boundary, BoundaryEvent, BoundaryStatus
     from trustkit._engine.examples import ExampleFailure, ExampleReport, run_examples
     from trustkit._engine.lint import LintWarning, lint_pack
@@ -94,10 +95,12 @@ __all__ = [
     "AnswerProblem",
     "Answered",
     "AnyOf",
+    "BatchResult",
     "Boundary",
     "BoundaryError",
     "BoundaryEvent",
     "BoundaryStatus",
+    "Change",
     "CheckIn",
     "Condition",
     "ContentPack",
@@ -111,6 +114,7 @@ __all__ = [
     "NoStepError",
     "Not",
     "Op",
+    "PackDiff",
     "PackError",
     "PackInfo",
     "PackProblem",
@@ -132,10 +136,12 @@ __all__ = [
     "Who",
     "__version__",
     "available_packs",
+    "batch",
     "check_pack",
     "compile_pack",
     "converter",
     "default_pack",
+    "diff_packs",
     "json_schema",
     "lint_pack",
     "load_pack",
@@ -148,6 +154,11 @@ __all__ = [
 ]
 
 _LAZY = {
+    "BatchResult": "trustkit._batch",
+    "Change": "trustkit._batch",
+    "PackDiff": "trustkit._batch",
+    "batch": "trustkit._batch",
+    "diff_packs": "trustkit._batch",
     "converter": "trustkit._serialization",
     "make_converter": "trustkit._serialization",
     "parse_checkin": "trustkit._serialization",

@@ -556,6 +556,83 @@ def _cmd_pack_test(args: argparse.Namespace, out: IO[str]) -> int:
     return EXIT_PACK_ERRORS if failed or low else EXIT_OK
 
 
+def _pack_spec(text: str) -> ContentPack:
+    """A pack given as ``BASE[+OVERLAY...]``: an installed id or folder, then overlays."""
+    base, *overlays = text.split("+")
+    if not base or not all(overlays):
+        raise _BadInputError(f"expected a pack as BASE or BASE+OVERLAY+..., not {text!r}")
+    return trustkit.load_pack(base, *overlays)
+
+
+def _change_line(change: trustkit.Change) -> str:
+    tag = "SAFETY " if change.safety else ""
+    return (
+        f"  {tag}{change.from_step} [{change.from_rule}] -> {change.to_step} [{change.to_rule}]: "
+        f"{change.count:,} (e.g. {', '.join(change.examples)})"
+    )
+
+
+def format_diff(diff: trustkit.PackDiff) -> str:
+    """A pack diff, readably: counts, then changes (safety first), then malformed records."""
+    share = f" ({100 * diff.changed / diff.decided:.2f}%)" if diff.decided else ""
+    lines = [
+        f"old: {' + '.join(map(str, diff.old))}",
+        f"new: {' + '.join(map(str, diff.new))}",
+        f"{diff.records:,} check-ins read, {diff.decided:,} decided by both packs, "
+        f"{diff.changed:,} decisions changed{share}, {diff.malformed:,} malformed",
+    ]
+    safety = [change for change in diff.changes if change.safety]
+    others = [change for change in diff.changes if not change.safety]
+    if safety:
+        lines.append(f"\nsafety decisions that changed ({diff.safety_changed:,}):")
+        lines.extend(map(_change_line, safety))
+    if others:
+        lines.append("\nother changes, from step [rule] -> to step [rule]:")
+        lines.extend(map(_change_line, others))
+    if diff.malformed:
+        listed = len(diff.malformed_records)
+        more = f", the first {listed}" if listed < diff.malformed else ""
+        lines.append(f"\nmalformed records (by id, never their values{more}):")
+        lines.extend(f"  {rid}: {problem}" for rid, problem in diff.malformed_records)
+    return "\n".join(lines) + "\n"
+
+
+def _progress(err: IO[str]) -> Callable[[int], None] | None:
+    if not err.isatty():
+        return None
+
+    def show(count: int) -> None:
+        err.write(f"\rtrustkit: {count:,} check-ins read")
+        err.flush()
+
+    return show
+
+
+def _cmd_pack_diff(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    old = _pack_spec(args.old)
+    new = _pack_spec(args.new)
+    progress = _progress(err)
+    if args.scheduler:
+        from trustkit._batch import optional  # noqa: PLC0415
+
+        distributed = optional("distributed", "dask")  # before trustkit.dask: a clear message
+        from trustkit.dask import diff_packs  # noqa: PLC0415  (an optional extra)
+
+        with distributed.Client(args.scheduler) as client:
+            diff = diff_packs(
+                old, new, args.checkins, client=client, country=args.country, progress=progress
+            )
+    else:
+        diff = trustkit.diff_packs(old, new, args.checkins, country=args.country, progress=progress)
+    if progress is not None:
+        err.write("\n")
+    if args.json:
+        out.write(json.dumps(trustkit.converter.unstructure(diff), indent=2) + "\n")
+    else:
+        out.write(format_diff(diff))
+    return EXIT_OK
+
+
 def _percent(text: str) -> float:
     try:
         value = float(text)
@@ -726,7 +803,7 @@ def _parser() -> argparse.ArgumentParser:
     steps = sub.add_parser("steps", help="list the steps")
     common(steps, respondent=False)
 
-    pack = sub.add_parser("pack", help="tools for pack authors: check, show, graph")
+    pack = sub.add_parser("pack", help="tools for pack authors: check, test, show, graph, diff")
     pack_sub = pack.add_subparsers(dest="pack_command", required=True)
     for name, text in (
         ("check", "list every error and warning in a pack (exit status 1 on errors)"),
@@ -782,6 +859,33 @@ def _parser() -> argparse.ArgumentParser:
                 help=f"list every missing translation (by default, a locale missing more "
                 f"than {MAX_LISTED} gets one line with their count)",
             )
+
+    diff = pack_sub.add_parser(
+        "diff",
+        help="re-decide stored check-ins with two packs and report the decisions that change",
+    )
+    for name, text in (("old", "the pack in use"), ("new", "the pack to compare it with")):
+        diff.add_argument(
+            name,
+            metavar=name.upper(),
+            help=f"{text}: an installed pack's id or a folder, with overlays after a + "
+            "(e.g. core+./my-overlay)",
+        )
+    diff.add_argument(
+        "--checkins",
+        metavar="FILE",
+        required=True,
+        help="the check-ins: JSON Lines, or Parquet (.parquet, with the parquet extra)",
+    )
+    diff.add_argument("--json", action="store_true", help="print the report as JSON")
+    diff.add_argument(
+        "--country", metavar="CC", help="decide as for this country (e.g. GB), as recommend does"
+    )
+    diff.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on this Dask cluster, e.g. tcp://10.0.0.5:8786 (needs the dask extra)",
+    )
 
     from trustkit._schema import SCHEMA_NAMES  # noqa: PLC0415
 
@@ -851,6 +955,8 @@ def _dispatch(
         if args.command == "pack":
             if args.pack_command == "show":
                 return _cmd_pack_show(args, out, err)
+            if args.pack_command == "diff":
+                return _cmd_pack_diff(args, out, err)
             command = {
                 "check": _cmd_pack_check,
                 "graph": _cmd_pack_graph,

@@ -1,0 +1,754 @@
+"""Re-deciding stored check-ins in bulk: ``trustkit.batch`` and ``trustkit.diff_packs``.
+
+Records are plain mappings (one JSON object a line, a Parquet or Arrow row, a
+pandas row): ``id``, ``respondent``, ``answers``, ``at`` and optionally
+``couple`` and ``recommended``. A record that cannot be decided (broken JSON,
+an unknown question, a bad value) is counted and named by its id, never by its
+values, and the run goes on.
+
+History: the records of one couple are sorted by ``at`` and each is decided with
+the couple's earlier records as its history (so a positive safety screen is
+remembered for the pack's safety period, as in an app). For that, a couple's
+records must be decided together: ``diff_packs`` spreads a file over buckets by
+couple (temporary files in a private folder, removed at the end), so memory is
+bounded by the size of a bucket, not of the file.
+
+pandas and pyarrow are optional (the ``pandas`` and ``parquet`` extras) and
+imported only when a DataFrame, an Arrow table or a Parquet file is at hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import json
+import math
+import os
+import tempfile
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from trustkit._api import default_pack
+from trustkit._engine.compile import compiled
+from trustkit._engine.recommend import recommend
+from trustkit._public import public
+from trustkit._serialization import parse_checkin
+from trustkit.errors import AnswerError, AnswerProblem, TrustkitError
+from trustkit.models import CheckIn, ContentPack, PackRef, Recommendation
+
+MAX_LINE_CHARS = 1_000_000
+"""The longest JSON Lines record read; a real check-in is a few hundred characters."""
+MAX_PROBLEM_CHARS = 300
+"""How much of a record's problem is kept (it names fields and questions, never values)."""
+MAX_ID_CHARS = 200
+EXAMPLES = 5
+"""How many example record ids a change lists."""
+MAX_MALFORMED_LISTED = 100
+"""How many malformed records a report names (all are counted)."""
+CHUNK = 10_000
+"""Rows converted at a time from a DataFrame or Arrow table, and records between progress calls."""
+BUCKET_BYTES = 8_000_000
+"""About how much of a JSON Lines file one bucket holds."""
+BUCKET_ROWS = 50_000
+"""About how many Parquet rows one bucket holds."""
+
+_FIELDS = frozenset({"id", "couple", "respondent", "answers", "at", "recommended"})
+_PARQUET = (".parquet", ".pq")
+
+Outcome = Recommendation | str
+"""A decision, or the problem (text naming fields and questions only) that stopped it."""
+
+
+def optional(module: str, extra: str) -> Any:
+    """Import an optional dependency, or say which extra installs it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        raise ImportError(
+            f"{module} is needed for this; install it with pip install 'trustkit-couples[{extra}]'"
+        ) from error
+
+
+# ------------------------------------------------------------------------------- records
+
+
+@attrs.frozen
+class Row:
+    """One record, read: its id, couple and check-in, or the problem that stopped it."""
+
+    record_id: str
+    couple: str | None
+    checkin: CheckIn | None
+    problem: str | None = None
+
+
+def _missing(value: object) -> bool:
+    """``None``, and what pandas and Arrow put in an empty cell (NaN, NaT)."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return type(value).__name__ in ("NaTType", "NAType")
+
+
+def _describe(error: Exception) -> str:
+    text = " ".join(str(error).split())
+    return text if len(text) <= MAX_PROBLEM_CHARS else text[: MAX_PROBLEM_CHARS - 3] + "..."
+
+
+def _key(value: object) -> str | None:
+    """A record id or couple id as text: text or a whole number, else ``None``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and 0 < len(value) <= MAX_ID_CHARS:
+        return value
+    return None
+
+
+def _checkin(record: Mapping[Any, object]) -> CheckIn:
+    problems = [
+        AnswerProblem(key if isinstance(key, str) else "record", "not a record field")
+        for key in record
+        if key not in _FIELDS
+    ]
+    if problems:
+        raise AnswerError(problems)
+    answers = record.get("answers")
+    if isinstance(answers, str):  # a Parquet or CSV column may hold the answers as JSON text
+        try:
+            answers = json.loads(answers)
+        except ValueError:
+            raise AnswerError([AnswerProblem("answers", "an object, or its JSON text")]) from None
+    at = record.get("at")
+    to_datetime = getattr(at, "to_pydatetime", None)  # a pandas Timestamp
+    if to_datetime is not None:
+        at = to_datetime()
+    data: dict[str, object] = {k: v for k, v in record.items() if k not in ("id", "couple")}
+    data["answers"] = answers
+    if "at" in record:
+        data["at"] = at
+        if _missing(at):
+            del data["at"]
+    if "recommended" in data and _missing(data["recommended"]):
+        del data["recommended"]
+    return parse_checkin(data)
+
+
+def read_row(item: object, label: str) -> Row:
+    """A record read as a row; ``label`` names it when it has no usable id."""
+    if isinstance(item, CheckIn):
+        return Row(label, None, item)
+    if isinstance(item, _Broken):
+        return Row(label, None, None, item.problem)
+    if not isinstance(item, Mapping):
+        return Row(label, None, None, "not an object")
+    record_id = _key(item.get("id"))
+    if record_id is None:
+        return Row(label, None, None, "id: missing, or not text or a whole number")
+    couple_value = item.get("couple")
+    couple = None if _missing(couple_value) else _key(couple_value)
+    if couple is None and not _missing(couple_value):
+        return Row(record_id, None, None, "couple: not text or a whole number")
+    try:
+        return Row(record_id, couple, _checkin(item))
+    except AnswerError as error:
+        return Row(record_id, couple, None, _describe(error))
+
+
+@attrs.frozen
+class _Broken:
+    problem: str
+
+
+def items(data: object) -> Iterator[tuple[str, object]]:
+    """Records with a fallback label each, from an iterable, a DataFrame or an Arrow table."""
+    module = type(data).__module__.partition(".")[0]
+    if module == "pandas" and hasattr(data, "iloc"):
+        frame: Any = data
+        for start in range(0, len(frame), CHUNK):
+            records = frame.iloc[start : start + CHUNK].to_dict(orient="records")
+            for n, record in enumerate(records, start + 1):
+                yield f"#{n}", record
+        return
+    if module == "pyarrow" and hasattr(data, "to_batches"):
+        table: Any = data
+        n = 0
+        for part in table.to_batches(max_chunksize=CHUNK):
+            for record in part.to_pylist():
+                n += 1
+                yield f"#{n}", record
+        return
+    if not isinstance(data, Iterable):
+        raise TypeError("expected an iterable of records, a pandas DataFrame or an Arrow table")
+    for n, record in enumerate(data, 1):
+        yield f"#{n}", record
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[str, object]]:
+    """The records of a JSON Lines file, a line at a time (blank lines skipped)."""
+    with path.open(encoding="utf-8", errors="replace", newline="\n") as lines:
+        for n, line in enumerate(lines, 1):
+            label = f"line {n}"
+            if len(line) > MAX_LINE_CHARS:
+                yield label, _Broken(f"longer than {MAX_LINE_CHARS:,} characters")
+            elif line.strip():
+                try:
+                    yield label, json.loads(line)
+                except ValueError:
+                    yield label, _Broken("not JSON")
+
+
+def read_parquet(path: Path) -> Iterator[tuple[str, object]]:
+    """The records of a Parquet file, a row group's batch at a time."""
+    pq = optional("pyarrow.parquet", "parquet")
+    n = 0
+    for part in pq.ParquetFile(path).iter_batches(batch_size=CHUNK):
+        for record in part.to_pylist():
+            n += 1
+            yield f"row {n}", record
+
+
+def read_file(path: str | os.PathLike[str]) -> Iterator[tuple[str, object]]:
+    """The records of a JSON Lines or (by its suffix) Parquet file."""
+    p = Path(path)
+    return read_parquet(p) if p.suffix.lower() in _PARQUET else read_jsonl(p)
+
+
+def bucket_count(path: str | os.PathLike[str]) -> int:
+    """How many buckets keep a file's bucket to about ``BUCKET_BYTES`` or ``BUCKET_ROWS``."""
+    p = Path(path)
+    if p.suffix.lower() in _PARQUET:
+        rows: int = optional("pyarrow.parquet", "parquet").ParquetFile(p).metadata.num_rows
+        return max(1, -(-rows // BUCKET_ROWS))
+    return max(1, -(-p.stat().st_size // BUCKET_BYTES))
+
+
+# ------------------------------------------------------------------------------ deciding
+
+
+def _one(
+    pack: ContentPack, checkin: CheckIn, history: list[CheckIn] | None, country: str | None
+) -> Outcome:
+    try:
+        return recommend(checkin, None, pack, country, history, (), None, history is not None)
+    except TrustkitError as error:
+        return _describe(error)
+
+
+def decide(
+    rows: Sequence[Row], packs: Sequence[ContentPack], country: str | None
+) -> list[tuple[Outcome, ...]]:
+    """Each row's outcome under each pack, in row order.
+
+    A row without a couple is decided alone (no history); the rows of a couple
+    are decided oldest first, each with the couple's earlier check-ins that
+    could be decided (under the same pack) as its history.
+    """
+    out: list[tuple[Outcome, ...]] = [()] * len(rows)
+    couples: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        if row.checkin is None:
+            out[i] = (row.problem or "",) * len(packs)
+        elif row.couple is None:
+            out[i] = tuple(_one(pack, row.checkin, None, country) for pack in packs)
+        else:
+            couples.setdefault(row.couple, []).append(i)
+    for members in couples.values():
+        members.sort(key=lambda i: (rows[i].checkin.at, i))  # type: ignore[union-attr]
+        histories: list[list[CheckIn]] = [[] for _ in packs]
+        for i in members:
+            checkin = rows[i].checkin
+            assert checkin is not None
+            results = []
+            for pack, history in zip(packs, histories, strict=True):
+                result = _one(pack, checkin, history, country)
+                if not isinstance(result, str):
+                    history.append(checkin)
+                results.append(result)
+            out[i] = tuple(results)
+    return out
+
+
+def _chosen(pack: ContentPack | None, locale: str | None) -> ContentPack:
+    chosen = default_pack() if pack is None else pack
+    if locale is not None:
+        chosen = chosen.localized(locale)
+    compiled(chosen)
+    return chosen
+
+
+# ------------------------------------------------------------------------------- batch
+
+
+@public
+@attrs.frozen
+class BatchResult:
+    """The decisions of [`trustkit.batch`][trustkit.batch], as columns in record order.
+
+    Each column has one entry per record. A record that could not be decided
+    has ``None`` in ``step_id``, ``rule_id``, ``urgency`` and ``safety`` and
+    the problem in ``error`` (which names fields and questions, never answers).
+
+    Added in version 0.2.
+
+    Attributes:
+        record_id: The record's ``id`` as text (``"#N"``, its position from 1,
+            for a record without a usable id or a plain ``CheckIn``).
+        step_id: The step recommended.
+        rule_id: The rule that decided.
+        urgency: The urgency's value (``"info"``, ``"soon"`` or ``"critical"``).
+        safety: Whether the safety screen decided.
+        error: ``None``, or why the record could not be decided.
+    """
+
+    record_id: tuple[str, ...]
+    step_id: tuple[str | None, ...]
+    rule_id: tuple[str | None, ...]
+    urgency: tuple[str | None, ...]
+    safety: tuple[bool | None, ...]
+    error: tuple[str | None, ...]
+
+    def __len__(self) -> int:
+        return len(self.record_id)
+
+    @property
+    def errors(self) -> tuple[tuple[str, str], ...]:
+        """``(record id, problem)`` for each record that could not be decided."""
+        return tuple(
+            (rid, problem)
+            for rid, problem in zip(self.record_id, self.error, strict=True)
+            if problem is not None
+        )
+
+    def columns(self) -> dict[str, list[Any]]:
+        """The columns as a dict of lists, by name."""
+        return {field.name: list(getattr(self, field.name)) for field in attrs.fields(BatchResult)}
+
+    def to_pandas(self) -> Any:
+        """The columns as a pandas DataFrame (needs pandas: the ``pandas`` extra).
+
+        Text columns have the ``object`` dtype and ``safety`` pandas' nullable
+        ``boolean``, so an undecided record keeps its ``None``.
+        """
+        pd = optional("pandas", "pandas")
+        data = {
+            name: pd.Series(values, dtype="boolean" if name == "safety" else object)
+            for name, values in self.columns().items()
+        }
+        return pd.DataFrame(data)
+
+    def to_arrow(self) -> Any:
+        """The columns as a pyarrow Table (needs pyarrow: the ``parquet`` extra)."""
+        pa = optional("pyarrow", "parquet")
+        return pa.table(
+            {
+                name: pa.array(values, type=pa.bool_() if name == "safety" else pa.string())
+                for name, values in self.columns().items()
+            }
+        )
+
+
+def batch_result(rows: Sequence[Row], outcomes: Sequence[tuple[Outcome, ...]]) -> BatchResult:
+    """The columns for rows decided under one pack."""
+    recs = [o[0] for o in outcomes]
+    return BatchResult(
+        record_id=tuple(row.record_id for row in rows),
+        step_id=tuple(None if isinstance(r, str) else r.step.id for r in recs),
+        rule_id=tuple(None if isinstance(r, str) else r.rule_id for r in recs),
+        urgency=tuple(None if isinstance(r, str) else r.urgency.value for r in recs),
+        safety=tuple(None if isinstance(r, str) else r.safety for r in recs),
+        error=tuple(r if isinstance(r, str) else None for r in recs),
+    )
+
+
+def batch(
+    checkins: Iterable[Mapping[str, object] | CheckIn] | Any,
+    *,
+    pack: ContentPack | None = None,
+    country: str | None = None,
+    locale: str | None = None,
+) -> BatchResult:
+    """Re-decide many stored check-ins and return the decisions as columns.
+
+    For an app that keeps its users' check-ins and wants the decisions of a
+    pack over all of them (for example, before shipping a new version). Each
+    record is a mapping with ``id``, ``respondent``, ``answers`` (a mapping,
+    or its JSON text), ``at`` (an RFC 3339 timestamp or an aware datetime)
+    and optionally ``couple`` and ``recommended``; ``checkins`` is an
+    iterable of them (or of ``CheckIn`` objects), a pandas DataFrame or a
+    pyarrow Table with those columns.
+
+    Records with the same ``couple`` are decided oldest first, each with the
+    couple's earlier check-ins as its history, so a positive safety screen
+    keeps couples work away for the pack's safety period as it does in an
+    app. A record without ``couple`` is decided without history.
+
+    A record that cannot be decided (a missing field, an unknown question, a
+    bad value) never stops the run: its row has the problem in ``error``,
+    which names the field or question and never an answer.
+
+    Each check-in is decided by the engine behind
+    [`recommend_many`][trustkit.recommend_many], with the same checks and
+    results; the pack, locale and country are worked out once.
+
+    Added in version 0.2.
+
+    Args:
+        checkins: The records.
+        pack: The content pack to use; the bundled one by default.
+        country: As for ``recommend_next_step``.
+        locale: As for ``recommend_next_step``.
+
+    Examples:
+        >>> import trustkit
+        >>> records = [
+        ...     {"id": "a1", "respondent": "partner", "answers": {"feels_heard": 1},
+        ...      "at": "2026-03-01T20:00:00Z"},
+        ...     {"id": "a2", "respondent": "partner", "answers": {"feels_heard": 9},
+        ...      "at": "2026-03-02T20:00:00Z"},
+        ... ]
+        >>> result = trustkit.batch(records)
+        >>> result.step_id, result.urgency
+        (('validation', None), ('info', None))
+        >>> result.errors
+        (('a2', '1 problem in the check-in: feels_heard: a whole number from 1 to 5'),)
+    """
+    chosen = _chosen(pack, locale)
+    rows = [read_row(item, label) for label, item in items(checkins)]
+    return batch_result(rows, decide(rows, (chosen,), country))
+
+
+# -------------------------------------------------------------------------------- diff
+
+
+def _order(record_id: str) -> tuple[int, str]:
+    """Record ids in a stable order that puts ``r9`` before ``r10``."""
+    return (len(record_id), record_id)
+
+
+def _smallest(ids: list[str]) -> list[str]:
+    return sorted(set(ids), key=_order)[:EXAMPLES]
+
+
+@public
+@attrs.frozen
+class Change:
+    """One kind of changed decision in a [`PackDiff`][trustkit.PackDiff].
+
+    Added in version 0.2.
+
+    Attributes:
+        from_step: The step the old pack recommended.
+        from_rule: The rule of the old pack that decided.
+        to_step: The step the new pack recommends.
+        to_rule: The rule of the new pack that decides.
+        safety: Whether either decision came from the safety screen.
+        count: How many records changed this way.
+        examples: A few of their record ids (those that sort first).
+    """
+
+    from_step: str
+    from_rule: str
+    to_step: str
+    to_rule: str
+    safety: bool
+    count: int
+    examples: tuple[str, ...]
+
+
+@public
+@attrs.frozen
+class PackDiff:
+    """What a new pack changes over stored check-ins: [`trustkit.diff_packs`][trustkit.diff_packs].
+
+    Added in version 0.2.
+
+    Attributes:
+        old: The packs merged into the old pack (base first).
+        new: The packs merged into the new one.
+        records: How many records were read.
+        decided: How many both packs could decide.
+        changed: How many of those changed step or rule.
+        changes: Each kind of change, those touching a safety decision first,
+            then the most frequent.
+        malformed: How many records either pack could not decide.
+        malformed_records: ``(record id, problem)`` for up to 100 of them
+            (those that sort first); the problem names the field or question,
+            never a value.
+    """
+
+    old: tuple[PackRef, ...]
+    new: tuple[PackRef, ...]
+    records: int
+    decided: int
+    changed: int
+    changes: tuple[Change, ...]
+    malformed: int
+    malformed_records: tuple[tuple[str, str], ...]
+
+    @property
+    def safety_changed(self) -> int:
+        """How many changed decisions touch a safety decision (on either side)."""
+        return sum(change.count for change in self.changes if change.safety)
+
+
+_ChangeKey = tuple[str, str, str, str, bool]
+
+
+class Tally:
+    """A pack diff in the making: counts that merge, in any order, to the same report."""
+
+    __slots__ = ("changes", "decided", "malformed", "malformed_records", "records")
+
+    def __init__(self) -> None:
+        self.records = 0
+        self.decided = 0
+        self.malformed = 0
+        self.malformed_records: list[tuple[str, str]] = []
+        self.changes: dict[_ChangeKey, tuple[int, list[str]]] = {}
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return (self.records, self.decided, self.malformed, self.malformed_records, self.changes)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        (self.records, self.decided, self.malformed, self.malformed_records, self.changes) = state
+
+    def _malformed(self, record_id: str, problem: str) -> None:
+        self.malformed += 1
+        self.malformed_records.append((record_id, problem))
+        if len(self.malformed_records) > 2 * MAX_MALFORMED_LISTED:
+            self._trim()
+
+    def _trim(self) -> None:
+        self.malformed_records.sort(key=lambda item: _order(item[0]))
+        del self.malformed_records[MAX_MALFORMED_LISTED:]
+
+    def add(self, record_id: str, old: Outcome, new: Outcome) -> None:
+        """Count one record's outcomes under the old and the new pack."""
+        self.records += 1
+        if isinstance(old, str) or isinstance(new, str):
+            if old == new:
+                problem = str(old)
+            else:
+                sides = [f"{side} pack: {o}" for side, o in (("old", old), ("new", new))
+                         if isinstance(o, str)]  # fmt: skip
+                problem = "; ".join(sides)
+            self._malformed(record_id, problem)
+            return
+        self.decided += 1
+        if old.step.id == new.step.id and old.rule_id == new.rule_id:
+            return
+        key = (old.step.id, old.rule_id, new.step.id, new.rule_id, old.safety or new.safety)
+        count, examples = self.changes.get(key, (0, []))
+        examples.append(record_id)
+        if len(examples) > 4 * EXAMPLES:
+            examples[:] = _smallest(examples)
+        self.changes[key] = (count + 1, examples)
+
+    def merge(self, other: Tally) -> None:
+        """Add another tally's counts to this one."""
+        self.records += other.records
+        self.decided += other.decided
+        self.malformed += other.malformed
+        self.malformed_records.extend(other.malformed_records)
+        self._trim()
+        for key, (count, examples) in other.changes.items():
+            mine, mine_examples = self.changes.get(key, (0, []))
+            self.changes[key] = (mine + count, _smallest(mine_examples + examples))
+
+    def report(self, old: ContentPack, new: ContentPack) -> PackDiff:
+        """The finished report."""
+        self._trim()
+        changes = sorted(
+            (
+                Change(*key[:4], safety=key[4], count=count, examples=tuple(_smallest(examples)))
+                for key, (count, examples) in self.changes.items()
+            ),
+            key=lambda c: (not c.safety, -c.count, c.from_step, c.from_rule, c.to_step, c.to_rule),
+        )
+        return PackDiff(
+            old=old.packs,
+            new=new.packs,
+            records=self.records,
+            decided=self.decided,
+            changed=sum(c.count for c in changes),
+            changes=tuple(changes),
+            malformed=self.malformed,
+            malformed_records=tuple(self.malformed_records),
+        )
+
+
+def diff_rows(
+    rows: Sequence[Row], old: ContentPack, new: ContentPack, country: str | None
+) -> Tally:
+    """The tally of rows that hold whole couples."""
+    tally = Tally()
+    for row, (was, now) in zip(rows, decide(rows, (old, new), country), strict=True):
+        tally.add(row.record_id, was, now)
+    return tally
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    to_datetime = getattr(value, "to_pydatetime", None)
+    if to_datetime is not None:
+        return to_datetime().isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def encode(label: str, item: object) -> str | None:
+    """A record as one line of a bucket file, or ``None`` if it cannot be written."""
+    try:
+        return json.dumps([label, item], default=_jsonable, ensure_ascii=False) + "\n"
+    except (TypeError, ValueError):
+        return None
+
+
+def decode_rows(lines: Iterable[str]) -> list[Row]:
+    """The rows of a bucket file's lines."""
+    rows = []
+    for line in lines:
+        label, item = json.loads(line)
+        rows.append(read_row(item, label))
+    return rows
+
+
+def _bucket_of(label: str, item: object, buckets: int) -> int:
+    couple = item.get("couple") if isinstance(item, Mapping) else None
+    key = label if _missing(couple) else f"couple:{couple}"
+    return zlib.crc32(key.encode("utf-8", "replace")) % buckets
+
+
+def spread(
+    records: Iterable[tuple[str, object]],
+    buckets: int,
+    folder: Path,
+    tally: Tally,
+    progress: Callable[[int], None] | None,
+) -> list[Path]:
+    """Write records to bucket files by couple; count broken ones into ``tally`` at once."""
+    paths = [folder / f"bucket-{n}.jsonl" for n in range(buckets)]
+    files = [path.open("w", encoding="utf-8") for path in paths]
+    try:
+        read = 0
+        for label, item in records:
+            read += 1
+            if progress is not None and read % CHUNK == 0:
+                progress(read)
+            line = None if isinstance(item, _Broken) else encode(label, item)
+            if line is None:
+                row = read_row(item, label)
+                problem = row.problem or "not a record of JSON data"
+                tally.add(row.record_id, problem, problem)
+                continue
+            files[_bucket_of(label, item, buckets)].write(line)
+        if progress is not None:
+            progress(read)
+    finally:
+        for f in files:
+            f.close()
+    return paths
+
+
+def _source(checkins: object) -> Iterator[tuple[str, object]]:
+    if isinstance(checkins, (str, os.PathLike)):
+        return read_file(checkins)
+    return items(checkins)
+
+
+def run_diff(
+    old: ContentPack,
+    new: ContentPack,
+    checkins: object,
+    *,
+    country: str | None,
+    buckets: int | None,
+    progress: Callable[[int], None] | None,
+    each: Callable[[Iterator[Path]], Iterator[Tally]],
+) -> PackDiff:
+    """The diff, with ``each`` turning bucket files into tallies (here or on a cluster)."""
+    compiled(old)
+    compiled(new)
+    if buckets is None:
+        is_file = isinstance(checkins, (str, os.PathLike))
+        buckets = bucket_count(checkins) if is_file else 1  # type: ignore[arg-type]
+    if buckets < 1:
+        raise ValueError("buckets must be at least 1")
+    tally = Tally()
+    with tempfile.TemporaryDirectory(prefix="trustkit-diff-") as folder:
+        paths = spread(_source(checkins), buckets, Path(folder), tally, progress)
+        for part in each(iter(paths)):
+            tally.merge(part)
+    return tally.report(old, new)
+
+
+def diff_file(path: Path, old: ContentPack, new: ContentPack, country: str | None) -> Tally:
+    """The tally of one bucket file."""
+    with path.open(encoding="utf-8") as lines:
+        rows = decode_rows(lines)
+    return diff_rows(rows, old, new, country)
+
+
+def diff_packs(
+    old: ContentPack,
+    new: ContentPack,
+    checkins: str | os.PathLike[str] | Iterable[Mapping[str, object]] | Any,
+    *,
+    country: str | None = None,
+    buckets: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> PackDiff:
+    """Re-decide stored check-ins with two packs and report what changes.
+
+    Before shipping a pack update, see which decisions it changes for the
+    check-ins you hold: how many, from which step and rule to which, safety
+    decisions first, with a few record ids for each kind of change. The
+    records are as for [`batch`][trustkit.batch], in a JSON Lines file, a
+    Parquet file (``.parquet``, with the ``parquet`` extra), an iterable, a
+    pandas DataFrame or an Arrow table. A record either pack cannot decide is
+    counted in ``malformed`` and named by id, never by its values.
+
+    A file is read once, as a stream, and spread over ``buckets`` temporary
+    files by couple (in a private temporary folder, removed at the end), so
+    that a couple's records are decided together, with their history, and
+    memory stays bounded. [`trustkit.dask.diff_packs`][trustkit.dask.diff_packs]
+    does the same on a Dask cluster, with the same result.
+
+    Added in version 0.2.
+
+    Args:
+        old: The pack in use.
+        new: The pack to compare it with.
+        checkins: A file path, or the records themselves.
+        country: As for ``recommend_next_step``.
+        buckets: How many buckets; by default about one per 8 MB of JSON
+            Lines or 50,000 Parquet rows, and one for records in memory.
+        progress: Called now and then with the number of records read.
+
+    Examples:
+        >>> import trustkit
+        >>> records = [
+        ...     {"id": 1, "respondent": "partner", "answers": {"feels_heard": 1},
+        ...      "at": "2026-03-01T20:00:00Z"},
+        ...     {"id": 2, "respondent": "partner", "answers": {"promises_kept": 1},
+        ...      "at": "2026-03-01T20:00:00Z"},
+        ... ]
+        >>> core = trustkit.default_pack()
+        >>> diff = trustkit.diff_packs(core, core, records)
+        >>> diff.records, diff.decided, diff.changed
+        (2, 2, 0)
+    """
+
+    def here(paths: Iterator[Path]) -> Iterator[Tally]:
+        return (diff_file(path, old, new, country) for path in paths)
+
+    return run_diff(
+        old, new, checkins, country=country, buckets=buckets, progress=progress, each=here
+    )

@@ -1,0 +1,204 @@
+"""Deciding stored check-ins on a Dask cluster: the ``dask`` extra.
+
+Install it with ``pip install 'trustkit-couples[dask]'`` (Dask's DataFrame and
+``distributed``). It gives [`batch`][trustkit.dask.batch], which maps
+[`trustkit.batch`][trustkit.batch] over the partitions of a Dask DataFrame,
+and [`diff_packs`][trustkit.dask.diff_packs], which runs
+[`trustkit.diff_packs`][trustkit.diff_packs] on a cluster with the same result.
+
+The pack goes to each worker once: it is sent inside a worker plugin
+(``Client.register_plugin``), which every worker, including one that joins
+later, runs once when it starts or when the plugin is registered. The plugin
+compiles the pack there and keeps it in this module, under a token made from
+the pack's contents, and each task carries only that token. (A compiled pack
+is not itself pickled: it holds compiled predicates, so each worker compiles
+its copy once.) With no ``distributed`` client, as under Dask's threaded
+scheduler, the tasks find the pack in this process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections import deque
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from trustkit._batch import (
+    BatchResult,
+    PackDiff,
+    Tally,
+    _chosen,
+    bucket_count,
+    decode_rows,
+    diff_rows,
+    run_diff,
+)
+from trustkit._batch import batch as _batch
+from trustkit._engine.compile import compiled
+from trustkit.models import ContentPack
+
+try:
+    import dask.dataframe  # noqa: F401  (the dask extra, whole)
+    from distributed import WorkerPlugin, default_client
+except ImportError as error:  # pragma: no cover  (the tests of this module need the extra)
+    raise ImportError(
+        "trustkit.dask needs the dask extra: pip install 'trustkit-couples[dask]'"
+    ) from error
+
+__all__ = ["batch", "diff_packs"]
+
+_PACKS: dict[str, tuple[ContentPack, ...]] = {}
+"""Packs shipped to this process, by token."""
+
+
+class _PackPlugin(WorkerPlugin):
+    """Installs the packs in a worker once: compiled, under their token."""
+
+    def __init__(self, token: str, packs: tuple[ContentPack, ...]) -> None:
+        self.token = token
+        self.packs = packs
+
+    def setup(self, worker: object) -> None:
+        for pack in self.packs:
+            compiled(pack)
+        _PACKS[self.token] = self.packs
+
+
+def _client(client: Any) -> Any:
+    if client is not None:
+        return client
+    try:
+        return default_client()  # type: ignore[no-untyped-call]
+    except ValueError:  # no client: a local scheduler, in this process
+        return None
+
+
+def _ship(packs: tuple[ContentPack, ...], client: Any) -> str:
+    """Send packs to every worker once; the token the tasks find them by."""
+    for pack in packs:
+        compiled(pack)
+    token = hashlib.sha256(pickle.dumps(packs, protocol=5)).hexdigest()[:24]
+    _PACKS[token] = packs  # for schedulers that run tasks in this process
+    if client is not None:
+        client.register_plugin(_PackPlugin(token, packs), name=f"trustkit-packs-{token}")
+    return token
+
+
+def _packs(token: str) -> tuple[ContentPack, ...]:
+    try:
+        return _PACKS[token]
+    except KeyError:
+        raise RuntimeError(
+            "this worker has not received the pack; pass the cluster's client to trustkit.dask"
+        ) from None
+
+
+def _decide_partition(part: Any, token: str, country: str | None) -> Any:
+    (pack,) = _packs(token)
+    return _batch(part, pack=pack, country=country).to_pandas()
+
+
+def batch(
+    frame: Any,
+    *,
+    pack: ContentPack | None = None,
+    country: str | None = None,
+    locale: str | None = None,
+    client: Any = None,
+) -> Any:
+    """Map [`trustkit.batch`][trustkit.batch] over the partitions of a Dask DataFrame.
+
+    The frame has the columns of a record (``id``, ``respondent``,
+    ``answers``, ``at``, optionally ``couple`` and ``recommended``). When it
+    has a ``couple`` column it is first shuffled on it, so that each couple's
+    records are decided together, with their history. The result is a lazy
+    Dask DataFrame with the columns of a [`BatchResult`][trustkit.BatchResult]
+    (``record_id``, ``step_id``, ``rule_id``, ``urgency``, ``safety``,
+    ``error``); compute it, or write it with ``to_parquet``. Keep
+    ``answers`` as JSON text: Dask turns columns of Python objects into
+    strings.
+
+    Added in version 0.2.
+
+    Args:
+        frame: A ``dask.dataframe.DataFrame`` of records.
+        pack: The content pack to use; the bundled one by default.
+        country: As for ``recommend_next_step``.
+        locale: As for ``recommend_next_step``.
+        client: The ``distributed.Client`` of the cluster that will compute
+            the result; by default the current one, if any. The pack is
+            sent to its workers once.
+    """
+    chosen = _chosen(pack, locale)
+    token = _ship((chosen,), _client(client))
+    if "couple" in frame.columns:
+        frame = frame.shuffle(on="couple")
+    meta = BatchResult((), (), (), (), (), ()).to_pandas()
+    return frame.map_partitions(_decide_partition, token, country, meta=meta)
+
+
+def _diff_bucket(data: bytes, token: str, country: str | None) -> Tally:
+    old, new = _packs(token)
+    return diff_rows(decode_rows(data.decode("utf-8").splitlines()), old, new, country)
+
+
+def diff_packs(
+    old: ContentPack,
+    new: ContentPack,
+    checkins: Any,
+    *,
+    client: Any = None,
+    country: str | None = None,
+    buckets: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> PackDiff:
+    """[`trustkit.diff_packs`][trustkit.diff_packs] on a Dask cluster, with the same result.
+
+    The records are read here, as a stream, and spread over buckets by
+    couple, as ``trustkit.diff_packs`` does; each bucket is then sent to the
+    cluster as one task (a few MB), with at most two tasks a worker in
+    flight, so memory stays bounded here too. The workers need trustkit
+    installed, not the file. The report is the same, number for number and
+    example for example, as on one machine.
+
+    Added in version 0.2.
+
+    Args:
+        old: The pack in use.
+        new: The pack to compare it with.
+        checkins: A file path (JSON Lines or Parquet), or the records.
+        client: The ``distributed.Client``; by default the current one.
+        country: As for ``recommend_next_step``.
+        buckets: How many buckets; by default as for ``trustkit.diff_packs``,
+            and at least two a worker.
+        progress: Called now and then with the number of records read.
+
+    Raises:
+        ValueError: There is no client.
+    """
+    cluster = _client(client)
+    if cluster is None:
+        raise ValueError("no Dask client: pass client=, or create a distributed.Client first")
+    token = _ship((old, new), cluster)
+    workers = max(1, len(cluster.scheduler_info()["workers"]))
+    if buckets is None:
+        is_file = isinstance(checkins, (str, os.PathLike))
+        buckets = max(bucket_count(checkins) if is_file else 1, 2 * workers)
+
+    def remote(paths: Iterator[Path]) -> Iterator[Tally]:
+        pending: deque[Any] = deque()  # futures, oldest first: at most two a worker
+        for path in paths:
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+            pending.append(
+                cluster.submit(_diff_bucket, path.read_bytes(), token, country, pure=False)
+            )
+        while pending:
+            yield pending.popleft().result()
+
+    return run_diff(
+        old, new, checkins, country=country, buckets=buckets, progress=progress, each=remote
+    )

@@ -1,0 +1,128 @@
+"""trustkit.dask on a LocalCluster of two worker processes: the same results as one process.
+
+Skipped without the dask extra (pip install 'trustkit-couples[dask]'); scripts/test installs it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+distributed: Any = pytest.importorskip("distributed")
+dd: Any = pytest.importorskip("dask.dataframe")
+dask: Any = pytest.importorskip("dask")
+pd: Any = pytest.importorskip("pandas")
+
+import trustkit  # noqa: E402  (after the skips)
+import trustkit.dask as tkd  # noqa: E402  (after the skips)
+from tests.test_batch import APART, corpus, rec, write_jsonl  # noqa: E402  (after the skips)
+from trustkit._cli import main  # noqa: E402  (after the skips)
+
+pytestmark = pytest.mark.filterwarnings("ignore")  # distributed's own warnings on shutdown
+
+
+def generated(count: int) -> list[Any]:
+    """Varied records: couples, histories, a few safety screens and a few bad records."""
+    records: list[Any] = corpus(count)
+    for n in range(0, count, 17):
+        records[n] = rec(n, {"afraid_of_partner": True}, couple=f"c{n % 7}", at=records[n]["at"])
+    for n in range(5, count, 41):
+        records[n] = rec(n, {"feels_heard": 99}, couple=f"c{n % 7}", at=records[n]["at"])
+    return records
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as c,
+    ):
+        yield c
+
+
+def test_diff_on_the_cluster_is_the_diff_in_one_process(client: Any, tmp_path: Path) -> None:
+    core = trustkit.default_pack()
+    apart = trustkit.load_pack("core", APART)
+    path = write_jsonl(tmp_path / "c.jsonl", [*generated(300), "{broken"])
+    here = trustkit.diff_packs(core, apart, path)
+    assert here.changed > 0
+    assert here.malformed > 1
+    seen: list[int] = []
+    there = tkd.diff_packs(core, apart, path, client=client, progress=seen.append)
+    assert there == here
+    assert seen[-1] == 301
+    assert tkd.diff_packs(core, apart, generated(300), client=client, buckets=9) == (
+        trustkit.diff_packs(core, apart, generated(300))
+    )
+    assert tkd.diff_packs(core, apart, generated(50)) == trustkit.diff_packs(
+        core, apart, generated(50)
+    )  # the current client
+
+
+def test_batch_on_the_cluster_is_batch_in_one_process(client: Any) -> None:
+    records = [{**r, "answers": json.dumps(r["answers"])} for r in generated(200)]
+    frame = pd.DataFrame(records)
+    frame["id"] = frame["id"].astype(str)
+    result = tkd.batch(dd.from_pandas(frame, npartitions=4), client=client).compute()
+    expected = trustkit.batch(frame).to_pandas()
+    got = result.set_index("record_id").sort_index().astype(object)
+    want = expected.set_index("record_id").sort_index().astype(object)
+    assert got.where(got.notna(), None).equals(want.where(want.notna(), None))
+    assert (got["safety"] == True).sum() > 0  # noqa: E712
+
+
+def no_client() -> None:
+    raise ValueError("No clients found")
+
+
+def test_batch_without_couples_or_a_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tkd, "default_client", no_client)
+    records = [{**r, "answers": json.dumps(r["answers"])} for r in corpus(20)]
+    frame = pd.DataFrame(records).drop(columns=["couple"])
+    frame["id"] = frame["id"].astype(str)
+    with dask.config.set(scheduler="threads"):
+        lazy = tkd.batch(dd.from_pandas(frame, npartitions=2), locale="es")
+        result = lazy.compute()
+    assert list(result["step_id"]) == list(trustkit.batch(frame).step_id)
+
+
+def test_a_diff_needs_a_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tkd, "default_client", no_client)
+    core = trustkit.default_pack()
+    with pytest.raises(ValueError, match="no Dask client"):
+        tkd.diff_packs(core, core, [])
+
+
+def test_a_worker_without_the_pack_says_so() -> None:
+    with pytest.raises(RuntimeError, match="has not received the pack"):
+        tkd._packs("no such token")
+
+
+def test_pack_diff_on_a_scheduler(client: Any, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "c.jsonl", generated(100))
+    out = io.StringIO()
+    argv = ["pack", "diff", "core", f"core+{APART}", "--checkins", str(path), "--json"]
+    assert main(argv, stdout=out, stderr=io.StringIO()) == 0
+    expected = json.loads(out.getvalue())
+    out = io.StringIO()
+    argv += ["--scheduler", client.scheduler.address]
+    assert main(argv, stdout=out, stderr=io.StringIO()) == 0
+    assert json.loads(out.getvalue()) == expected
+
+
+def test_what_the_workers_run_works_here_too() -> None:
+    """The plugin's setup and a bucket's task, run in this process (coverage sees no worker)."""
+    core = trustkit.default_pack()
+    apart = trustkit.load_pack("core", APART)
+    tkd._PackPlugin("here", (core, apart)).setup(worker=None)
+    assert tkd._packs("here") == (core, apart)
+    lines = [json.dumps([f"#{n}", r]) for n, r in enumerate(generated(40), 1)]
+    tally = tkd._diff_bucket("\n".join(lines).encode(), "here", None)
+    assert tally.report(core, apart) == trustkit.diff_packs(core, apart, generated(40))
