@@ -37,7 +37,7 @@ from trustkit._engine.compile import compiled
 from trustkit._engine.recommend import recommend
 from trustkit._public import public
 from trustkit._serialization import parse_checkin
-from trustkit.errors import AnswerError, AnswerProblem, TrustkitError
+from trustkit.errors import AnswerError, AnswerProblem, ProblemCode, TrustkitError
 from trustkit.models import CheckIn, ContentPack, PackRef, Recommendation
 
 MAX_LINE_CHARS = 1_000_000
@@ -113,7 +113,11 @@ def _key(value: object) -> str | None:
 
 def _checkin(record: Mapping[Any, object]) -> CheckIn:
     problems = [
-        AnswerProblem(key if isinstance(key, str) else "record", "not a record field")
+        AnswerProblem(
+            key if isinstance(key, str) else "record",
+            "not a record field",
+            code=ProblemCode.UNKNOWN_FIELD,
+        )
         for key in record
         if key not in _FIELDS
     ]
@@ -124,7 +128,9 @@ def _checkin(record: Mapping[Any, object]) -> CheckIn:
         try:
             answers = json.loads(answers)
         except ValueError:
-            raise AnswerError([AnswerProblem("answers", "an object, or its JSON text")]) from None
+            raise AnswerError(
+                [AnswerProblem("answers", "an object, or its JSON text", code=ProblemCode.WRONG_TYPE)]
+            ) from None
     at = record.get("at")
     to_datetime = getattr(at, "to_pydatetime", None)  # a pandas Timestamp
     if to_datetime is not None:
