@@ -129,7 +129,11 @@ def _checkin(record: Mapping[Any, object]) -> CheckIn:
             answers = json.loads(answers)
         except ValueError:
             raise AnswerError(
-                [AnswerProblem("answers", "an object, or its JSON text", code=ProblemCode.WRONG_TYPE)]
+                [
+                    AnswerProblem(
+                        "answers", "an object, or its JSON text", code=ProblemCode.WRONG_TYPE
+                    )
+                ]
             ) from None
     at = record.get("at")
     to_datetime = getattr(at, "to_pydatetime", None)  # a pandas Timestamp
