@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from trustkit._engine.compile import compiled
+from trustkit._engine.many import recommend_many as many
 from trustkit._engine.recommend import recommend
 from trustkit.models import (
     CheckIn,
@@ -209,9 +210,7 @@ def recommend_many(
     chosen = default_pack() if pack is None else pack
     if locale is not None:
         chosen = chosen.localized(locale)
-    compiled(chosen)
-    for checkin in checkins:
-        yield recommend(checkin, respondent, chosen, country)
+    yield from many(checkins, respondent, chosen, country)
 
 
 # --------------------------------------------------------------------- compact pickles
