@@ -27,7 +27,6 @@ from typing import Any
 
 from trustkit._engine.compile import (
     CompiledPack,
-    CompiledRule,
     Scores,
     compiled,
     dimension_items,
@@ -59,8 +58,11 @@ from trustkit.models import (
     Op,
     QuestionKind,
     Recommendation,
+    Resource,
     Role,
+    Rule,
     ScoreCompare,
+    Step,
 )
 
 CHUNK = 256
@@ -72,6 +74,7 @@ MAX_CELLS = 4096
 MEMO_SIZE = 4096
 """How many distinct recommendations a batch remembers (forgotten all at once when full)."""
 
+_ONE = 1
 Columns = dict[str, dict[Any, int]]
 """For each question (or dimension), each value in the chunk and the check-ins that have it."""
 Plan = Callable[[Columns, Columns, int], int]
@@ -186,8 +189,14 @@ def _columns(rows: Sequence[Mapping[str, Any]]) -> Columns:
     return columns
 
 
-Cell = tuple[Any, list[int]]
-"""One answer to one question: the value itself, and the chunk's check-ins that gave it."""
+Cell = tuple[Any, list[int], Callable[[int], None]]
+"""One answer to one question: the value itself, the chunk's check-ins that gave it (and the
+list's ``append``)."""
+
+
+def _cell(value: Any) -> Cell:
+    found: list[int] = []
+    return value, found, found.append
 
 
 class _Batch:
@@ -205,6 +214,8 @@ class _Batch:
         self.reads: dict[int, tuple[str, ...]] = {}
         self.safety_reads: dict[tuple[int, ...], tuple[str, ...]] = {}
         self.alternatives: dict[int, Alternative] = {}
+        self.explained: dict[tuple[Any, ...], tuple[tuple[str, ...], tuple[Evidence, ...]]] = {}
+        self.parts: dict[int, tuple[Rule, Step, tuple[Resource, ...]]] = {}
         self.memo: dict[tuple[Any, ...], Recommendation] = {}
         self.tables: dict[Role, dict[Any, Cell]] = {}
         self.cells: dict[tuple[str, Any], Cell] = {}
@@ -221,7 +232,7 @@ class _Batch:
             else:
                 domain = [0, 1, 2, 3]
             for value in domain:
-                self.cells[q.id, value] = (value, [])
+                self.cells[q.id, value] = _cell(value)
         self.tables = {
             role: {item: cell for item, cell in self.cells.items() if item[0] in checks}
             for role, checks in self.c.checks.items()
@@ -239,9 +250,9 @@ class _Batch:
         assert isinstance(key, str)  # a question of the pack
         cell = self.cells.get((key, value))
         if cell is None:  # a count not seen yet (checked above, so an int like the others)
-            cell = self.cells[key, value] = (value, [])
+            cell = self.cells[key, value] = _cell(value)
             self.tables[role][key, value] = cell
-        cell[1].append(i)
+        cell[2](i)
 
     def _intake(self, chunk: list[Any]) -> tuple[list[Role], list[Any], int]:
         """Each check-in's role and answers, filed in the cells; the bits of those that fail."""
@@ -262,14 +273,14 @@ class _Batch:
                     answers = checkin
                 else:  # anything else is checked the plain way
                     role, answers = check_answers(c, checkin, self.respondent)
-                table = self.tables[role]
+                cell_of = self.tables[role].get
                 for item in answers.items():
-                    cell = table.get(item)
+                    cell = cell_of(item)
                     # ``True == 1 == 1.0``: only the very same object is known to be valid.
                     if cell is None or cell[0] is not item[1]:
                         self._slow(role, item[0], item[1], i)
                     else:
-                        cell[1].append(i)
+                        cell[2](i)
             except Exception:  # the single call raises it again, in its turn
                 role, answers = Role.PARTNER, {}
                 plain |= 1 << i
@@ -280,12 +291,10 @@ class _Batch:
     def _columns(self) -> Columns:
         """The cells filled by the chunk, as columns; the cells are emptied for the next one."""
         columns: Columns = {}
-        for (key, _), (value, found) in self.cells.items():
+        for (key, _), (value, found, _) in self.cells.items():
             if found:
-                bits = 0
-                for i in found:
-                    bits |= 1 << i
-                columns.setdefault(key, {})[value] = bits
+                # Each check-in is in a cell at most once: the sum of its bits is their union.
+                columns.setdefault(key, {})[value] = sum(map(_ONE.__lshift__, found))
                 found.clear()
         if len(self.cells) > MAX_CELLS:  # many different counts: start again from the few
             self._fresh_cells()
@@ -372,13 +381,11 @@ class _Batch:
             reads = self.reads[n] = questions_read(self.rules[n].rule.when, self.items)
         # What the explanation reads: the answers (and, through them, the scores) it names.
         # A question's answers are all of one type (checked), so ``True == 1`` cannot mix.
-        key = (n, alternatives, role, tuple(map(answers.get, reads)))
+        values = tuple(map(answers.get, reads))
+        key = (n, alternatives, role, values)
         found = self.memo.get(key)
         if found is None:
-            clean = {k: v for k, v in answers.items() if v is not None}
-            # What raises here (a broken text, in a pack whose checks were bypassed) raises
-            # from the same closure in the single call.
-            found = self.build(self.rules[n], alternatives, role, clean, scores)
+            found = self.build(n, values, alternatives, role, answers, scores)
             if len(self.memo) >= MEMO_SIZE:
                 self.memo.clear()
             self.memo[key] = found
@@ -423,29 +430,42 @@ class _Batch:
 
     def build(
         self,
-        winner: CompiledRule,
+        n: int,
+        values: tuple[Answer | None, ...],
         alternatives: tuple[int, ...],
-        role: Any,
-        clean: dict[str, Answer],
+        role: Role,
+        answers: Mapping[str, Answer | None],
         scores: Scores,
     ) -> Recommendation:
-        """What `recommend` returns when ``winner`` decides and no safety rule holds."""
+        """What `recommend` returns when the n-th rule decides and no safety rule holds."""
         c = self.c
+        said = self.explained.get((n, values))
+        if said is None:
+            clean = {k: v for k, v in answers.items() if v is not None}
+            evidence: list[Evidence] = []
+            sentences: list[str] = []
+            # What raises here (a broken text, in a pack whose checks were bypassed) raises
+            # from the same closure in the single call.
+            self.rules[n].explain(clean, scores, evidence, sentences)
+            said = ((self.rules[n].rule.reason, *sentences), tuple(evidence))
+            if len(self.explained) >= MEMO_SIZE:
+                self.explained.clear()
+            self.explained[n, values] = said
+        parts = self.parts.get(n)
+        if parts is None:
+            rule = self.rules[n].rule
+            near = _near(c.resources_for(rule.resources), self.country) if rule.resources else ()
+            parts = self.parts[n] = (rule, c.steps[rule.step], near)
+        rule, step, resources = parts
         pack = c.pack
-        rule = winner.rule
-        evidence: list[Evidence] = []
-        sentences: list[str] = []
-        winner.explain(clean, scores, evidence, sentences)
         return Recommendation(
-            step=c.steps[rule.step],
+            step=step,
             urgency=rule.urgency,
-            reasons=(rule.reason, *sentences),
-            evidence=tuple(evidence),
+            reasons=said[0],
+            evidence=said[1],
             rule_id=rule.id,
-            alternatives=tuple(self.alternative(n) for n in alternatives),
-            resources=_near(c.resources_for(rule.resources), self.country)
-            if rule.resources
-            else (),
+            alternatives=tuple(map(self.alternative, alternatives)),
+            resources=resources,
             respondent=role,
             safety=False,
             pack_id=pack.id,
