@@ -322,13 +322,27 @@ class _Batch:
         for bits in held:
             unsafe |= bits
         winners, alternatives = self.choose(answers, score_columns, full, full & ~plain & ~unsafe)
-        for i, checkin in enumerate(chunk):
-            winner = winners[i]
-            if winner is not None:
-                yield self.result(winner, alternatives[i], roles[i], data[i], scores[i])
+        memo = self.memo
+        reads_of = self.reads
+        rows = zip(chunk, winners, alternatives, roles, data, scores, strict=True)
+        for i, (checkin, n, others, role, given, score) in enumerate(rows):
+            if n is not None:
+                reads = reads_of.get(n)
+                if reads is None:
+                    reads = reads_of[n] = questions_read(self.rules[n].rule.when, self.items)
+                # The result depends on the rule, the alternatives, the role and the answers
+                # the rule reads (and, through them, the scores); nothing else. A question's
+                # answers are all of one type (checked), so ``True == 1`` cannot mix here.
+                values = tuple(map(given.get, reads))
+                key = (n, others, role, values)
+                found = memo.get(key)
+                if found is None:
+                    found = self.build(n, values, others, role, given, score)
+                    self.remember(key, found)
+                yield found
             elif unsafe >> i & 1:
                 matched = tuple(k for k, bits in enumerate(held) if bits >> i & 1)
-                yield self.safety(matched, roles[i], data[i], scores[i])
+                yield self.safety(matched, role, given, score)
             else:  # the single call raises what it raises: an invalid check-in, or no step
                 yield recommend(checkin, self.respondent, c.pack, self.country)
 
@@ -367,29 +381,11 @@ class _Batch:
                 seen[step] = before | won | taken
         return winners, alternatives
 
-    def result(
-        self,
-        n: int,
-        alternatives: tuple[int, ...],
-        role: Role,
-        answers: Mapping[str, Answer | None],
-        scores: Scores,
-    ) -> Recommendation:
-        """The recommendation for a winner, built once per distinct key in the batch."""
-        reads = self.reads.get(n)
-        if reads is None:
-            reads = self.reads[n] = questions_read(self.rules[n].rule.when, self.items)
-        # What the explanation reads: the answers (and, through them, the scores) it names.
-        # A question's answers are all of one type (checked), so ``True == 1`` cannot mix.
-        values = tuple(map(answers.get, reads))
-        key = (n, alternatives, role, values)
-        found = self.memo.get(key)
-        if found is None:
-            found = self.build(n, values, alternatives, role, answers, scores)
-            if len(self.memo) >= MEMO_SIZE:
-                self.memo.clear()
-            self.memo[key] = found
-        return found
+    def remember(self, key: tuple[Any, ...], found: Recommendation) -> None:
+        """Keep a result for the rest of the batch (all forgotten at once when the memo is full)."""
+        if len(self.memo) >= MEMO_SIZE:
+            self.memo.clear()
+        self.memo[key] = found
 
     def safety(
         self,
@@ -413,9 +409,7 @@ class _Batch:
             clean = {k: v for k, v in answers.items() if v is not None}
             rules = [self.c.safety_rules[k] for k in matched]
             found = _safety(self.c, role, clean, scores, rules, self.country)
-            if len(self.memo) >= MEMO_SIZE:
-                self.memo.clear()
-            self.memo[key] = found
+            self.remember(key, found)
         return found
 
     def alternative(self, n: int) -> Alternative:
