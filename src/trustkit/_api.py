@@ -187,11 +187,14 @@ def recommend_many(
 
     The same as calling [`recommend_next_step`][trustkit.recommend_next_step]
     on each check-in with the same keywords (the same checks, the same
-    errors, the same results), with the pack, locale and country worked out
-    once for the whole batch. Results are yielded as they are made, so a
-    long stream of check-ins never sits in memory; an invalid check-in
-    raises its ``AnswerError`` when its turn comes. For a process pool, send
-    the check-ins to the workers and call this in each (after
+    errors, equal results), with the pack, locale and country worked out
+    once for the whole batch. Check-ins are read and decided 256 at a time,
+    each rule tried once for all of them, and results are yielded in order,
+    so a long stream of check-ins never sits in memory; an invalid check-in
+    raises its ``AnswerError`` when its turn comes, after the results before
+    it. Equal results within one call are one (immutable) object, built
+    once, so the larger the batch, the faster each decision. For a process
+    pool, send the check-ins to the workers and call this in each (after
     [`compile_pack`][trustkit.compile_pack] at start-up).
 
     Args:
