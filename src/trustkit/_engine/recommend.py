@@ -277,34 +277,8 @@ def recommend(
     period: SafetyPeriod | None = None
     if history is not None or boundaries:
         with_facts = True
-        today = _today(answers, now)
-        if history is not None:
-            history = _listed(history, history_ordered)
-            if today is not None:
-                if not history_ordered:
-                    # Only check-ins of the safety period, or the window, matter from here on:
-                    # find them in one pass at C speed rather than a Python loop over each.
-                    start = today - dt.timedelta(weeks=pack.safety_period_weeks)
-                    history = recent(history, start, HISTORY_WINDOW)
-                period = safety_period(
-                    history,
-                    today,
-                    role,
-                    c.safety_questions,
-                    pack.safety_period_weeks,
-                    history_ordered,
-                )
-        facts = compute(
-            role=role,
-            today=today,
-            current=answers if isinstance(answers, CheckIn) else None,
-            scores=c.score_all(clean),
-            history=history,
-            boundaries=boundaries,
-            score_of=c.score_all,
-            recommended_step=lambda checkin: _past_step(c, checkin),
-            compare_before=None if period is None else period.since,
-            ordered=history_ordered,
+        facts, period = facts_and_period(
+            c, answers, role, clean, history, boundaries, now, history_ordered
         )
         scores = {**scores, **facts}
     elif now is not None:
@@ -343,6 +317,56 @@ def recommend(
         packs=pack.packs,
         locale=pack.locale,
     )
+
+
+def facts_and_period(
+    c: CompiledPack,
+    answers: object,
+    role: Role,
+    clean: Answers,
+    history: Iterable[object] | None,
+    boundaries: Iterable[object],
+    now: dt.datetime | None,
+    history_ordered: bool = False,
+) -> tuple[dict[str, Any], SafetyPeriod | None]:
+    """The facts from history and boundaries, and the safety period open today.
+
+    What [`recommend`][trustkit._engine.recommend.recommend] works out before
+    it tries the rules when it has a history or boundaries; the trace uses it
+    too, so that both see the same facts and the same period.
+    """
+    pack = c.pack
+    today = _today(answers, now)
+    period: SafetyPeriod | None = None
+    if history is not None:
+        history = _listed(history, history_ordered)
+        if today is not None:
+            if not history_ordered:
+                # Only check-ins of the safety period, or the window, matter from here on:
+                # find them in one pass at C speed rather than a Python loop over each.
+                start = today - dt.timedelta(weeks=pack.safety_period_weeks)
+                history = recent(history, start, HISTORY_WINDOW)
+            period = safety_period(
+                history,
+                today,
+                role,
+                c.safety_questions,
+                pack.safety_period_weeks,
+                history_ordered,
+            )
+    facts = compute(
+        role=role,
+        today=today,
+        current=answers if isinstance(answers, CheckIn) else None,
+        scores=c.score_all(clean),
+        history=history,
+        boundaries=boundaries,
+        score_of=c.score_all,
+        recommended_step=lambda checkin: _past_step(c, checkin),
+        compare_before=None if period is None else period.since,
+        ordered=history_ordered,
+    )
+    return facts, period
 
 
 def _choose(
