@@ -163,3 +163,12 @@ def test_answers_that_cannot_be_compared_do_not_hide_a_positive_screen(
     assert isinstance(period, SafetyPeriod)
     assert (period.since, period.own) == (yes.at, (yes,))
     assert safety_period([odd], NOW, Role.PARTNER, QUESTIONS, WEEKS, ordered) is None
+
+
+@given(st.lists(st.sampled_from(sorted(compiled(PACK).resources)), min_size=1, max_size=6))
+def test_resources_for_several_topics_are_those_on_any_of_them_in_pack_order(
+    topics: list[str],
+) -> None:
+    wanted = {*topics, "no-such-topic"}
+    expected = tuple(r for r in PACK.resources if wanted.intersection(r.topics))
+    assert compiled(PACK).resources_for((*topics, "no-such-topic")) == expected
