@@ -14,15 +14,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import trustkit
+from tests.strategies import valid_answers
 from trustkit import CheckIn, ProblemCode, Role
 from trustkit._engine.compile import compiled
-from trustkit._engine.facts import HISTORY_WINDOW
+from trustkit._engine.facts import HISTORY_WINDOW, compute
 from trustkit._engine.period import ORDER, SafetyPeriod, _period_slice, recent, safety_period
 
 PACK = trustkit.default_pack()
@@ -172,3 +174,46 @@ def test_resources_for_several_topics_are_those_on_any_of_them_in_pack_order(
     wanted = {*topics, "no-such-topic"}
     expected = tuple(r for r in PACK.resources if wanted.intersection(r.topics))
     assert compiled(PACK).resources_for((*topics, "no-such-topic")) == expected
+
+
+def _full_compute(**kwargs: Any) -> dict[str, Any]:
+    """The facts as a decision that reads them needs them: every one worked out."""
+    return compute(**{**kwargs, "check_only": False})
+
+
+@given(histories(), st.sampled_from(list(Role)), st.booleans(), st.data())
+def test_a_safety_decision_works_out_no_fact_and_refuses_what_the_full_path_refuses(
+    history: list[CheckIn], role: Role, ordered: bool, data: st.DataObject
+) -> None:
+    """A yes today, or this respondent's own earlier yes in the period: safety decides and
+    reads no fact, so none is worked out; the history is still checked, with the same errors
+    (check-ins after today, twice the same one), and the result is the same."""
+    answers = data.draw(valid_answers(role), label="answers")
+
+    def run() -> object:
+        try:
+            return trustkit.recommend_next_step(
+                answers, respondent=role, history=history, now=NOW, history_ordered=ordered
+            )
+        except trustkit.AnswerError as error:
+            return error.problems
+
+    fast = run()
+    with mock.patch("trustkit._engine.recommend.compute", _full_compute):
+        assert run() == fast
+
+
+def test_bad_boundaries_are_refused_even_when_safety_decides() -> None:
+    earlier = CheckIn(Role.PARTNER, {"afraid_of_partner": True}, NOW - dt.timedelta(days=3))
+    for answers, history in (({"afraid_of_partner": True}, None), ({}, [earlier])):
+        with pytest.raises(trustkit.AnswerError) as info:
+            trustkit.recommend_next_step(
+                answers,
+                history=history,
+                boundaries=["not a boundary"],  # type: ignore[list-item]
+                now=NOW,
+            )
+        assert [p.field for p in info.value.problems] == ["boundaries"]
+    twice = [earlier, earlier]
+    with pytest.raises(trustkit.AnswerError, match="each check-in once"):
+        trustkit.recommend_next_step({}, history=twice, now=NOW)
