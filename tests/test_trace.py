@@ -177,6 +177,44 @@ def test_the_trace_agrees_with_the_decision_with_history_and_safety_periods(
     check_agrees(t, pack)
 
 
+@st.composite
+def long_couple_history(draw: st.DrawFn) -> list[CheckIn]:
+    """Check-ins of both partners over up to two years, oldest first, some positive screens."""
+    days = sorted(set(draw(st.lists(st.integers(1, 2 * 365), max_size=30))), reverse=True)
+    out = []
+    for day in days:
+        role = draw(ROLES)
+        answers = draw(valid_answers(role, safe=draw(st.integers(0, 6)) > 0))
+        out.append(CheckIn(role, answers, T0 - dt.timedelta(days=day)))
+    return out
+
+
+@settings(max_examples=60)
+@given(long_couple_history(), st.data())
+def test_the_trace_reads_an_ordered_history_as_the_decision_does(
+    history: list[CheckIn], data: st.DataObject
+) -> None:
+    """With ``history_ordered=True`` the trace explains the decision made the same way, and is
+    the trace of the same history in any order."""
+    role = data.draw(ROLES)
+    today = CheckIn(role, data.draw(valid_answers(role)), T0)
+    t = trustkit.trace(today, history=history, history_ordered=True)
+    assert t.recommendation == trustkit.recommend_next_step(
+        today, history=history, history_ordered=True
+    )
+    assert t == trustkit.trace(today, history=data.draw(st.permutations(history)))
+    check_agrees(t, PACK)
+
+
+def test_the_trace_refuses_an_ordered_history_out_of_order() -> None:
+    """As the ordinary path does: a promise of order that does not hold is an error."""
+    history = [CheckIn("partner", {"feels_heard": 3}, T0 - dt.timedelta(days=d)) for d in (1, 8)]
+    for run in (trustkit.recommend_next_step, trustkit.trace):
+        with pytest.raises(trustkit.AnswerError) as info:
+            run({"feels_heard": 3}, history=history, now=T0, history_ordered=True)
+        assert [p.code for p in info.value.problems] == [trustkit.ProblemCode.OUT_OF_ORDER]
+
+
 def test_a_failed_rule_names_its_first_failing_part_and_what_it_reads() -> None:
     t = trustkit.trace({"understand_roots": 2, "hopeful": 4}, respondent="supporter")
     entry = t.rule("patience-early")

@@ -295,6 +295,7 @@ def trace(
     now: dt.datetime | None = None,
     country: str | None = None,
     locale: str | None = None,
+    history_ordered: bool = False,
 ) -> Trace:
     """Recommend the next step, and show every rule that was tried and what became of it.
 
@@ -304,7 +305,8 @@ def trace(
     order it was tried (safety rules first): whether it held and, for one that
     did not, the first part of its condition that failed and the questions
     and facts that part reads. For a pack author asking "why did this rule
-    not fire?".
+    not fire?". With ``history_ordered=True`` the history is read as
+    ``recommend_next_step`` reads it then (a sorted list, oldest first).
 
     A trace holds rule ids and conditions, never an answer. It says no more
     than the recommendation does: during a safety period, the trace for the
@@ -336,4 +338,6 @@ def trace(
     chosen = default_pack() if pack is None else pack
     if locale is not None:
         chosen = chosen.localized(locale)
-    return run_trace(answers, respondent, chosen, country, history, boundaries, now)
+    return run_trace(
+        answers, respondent, chosen, country, history, boundaries, now, history_ordered
+    )

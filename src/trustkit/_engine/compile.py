@@ -640,6 +640,7 @@ class CompiledPack:
         "questions",
         "resources",
         "resources_by_id",
+        "resources_where",
         "rules",
         "rules_without_facts",
         "safety_questions",
@@ -697,6 +698,9 @@ class CompiledPack:
         self.resources: dict[str, tuple[Resource, ...]] = {
             t: tuple(r for r in pack.resources if t in r.topics) for t in topics
         }
+        self.resources_where: dict[str, frozenset[int]] = {
+            t: frozenset(i for i, r in enumerate(pack.resources) if t in r.topics) for t in topics
+        }
 
     def score(self, answers: Answers) -> dict[str, float]:
         """Scores of the dimensions rules read: the mean of answered items, reverse ones flipped."""
@@ -712,8 +716,10 @@ class CompiledPack:
         """The pack's resources on any of these topics, in pack order."""
         if len(topics) == 1:
             return self.resources[topics[0]]
-        wanted = set(topics)
-        return tuple(r for r in self.pack.resources if wanted.intersection(r.topics))
+        # Their places in the pack, merged and sorted: no loop over every resource.
+        where = self.resources_where
+        places = sorted(frozenset().union(*(where.get(t, ()) for t in topics)))
+        return tuple(map(self.pack.resources.__getitem__, places))
 
 
 def _mean_scores(

@@ -147,6 +147,7 @@ def compute(
     recommended_step: Callable[[CheckIn], str],
     compare_before: dt.datetime | None = None,
     ordered: bool = False,
+    check_only: bool = False,
 ) -> dict[str, Any]:
     """Facts (``"@name"``) and the details that explain them (``"#name"``).
 
@@ -162,6 +163,8 @@ def compute(
         compare_before: During a safety period, when it began: changes and
             perception gaps then use only check-ins from before it.
         ordered: The history is a sequence, oldest first: only its end is read.
+        check_only: Check the history and boundaries (the same errors) but work
+            out no fact: for a decision that reads none.
     """
     facts: dict[str, Any] = {}
     boundaries = tuple(boundaries)
@@ -175,6 +178,12 @@ def compute(
     if history is not None:
         assert today is not None
         past = window(history, today, role, current, ordered)
+    if check_only:
+        if boundaries:
+            _checked_boundaries(boundaries)
+        return facts
+    if history is not None:
+        assert today is not None
         _journey(facts, past, today)
         own = [c for c in past if c.respondent is role]
         comparable = past
@@ -244,17 +253,23 @@ def _repeats(
     facts[f"@repeats.{run_step}"] = run
 
 
+def _checked_boundaries(boundaries: tuple[object, ...]) -> tuple[Boundary, ...]:
+    from trustkit._boundary import Boundary  # noqa: PLC0415  (only when used)
+
+    if not all(isinstance(b, Boundary) for b in boundaries):
+        raise _problem("boundaries", "Boundary objects", ProblemCode.WRONG_TYPE)
+    return boundaries  # type: ignore[return-value]
+
+
 def _boundaries(
     facts: dict[str, Any],
     boundaries: tuple[object, ...],
     today: dt.datetime,
     previous: dt.datetime | None,
 ) -> None:
-    from trustkit._boundary import Boundary, BoundaryStatus  # noqa: PLC0415  (only when used)
+    from trustkit._boundary import BoundaryStatus  # noqa: PLC0415  (only when used)
 
-    if not all(isinstance(b, Boundary) for b in boundaries):
-        raise _problem("boundaries", "Boundary objects", ProblemCode.WRONG_TYPE)
-    records: tuple[Boundary, ...] = boundaries  # type: ignore[assignment]
+    records = _checked_boundaries(boundaries)
     facts["@boundaries.proposed"] = sum(b.status is BoundaryStatus.PROPOSED for b in records)
     if previous is None:
         crossed = sum(b.status is BoundaryStatus.CROSSED for b in records)

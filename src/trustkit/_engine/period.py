@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import compress, repeat
 
 from trustkit.errors import AnswerError, AnswerProblem, ProblemCode
@@ -52,7 +53,7 @@ def positive(checkin: CheckIn, safety_questions: tuple[str, ...]) -> bool:
 
 
 def safety_period(
-    history: Iterable[object],
+    history: Sequence[object],
     today: dt.datetime,
     role: Role,
     safety_questions: tuple[str, ...],
@@ -71,16 +72,37 @@ def safety_period(
     checked to be in order, so a history that is not sorted is an error
     rather than a positive screen missed.
 
+    The check-ins are read at C speed (see `_maybe_positive`); only the few
+    that may be positive screens are then looked at one by one, exactly as
+    a plain loop over every check-in would.
+
     Raises:
         AnswerError: An item of the history is not a CheckIn, or an ordered
             history is not in order.
     """
     start = today - dt.timedelta(weeks=weeks)
+    if ordered:
+        history = _period_slice(history, start, today)
+    try:
+        candidates = _maybe_positive(history, _yes(safety_questions), ordered)
+    except Exception:  # anything odd: the plain loop below names it, or copes with it
+        candidates = None
+    return _scan(
+        history if candidates is None else candidates, start, today, role, safety_questions, ordered
+    )
+
+
+def _scan(
+    history: Iterable[object],
+    start: dt.datetime,
+    today: dt.datetime,
+    role: Role,
+    safety_questions: tuple[str, ...],
+    ordered: bool,
+) -> SafetyPeriod | None:
+    """The plain loop: each check-in checked, in order, and screened with `positive`."""
     since: dt.datetime | None = None
     own: list[CheckIn] = []
-    if ordered:
-        assert isinstance(history, Sequence)
-        history = _period_slice(history, start, today)
     previous: dt.datetime | None = None
     for checkin in history:
         if not isinstance(checkin, CheckIn):
@@ -105,6 +127,45 @@ def safety_period(
 
 ORDER = "check-ins oldest first (history_ordered=True)"
 _AT = operator.attrgetter("at")
+# A slot's descriptor, called directly, reads the slot and checks the type in one C call:
+# it raises TypeError for anything that is not a CheckIn (a subclass is one).
+_AT_OF: Callable[[object], dt.datetime] = vars(CheckIn)["at"].__get__
+_ANSWERS_OF: Callable[[object], object] = vars(CheckIn)["answers"].__get__
+_DATA = operator.attrgetter("_data")
+_ANSWERS_DATA = operator.attrgetter("answers._data")
+_ITEMS = dict.items
+_DISJOINT: Callable[..., bool] = type({}.items()).isdisjoint
+
+
+@functools.lru_cache(maxsize=16)
+def _yes(safety_questions: tuple[str, ...]) -> frozenset[tuple[str, bool]]:
+    """A yes to each safety question, as ``(question, True)`` pairs of a dict's items."""
+    return frozenset(zip(safety_questions, repeat(True)))
+
+
+def _maybe_positive(
+    history: Sequence[object], yes: frozenset[tuple[str, bool]], ordered: bool
+) -> list[object] | None:
+    """The check-ins that may be positive screens, in history order, found at C speed.
+
+    A superset: a check-in whose answers hold a ``(question, True)`` pair of
+    ``yes``, by ``==``, so an answer of ``1`` or ``1.0`` is kept too, and
+    `positive` (which asks for ``True`` itself) decides. Every item is checked
+    to be a CheckIn (a TypeError otherwise), and with ``ordered`` the dates
+    to be in order; ``None`` when they are not, for the plain loop to name.
+    Anything unexpected (an answer that cannot be compared) raises, and the
+    caller falls back to the plain loop.
+    """
+    if ordered:
+        dates = list(map(_AT_OF, history))  # every item a CheckIn, or a TypeError
+        # Sorting is stable and its order unique: the dates are in order if sorting keeps them.
+        if dates != sorted(dates):
+            return None
+        data = map(_ANSWERS_DATA, history)
+    else:
+        data = map(_DATA, map(_ANSWERS_OF, history))  # every item a CheckIn, or a TypeError
+    said_no = map(_DISJOINT, map(_ITEMS, data), repeat(yes))
+    return list(compress(history, map(operator.not_, said_no)))
 
 
 def recent(history: Sequence[object], start: dt.datetime, window: int) -> Sequence[object]:
@@ -113,19 +174,21 @@ def recent(history: Sequence[object], start: dt.datetime, window: int) -> Sequen
     One pass at C speed (``map`` and ``compress``, no Python-level loop per
     check-in) keeps every check-in dated after ``start``: every check-in of
     the safety period that begins then (and any dated after today, which
-    the window refuses). When fewer than ``window`` + 1 are kept, the most
-    recent check-ins are not all among them, and the whole history is
-    returned instead, so the window is always the one the whole history gives.
+    the window refuses). Each date is read through the slot's descriptor,
+    which checks in the same C call that the item is a CheckIn. When fewer
+    than ``window`` + 1 are kept, the most recent check-ins are not all
+    among them, and the whole history is returned instead, so the window is
+    always the one the whole history gives.
 
     Raises:
         AnswerError: An item of the history is not a CheckIn.
     """
-    kinds = set(map(type, history))
-    if kinds - {CheckIn} and not all(issubclass(kind, CheckIn) for kind in kinds):
+    try:
+        kept = list(compress(history, map(operator.lt, repeat(start), map(_AT_OF, history))))
+    except TypeError:
         raise AnswerError(
             [AnswerProblem("history", "CheckIn objects", code=ProblemCode.WRONG_TYPE)]
-        )
-    kept = list(compress(history, map(operator.lt, repeat(start), map(_AT, history))))
+        ) from None
     return kept if len(kept) > window else history
 
 

@@ -273,44 +273,20 @@ def recommend(
     c = compiled(pack)
     role, clean = check_answers(c, answers, respondent)
     scores: Scores = c.score(clean) if c.dimensions else _NO_SCORES
+    # Safety rules only ever ask whether safety questions were answered yes (check_pack
+    # refuses any other), so they are tried before the facts, which they never read.
+    matched_safety = [r for r in c.safety_rules if r.holds(clean, scores)]
     with_facts = False
     period: SafetyPeriod | None = None
     if history is not None or boundaries:
         with_facts = True
-        today = _today(answers, now)
-        if history is not None:
-            history = _listed(history, history_ordered)
-            if today is not None:
-                if not history_ordered:
-                    # Only check-ins of the safety period, or the window, matter from here on:
-                    # find them in one pass at C speed rather than a Python loop over each.
-                    start = today - dt.timedelta(weeks=pack.safety_period_weeks)
-                    history = recent(history, start, HISTORY_WINDOW)
-                period = safety_period(
-                    history,
-                    today,
-                    role,
-                    c.safety_questions,
-                    pack.safety_period_weeks,
-                    history_ordered,
-                )
-        facts = compute(
-            role=role,
-            today=today,
-            current=answers if isinstance(answers, CheckIn) else None,
-            scores=c.score_all(clean),
-            history=history,
-            boundaries=boundaries,
-            score_of=c.score_all,
-            recommended_step=lambda checkin: _past_step(c, checkin),
-            compare_before=None if period is None else period.since,
-            ordered=history_ordered,
+        facts, period = facts_and_period(
+            c, answers, role, clean, history, boundaries, now, history_ordered, bool(matched_safety)
         )
         scores = {**scores, **facts}
     elif now is not None:
         _today(answers, now)
 
-    matched_safety = [r for r in c.safety_rules if r.holds(clean, scores)]
     if matched_safety:
         return _safety(c, role, clean, scores, matched_safety, country)
     if period is not None and period.own:
@@ -343,6 +319,64 @@ def recommend(
         packs=pack.packs,
         locale=pack.locale,
     )
+
+
+def facts_and_period(
+    c: CompiledPack,
+    answers: object,
+    role: Role,
+    clean: Answers,
+    history: Iterable[object] | None,
+    boundaries: Iterable[object],
+    now: dt.datetime | None,
+    history_ordered: bool = False,
+    safety_decides: bool = False,
+) -> tuple[dict[str, Any], SafetyPeriod | None]:
+    """The facts from history and boundaries, and the safety period open today.
+
+    What [`recommend`][trustkit._engine.recommend.recommend] works out before
+    it tries the rules when it has a history or boundaries; the trace uses it
+    too, so that both see the same facts and the same period.
+
+    When a safety rule holds today (``safety_decides``), or this respondent
+    screened positive earlier in the period, safety decides and reads no fact:
+    the history and boundaries are then only checked, with the same errors,
+    and no fact is worked out.
+    """
+    pack = c.pack
+    today = _today(answers, now)
+    period: SafetyPeriod | None = None
+    if history is not None:
+        history = _listed(history, history_ordered)
+        if today is not None:
+            if not history_ordered:
+                # Only check-ins of the safety period, or the window, matter from here on:
+                # find them in one pass at C speed rather than a Python loop over each.
+                start = today - dt.timedelta(weeks=pack.safety_period_weeks)
+                history = recent(history, start, HISTORY_WINDOW)
+            period = safety_period(
+                history,
+                today,
+                role,
+                c.safety_questions,
+                pack.safety_period_weeks,
+                history_ordered,
+            )
+    check_only = safety_decides or (period is not None and bool(period.own))
+    facts = compute(
+        role=role,
+        today=today,
+        current=answers if isinstance(answers, CheckIn) else None,
+        scores=_NO_SCORES if check_only else c.score_all(clean),
+        history=history,
+        boundaries=boundaries,
+        score_of=c.score_all,
+        recommended_step=lambda checkin: _past_step(c, checkin),
+        compare_before=None if period is None else period.since,
+        ordered=history_ordered,
+        check_only=check_only,
+    )
+    return facts, period
 
 
 def _choose(

@@ -28,14 +28,12 @@ from trustkit._engine.compile import (
     evaluate,
     questions_read,
 )
-from trustkit._engine.facts import compute
-from trustkit._engine.period import SafetyPeriod, safety_period
+from trustkit._engine.period import SafetyPeriod
 from trustkit._engine.recommend import (
     MAX_ALTERNATIVES,
     _listed,
-    _past_step,
-    _today,
     check_answers,
+    facts_and_period,
     recommend,
 )
 from trustkit.models import (
@@ -110,27 +108,15 @@ def _inputs(
     history: Sequence[object] | None,
     boundaries: tuple[object, ...],
     now: dt.datetime | None,
+    history_ordered: bool,
 ) -> tuple[Role, Answers, Scores, SafetyPeriod | None]:
     """What the ordinary path works out before it tries the rules (it has already succeeded)."""
     role, clean = check_answers(c, answers, respondent)
     scores: Scores = c.score(clean) if c.dimensions else {}
     period: SafetyPeriod | None = None
     if history is not None or boundaries:
-        today = _today(answers, now)
-        if history is not None and today is not None:
-            period = safety_period(
-                history, today, role, c.safety_questions, c.pack.safety_period_weeks
-            )
-        facts = compute(
-            role=role,
-            today=today,
-            current=answers if isinstance(answers, CheckIn) else None,
-            scores=c.score_all(clean),
-            history=history,
-            boundaries=boundaries,
-            score_of=c.score_all,
-            recommended_step=lambda checkin: _past_step(c, checkin),
-            compare_before=None if period is None else period.since,
+        facts, period = facts_and_period(
+            c, answers, role, clean, history, boundaries, now, history_ordered
         )
         scores = {**scores, **facts}
     return role, clean, scores, period
@@ -144,18 +130,28 @@ def trace(
     history: Iterable[object] | None = None,
     boundaries: Iterable[object] = (),
     now: dt.datetime | None = None,
+    history_ordered: bool = False,
 ) -> Trace:
     """The engine behind [`trustkit.trace`][trustkit.trace]."""
-    listed_history = None if history is None else _listed(history)
+    listed_history = None if history is None else _listed(history, history_ordered)
     try:
         listed_boundaries = tuple(boundaries)
     except TypeError:  # let the ordinary path say what is wrong with it
         listed_boundaries = boundaries  # type: ignore[assignment]
-    rec = recommend(answers, respondent, pack, country, listed_history, listed_boundaries, now)
+    rec = recommend(
+        answers,
+        respondent,
+        pack,
+        country,
+        listed_history,
+        listed_boundaries,
+        now,
+        history_ordered,
+    )
     c = compiled(pack)
     items = dimension_items(pack)
     _role, clean, scores, period = _inputs(
-        c, answers, respondent, listed_history, listed_boundaries, now
+        c, answers, respondent, listed_history, listed_boundaries, now, history_ordered
     )
     entries: list[RuleTrace] = []
 
