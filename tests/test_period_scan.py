@@ -217,3 +217,22 @@ def test_bad_boundaries_are_refused_even_when_safety_decides() -> None:
     twice = [earlier, earlier]
     with pytest.raises(trustkit.AnswerError, match="each check-in once"):
         trustkit.recommend_next_step({}, history=twice, now=NOW)
+
+
+def test_a_follow_up_counts_only_true_as_yes_as_the_screen_does() -> None:
+    """A truthy answer that is not ``True`` (``1``) is not a yes in the follow-up either."""
+    week_ago = NOW - dt.timedelta(weeks=1)
+
+    def follow_up(earlier: dict[str, Any]) -> tuple[trustkit.Recommendation, trustkit.Trace]:
+        history = [CheckIn(respondent=Role.PARTNER, answers=earlier, at=week_ago)]
+        today = CheckIn(respondent=Role.PARTNER, answers={"distress": 2}, at=NOW)
+        return (
+            trustkit.recommend_next_step(today, history=history),
+            trustkit.trace(today, history=history),
+        )
+
+    plain_yes = follow_up({"afraid_of_partner": True})
+    with_one = follow_up({"afraid_of_partner": True, "forced_sex": 1})
+    assert plain_yes[0].safety
+    assert with_one == plain_yes
+    assert follow_up({"afraid_of_partner": True, "forced_sex": True})[0] != plain_yes[0]

@@ -42,6 +42,19 @@ class SafetyPeriod:
         self.since = since
         self.own = own
 
+    def said_yes(self, safety_questions: tuple[str, ...]) -> dict[str, bool]:
+        """The safety questions this respondent answered yes in the period, all taken together.
+
+        "Yes" means ``True``, exactly as `positive` decides a positive screen:
+        a truthy answer of another type (``1``, ``"yes"``) is not a yes here either.
+        """
+        return {
+            q: True
+            for checkin in self.own
+            for q in safety_questions
+            if checkin.answers.get(q) is True
+        }
+
 
 def positive(checkin: CheckIn, safety_questions: tuple[str, ...]) -> bool:
     """Whether a check-in answered yes to any of the safety questions."""

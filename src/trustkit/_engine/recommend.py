@@ -21,7 +21,6 @@ from trustkit._engine.period import SafetyPeriod, recent, safety_period
 from trustkit.errors import AnswerError, AnswerProblem, NoStepError, ProblemCode, TrustkitError
 from trustkit.models import (
     Alternative,
-    Answer,
     CheckIn,
     ContentPack,
     Evidence,
@@ -434,9 +433,7 @@ def _follow_up(
     """
     # Safety rules only ever ask "was this answered yes", so the yes answers of every
     # positive screen in the period, taken together, find the rules that held then.
-    said_yes: dict[str, Answer] = {
-        q: True for checkin in period.own for q in c.safety_questions if checkin.answers.get(q)
-    }
+    said_yes = period.said_yes(c.safety_questions)
     matched = [r for r in c.safety_rules if r.holds(said_yes, _NO_SCORES)]
     top = matched[0].rule
     topics: list[str] = []

@@ -173,9 +173,7 @@ def trace(
     if period is not None and period.own:
         # The same rules the follow-up recommendation names: those the yes answers of
         # this person's own positive screens in the period make hold.
-        said_yes = {
-            q: True for checkin in period.own for q in c.safety_questions if checkin.answers.get(q)
-        }
+        said_yes = period.said_yes(c.safety_questions)
         for rule in c.safety_rules:
             earlier = rule.holds(said_yes, {})
             add(rule, False, RuleOutcome.EARLIER if earlier else RuleOutcome.FAILED)
