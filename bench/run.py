@@ -546,12 +546,19 @@ def row_cold(runs: int) -> list[Row]:
 
 
 def _history(size: int, now: dt.datetime) -> list[trustkit.CheckIn]:
-    """``size`` earlier check-ins, both partners, oldest first: each partner about once a week."""
+    """``size`` earlier check-ins, both partners, oldest first: each partner about once a week.
+
+    No check-in screens positive (most couples' histories hold none), so every call takes
+    the ordinary path: the ~104 check-ins of the safety period are all read for a yes and
+    none is found, the worst case for the period's screen. With a yes in the history the
+    long call would be a safety follow-up, which works out no facts, and the ratio would
+    compare two different paths.
+    """
     cases = checkins(min(size, 2000), seed=size)
     return [
         trustkit.CheckIn(
             respondent=role,
-            answers=answers,
+            answers={k: v for k, v in answers.items() if k not in SAFETY},
             at=now - dt.timedelta(hours=84 * (size - i)),
             recommended="validation" if i % 2 else None,
         )
