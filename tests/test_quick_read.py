@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from tests.test_schema_agreement import BUILDERS, IDS, table_of, toml
 from trustkit._pack import conditions, spec, tables
-from trustkit._pack.read import PackFile
+from trustkit._pack.read import Lines, PackFile
 from trustkit.errors import PackProblem
 from trustkit.models import Op
 
@@ -262,3 +262,38 @@ def test_every_kind_of_condition() -> None:
     ]
     for when in whens:
         assert_same_read("rules", [{**GOOD["rules"], "when": when}, GOOD["rules"]])
+
+
+LINES = st.sampled_from(
+    [
+        "[steps.a]",
+        ' [ rules . "a-b" ]  # c',
+        "[messages]",
+        "[[rules]]",
+        "[[steps.actions]]",
+        'id = "x"',
+        "  id='y'\r",
+        'id = "a\\"b"',
+        'id = ""',
+        "id=",
+        "key = 1",
+        '  other-key = "v"',
+        "# id = 'c'",
+        "",
+        "\r",
+        'when = {answer = "q", op = "=", value = true}',
+        "[broken",
+        "x = [",
+        "  1,",
+        "]",
+    ]
+)
+
+
+@given(st.lists(LINES, max_size=30))
+def test_line_numbers_in_one_pass(lines: list[str]) -> None:
+    """Without multi-line strings, the one-pass scan finds what the line-by-line scan finds."""
+    text = "\n".join(lines)
+    fast = Lines(text)
+    plain = Lines(text + '\n# """ makes the scan go line by line')
+    assert (fast.tables, fast.ids, fast.keys) == (plain.tables, plain.ids, plain.keys)

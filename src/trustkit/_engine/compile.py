@@ -220,15 +220,19 @@ def without_facts(cond: Condition) -> bool | None:
     return None
 
 
-def dimensions_read(cond: Condition) -> set[str]:
-    """The dimensions whose scores a condition reads."""
-    if isinstance(cond, ScoreCompare):
-        return {cond.dimension}
-    if isinstance(cond, Not):
-        return dimensions_read(cond.condition)
-    if isinstance(cond, AllOf | AnyOf):
-        return set().union(*(dimensions_read(c) for c in cond.conditions))
-    return set()
+def dimensions_read(*conds: Condition) -> set[str]:
+    """The dimensions whose scores these conditions read."""
+    found: set[str] = set()
+    todo = list(conds)
+    while todo:
+        cond = todo.pop()
+        if isinstance(cond, ScoreCompare):
+            found.add(cond.dimension)
+        elif isinstance(cond, Not):
+            todo.append(cond.condition)
+        elif isinstance(cond, AllOf | AnyOf):
+            todo.extend(cond.conditions)
+    return found
 
 
 # --------------------------------------------------------------------- answer checks
@@ -662,7 +666,7 @@ class CompiledPack:
             for d in pack.dimensions
         )
         self.past_steps: dict[object, str] = {}
-        read = set().union(*(dimensions_read(r.when) for r in pack.rules))
+        read = dimensions_read(*(r.when for r in pack.rules))
         self.dimensions = tuple(d for d in self.all_dimensions if d[0] in read)
         explaining = _Explaining(pack)
         leaves: Leaves = {}

@@ -35,6 +35,10 @@ _KEY_LINE = re.compile(r"[ \t]*([A-Za-z0-9_-]+)[ \t]*=")
 _HEADER_LINE = re.compile(r"[ \t]*\[(?!\[)([^\]\n]*)\]")
 _TOKEN = re.compile(r"""\"\"\"|'''|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|#""")
 _DIGITS = re.compile(r"[0-9_]+")
+_LINE_STARTS = re.compile(
+    rf"^(?:{_HEADER_LINE.pattern}|{_ID_LINE.pattern}|{_KEY_LINE.pattern})", re.MULTILINE
+)
+"""A table header, an id or another key at the start of any line: the three above in one."""
 _MISSING: Any = object()
 E = TypeVar("E", bound=enum.Enum)
 
@@ -86,6 +90,9 @@ class Lines:
         self.ids: dict[str, int] = {}
         self.tables: dict[tuple[str, str], int] = {}
         self.keys: dict[str, int] = {}
+        if '"""' not in text and "'''" not in text:
+            self._scan(text)  # no multi-line strings: one pass at C speed finds every line
+            return
         quote = ""  # the quote of the multi-line string the scan is inside, if any
         for number, line in enumerate(text.split("\n"), start=1):
             start = 0
@@ -105,6 +112,24 @@ class Lines:
                 if start < 0:
                     break
                 quote = ""
+
+    def _scan(self, text: str) -> None:
+        """What `_note` finds on each line, for a text without multi-line strings."""
+        number, last = 1, 0
+        for match in _LINE_STARTS.finditer(text):
+            start = match.start()
+            number += text.count("\n", last, start)
+            last = start
+            header, double, single, key = match.groups()
+            if header is not None:
+                kind, _, item = header.partition(".")
+                self.tables.setdefault((kind.strip(), item.strip().strip("\"'")), number)
+                continue
+            if key is None:  # an id: double or single is set (maybe to "")
+                self.ids.setdefault(double or single or "", number)
+                key = "id"
+            if not self.tables:
+                self.keys.setdefault(key, number)
 
     def _note(self, line: str, number: int) -> None:
         header = _HEADER_LINE.match(line)
