@@ -197,6 +197,13 @@ def evaluate(cond: Condition, answers: Answers, scores: Scores) -> bool:
     return True
 
 
+_GROUPS = (AllOf, AnyOf)
+_ATOMS = (AnswerCompare, Answered, ScoreCompare, FactCompare)
+_ON_ANSWERS = (AnswerCompare, Answered)
+# Tuples, not ``A | B``: isinstance with a union written in the call builds the union each
+# time, and these run for every condition of every rule when a pack is compiled.
+
+
 def without_facts(cond: Condition) -> bool | None:
     """What a condition is when no facts are known: False, True, or None (it depends).
 
@@ -211,7 +218,7 @@ def without_facts(cond: Condition) -> bool | None:
     if isinstance(cond, Not):
         inner = without_facts(cond.condition)
         return None if inner is None else not inner
-    if isinstance(cond, AllOf | AnyOf):
+    if isinstance(cond, _GROUPS):
         values = [without_facts(c) for c in cond.conditions]
         decisive = isinstance(cond, AnyOf)  # True decides 'any'; False decides 'all'
         if decisive in values:
@@ -230,7 +237,7 @@ def dimensions_read(*conds: Condition) -> set[str]:
             found.add(cond.dimension)
         elif isinstance(cond, Not):
             todo.append(cond.condition)
-        elif isinstance(cond, AllOf | AnyOf):
+        elif isinstance(cond, _GROUPS):
             todo.extend(cond.conditions)
     return found
 
@@ -493,7 +500,7 @@ def triggers(cond: Condition) -> tuple[Atom, ...] | None:
     ``any`` needs one part, so it takes every part's; ``not`` and ``always``
     can hold with nothing answered, so they have none.
     """
-    if isinstance(cond, AnswerCompare | Answered | ScoreCompare | FactCompare):
+    if isinstance(cond, _ATOMS):
         return (cond,)
     if isinstance(cond, AllOf):
         found = [t for t in (triggers(c) for c in cond.conditions) if t is not None]
@@ -536,8 +543,7 @@ class RuleIndex:
         for i, compiled_rule in enumerate(rules):
             found = triggers(compiled_rule.rule.when)
             known = found is not None and all(
-                not isinstance(a, AnswerCompare | Answered) or a.question in questions
-                for a in found
+                not isinstance(a, _ON_ANSWERS) or a.question in questions for a in found
             )
             if found is None or not known:
                 always.append(i)

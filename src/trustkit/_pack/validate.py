@@ -150,6 +150,11 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+_GROUPS = (AllOf, AnyOf)
+_COMPARISONS = (AnswerCompare, ScoreCompare, FactCompare)
+# Tuples, not ``A | B``: isinstance with a union written in the call builds it each time.
+
+
 class _ConditionChecker:
     """Checks one rule's condition against the pack's questions and dimensions."""
 
@@ -177,7 +182,7 @@ class _ConditionChecker:
             self.fail(
                 path, f"conditions nest more than {MAX_CONDITION_DEPTH} deep", ProblemCode.TOO_LARGE
             )
-        elif isinstance(cond, AllOf | AnyOf):
+        elif isinstance(cond, _GROUPS):
             word = "all" if isinstance(cond, AllOf) else "any"
             if isinstance(cond, AnyOf) and not cond.conditions:
                 self.fail(
@@ -187,7 +192,7 @@ class _ConditionChecker:
                 self.check(child, f"{path}.{word}[{i}]", depth + 1)
         elif isinstance(cond, Not):
             self.check(cond.condition, f"{path}.not", depth + 1)
-        elif isinstance(cond, AnswerCompare | ScoreCompare | FactCompare):
+        elif isinstance(cond, _COMPARISONS):
             if id(cond) in self.clean:
                 return
             before = len(self.problems)
