@@ -12,7 +12,7 @@ unpickled).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 import attrs
@@ -652,6 +652,7 @@ class CompiledPack:
         "resources_by_id",
         "rules",
         "rules_without_facts",
+        "safety_gate",
         "safety_questions",
         "safety_rules",
         "steps",
@@ -678,6 +679,7 @@ class CompiledPack:
         leaves: Leaves = {}
         ordered = sorted(pack.rules, key=lambda r: (-r.priority, r.id))
         self.safety_rules = tuple(CompiledRule(r, explaining, leaves) for r in ordered if r.safety)
+        self.safety_gate = yes_gate(r.rule.when for r in self.safety_rules)
         self.rules = tuple(CompiledRule(r, explaining, leaves) for r in ordered if not r.safety)
         # Without history or boundaries, rules that need facts cannot hold: skip them.
         free = [i for i, r in enumerate(self.rules) if without_facts(r.rule.when) is not False]
@@ -743,6 +745,27 @@ def _mean_scores(
     return scores
 
 
+def yes_gate(conditions: Iterable[Condition]) -> tuple[str, ...] | None:
+    """Questions one of which must be answered yes for any of these conditions to hold; or None.
+
+    A rule's triggers (see `triggers`) are comparisons one of which holds whenever
+    the rule does. When each of them, for every condition, is ``question = true``,
+    none can hold unless one of those questions is answered yes, and a check-in
+    with no such yes need not try them. Safety rules are written so (the pack
+    check refuses any other); for conditions of any other form this is None.
+    """
+    gate: dict[str, None] = {}
+    for cond in conditions:
+        found = triggers(cond)
+        if found is None:
+            return None
+        for atom in found:
+            if not (isinstance(atom, AnswerCompare) and atom.op is Op.EQ and atom.value is True):
+                return None
+            gate[atom.question] = None
+    return tuple(gate)
+
+
 def compiled(pack: ContentPack) -> CompiledPack:
     """The compiled form of a pack, built on first use and cached on the pack.
 
@@ -774,4 +797,5 @@ __all__ = [
     "evaluate",
     "format_score",
     "triggers",
+    "yes_gate",
 ]

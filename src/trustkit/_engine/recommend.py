@@ -310,7 +310,14 @@ def recommend(
     elif now is not None:
         _today(answers, now)
 
-    matched_safety = [r for r in c.safety_rules if r.holds(clean, scores)]
+    # A safety rule holds only on a yes to a safety question: without one, none is tried.
+    # (``in`` finds a yes, or anything equal to True: never fewer check-ins than the rules.)
+    gate = c.safety_gate
+    matched_safety = (
+        [r for r in c.safety_rules if r.holds(clean, scores)]
+        if gate is None or True in map(clean.get, gate)
+        else None
+    )
     if matched_safety:
         return _safety(c, role, clean, scores, matched_safety, country)
     if period is not None and period.own:
