@@ -9,6 +9,7 @@ import runpy
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -481,6 +482,26 @@ def test_end_of_input_in_a_real_process() -> None:
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGINT") or os.name != "posix", reason="POSIX signals")
+def _wait_until_blocked(pid: int) -> None:
+    """Wait until the process sleeps in a system call (here: reading the reply).
+
+    A signal that arrives after the prompt is written but before the read starts is
+    noted by Python but acted on only once the read returns, which it never does while
+    no reply comes: a race in the test, not in the command (a second Ctrl-C would stop
+    it). Without ``/proc`` a short pause stands in.
+    """
+    stat = Path(f"/proc/{pid}/stat")
+    if not stat.exists():
+        time.sleep(0.5)
+        return
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if stat.read_text().rpartition(")")[2].split()[0] == "S":
+            return
+        time.sleep(0.01)
+    raise AssertionError("the command never waited for a reply")
+
+
 def test_ctrl_c_in_a_real_process() -> None:
     """A real SIGINT at a question: exit 130, the one-line message, no traceback."""
     proc = subprocess.Popen(
@@ -495,9 +516,16 @@ def test_ctrl_c_in_a_real_process() -> None:
         chunk = os.read(proc.stdout.fileno(), 4096)
         assert chunk, "the command ended before asking"
         shown += chunk
+    _wait_until_blocked(proc.pid)
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130
+    # Wait with standard input still open: communicate() would close it at once, and a
+    # child that reads end-of-file before it handles the signal stops as for Ctrl-D.
+    assert proc.wait(timeout=30) == 130
+    assert proc.stdin is not None
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    for stream in (proc.stdin, proc.stdout, proc.stderr):
+        stream.close()
     assert err.decode() == STOP_MESSAGES[KeyboardInterrupt]
 
 

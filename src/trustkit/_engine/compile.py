@@ -12,7 +12,7 @@ unpickled).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 import attrs
@@ -197,6 +197,13 @@ def evaluate(cond: Condition, answers: Answers, scores: Scores) -> bool:
     return True
 
 
+_GROUPS = (AllOf, AnyOf)
+_ATOMS = (AnswerCompare, Answered, ScoreCompare, FactCompare)
+_ON_ANSWERS = (AnswerCompare, Answered)
+# Tuples, not ``A | B``: isinstance with a union written in the call builds the union each
+# time, and these run for every condition of every rule when a pack is compiled.
+
+
 def without_facts(cond: Condition) -> bool | None:
     """What a condition is when no facts are known: False, True, or None (it depends).
 
@@ -211,7 +218,7 @@ def without_facts(cond: Condition) -> bool | None:
     if isinstance(cond, Not):
         inner = without_facts(cond.condition)
         return None if inner is None else not inner
-    if isinstance(cond, AllOf | AnyOf):
+    if isinstance(cond, _GROUPS):
         values = [without_facts(c) for c in cond.conditions]
         decisive = isinstance(cond, AnyOf)  # True decides 'any'; False decides 'all'
         if decisive in values:
@@ -220,15 +227,19 @@ def without_facts(cond: Condition) -> bool | None:
     return None
 
 
-def dimensions_read(cond: Condition) -> set[str]:
-    """The dimensions whose scores a condition reads."""
-    if isinstance(cond, ScoreCompare):
-        return {cond.dimension}
-    if isinstance(cond, Not):
-        return dimensions_read(cond.condition)
-    if isinstance(cond, AllOf | AnyOf):
-        return set().union(*(dimensions_read(c) for c in cond.conditions))
-    return set()
+def dimensions_read(*conds: Condition) -> set[str]:
+    """The dimensions whose scores these conditions read."""
+    found: set[str] = set()
+    todo = list(conds)
+    while todo:
+        cond = todo.pop()
+        if isinstance(cond, ScoreCompare):
+            found.add(cond.dimension)
+        elif isinstance(cond, Not):
+            todo.append(cond.condition)
+        elif isinstance(cond, _GROUPS):
+            todo.extend(cond.conditions)
+    return found
 
 
 # --------------------------------------------------------------------- answer checks
@@ -489,7 +500,7 @@ def triggers(cond: Condition) -> tuple[Atom, ...] | None:
     ``any`` needs one part, so it takes every part's; ``not`` and ``always``
     can hold with nothing answered, so they have none.
     """
-    if isinstance(cond, AnswerCompare | Answered | ScoreCompare | FactCompare):
+    if isinstance(cond, _ATOMS):
         return (cond,)
     if isinstance(cond, AllOf):
         found = [t for t in (triggers(c) for c in cond.conditions) if t is not None]
@@ -532,8 +543,7 @@ class RuleIndex:
         for i, compiled_rule in enumerate(rules):
             found = triggers(compiled_rule.rule.when)
             known = found is not None and all(
-                not isinstance(a, AnswerCompare | Answered) or a.question in questions
-                for a in found
+                not isinstance(a, _ON_ANSWERS) or a.question in questions for a in found
             )
             if found is None or not known:
                 always.append(i)
@@ -643,6 +653,7 @@ class CompiledPack:
         "resources_where",
         "rules",
         "rules_without_facts",
+        "safety_gate",
         "safety_questions",
         "safety_rules",
         "steps",
@@ -663,12 +674,13 @@ class CompiledPack:
             for d in pack.dimensions
         )
         self.past_steps: dict[object, str] = {}
-        read = set().union(*(dimensions_read(r.when) for r in pack.rules))
+        read = dimensions_read(*(r.when for r in pack.rules))
         self.dimensions = tuple(d for d in self.all_dimensions if d[0] in read)
         explaining = _Explaining(pack)
         leaves: Leaves = {}
         ordered = sorted(pack.rules, key=lambda r: (-r.priority, r.id))
         self.safety_rules = tuple(CompiledRule(r, explaining, leaves) for r in ordered if r.safety)
+        self.safety_gate = yes_gate(r.rule.when for r in self.safety_rules)
         self.rules = tuple(CompiledRule(r, explaining, leaves) for r in ordered if not r.safety)
         # Without history or boundaries, rules that need facts cannot hold: skip them.
         free = [i for i, r in enumerate(self.rules) if without_facts(r.rule.when) is not False]
@@ -739,6 +751,27 @@ def _mean_scores(
     return scores
 
 
+def yes_gate(conditions: Iterable[Condition]) -> tuple[str, ...] | None:
+    """Questions one of which must be answered yes for any of these conditions to hold; or None.
+
+    A rule's triggers (see `triggers`) are comparisons one of which holds whenever
+    the rule does. When each of them, for every condition, is ``question = true``,
+    none can hold unless one of those questions is answered yes, and a check-in
+    with no such yes need not try them. Safety rules are written so (the pack
+    check refuses any other); for conditions of any other form this is None.
+    """
+    gate: dict[str, None] = {}
+    for cond in conditions:
+        found = triggers(cond)
+        if found is None:
+            return None
+        for atom in found:
+            if not (isinstance(atom, AnswerCompare) and atom.op is Op.EQ and atom.value is True):
+                return None
+            gate[atom.question] = None
+    return tuple(gate)
+
+
 def compiled(pack: ContentPack) -> CompiledPack:
     """The compiled form of a pack, built on first use and cached on the pack.
 
@@ -770,4 +803,5 @@ __all__ = [
     "evaluate",
     "format_score",
     "triggers",
+    "yes_gate",
 ]

@@ -273,8 +273,15 @@ def recommend(
     role, clean = check_answers(c, answers, respondent)
     scores: Scores = c.score(clean) if c.dimensions else _NO_SCORES
     # Safety rules only ever ask whether safety questions were answered yes (check_pack
-    # refuses any other), so they are tried before the facts, which they never read.
-    matched_safety = [r for r in c.safety_rules if r.holds(clean, scores)]
+    # refuses any other), so they are tried before the facts, which they never read; and
+    # without a yes to a question of the gate, none of them can hold, so none is tried.
+    # (``in`` finds a yes, or anything equal to True: never fewer check-ins than the rules.)
+    gate = c.safety_gate
+    matched_safety = (
+        [r for r in c.safety_rules if r.holds(clean, scores)]
+        if gate is None or True in map(clean.get, gate)
+        else []
+    )
     with_facts = False
     period: SafetyPeriod | None = None
     if history is not None or boundaries:

@@ -35,6 +35,10 @@ _KEY_LINE = re.compile(r"[ \t]*([A-Za-z0-9_-]+)[ \t]*=")
 _HEADER_LINE = re.compile(r"[ \t]*\[(?!\[)([^\]\n]*)\]")
 _TOKEN = re.compile(r"""\"\"\"|'''|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|#""")
 _DIGITS = re.compile(r"[0-9_]+")
+_HEADER_OR_ID = re.compile(rf"^(?:{_HEADER_LINE.pattern}|{_ID_LINE.pattern})", re.MULTILINE)
+"""A table header or an id at the start of any line: the two above in one."""
+_KEYS = re.compile(f"^{_KEY_LINE.pattern}", re.MULTILINE)
+"""A key at the start of any line."""
 _MISSING: Any = object()
 E = TypeVar("E", bound=enum.Enum)
 
@@ -85,7 +89,12 @@ class Lines:
     def __init__(self, text: str) -> None:
         self.ids: dict[str, int] = {}
         self.tables: dict[tuple[str, str], int] = {}
-        self.keys: dict[str, int] = {}
+        self._keys: dict[str, int] = {}
+        self._top: str | None = None
+        """The text before the first table header, until `keys` reads it (see `_scan`)."""
+        if '"""' not in text and "'''" not in text:
+            self._scan(text)  # no multi-line strings: one pass at C speed finds every line
+            return
         quote = ""  # the quote of the multi-line string the scan is inside, if any
         for number, line in enumerate(text.split("\n"), start=1):
             start = 0
@@ -106,6 +115,42 @@ class Lines:
                     break
                 quote = ""
 
+    def _scan(self, text: str) -> None:
+        """What `_note` finds on each line, for a text without multi-line strings.
+
+        Keys are only noted before the first table header, and only pack.toml's
+        are ever asked for: they are found in that part of the text when `keys`
+        is first read.
+        """
+        number, last = 1, 0
+        for match in _HEADER_OR_ID.finditer(text):
+            start = match.start()
+            number += text.count("\n", last, start)
+            last = start
+            header, double, single = match.groups()
+            if header is None:  # an id: double or single is set (maybe to "")
+                self.ids.setdefault(double or single or "", number)
+                continue
+            if self._top is None:
+                self._top = text[:start]
+            kind, _, item = header.partition(".")
+            self.tables.setdefault((kind.strip(), item.strip().strip("\"'")), number)
+        if self._top is None:
+            self._top = text
+
+    @property
+    def keys(self) -> dict[str, int]:
+        """The keys before the first table header (a file's top-level keys), by line."""
+        top, self._top = self._top, None
+        if top is not None:
+            number, last = 1, 0
+            for match in _KEYS.finditer(top):
+                start = match.start()
+                number += top.count("\n", last, start)
+                last = start
+                self._keys.setdefault(match.group(1), number)
+        return self._keys
+
     def _note(self, line: str, number: int) -> None:
         header = _HEADER_LINE.match(line)
         if header is not None:
@@ -119,7 +164,7 @@ class Lines:
         if not self.tables:
             key_match = _KEY_LINE.match(line)
             if key_match is not None:
-                self.keys.setdefault(key_match.group(1), number)
+                self._keys.setdefault(key_match.group(1), number)
 
 
 class PackFile:
@@ -130,10 +175,14 @@ class PackFile:
         self.data = data
         self.shared: dict[tuple[object, ...], Any] = {}
         """Equal conditions read from this file, to share one object (see `read_condition`)."""
-        lines = Lines(text)
-        self.lines = lines.ids
-        self.tables = lines.tables
-        self.keys = lines.keys
+        self._lines = Lines(text)
+        self.lines = self._lines.ids
+        self.tables = self._lines.tables
+
+    @property
+    def keys(self) -> dict[str, int]:
+        """The file's top-level keys, by the line each is first on."""
+        return self._lines.keys
 
 
 def _too_long_number(text: str) -> int | None:

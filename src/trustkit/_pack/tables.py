@@ -7,12 +7,13 @@ the fields listed there are the only ones accepted.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable
 from typing import Any
 
 from trustkit._pack import spec
-from trustkit._pack.conditions import read_condition
-from trustkit._pack.read import PackFile, Reader, item_id
+from trustkit._pack.conditions import quick_condition, read_condition
+from trustkit._pack.read import PackFile, Reader, is_id, item_id
 from trustkit._pack.spec import TEMPLATES, Field, Table
 from trustkit.errors import PackProblem, ProblemCode
 from trustkit.models import (
@@ -30,7 +31,39 @@ from trustkit.models import (
 OPTIONAL_TEMPLATES = {t.name: t.default for t in TEMPLATES.values() if t.default is not None}
 """Templates a messages.toml may leave out, with their defaults."""
 
+MODELS: dict[str, type[Any]] = {
+    "steps": Step,
+    "actions": Action,
+    "dimensions": Dimension,
+    "questions": Question,
+    "rules": Rule,
+    "resources": Resource,
+}
+"""The model each kind of item in `trustkit._pack.spec.TABLES` is read into."""
+
 _MISSING: Any = object()
+
+
+def _tables(parent: Reader, key: str, build: Callable[[Reader], Any]) -> list[Any]:
+    """What ``build`` makes of each table of the list ``key``: the one reader of ``[[kind]]``.
+
+    A table of a kind `trustkit._pack.spec` declares (``build`` is that kind's
+    builder) is first tried on the fast path, `_quick`. Otherwise it gets its
+    own `Reader` (its item is its id, or ``#n``), and every field ``build`` did
+    not read is then recorded as unknown.
+    """
+    out = []
+    file = parent.file
+    table = _TABLE_OF.get(build)
+    for i, raw in enumerate(parent.tables(key)):
+        quick = None if table is None else _quick(table, raw, file)
+        if quick is not None:
+            out.append(quick)
+            continue
+        reader = Reader(raw, file, item_id(raw, i), parent.problems)
+        out.append(build(reader))
+        reader.done()
+    return out
 
 
 def items(
@@ -40,13 +73,7 @@ def items(
     build: Callable[[Reader], Any],
 ) -> tuple[Any, ...]:
     """The models built from each table of the list ``key`` in a file."""
-    top = Reader(file.data, file, "", problems)
-    out = []
-    for i, raw in enumerate(top.tables(key)):
-        reader = Reader(raw, file, item_id(raw, i), problems)
-        out.append(build(reader))
-        reader.done()
-    return tuple(out)
+    return tuple(_tables(Reader(file.data, file, "", problems), key, build))
 
 
 def _field(reader: Reader, field: Field) -> Any:
@@ -82,12 +109,7 @@ def _field(reader: Reader, field: Field) -> Any:
     if field.shape == "condition":
         return read_condition(reader, reader.raw(name), name, 1)
     assert field.shape == "actions", field.shape
-    actions = []
-    for i, raw in enumerate(reader.tables(name)):
-        sub = Reader(raw, reader.file, item_id(raw, i), reader.problems)
-        actions.append(action(sub))
-        sub.done()
-    return tuple(actions)
+    return tuple(_tables(reader, name, action))
 
 
 def _roles(reader: Reader, name: str) -> frozenset[Role]:
@@ -112,44 +134,156 @@ def _date(reader: Reader, name: str) -> dt.date:
     return value or dt.date.min
 
 
-def _item(table: Table, model: type[Any], reader: Reader) -> Any:
+# The fast path. A table whose every field is well formed (the common case, and
+# nearly all of a large pack) is read in one pass over its fields, without a
+# `Reader`; anything else, however slightly off, returns None and is read again
+# field by field by `_field`, which records every problem with its words. The
+# values are the ones `_field` gives (interned texts, shared comparisons).
+
+_BAD: Any = object()
+_LEFT_OUT = {"text": "", "ref": None, "texts": (), "flag": False, "actions": ()}
+"""The value of each optional field's shape when a table leaves it out (``choice``: its default)."""
+_CHOICES: dict[Any, dict[str, Any]] = {
+    f.choices: {member.value: member for member in f.choices}
+    for t in spec.TABLES.values()
+    for f in t.fields
+    if f.choices is not None
+}
+"""The members of each enum a field chooses from, by value (``roles``: `Role`)."""
+_NAMES = {kind: frozenset(f.name for f in table.fields) for kind, table in spec.TABLES.items()}
+"""The fields of each kind of item."""
+
+
+def _texts(value: Any, file: PackFile) -> Any:
+    if type(value) is list and all(type(v) is str for v in value):
+        return tuple(value)
+    return _BAD
+
+
+def _quick_reader(field: Field) -> Callable[[Any, PackFile], Any]:
+    """How the fast path reads a field that is there: its value, or _BAD."""
+    shape, required = field.shape, field.required
+
+    def text(value: Any, file: PackFile) -> Any:
+        if type(value) is not str or (shape == "id" and not is_id(value)):
+            return _BAD
+        return sys.intern(value) if value or required else _LEFT_OUT[shape]
+
+    def condition(value: Any, file: PackFile) -> Any:
+        cond = quick_condition(value, file.shared)
+        return _BAD if cond is None else cond
+
+    def typed(kind: type) -> Callable[[Any, PackFile], Any]:
+        return lambda value, file: value if type(value) is kind else _BAD
+
+    def choice(value: Any, file: PackFile) -> Any:
+        return members.get(value, _BAD) if type(value) is str else _BAD
+
+    def sources(value: Any, file: PackFile) -> Any:
+        return (value,) if type(value) is str else _texts(value, file)
+
+    def roles(value: Any, file: PackFile) -> Any:
+        if type(value) is not list or not all(type(v) is str and v in members for v in value):
+            return _BAD
+        return frozenset(members[v] for v in value)
+
+    def actions(value: Any, file: PackFile) -> Any:
+        if type(value) is not list:
+            return _BAD
+        read = tuple(_quick(spec.ACTIONS, raw, file) for raw in value)
+        return _BAD if any(a is None for a in read) else read
+
+    members = _CHOICES.get(field.choices, {})
+    readers: dict[str, Callable[[Any, PackFile], Any]] = {
+        "id": text,
+        "text": text,
+        "ref": text,
+        "texts": _texts,
+        "sources": sources,
+        "whole": typed(int),
+        "flag": typed(bool),
+        "choice": choice,
+        "roles": roles,
+        "date": typed(dt.date),
+        "condition": condition,
+        "actions": actions,
+    }
+    return readers[shape]
+
+
+_QUICK = {
+    kind: tuple(
+        (
+            f.name,
+            f.required,
+            f.default if f.shape == "choice" else _LEFT_OUT.get(f.shape),
+            _quick_reader(f),
+        )
+        for f in table.fields
+    )
+    for kind, table in spec.TABLES.items()
+}
+"""Each kind's fields for the fast path: name, whether required, value when left out, reader."""
+
+
+def _quick(table: Table, data: object, file: PackFile) -> Any:
+    """The model of a well-formed table, or None."""
+    if type(data) is not dict or not data.keys() <= _NAMES[table.kind]:
+        return None
+    values = {}
+    for name, required, left_out, read in _QUICK[table.kind]:
+        value = data.get(name, _MISSING)
+        if value is _MISSING:
+            if required:
+                return None
+            value = left_out
+        else:
+            value = read(value, file)
+            if value is _BAD:
+                return None
+        values[name] = value
+    return MODELS[table.kind](**values, origin=Origin(file.name, file.lines.get(data["id"])))
+
+
+def _item(table: Table, reader: Reader) -> Any:
+    """One item of a kind, read by the fields `trustkit._pack.spec` declares for it."""
     values = {field.name: _field(reader, field) for field in table.fields}
-    return model(**values, origin=reader.origin)
+    return MODELS[table.kind](**values, origin=reader.origin)
 
 
 def action(reader: Reader) -> Action:
     """An action, from a ``[[steps.actions]]`` or ``[[actions]]`` table."""
-    result: Action = _item(spec.ACTIONS, Action, reader)
+    result: Action = _item(spec.ACTIONS, reader)
     return result
 
 
 def step(reader: Reader) -> Step:
     """A step, from a ``[[steps]]`` table."""
-    result: Step = _item(spec.STEPS, Step, reader)
+    result: Step = _item(spec.STEPS, reader)
     return result
 
 
 def dimension(reader: Reader) -> Dimension:
     """A dimension, from a ``[[dimensions]]`` table."""
-    result: Dimension = _item(spec.DIMENSIONS, Dimension, reader)
+    result: Dimension = _item(spec.DIMENSIONS, reader)
     return result
 
 
 def question(reader: Reader) -> Question:
     """A question, from a ``[[questions]]`` table."""
-    result: Question = _item(spec.QUESTIONS, Question, reader)
+    result: Question = _item(spec.QUESTIONS, reader)
     return result
 
 
 def rule(reader: Reader) -> Rule:
     """A rule, from a ``[[rules]]`` table."""
-    result: Rule = _item(spec.RULES, Rule, reader)
+    result: Rule = _item(spec.RULES, reader)
     return result
 
 
 def resource(reader: Reader) -> Resource:
     """A resource, from a ``[[resources]]`` table."""
-    result: Resource = _item(spec.RESOURCES, Resource, reader)
+    result: Resource = _item(spec.RESOURCES, reader)
     return result
 
 
@@ -170,12 +304,19 @@ def messages(file: PackFile, problems: list[PackProblem]) -> Messages:
 
 def added_actions(file: PackFile, problems: list[PackProblem]) -> list[tuple[str, Action, Origin]]:
     """The actions an overlay's steps.toml adds to its base's steps (``[[actions]]``)."""
-    top = Reader(file.data, file, "", problems)
-    out = []
-    for i, raw in enumerate(top.tables("actions")):
-        reader = Reader(raw, file, item_id(raw, i), problems)
-        step_id = reader.text("step")
-        added = action(reader)
-        reader.done()
-        out.append((step_id, added, reader.origin))
-    return out
+
+    def added(reader: Reader) -> tuple[str, Action, Origin]:
+        return reader.text("step"), action(reader), reader.origin
+
+    return _tables(Reader(file.data, file, "", problems), "actions", added)
+
+
+_TABLE_OF: dict[Callable[[Reader], Any], Table] = {
+    action: spec.ACTIONS,
+    step: spec.STEPS,
+    dimension: spec.DIMENSIONS,
+    question: spec.QUESTIONS,
+    rule: spec.RULES,
+    resource: spec.RESOURCES,
+}
+"""The table each builder reads, for the fast path."""

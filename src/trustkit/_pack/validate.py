@@ -150,15 +150,29 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+_GROUPS = (AllOf, AnyOf)
+_COMPARISONS = (AnswerCompare, ScoreCompare, FactCompare)
+# Tuples, not ``A | B``: isinstance with a union written in the call builds it each time.
+
+
 class _ConditionChecker:
     """Checks one rule's condition against the pack's questions and dimensions."""
 
-    def __init__(self, pack: ContentPack, place: _Place) -> None:
+    def __init__(self, pack: ContentPack) -> None:
         self.questions: dict[str, Question] = {q.id: q for q in pack.questions}
         self.dimensions = {d.id for d in pack.dimensions}
         self.steps = {s.id for s in pack.steps}
-        self.place = place
+        self.place: _Place
         self.problems: list[PackProblem] = []
+        self.clean: dict[int, object] = {}
+        """Comparisons found without a problem, by id: rules of one file share them."""
+
+    def rule(self, place: _Place, when: object) -> list[PackProblem]:
+        """The problems with one rule's condition."""
+        self.place = place
+        self.problems = []
+        self.check(when, "when")
+        return self.problems
 
     def fail(self, path: str, message: str, code: ProblemCode) -> None:
         self.problems.append(self.place.problem(path, message, code))
@@ -168,7 +182,7 @@ class _ConditionChecker:
             self.fail(
                 path, f"conditions nest more than {MAX_CONDITION_DEPTH} deep", ProblemCode.TOO_LARGE
             )
-        elif isinstance(cond, AllOf | AnyOf):
+        elif isinstance(cond, _GROUPS):
             word = "all" if isinstance(cond, AllOf) else "any"
             if isinstance(cond, AnyOf) and not cond.conditions:
                 self.fail(
@@ -178,12 +192,18 @@ class _ConditionChecker:
                 self.check(child, f"{path}.{word}[{i}]", depth + 1)
         elif isinstance(cond, Not):
             self.check(cond.condition, f"{path}.not", depth + 1)
-        elif isinstance(cond, AnswerCompare):
-            self.check_answer(cond, path)
-        elif isinstance(cond, ScoreCompare):
-            self.check_score(cond, path)
-        elif isinstance(cond, FactCompare):
-            self.check_fact(cond, path)
+        elif isinstance(cond, _COMPARISONS):
+            if id(cond) in self.clean:
+                return
+            before = len(self.problems)
+            if isinstance(cond, AnswerCompare):
+                self.check_answer(cond, path)
+            elif isinstance(cond, ScoreCompare):
+                self.check_score(cond, path)
+            else:
+                self.check_fact(cond, path)
+            if len(self.problems) == before:
+                self.clean[id(cond)] = cond  # kept, so that its id is not reused
         elif isinstance(cond, Answered):
             if cond.question not in self.questions:
                 self.fail(
@@ -427,6 +447,7 @@ def _check_rules(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
     topics = {t for r in pack.resources for t in r.topics}
     questions = {q.id: q for q in pack.questions}
     covered: set[str] = set()
+    checker = _ConditionChecker(pack)
     for rule in pack.rules:
         place = _place(pack, rule, "rules.toml", moved)
         step = steps.get(rule.step)
@@ -443,9 +464,8 @@ def _check_rules(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
                     f"no resource has the topic {topic!r}",
                     ProblemCode.UNKNOWN_REFERENCE,
                 )
-        checker = _ConditionChecker(pack, place)
-        checker.check(rule.when, "when")
-        yield from checker.problems
+        when_problems = checker.rule(place, rule.when)
+        yield from when_problems
         if not rule.safety:
             continue
         if rule.urgency is not Urgency.CRITICAL:
@@ -463,9 +483,9 @@ def _check_rules(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
                 ProblemCode.UNSAFE,
             )
         yield from _crisis_rule_problems(rule, place)
-        asked = None if checker.problems else _safety_questions_of(rule.when, questions)
+        asked = None if when_problems else _safety_questions_of(rule.when, questions)
         if asked is None:
-            if not checker.problems:
+            if not when_problems:
                 yield place.problem(
                     "when",
                     "a safety rule may only check that safety questions were answered yes "
