@@ -13,9 +13,9 @@ role and the answers the winning rule reads, so equal keys give the same
 
 Anything out of the ordinary goes through the single call, which gives the
 identical result or raises the identical error in the check-in's turn: a
-check-in that fails its checks, one where a safety rule holds (the safety path
-stays exactly as it is), one where no rule holds, or a pack too large for
-columns to pay off.
+check-in that fails its checks, one where no rule holds, or a pack too large
+for columns to pay off. Where a safety rule holds, the result comes from the
+single call's own safety code (`_safety`), remembered like the others.
 """
 
 from __future__ import annotations
