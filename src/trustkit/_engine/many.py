@@ -39,6 +39,7 @@ from trustkit._engine.recommend import (
     _role,
     _safety,
     check_answers,
+    made_with,
     recommend,
 )
 from trustkit.models import (
@@ -451,8 +452,9 @@ class _Batch:
             near = _near(c.resources_for(rule.resources), self.country) if rule.resources else ()
             parts = self.parts[n] = (rule, c.steps[rule.step], near)
         rule, step, resources = parts
-        pack = c.pack
-        return Recommendation(
+        return made_with(
+            c.pack,
+            role,
             step=step,
             urgency=rule.urgency,
             reasons=said[0],
@@ -460,12 +462,7 @@ class _Batch:
             rule_id=rule.id,
             alternatives=tuple(map(self.alternative, alternatives)),
             resources=resources,
-            respondent=role,
             safety=False,
-            pack_id=pack.id,
-            pack_version=pack.version,
-            packs=pack.packs,
-            locale=pack.locale,
         )
 
 

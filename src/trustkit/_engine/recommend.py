@@ -29,6 +29,7 @@ from trustkit.models import (
     Recommendation,
     Resource,
     Role,
+    Step,
     Urgency,
 )
 
@@ -160,6 +161,42 @@ def _without_said_opening(reason: str, openings: set[str]) -> str:
     return reason
 
 
+def made_with(
+    pack: ContentPack,
+    role: Role,
+    *,
+    step: Step,
+    urgency: Urgency,
+    reasons: tuple[str, ...],
+    evidence: tuple[Evidence, ...],
+    rule_id: str,
+    alternatives: tuple[Alternative, ...],
+    resources: tuple[Resource, ...],
+    safety: bool,
+) -> Recommendation:
+    """A recommendation made with ``pack``, which gives its id, version, packs and locale.
+
+    Every path that decides (a safety rule, a follow-up in the safety period, an
+    ordinary rule, a batch) builds its result here, so a field the pack gives is
+    never forgotten on one of them.
+    """
+    return Recommendation(
+        step=step,
+        urgency=urgency,
+        reasons=reasons,
+        evidence=evidence,
+        rule_id=rule_id,
+        alternatives=alternatives,
+        resources=resources,
+        respondent=role,
+        safety=safety,
+        pack_id=pack.id,
+        pack_version=pack.version,
+        packs=pack.packs,
+        locale=pack.locale,
+    )
+
+
 def _safety(
     c: CompiledPack,
     role: Role,
@@ -192,8 +229,9 @@ def _safety(
         evidence.extend(found)
         sentences.extend(s for s in said if s not in sentences)
         topics.extend(t for t in rule.resources if t not in topics)
-    pack = c.pack
-    return Recommendation(
+    return made_with(
+        c.pack,
+        role,
         step=c.crisis_steps[top.step],
         urgency=Urgency.CRITICAL,
         reasons=(*reasons, *sentences),
@@ -201,12 +239,7 @@ def _safety(
         rule_id=top.id,
         alternatives=(),
         resources=_near(c.resources_for(tuple(topics)), country),
-        respondent=role,
         safety=True,
-        pack_id=pack.id,
-        pack_version=pack.version,
-        packs=pack.packs,
-        locale=pack.locale,
     )
 
 
@@ -310,7 +343,9 @@ def recommend(
     evidence: list[Evidence] = []
     sentences: list[str] = []
     winner.explain(clean, scores, evidence, sentences)
-    return Recommendation(
+    return made_with(
+        pack,
+        role,
         step=steps[rule.step],
         urgency=rule.urgency,
         reasons=(rule.reason, *sentences),
@@ -318,12 +353,7 @@ def recommend(
         rule_id=rule.id,
         alternatives=tuple(alternatives),
         resources=_near(c.resources_for(rule.resources), country) if rule.resources else (),
-        respondent=role,
         safety=False,
-        pack_id=pack.id,
-        pack_version=pack.version,
-        packs=pack.packs,
-        locale=pack.locale,
     )
 
 
@@ -447,7 +477,9 @@ def _follow_up(
     for compiled_rule in matched:
         topics.extend(t for t in compiled_rule.rule.resources if t not in topics)
     pack = c.pack
-    return Recommendation(
+    return made_with(
+        pack,
+        role,
         step=c.crisis_steps[top.step],
         urgency=Urgency.WARNING,
         reasons=(pack.messages.safety_earlier,),
@@ -457,10 +489,5 @@ def _follow_up(
         rule_id=top.id,
         alternatives=(),
         resources=_near(c.resources_for(tuple(topics)), country),
-        respondent=role,
         safety=True,
-        pack_id=pack.id,
-        pack_version=pack.version,
-        packs=pack.packs,
-        locale=pack.locale,
     )
