@@ -9,7 +9,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from trustkit._engine.compile import compiled
-from trustkit._engine.many import recommend_many as many
 from trustkit._engine.recommend import recommend
 from trustkit.models import (
     CheckIn,
@@ -210,6 +209,10 @@ def recommend_many(
         >>> [rec.step.id for rec in trustkit.recommend_many(batch)]
         ['validation', 'consistency']
     """
+    # The batch engine is imported on first use: a process that only makes single calls
+    # (a web backend, a command-line run) does not pay for it at start-up.
+    from trustkit._engine.many import recommend_many as many  # noqa: PLC0415
+
     chosen = default_pack() if pack is None else pack
     if locale is not None:
         chosen = chosen.localized(locale)
