@@ -16,7 +16,7 @@ from unittest import mock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.test_schema_agreement import BUILDERS, IDS, table_of, toml
+from tests.test_schema_agreement import IDS, KINDS_READ, table_of, toml
 from trustkit._pack import conditions, spec, tables
 from trustkit._pack.read import Lines, PackFile
 from trustkit.errors import PackProblem
@@ -105,10 +105,10 @@ def _read(
     file = PackFile(f"p/{spec.TABLES[kind].file}", tomllib.loads(text), text)
     problems: list[PackProblem] = []
     if quick:
-        models = tables.items(file, kind, problems, BUILDERS[kind])
+        models = tables.items(file, kind, problems)
     else:
         with mock.patch.object(tables, "_quick", return_value=None):
-            models = tables.items(file, kind, problems, BUILDERS[kind])
+            models = tables.items(file, kind, problems)
     return models, problems, file
 
 
@@ -123,7 +123,7 @@ def assert_same_read(kind: str, items: list[dict[str, Any]]) -> None:
 
 
 @settings(max_examples=300)
-@given(st.sampled_from(sorted(BUILDERS)), st.data())
+@given(st.sampled_from(sorted(KINDS_READ)), st.data())
 def test_the_fast_path_reads_what_the_plain_reader_reads(kind: str, data: st.DataObject) -> None:
     """Same models, origins, problems and shared comparisons, on good and bad tables."""
     items = data.draw(st.lists(messy_tables(kind), min_size=1, max_size=3))

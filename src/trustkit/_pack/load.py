@@ -223,23 +223,21 @@ def read_parts(root: Traversable, label: str) -> Parts:
                 )
             )
     if "steps.toml" in files_read:
-        parts.steps = tables.items(files_read["steps.toml"], "steps", parts.problems, tables.step)
+        parts.steps = tables.items(files_read["steps.toml"], "steps", parts.problems)
         if overlay:
             parts.actions = tables.added_actions(files_read["steps.toml"], parts.problems)
     if "questions.toml" in files_read:
         file = files_read["questions.toml"]
-        parts.dimensions = tables.items(file, "dimensions", parts.problems, tables.dimension)
-        parts.questions = tables.items(file, "questions", parts.problems, tables.question)
+        parts.dimensions = tables.items(file, "dimensions", parts.problems)
+        parts.questions = tables.items(file, "questions", parts.problems)
     parts.rules = tuple(
         rule
         for name in ("rules.toml", *more_rules)
         if name in files_read
-        for rule in tables.items(files_read[name], "rules", parts.problems, tables.rule)
+        for rule in tables.items(files_read[name], "rules", parts.problems)
     )
     if "resources.toml" in files_read:
-        parts.resources = tables.items(
-            files_read["resources.toml"], "resources", parts.problems, tables.resource
-        )
+        parts.resources = tables.items(files_read["resources.toml"], "resources", parts.problems)
     if "messages.toml" in files_read:
         parts.messages = tables.messages(files_read["messages.toml"], parts.problems)
     return parts

@@ -211,19 +211,11 @@ def read_file(
     if not node.is_file():
         problems.append(PackProblem(where, "", "", "file is missing", code=ProblemCode.MISSING))
         return None
-    if isinstance(node, Path) and node.stat().st_size > MAX_FILE_BYTES:
-        problems.append(
-            PackProblem(
-                where,
-                "",
-                "",
-                f"file is larger than {MAX_FILE_BYTES} bytes",
-                code=ProblemCode.TOO_LARGE,
-            )
-        )
-        return None
-    raw = node.read_bytes()
-    if len(raw) > MAX_FILE_BYTES:
+    # A file on disk is measured before it is read; any other (in a zip, say) once read.
+    raw = None
+    if not (isinstance(node, Path) and node.stat().st_size > MAX_FILE_BYTES):
+        raw = node.read_bytes()
+    if raw is None or len(raw) > MAX_FILE_BYTES:
         problems.append(
             PackProblem(
                 where,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from trustkit._pack import spec
@@ -44,17 +45,18 @@ MODELS: dict[str, type[Any]] = {
 _MISSING: Any = object()
 
 
-def _tables(parent: Reader, key: str, build: Callable[[Reader], Any]) -> list[Any]:
+def _tables(
+    parent: Reader, key: str, build: Callable[[Reader], Any], table: Table | None = None
+) -> list[Any]:
     """What ``build`` makes of each table of the list ``key``: the one reader of ``[[kind]]``.
 
-    A table of a kind `trustkit._pack.spec` declares (``build`` is that kind's
-    builder) is first tried on the fast path, `_quick`. Otherwise it gets its
-    own `Reader` (its item is its id, or ``#n``), and every field ``build`` did
-    not read is then recorded as unknown.
+    A table of a kind `trustkit._pack.spec` declares (``table``) is first tried
+    on the fast path, `_quick`. Otherwise it gets its own `Reader` (its item is
+    its id, or ``#n``), and every field ``build`` did not read is then recorded
+    as unknown.
     """
     out = []
     file = parent.file
-    table = _TABLE_OF.get(build)
     for i, raw in enumerate(parent.tables(key)):
         quick = None if table is None else _quick(table, raw, file)
         if quick is not None:
@@ -66,14 +68,14 @@ def _tables(parent: Reader, key: str, build: Callable[[Reader], Any]) -> list[An
     return out
 
 
-def items(
-    file: PackFile,
-    key: str,
-    problems: list[PackProblem],
-    build: Callable[[Reader], Any],
-) -> tuple[Any, ...]:
-    """The models built from each table of the list ``key`` in a file."""
-    return tuple(_tables(Reader(file.data, file, "", problems), key, build))
+def _kind(table: Table, parent: Reader, key: str) -> list[Any]:
+    """Each table of the list ``key``, read as the items ``table`` declares."""
+    return _tables(parent, key, partial(_item, table), table)
+
+
+def items(file: PackFile, kind: str, problems: list[PackProblem]) -> tuple[Any, ...]:
+    """The models of each ``[[kind]]`` table in a file, read as `trustkit._pack.spec` says."""
+    return tuple(_kind(spec.TABLES[kind], Reader(file.data, file, "", problems), kind))
 
 
 def _field(reader: Reader, field: Field) -> Any:
@@ -109,7 +111,7 @@ def _field(reader: Reader, field: Field) -> Any:
     if field.shape == "condition":
         return read_condition(reader, reader.raw(name), name, 1)
     assert field.shape == "actions", field.shape
-    return tuple(_tables(reader, name, action))
+    return tuple(_kind(spec.ACTIONS, reader, name))
 
 
 def _roles(reader: Reader, name: str) -> frozenset[Role]:
@@ -251,42 +253,6 @@ def _item(table: Table, reader: Reader) -> Any:
     return MODELS[table.kind](**values, origin=reader.origin)
 
 
-def action(reader: Reader) -> Action:
-    """An action, from a ``[[steps.actions]]`` or ``[[actions]]`` table."""
-    result: Action = _item(spec.ACTIONS, reader)
-    return result
-
-
-def step(reader: Reader) -> Step:
-    """A step, from a ``[[steps]]`` table."""
-    result: Step = _item(spec.STEPS, reader)
-    return result
-
-
-def dimension(reader: Reader) -> Dimension:
-    """A dimension, from a ``[[dimensions]]`` table."""
-    result: Dimension = _item(spec.DIMENSIONS, reader)
-    return result
-
-
-def question(reader: Reader) -> Question:
-    """A question, from a ``[[questions]]`` table."""
-    result: Question = _item(spec.QUESTIONS, reader)
-    return result
-
-
-def rule(reader: Reader) -> Rule:
-    """A rule, from a ``[[rules]]`` table."""
-    result: Rule = _item(spec.RULES, reader)
-    return result
-
-
-def resource(reader: Reader) -> Resource:
-    """A resource, from a ``[[resources]]`` table."""
-    result: Resource = _item(spec.RESOURCES, reader)
-    return result
-
-
 def messages(file: PackFile, problems: list[PackProblem]) -> Messages:
     """The sentence templates of a messages.toml (its ``[explain]`` table)."""
     top = Reader(file.data, file, "", problems)
@@ -306,17 +272,7 @@ def added_actions(file: PackFile, problems: list[PackProblem]) -> list[tuple[str
     """The actions an overlay's steps.toml adds to its base's steps (``[[actions]]``)."""
 
     def added(reader: Reader) -> tuple[str, Action, Origin]:
-        return reader.text("step"), action(reader), reader.origin
+        action: Action = _item(spec.ACTIONS, reader)
+        return reader.text("step"), action, reader.origin
 
     return _tables(Reader(file.data, file, "", problems), "actions", added)
-
-
-_TABLE_OF: dict[Callable[[Reader], Any], Table] = {
-    action: spec.ACTIONS,
-    step: spec.STEPS,
-    dimension: spec.DIMENSIONS,
-    question: spec.QUESTIONS,
-    rule: spec.RULES,
-    resource: spec.RESOURCES,
-}
-"""The table each builder reads, for the fast path."""
