@@ -482,6 +482,10 @@ def test_end_of_input_in_a_real_process() -> None:
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGINT") or os.name != "posix", reason="POSIX signals")
+def _sigint_as_in_a_terminal() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _wait_until_blocked(pid: int) -> None:
     """Wait until the process sleeps in a system call (here: reading the reply).
 
@@ -509,6 +513,9 @@ def test_ctrl_c_in_a_real_process() -> None:
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        # As in a terminal: a test run started in the background (``cmd &`` in a script)
+        # ignores SIGINT, and a child inherits that, so Python would never see Ctrl-C.
+        preexec_fn=_sigint_as_in_a_terminal,  # noqa: PLW1509 (one signal call, no lock)
     )
     assert proc.stdout is not None
     shown = b""
