@@ -110,8 +110,14 @@ def test_a_couples_records_are_decided_oldest_first_with_their_history() -> None
         rec("bad", {"nope": 1}, at="2026-03-03T20:00:00Z", couple="c1"),
     ]
     result = trustkit.batch(records)
-    assert result.step_id == ("professional_help", "professional_help", "validation", None)
-    assert result.safety == (True, True, False, None)
+    # "bad" cannot be read, but its partner disclosed earlier: help comes first all the same.
+    assert result.step_id == (
+        "professional_help",
+        "professional_help",
+        "validation",
+        "professional_help",
+    )
+    assert result.safety == (True, True, False, True)
     alone = trustkit.batch([records[0]])
     assert alone.step_id == ("validation",)
 

@@ -354,10 +354,15 @@ def test_a_malformed_country_is_an_answer_error(country: object) -> None:
 def test_a_well_known_wrong_country_names_the_right_one(country: str, hint: str) -> None:
     """``UK`` is not an ISO 3166-1 code: the error says use ``GB``; GB lines are never dropped."""
     with pytest.raises(AnswerError) as info:
-        trustkit.recommend_next_step({"afraid_of_partner": True}, country=country)
+        trustkit.recommend_next_step({"feels_heard": 2}, country=country)
     [problem] = info.value.problems
     assert problem.field == "country"
     assert problem.expected.endswith(hint)
+    # A safety yes is answered with help all the same, and the problem is reported beside it.
+    rec = trustkit.recommend_next_step({"afraid_of_partner": True}, country=country)
+    assert rec.safety
+    assert rec.resources
+    assert rec.problems == (problem,)
 
 
 _UNASSIGNED = sorted(
@@ -370,11 +375,18 @@ _UNASSIGNED = sorted(
 
 @given(st.sampled_from(_UNASSIGNED), st.booleans())
 def test_an_unassigned_country_is_an_error_not_an_empty_list(country: str, lower: bool) -> None:
-    """``ZZ``, ``XK``, ``UK``...: a safety yes with a code nobody assigned raises, in any case."""
+    """``ZZ``, ``XK``, ``UK``...: a code nobody assigned is an error, in any case.
+
+    With a safety yes, help comes first: every line the pack has, and the problem beside it.
+    """
     code = country.lower() if lower else country
     with pytest.raises(AnswerError, match=r"^1 problem in the check-in: country: ") as info:
-        trustkit.recommend_next_step({"hurt_or_threatened": True}, country=code)
+        trustkit.recommend_next_step({"feels_heard": 2}, country=code)
     assert f"'{code}'" not in str(info.value)
+    rec = trustkit.recommend_next_step({"hurt_or_threatened": True}, country=code)
+    assert rec.safety
+    assert rec.resources == trustkit.recommend_next_step({"hurt_or_threatened": True}).resources
+    assert rec.problems == info.value.problems
 
 
 @given(st.sampled_from(sorted(ISO_3166_1_ALPHA_2)))

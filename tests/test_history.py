@@ -469,17 +469,6 @@ def test_streak_and_journey_sentences_and_repeated_facts() -> None:
     )
 
 
-def test_the_cache_of_recomputed_steps_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Past check-ins' steps are remembered, but never more than a fixed number."""
-    from trustkit._engine import recommend as engine
-
-    monkeypatch.setattr(engine, "PAST_STEPS_CACHE", 1)
-    pack = trustkit.load_pack("core")  # a fresh pack with an empty cache
-    history = [CheckIn(respondent="partner", answers={"hopeful": n}, at=week(n)) for n in (1, 2, 3)]
-    trustkit.recommend_next_step({"hopeful": 3}, history=history, now=week(4), pack=pack)
-    assert len(compiled(pack).past_steps) <= 1
-
-
 def test_a_history_item_that_merely_looks_like_a_checkin_is_refused() -> None:
     """Objects with a timestamp but not CheckIns are named as the problem."""
 

@@ -14,6 +14,8 @@ from tests.strategies import ROLES, malformed_answers, role_and_answers, valid_a
 from trustkit import AnswerError, ContentPack, Role, Urgency, Who
 from trustkit._engine.compile import compile_condition, compiled, evaluate
 
+SAFETY_QUESTIONS = [q.id for q in trustkit.default_pack().questions if q.safety]
+
 EXPECTATIONS = {
     "a whole number from 1 to 5",
     "true or false",
@@ -100,8 +102,17 @@ def test_without_a_safety_flag_no_recommendation_is_critical(
 def test_malformed_answers_raise_answer_error_naming_each_question_never_the_value(
     case: tuple[Role, dict[Any, Any], set[str]],
 ) -> None:
-    """Any planted fault gives AnswerError naming the question and never repeating a value."""
+    """Any planted fault gives AnswerError naming the question and never repeating a value.
+
+    Unless a readable answer is a safety yes: help comes first, with the same problems beside it.
+    """
     role, answers, planted = case
+    yes = any(answers.get(q) is True for q in SAFETY_QUESTIONS)
+    if yes:
+        rec = trustkit.recommend_next_step(answers, respondent=role)
+        assert rec.safety
+        assert {p.field for p in rec.problems} == planted
+        return
     with pytest.raises(AnswerError) as info:
         trustkit.recommend_next_step(answers, respondent=role)
     error = info.value

@@ -90,7 +90,12 @@ def check_agrees(t: Trace, pack: ContentPack) -> None:
         assert all(e.held is None and e.outcome is RuleOutcome.NOT_TRIED for e in others)
         return
     assert not rec.safety
-    assert all(e.held is not None for e in t.rules)
+    # During the other partner's safety period, rules for couples steps are listed as not
+    # tried; every other rule was tried.
+    apart = c.couples_steps
+    untried = [e for e in t.rules if e.held is None]
+    assert all(e.outcome is RuleOutcome.NOT_TRIED and e.step in apart for e in untried)
+    assert len(t.rules) == len(order)
     held = [e for e in others if e.held]
     # The winner is the first rule that held, in priority order.
     assert held[0].outcome is RuleOutcome.DECIDED
@@ -206,13 +211,13 @@ def test_the_trace_reads_an_ordered_history_as_the_decision_does(
     check_agrees(t, PACK)
 
 
-def test_the_trace_refuses_an_ordered_history_out_of_order() -> None:
-    """As the ordinary path does: a promise of order that does not hold is an error."""
+def test_the_trace_reads_a_wrongly_ordered_history_as_the_ordinary_path_does() -> None:
+    """As the ordinary path does: a wrong promise of order changes nothing."""
     history = [CheckIn("partner", {"feels_heard": 3}, T0 - dt.timedelta(days=d)) for d in (1, 8)]
-    for run in (trustkit.recommend_next_step, trustkit.trace):
-        with pytest.raises(trustkit.AnswerError) as info:
-            run({"feels_heard": 3}, history=history, now=T0, history_ordered=True)
-        assert [p.code for p in info.value.problems] == [trustkit.ProblemCode.OUT_OF_ORDER]
+    t = trustkit.trace({"feels_heard": 3}, history=history, now=T0, history_ordered=True)
+    assert t.recommendation == trustkit.recommend_next_step(
+        {"feels_heard": 3}, history=history[::-1], now=T0
+    )
 
 
 def test_a_failed_rule_names_its_first_failing_part_and_what_it_reads() -> None:
@@ -274,7 +279,11 @@ WEEK = dt.timedelta(weeks=1)
 
 
 def test_the_other_partners_trace_reveals_nothing_of_a_safety_period() -> None:
-    """The other partner's trace leaves couples rules out, without a word, and says no more."""
+    """The other partner's trace lists every rule, as without a period, and says no more.
+
+    (Issue 18: leaving the couples rules out made the trace shorter than usual, which told.)
+    Rules for couples steps are not part of the decision: they are listed as not tried.
+    """
     disclosure = CheckIn("partner", {"afraid_of_partner": True}, T0)
     answers = {"safe_to_share": 1, "distress": 1, "progress_noticed": 5}
     today = CheckIn("supporter", answers, T0 + WEEK)
@@ -282,11 +291,16 @@ def test_the_other_partners_trace_reveals_nothing_of_a_safety_period() -> None:
     before = trustkit.trace(today, history=[])
     check_agrees(during, PACK)
     assert not during.recommendation.safety
-    # Rules for couples steps are simply not listed; everything else is listed as usual.
-    listed = {e.rule_id for e in during.rules}
-    assert listed == {r.id for r in PACK.rules if r.step not in COUPLES_STEPS}
-    assert {e.rule_id for e in before.rules} == {r.id for r in PACK.rules}
+    assert [e.rule_id for e in during.rules] == [e.rule_id for e in before.rules]
+    assert {e.rule_id for e in during.rules if e.outcome is RuleOutcome.NOT_TRIED} == {
+        r.id for r in PACK.rules if r.step in COUPLES_STEPS
+    }
+    # And the same whatever was disclosed.
+    for question in ("controlled", "choked_or_strangled", "self_harm_thoughts"):
+        other = CheckIn("partner", {question: True}, T0)
+        assert trustkit.trace(today, history=[other]) == during
     assert {e.outcome for e in during.rules} <= {
+        RuleOutcome.NOT_TRIED,
         RuleOutcome.DECIDED,
         RuleOutcome.ALTERNATIVE,
         RuleOutcome.SAME_STEP,
@@ -299,7 +313,7 @@ def test_the_other_partners_trace_reveals_nothing_of_a_safety_period() -> None:
     # The recommendation is the ordinary one (tested in test_safety_period); the rules add
     # nothing about a period either.
     text = json.dumps(trustkit.converter.unstructure(during.rules)).lower()
-    for word in ("period", "earlier", "disclos", "couples", "not_tried"):
+    for word in ("period", "earlier", "disclos", "couples"):
         assert word not in text
         assert word not in format_text(during).lower()
 

@@ -19,14 +19,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from trustkit._api import (
-    bundled_recommendation as bundled_recommendation,  # for pickles only: not in __all__
-)
-from trustkit._api import (
+    advance,
     compile_pack,
     default_pack,
     recommend_many,
     recommend_next_step,
     trace,
+)
+from trustkit._api import (
+    bundled_recommendation as bundled_recommendation,  # for pickles only: not in __all__
 )
 from trustkit._version import __version__
 from trustkit.errors import (
@@ -51,7 +52,9 @@ from trustkit.models import (
     CheckIn,
     Condition,
     ContentPack,
+    CoupleState,
     Dimension,
+    Disclosure,
     Evidence,
     FactCompare,
     Messages,
@@ -104,7 +107,9 @@ __all__ = [
     "CheckIn",
     "Condition",
     "ContentPack",
+    "CoupleState",
     "Dimension",
+    "Disclosure",
     "Evidence",
     "ExampleFailure",
     "ExampleReport",
@@ -135,6 +140,7 @@ __all__ = [
     "Urgency",
     "Who",
     "__version__",
+    "advance",
     "available_packs",
     "batch",
     "check_pack",

@@ -9,10 +9,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from trustkit._engine.compile import compiled
-from trustkit._engine.recommend import recommend
+from trustkit._engine.recommend import decider, recommend
+from trustkit.errors import AnswerError
 from trustkit.models import (
     CheckIn,
     ContentPack,
+    CoupleState,
     Recommendation,
     Role,
     Trace,
@@ -67,6 +69,7 @@ def recommend_next_step(
     country: str | None = None,
     locale: str | None = None,
     history_ordered: bool = False,
+    state: CoupleState | None = None,
 ) -> Recommendation:
     """Recommend the next step for one partner's check-in, and say why.
 
@@ -87,24 +90,24 @@ def recommend_next_step(
         respondent: Who answered: ``"partner"`` (the partner who struggles to
             trust; the default for a mapping) or ``"supporter"``. For a
             ``CheckIn`` it defaults to, and must match, the check-in's own.
-        history: The couple's earlier check-ins, either role, in any order.
-            Facts such as which scores improved, how often a step has come
-            up in a row and how far apart the two partners see things come
-            from the most recent 12. A positive safety screen is remembered
-            for the pack's safety period (52 weeks) however many check-ins
-            follow it, so pass at least the check-ins of that period: see
-            "Safety over time" in the docs. ``None`` (the default) means the app keeps no
-            history; pass ``()`` for a couple's very first check-in.
-        history_ordered: ``True`` when ``history`` is a list or tuple sorted by
-            ``at``, oldest first (the order an app appends in). trustkit then
-            reads only the check-ins it needs (the latest few and those of the
-            safety period), found by bisection, so a long history costs about
-            what a short one does. The check-ins it reads are checked to be in
-            order (an ``AnswerError`` if not); the result is the same as for
-            the same history in any order. It is a promise: a check-in of the
-            safety period stored out of order, far from the ones read, would
-            not be seen. Pass it only when the store sorts by time (for example
-            ``ORDER BY at``); when unsure, leave it ``False``.
+        history: The couple's earlier check-ins, either role, in any order
+            (trustkit sorts them by ``at``). Facts such as which scores
+            improved, how often a step has come up in a row and how far apart
+            the two partners see things come from the most recent 12. A
+            positive safety screen is remembered until the partner who gave
+            it answers the screen with no again, at least the pack's safety
+            period (52 weeks) later: pass every check-in since, or keep a
+            ``state`` instead. See "Safety over time" in the docs. ``None``
+            (the default) means the app keeps no history; pass ``()`` for a
+            couple's very first check-in. A past check-in without
+            ``recommended`` is decided again, with the history before it.
+        state: The couple's [`CoupleState`][trustkit.CoupleState], folded with
+            [`trustkit.advance`][trustkit.advance] from every earlier
+            check-in: the same result as passing their history, at the cost
+            of one call. Pass a history or a state, not both.
+        history_ordered: Accepted for compatibility and ignored: every history
+            is sorted now, so that a wrong promise about its order can never
+            hide a disclosure. Keep a ``state`` for long histories.
         boundaries: The couple's current boundaries, for facts such as a
             boundary crossed since the last check-in or one due for review.
         pack: The content pack to use; the bundled one by default.
@@ -128,11 +131,18 @@ def recommend_next_step(
         The recommendation: the step, its urgency, the reasons, evidence,
         alternatives, resources and the pack it came from.
 
+    A yes now is answered first: when the answers hold a safety yes (or the
+    partner screened positive earlier in an open safety period), the safety
+    result comes back even if something else is wrong (another answer, the
+    country, the locale, the dates, the history or the state), and
+    ``Recommendation.problems`` lists what was wrong, beside the help.
+
     Raises:
         AnswerError: An answer does not fit the questionnaire (unknown
             question, a question for the other role, wrong type or out of
             range), or ``country`` or ``locale`` is not a code or tag that
-            can be used. Every problem is listed; no value is ever repeated.
+            can be used, or the history or state cannot be used; never when
+            safety decides. Every problem is listed; no value is ever repeated.
         NoStepError: No rule holds (only for packs without a catch-all rule).
 
     Examples:
@@ -141,12 +151,83 @@ def recommend_next_step(
         >>> rec.step.id, rec.urgency.value
         ('validation', 'info')
     """
-    chosen = default_pack() if pack is None else pack
-    if locale is not None:
-        chosen = chosen.localized(locale)
+    chosen, given = _localized(pack, locale)
     return recommend(
-        answers, respondent, chosen, country, history, boundaries, now, history_ordered
+        answers,
+        respondent,
+        chosen,
+        country,
+        history,
+        boundaries,
+        now,
+        history_ordered,
+        state,
+        given,
     )
+
+
+def _localized(
+    pack: ContentPack | None, locale: str | None
+) -> tuple[ContentPack, tuple[AnswerError, ...]]:
+    """The pack in the locale asked for; on a bad locale, the pack's own and the error."""
+    chosen = default_pack() if pack is None else pack
+    if locale is None:
+        return chosen, ()
+    try:
+        return chosen.localized(locale), ()
+    except AnswerError as error:  # raised unless safety decides: see recommend
+        return chosen, (error,)
+
+
+def advance(
+    state: CoupleState,
+    checkin: CheckIn,
+    recommendation: Recommendation | None = None,
+    *,
+    pack: ContentPack | None = None,
+) -> CoupleState:
+    """Fold one more check-in into a couple's state, and return the new state.
+
+    Call it after each check-in, oldest first, and store the state beside the
+    couple's check-ins (it is as sensitive as the answers). The step the
+    check-in got is taken from ``recommendation`` (the result you showed),
+    else from the check-in's ``recommended``, else decided again with the
+    state. A positive safety screen is always remembered, even when the
+    check-in's other answers are wrong.
+
+    Args:
+        state: The state so far; ``trustkit.CoupleState()`` for a new couple.
+        checkin: The next check-in, no older than the state's newest.
+        recommendation: What ``recommend_next_step(checkin, state=state)``
+            gave, to save deciding it again.
+        pack: The content pack; the bundled one by default. Use the same
+            pack as for the recommendations.
+
+    Returns:
+        A new state; the one passed in is not changed. Folding the same
+        check-in twice gives the same state back.
+
+    Raises:
+        AnswerError: ``state`` or ``checkin`` is not one; the check-in is
+            older than the state's newest (it is never silently reordered:
+            rebuild the state from the sorted check-ins instead), or the
+            partner already has another check-in at that time.
+
+    Examples:
+        >>> import datetime as dt, trustkit
+        >>> at = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.timezone.utc)
+        >>> first = trustkit.CheckIn("partner", {"afraid_of_partner": True}, at)
+        >>> state = trustkit.advance(trustkit.CoupleState(), first)
+        >>> later = trustkit.CheckIn("partner", {"feels_heard": 4}, at + dt.timedelta(weeks=1))
+        >>> trustkit.recommend_next_step(later, state=state).safety
+        True
+    """
+    from trustkit._engine.state import advance as fold_one  # noqa: PLC0415
+
+    chosen = default_pack() if pack is None else pack
+    c = compiled(chosen)
+    step = None if recommendation is None else recommendation.step.id
+    return fold_one(c, state, checkin, step, decider(c))
 
 
 def compile_pack(pack: ContentPack | None = None) -> ContentPack:
@@ -229,6 +310,8 @@ def _bundled_parts(rec: Recommendation) -> tuple[Any, ...] | None:
     pack = default_pack()
     if rec.pack_id != pack.id or rec.packs != pack.packs or rec.locale != pack.locale:
         return None
+    if rec.problems:  # rare: pickled field by field
+        return None
     c = compiled(pack)
     step_id = rec.step.id
     forms = [
@@ -299,6 +382,7 @@ def trace(
     country: str | None = None,
     locale: str | None = None,
     history_ordered: bool = False,
+    state: CoupleState | None = None,
 ) -> Trace:
     """Recommend the next step, and show every rule that was tried and what became of it.
 
@@ -338,9 +422,16 @@ def trace(
     """
     from trustkit._engine.trace import trace as run_trace  # noqa: PLC0415  (only when tracing)
 
-    chosen = default_pack() if pack is None else pack
-    if locale is not None:
-        chosen = chosen.localized(locale)
+    chosen, given = _localized(pack, locale)
     return run_trace(
-        answers, respondent, chosen, country, history, boundaries, now, history_ordered
+        answers,
+        respondent,
+        chosen,
+        country,
+        history,
+        boundaries,
+        now,
+        history_ordered,
+        state,
+        given,
     )

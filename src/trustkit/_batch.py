@@ -35,10 +35,11 @@ import attrs
 from trustkit._api import default_pack
 from trustkit._engine.compile import compiled
 from trustkit._engine.recommend import recommend
+from trustkit._engine.state import fold, screened
 from trustkit._public import public
 from trustkit._serialization import parse_checkin
 from trustkit.errors import AnswerError, AnswerProblem, ProblemCode, TrustkitError
-from trustkit.models import CheckIn, ContentPack, PackRef, Recommendation
+from trustkit.models import CheckIn, ContentPack, CoupleState, PackRef, Recommendation
 
 MAX_LINE_CHARS = 1_000_000
 """The longest JSON Lines record read; a real check-in is a few hundred characters."""
@@ -56,6 +57,7 @@ BUCKET_BYTES = 8_000_000
 BUCKET_ROWS = 50_000
 """About how many Parquet rows one bucket holds."""
 
+_NEW = CoupleState()
 _FIELDS = frozenset({"id", "couple", "respondent", "answers", "at", "recommended"})
 _PARQUET = (".parquet", ".pq")
 
@@ -243,12 +245,31 @@ def bucket_count(path: str | os.PathLike[str]) -> int:
 
 
 def _one(
-    pack: ContentPack, checkin: CheckIn, history: list[CheckIn] | None, country: str | None
+    pack: ContentPack, checkin: CheckIn, state: CoupleState | None, country: str | None
 ) -> Outcome:
     try:
-        return recommend(checkin, None, pack, country, history, (), None, history is not None)
+        return recommend(checkin, None, pack, country, None, (), None, False, state)
     except TrustkitError as error:
         return _describe(error)
+
+
+def _carried(
+    pack: ContentPack, state: CoupleState, checkin: CheckIn, result: Outcome
+) -> CoupleState:
+    """The couple's state once a record is decided, as a single call's history would give it.
+
+    A record that was decided goes in with the step it got (or the one stored
+    with it); one that could not be decided, or a second check-in of one
+    partner at one time, goes in only for its safety screen, so a yes in it
+    is still remembered.
+    """
+    c = compiled(pack)
+    if isinstance(result, str) or any(
+        k.respondent is checkin.respondent and k.at == checkin.at for k in state.recent
+    ):
+        return attrs.evolve(state, disclosures=screened(c, state.disclosures, checkin))
+    step = checkin.recommended if checkin.recommended is not None else result.step.id
+    return fold(c, state, checkin, step)
 
 
 def decide(
@@ -257,8 +278,9 @@ def decide(
     """Each row's outcome under each pack, in row order.
 
     A row without a couple is decided alone (no history); the rows of a couple
-    are decided oldest first, each with the couple's earlier check-ins that
-    could be decided (under the same pack) as its history.
+    are decided oldest first, each with the couple's state folded (under the
+    same pack) from the records before it, exactly as a single call with
+    those records as its history decides it.
     """
     out: list[tuple[Outcome, ...]] = [()] * len(rows)
     couples: dict[str, list[int]] = {}
@@ -271,15 +293,14 @@ def decide(
             couples.setdefault(row.couple, []).append(i)
     for members in couples.values():
         members.sort(key=lambda i: (rows[i].checkin.at, i))  # type: ignore[union-attr]
-        histories: list[list[CheckIn]] = [[] for _ in packs]
+        states = [_NEW] * len(packs)
         for i in members:
             checkin = rows[i].checkin
             assert checkin is not None
             results = []
-            for pack, history in zip(packs, histories, strict=True):
-                result = _one(pack, checkin, history, country)
-                if not isinstance(result, str):
-                    history.append(checkin)
+            for n, pack in enumerate(packs):
+                result = _one(pack, checkin, states[n], country)
+                states[n] = _carried(pack, states[n], checkin, result)
                 results.append(result)
             out[i] = tuple(results)
     return out

@@ -71,6 +71,7 @@ from trustkit._vocabulary import (
     SAFETY_PERIOD_FLOOR_WEEKS,
     SAFETY_PERIOD_MAX_WEEKS,
 )
+from trustkit.errors import ProblemCode
 from trustkit.models import ContentPack, Op, QuestionKind, Resource, Urgency, Who
 
 __all__ = [
@@ -181,7 +182,7 @@ def _flag_set(name: str) -> dict[str, Any]:
     return {"properties": {name: {"const": True}}, "required": [name]}
 
 
-def _values(enum_type: type[Op | Who | QuestionKind | Urgency | Role]) -> list[str]:
+def _values(enum_type: type[Op | Who | QuestionKind | Urgency | Role | ProblemCode]) -> list[str]:
     return [member.value for member in enum_type]
 
 
@@ -914,6 +915,14 @@ def recommendation_schema() -> dict[str, object]:
             "Another step whose rule also held.",
             {"step_id": _ref("id"), "title": _text("The step's title."), "rule_id": _ref("id")},
         ),
+        "problem": _closed(
+            "Something wrong with the input, reported beside a safety result.",
+            {
+                "field": _text("The question id, or the argument, the problem is about."),
+                "expected": _text("What was expected there; never the value given."),
+                "code": _choice("What kind of problem it is.", _values(ProblemCode)),
+            },
+        ),
         "pack_ref": _closed(
             "A pack's id and version.",
             {"id": _ref("id"), "version": {"type": "string", "pattern": _VERSION_PATTERN}},
@@ -950,6 +959,12 @@ def recommendation_schema() -> dict[str, object]:
                 "The language of its texts, as a BCP 47 tag: the locale asked for, its "
                 "language, or the pack's own where the pack has no texts in that language."
             ),
+            "problems": {
+                "type": "array",
+                "items": _ref("problem"),
+                "description": "What was wrong with the input when the safety screen decided "
+                "anyway (empty otherwise).",
+            },
         },
     )
     return _document("recommendation.json", "trustkit recommendation", body, defs)

@@ -30,6 +30,7 @@ __all__ = [
     "CheckInJSON",
     "EvidenceJSON",
     "PackRefJSON",
+    "ProblemJSON",
     "RecommendationJSON",
     "ResourceJSON",
     "StepJSON",
@@ -126,6 +127,14 @@ class PackRefJSON(TypedDict):
     version: str
 
 
+class ProblemJSON(TypedDict):
+    """An [`AnswerProblem`][trustkit.AnswerProblem], as ``converter.unstructure`` writes it."""
+
+    field: str
+    expected: str
+    code: str
+
+
 class RecommendationJSON(TypedDict):
     """A [`Recommendation`][trustkit.Recommendation], as ``converter.unstructure`` writes it."""
 
@@ -142,3 +151,4 @@ class RecommendationJSON(TypedDict):
     pack_version: str
     packs: list[PackRefJSON]
     locale: str
+    problems: list[ProblemJSON]

@@ -289,6 +289,9 @@ class Question:
         reverse: ``True`` when agreeing means things are worse.
         safety: ``True`` for the safety screen: a yes always leads to
             professional help.
+        high_risk: ``True`` for a safety question that marks the highest
+            risk of serious harm (such as strangulation): a yes keeps the
+            safety period open for twice the pack's ``safety_period_weeks``.
     """
 
     id: str
@@ -298,6 +301,7 @@ class Question:
     dimension: str | None = None
     reverse: bool = False
     safety: bool = False
+    high_risk: bool = False
     origin: Origin | None = _origin_field()
 
 
@@ -1016,6 +1020,12 @@ class Recommendation:
         locale: The language of its texts, as a BCP 47 tag: the locale asked
             for, its language (``"es"`` for ``"es-MX"``), or the pack's own
             where the pack has no texts in that language.
+        problems: What was wrong with the input when the safety screen decided
+            anyway (added in version 0.2). A safety yes, today or earlier in
+            the safety period, is answered with help even when other answers,
+            the history, the dates, the country or the state are wrong; the
+            problems are listed here, beside the help, never instead of it.
+            Empty otherwise: without a safety decision, bad input is an error.
     """
 
     step: Step
@@ -1031,6 +1041,71 @@ class Recommendation:
     pack_version: str
     packs: tuple[PackRef, ...]
     locale: str
+    problems: tuple[AnswerProblem, ...] = ()
+
+
+# ------------------------------------------------------------------------- couple state
+
+STATE_FORMAT = 1
+"""The format version of a [`CoupleState`][trustkit.CoupleState] that this trustkit writes."""
+
+
+@attrs.frozen(repr=False)
+class Disclosure:
+    """An open safety period, opened by one partner's positive safety screen.
+
+    Part of a [`CoupleState`][trustkit.CoupleState]; apps do not build one. It
+    is as sensitive as the answers themselves and must never reach the other
+    partner: its ``repr`` shows nothing.
+
+    Attributes:
+        respondent: Who screened positive.
+        opened: Their first positive screen of this period.
+        last_yes: Their latest positive screen.
+        said_yes: The safety questions they answered yes in this period.
+        high_risk: ``True`` when one of them is a highest-risk marker, which
+            keeps the period open for longer.
+    """
+
+    respondent: Role
+    opened: dt.datetime
+    last_yes: dt.datetime
+    said_yes: tuple[str, ...]
+    high_risk: bool = False
+
+    def __repr__(self) -> str:
+        return "<Disclosure hidden>"
+
+
+def _describe_recent(value: object) -> str:
+    return f"<{len(value)} check-ins hidden>" if isinstance(value, tuple) else "<hidden>"
+
+
+@attrs.frozen
+class CoupleState:
+    """Everything trustkit needs from a couple's past check-ins, carried forward.
+
+    Build it one check-in at a time with [`trustkit.advance`][trustkit.advance],
+    oldest first, and pass it as ``recommend_next_step(answers, state=state)``:
+    the result equals passing the whole history, at the cost of one call.
+    Its size is bounded, whatever the number of check-ins.
+
+    Store it beside the couple's check-ins and treat it as just as sensitive:
+    it holds recent answers and any open safety period. Its ``repr`` hides both.
+
+    Attributes:
+        recent: The latest check-ins (at most 12, either partner), oldest
+            first, each with the step it actually got in ``recommended``.
+        disclosures: Open safety periods, one per partner at most.
+        newest: When the newest check-in folded in was given.
+        format: The format version (`STATE_FORMAT`); a trustkit that does
+            not know it refuses the state with an error.
+    """
+
+    recent: tuple[CheckIn, ...] = attrs.field(default=(), repr=_describe_recent)
+    disclosures: tuple[Disclosure, ...] = attrs.field(default=(), repr=False)
+    newest: dt.datetime | None = None
+    format: int = STATE_FORMAT
 
 
 # ------------------------------------------------------------------------------ traces

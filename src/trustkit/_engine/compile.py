@@ -644,9 +644,9 @@ class CompiledPack:
         "expected",
         "expected_checks",
         "facts_free",
+        "high_risk",
         "index",
         "pack",
-        "past_steps",
         "questions",
         "resources",
         "resources_by_id",
@@ -656,6 +656,7 @@ class CompiledPack:
         "safety_gate",
         "safety_questions",
         "safety_rules",
+        "screen",
         "steps",
         "steps_apart",
     )
@@ -673,7 +674,6 @@ class CompiledPack:
             (d.id, tuple((q.id, q.reverse) for q in pack.questions if q.dimension == d.id))
             for d in pack.dimensions
         )
-        self.past_steps: dict[object, str] = {}
         read = dimensions_read(*(r.when for r in pack.rules))
         self.dimensions = tuple(d for d in self.all_dimensions if d[0] in read)
         explaining = _Explaining(pack)
@@ -689,6 +689,12 @@ class CompiledPack:
         self.index = RuleIndex(self.rules, self.questions)
         self.steps: dict[str, Step] = {s.id: s for s in pack.steps}
         self.safety_questions = tuple(q.id for q in pack.questions if q.safety)
+        # The safety screen each role is asked, and the highest-risk markers in it.
+        self.screen: dict[Role, tuple[str, ...]] = {
+            role: tuple(q.id for q in pack.questions if q.safety and role in q.respondents)
+            for role in Role
+        }
+        self.high_risk = frozenset(q.id for q in pack.questions if q.safety and q.high_risk)
         # For a safety period: each step without couples exercises, and the steps that are
         # couples work as a whole (marked so, or nothing left once the exercises are out).
         self.steps_apart: dict[str, Step] = {

@@ -32,8 +32,6 @@ does not hold):
 from __future__ import annotations
 
 import datetime as dt
-import heapq
-import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -56,73 +54,42 @@ CONCERN_AT_MOST = 2.0
 FINE_AT_LEAST = 3.0
 """Crossing from a concern (2 or less) to fine (3 or more) also counts as improving."""
 
-_AT = operator.attrgetter("at")
-
 
 def _problem(field: str, expected: str, code: ProblemCode) -> AnswerError:
     return AnswerError([AnswerProblem(field, expected, code=code)])
 
 
 def window(
-    history: Iterable[object],
+    history: Sequence[CheckIn],
     today: dt.datetime,
     role: Role,
     current: CheckIn | None = None,
-    ordered: bool = False,
 ) -> list[CheckIn]:
-    """The most recent earlier check-ins, oldest first, checked.
+    """The most recent earlier check-ins, oldest first.
 
-    ``history`` holds only CheckIn objects: the engine has already read every
-    one of them for the safety period (see `trustkit._engine.period`), which
-    names anything else.
+    ``history`` is a couple state's latest check-ins, in order (see
+    `trustkit._engine.state`, which refuses check-ins dated after today and
+    a second check-in of one partner at one time).
 
     Raises:
-        AnswerError: A check-in is dated after today, or appears twice (same
-            respondent, same time).
+        AnswerError: Another check-in of this partner is dated today.
     """
-    if ordered:
-        assert isinstance(history, Sequence)
-        latest = _latest_ordered(history)
-    else:
-        latest = heapq.nlargest(HISTORY_WINDOW + 1, history, key=_AT)  # type: ignore[arg-type]
-    seen: set[tuple[Role, dt.datetime]] = set()
     checked: list[CheckIn] = []
-    for checkin in latest:
-        if checkin == current:  # today's check-in may already be in the stored history
-            continue
-        if checkin.at > today:
-            raise _problem(
-                "history", "check-ins dated no later than today's", ProblemCode.OUT_OF_ORDER
-            )
-        key = (checkin.respondent, checkin.at)
-        if key in seen or (checkin.respondent is role and checkin.at == today):
+    for checkin in reversed(history[-(HISTORY_WINDOW + 1) :]):
+        if current is not None and _same(checkin, current):
+            continue  # today's check-in may already be in the stored history
+        if checkin.respondent is role and checkin.at == today:
             raise _problem(
                 "history", "each check-in once (one per respondent and time)", ProblemCode.DUPLICATE
             )
-        seen.add(key)
         checked.append(checkin)
     checked.reverse()
     return checked[-HISTORY_WINDOW:]
 
 
-def _latest_ordered(history: Sequence[object]) -> list[CheckIn]:
-    """What ``heapq.nlargest`` gives for an ordered history, reading only its end.
-
-    Check-ins sharing the time at the window's edge are all taken, then sorted
-    as ``nlargest`` would (newest first, ties in history order), so that the
-    window is exactly the one an unordered history gives.
-    """
-    if not history:
-        return []
-    lo = max(len(history) - HISTORY_WINDOW - 1, 0)
-    try:
-        edge = _AT(history[lo])
-        while lo and _AT(history[lo - 1]) == edge:
-            lo -= 1
-        tail: list[CheckIn] = sorted(history[lo:], key=_AT, reverse=True)  # type: ignore[arg-type]
-    except AttributeError:
-        raise _problem("history", "CheckIn objects", ProblemCode.WRONG_TYPE) from None
-    return tail[: HISTORY_WINDOW + 1]
+def _same(a: CheckIn, b: CheckIn) -> bool:
+    """The same check-in, whatever step either has stored."""
+    return a.at == b.at and a.respondent is b.respondent and a.answers == b.answers
 
 
 def _crossed(before: float, after: float, improving: bool) -> bool:
@@ -141,59 +108,44 @@ def compute(
     today: dt.datetime | None,
     current: CheckIn | None,
     scores: Mapping[str, float],
-    history: Iterable[object] | None,
+    history: Sequence[CheckIn] | None,
     boundaries: Iterable[object],
     score_of: Callable[[Mapping[str, Any]], Mapping[str, float]],
     recommended_step: Callable[[CheckIn], str],
     compare_before: dt.datetime | None = None,
-    ordered: bool = False,
-    check_only: bool = False,
 ) -> dict[str, Any]:
     """Facts (``"@name"``) and the details that explain them (``"#name"``).
 
     Args:
         role: Who answered today.
-        today: When today's check-in happened (needed with history or boundaries).
+        today: When today's check-in happened (the caller made sure there is one).
         current: Today's check-in, when the app passed one (it may be in the history).
         scores: Today's dimension scores (all dimensions).
-        history: Earlier check-ins, or None when the app passed none.
+        history: The latest earlier check-ins, oldest first (a couple state's),
+            or None when the app passed no history.
         boundaries: The couple's boundaries.
         score_of: Scores of a past check-in's answers.
         recommended_step: The step a past check-in got (stored or recomputed).
-        compare_before: During a safety period, when it began: changes and
-            perception gaps then use only check-ins from before it.
-        ordered: The history is a sequence, oldest first: only its end is read.
-        check_only: Check the history and boundaries (the same errors) but work
-            out no fact: for a decision that reads none.
+        compare_before: During a safety period, when it began: changes,
+            repeats and perception gaps then use only check-ins from before it.
     """
     facts: dict[str, Any] = {}
     boundaries = tuple(boundaries)
-    if (history is not None or boundaries) and today is None:
-        raise _problem(
-            "now",
-            "a timezone-aware datetime (history and boundaries need a 'today')",
-            ProblemCode.MISSING,
-        )
+    assert today is not None  # recommend reports a missing 'today' first
     past: list[CheckIn] = []
     if history is not None:
-        assert today is not None
-        past = window(history, today, role, current, ordered)
-    if check_only:
-        if boundaries:
-            _checked_boundaries(boundaries)
-        return facts
+        past = window(history, today, role, current)
     if history is not None:
-        assert today is not None
         _journey(facts, past, today)
-        own = [c for c in past if c.respondent is role]
         comparable = past
         if compare_before is not None:
             comparable = [c for c in past if c.at < compare_before]
         own_before = [c for c in comparable if c.respondent is role]
         if own_before:
             _changes(facts, scores, own_before, score_of)
-        if own:
-            _repeats(facts, own, recommended_step)
+        if own_before:
+            # The steps actually given, and (in a safety period) only from before it.
+            _repeats(facts, own_before, recommended_step)
         other = [c for c in comparable if c.respondent is not role]
         if other and (today - other[-1].at).days <= GAP_DAYS:
             theirs = score_of(other[-1].answers)
@@ -201,7 +153,6 @@ def compute(
                 if dim in theirs:
                     facts[f"@gap.{dim}"] = abs(mine - theirs[dim])
     if boundaries:
-        assert today is not None
         # Crossed since this partner's own last check-in, so that a crossing is not
         # missed because the other partner checked in in between.
         own_past = [c for c in past if c.respondent is role]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from trustkit._countries import country_problem
@@ -16,13 +16,16 @@ from trustkit._engine.compile import (
     compiled,
     questions_read,
 )
-from trustkit._engine.facts import HISTORY_WINDOW, compute
-from trustkit._engine.period import SafetyPeriod, recent, safety_period
+from trustkit._engine.facts import compute
+from trustkit._engine.period import SafetyPeriod
+from trustkit._engine.state import Decider, checked_state, folded
+from trustkit._engine.state import period as period_of
 from trustkit.errors import AnswerError, AnswerProblem, NoStepError, ProblemCode, TrustkitError
 from trustkit.models import (
     Alternative,
     CheckIn,
     ContentPack,
+    CoupleState,
     Evidence,
     Question,
     QuestionKind,
@@ -34,10 +37,9 @@ from trustkit.models import (
 )
 
 MAX_ALTERNATIVES = 2
-PAST_STEPS_CACHE = 4096
-"""How many recomputed steps of past check-ins a compiled pack remembers."""
 _ROLES = {role.value: role for role in Role}
 _NO_SCORES: Scores = {}
+_NEEDS_TODAY = "a timezone-aware datetime (history and boundaries need a 'today')"
 _NO_STEPS: frozenset[str] = frozenset()
 
 
@@ -173,6 +175,7 @@ def made_with(
     alternatives: tuple[Alternative, ...],
     resources: tuple[Resource, ...],
     safety: bool,
+    problems: tuple[AnswerProblem, ...] = (),
 ) -> Recommendation:
     """A recommendation made with ``pack``, which gives its id, version, packs and locale.
 
@@ -194,6 +197,7 @@ def made_with(
         pack_version=pack.version,
         packs=pack.packs,
         locale=pack.locale,
+        problems=problems,
     )
 
 
@@ -204,6 +208,7 @@ def _safety(
     scores: Scores,
     matched: list[CompiledRule],
     country: str | None,
+    problems: tuple[AnswerProblem, ...] = (),
 ) -> Recommendation:
     top = matched[0].rule
     evidence: list[Evidence] = []
@@ -240,6 +245,7 @@ def _safety(
         alternatives=(),
         resources=_near(c.resources_for(tuple(topics)), country),
         safety=True,
+        problems=problems,
     )
 
 
@@ -274,20 +280,70 @@ def _today(answers: object, now: object) -> dt.datetime | None:
     return answers.at if isinstance(answers, CheckIn) else None
 
 
-def _past_step(c: CompiledPack, checkin: CheckIn) -> str:
-    """The step an earlier check-in led to: as stored, or worked out from its answers alone."""
-    if checkin.recommended is not None:
-        return checkin.recommended
-    step = c.past_steps.get(checkin)
-    if step is None:
+def readable(c: CompiledPack, answers: object, respondent: object) -> tuple[Role, Answers]:
+    """The answers that can be read, when `check_answers` found a problem.
+
+    Used only to find a safety yes: each answer is kept if it fits its
+    question (for either role), everything else is left out.
+    """
+    if isinstance(answers, CheckIn):
+        role = answers.respondent
+    else:
+        role = _ROLES.get(respondent, Role.PARTNER) if isinstance(respondent, str) else Role.PARTNER
+        if isinstance(respondent, Role):
+            role = respondent
+    data: object = answers.answers if isinstance(answers, CheckIn) else answers
+    if not isinstance(data, Mapping):
+        return role, {}
+    checks = c.expected_checks
+    clean: dict[str, bool | int] = {}
+    for key, value in data.items():
+        check = checks.get(key) if isinstance(key, str) else None
+        if check is not None and check(value):
+            clean[key] = value
+    return role, clean
+
+
+def decider(c: CompiledPack) -> Decider:
+    """Works out the step a past check-in got, with the state before it (see `folded`)."""
+
+    def decide(state: CoupleState, checkin: CheckIn) -> str:
         try:
-            step = recommend(checkin, None, c.pack).step.id
+            return recommend(checkin, None, c.pack, state=state).step.id
         except TrustkitError:  # e.g. answers to questions the pack no longer has
-            step = ""
-        if len(c.past_steps) >= PAST_STEPS_CACHE:
-            c.past_steps.clear()
-        c.past_steps[checkin] = step
-    return step
+            return ""
+
+    return decide
+
+
+def carried(
+    c: CompiledPack,
+    answers: object,
+    role: Role,
+    history: Iterable[object] | None,
+    state: object,
+    today: dt.datetime | None,
+) -> tuple[CoupleState | None, list[AnswerProblem]]:
+    """The couple's state before this check-in: as passed, or folded from the history."""
+    if state is not None:
+        past, problems = checked_state(state)
+        if history is not None:
+            problems.append(
+                AnswerProblem(
+                    "history", "a history or a state, not both", code=ProblemCode.NOT_ALLOWED
+                )
+            )
+        newest = None if past is None else past.newest
+        if today is not None and newest is not None and today < newest:
+            problems.append(
+                AnswerProblem(
+                    "state", "a state no newer than this check-in", code=ProblemCode.OUT_OF_ORDER
+                )
+            )
+        return past, problems
+    if history is None:
+        return None, []
+    return folded(c, history, today, answers, role, decider(c))
 
 
 def recommend(
@@ -299,11 +355,32 @@ def recommend(
     boundaries: Iterable[object] = (),
     now: dt.datetime | None = None,
     history_ordered: bool = False,
+    state: CoupleState | None = None,
+    given: tuple[AnswerError, ...] = (),
 ) -> Recommendation:
-    """The engine behind [`trustkit.recommend_next_step`][trustkit.recommend_next_step]."""
-    country = _country(country)
+    """The engine behind [`trustkit.recommend_next_step`][trustkit.recommend_next_step].
+
+    A safety yes, today or earlier in an open safety period, is answered with
+    help first: whatever else is wrong (other answers, the country, the dates,
+    the history or the state) is then reported in ``problems``, never raised.
+    Without a safety decision, the first error found is raised, as before.
+    ``history_ordered`` is accepted for compatibility: every history is sorted.
+    ``given`` holds errors the caller found first (a locale that cannot be used).
+    """
+    del history_ordered  # every history is sorted now: a wrong promise cannot lose a yes
     c = compiled(pack)
-    role, clean = check_answers(c, answers, respondent)
+    errors: list[AnswerError] = list(given)
+    try:
+        country = _country(country)
+    except AnswerError as error:
+        errors.append(error)
+        country = None
+    clean: Answers
+    try:
+        role, clean = check_answers(c, answers, respondent)
+    except AnswerError as error:
+        errors.append(error)
+        role, clean = readable(c, answers, respondent)
     scores: Scores = c.score(clean) if c.dimensions else _NO_SCORES
     # Safety rules only ever ask whether safety questions were answered yes (check_pack
     # refuses any other), so they are tried before the facts, which they never read; and
@@ -315,21 +392,42 @@ def recommend(
         if gate is None or True in map(clean.get, gate)
         else []
     )
-    with_facts = False
-    period: SafetyPeriod | None = None
-    if history is not None or boundaries:
-        with_facts = True
-        facts, period = facts_and_period(
-            c, answers, role, clean, history, boundaries, now, history_ordered, bool(matched_safety)
+    try:
+        today = _today(answers, now)
+    except AnswerError as error:
+        errors.append(error)
+        today = None
+    past, problems = carried(c, answers, role, history, state, today)
+    needs_today = history is not None or state is not None or bool(boundaries)
+    if today is None and needs_today and not any(e.problems[0].field == "now" for e in errors):
+        problems.append(AnswerProblem("now", _NEEDS_TODAY, code=ProblemCode.MISSING))
+    if problems:
+        errors.append(AnswerError(problems))
+    period = None if past is None else period_of(past, role)
+
+    if matched_safety or (period is not None and period.own):
+        found = tuple(p for error in errors for p in error.problems)
+        if matched_safety:
+            return _safety(c, role, clean, scores, matched_safety, country, found)
+        assert period is not None
+        return _follow_up(c, role, period, country, found)
+    if errors:
+        raise errors[0]
+
+    with_facts = past is not None or bool(boundaries)
+    if with_facts:
+        facts = compute(
+            role=role,
+            today=today,
+            current=answers if isinstance(answers, CheckIn) else None,
+            scores=c.score_all(clean),
+            history=None if past is None else past.recent,
+            boundaries=boundaries,
+            score_of=c.score_all,
+            recommended_step=_given,
+            compare_before=None if period is None else period.since,
         )
         scores = {**scores, **facts}
-    elif now is not None:
-        _today(answers, now)
-
-    if matched_safety:
-        return _safety(c, role, clean, scores, matched_safety, country)
-    if period is not None and period.own:
-        return _follow_up(c, role, period, country)
 
     # During a safety period the other partner gets no couples work: couples steps are
     # skipped (the catch-all never leads to one) and couples actions are taken out.
@@ -357,62 +455,9 @@ def recommend(
     )
 
 
-def facts_and_period(
-    c: CompiledPack,
-    answers: object,
-    role: Role,
-    clean: Answers,
-    history: Iterable[object] | None,
-    boundaries: Iterable[object],
-    now: dt.datetime | None,
-    history_ordered: bool = False,
-    safety_decides: bool = False,
-) -> tuple[dict[str, Any], SafetyPeriod | None]:
-    """The facts from history and boundaries, and the safety period open today.
-
-    What [`recommend`][trustkit._engine.recommend.recommend] works out before
-    it tries the rules when it has a history or boundaries; the trace uses it
-    too, so that both see the same facts and the same period.
-
-    When a safety rule holds today (``safety_decides``), or this respondent
-    screened positive earlier in the period, safety decides and reads no fact:
-    the history and boundaries are then only checked, with the same errors,
-    and no fact is worked out.
-    """
-    pack = c.pack
-    today = _today(answers, now)
-    period: SafetyPeriod | None = None
-    if history is not None:
-        history = _listed(history, history_ordered)
-        if today is not None:
-            if not history_ordered:
-                # Only check-ins of the safety period, or the window, matter from here on:
-                # find them in one pass at C speed rather than a Python loop over each.
-                start = today - dt.timedelta(weeks=pack.safety_period_weeks)
-                history = recent(history, start, HISTORY_WINDOW)
-            period = safety_period(
-                history,
-                today,
-                role,
-                c.safety_questions,
-                pack.safety_period_weeks,
-                history_ordered,
-            )
-    check_only = safety_decides or (period is not None and bool(period.own))
-    facts = compute(
-        role=role,
-        today=today,
-        current=answers if isinstance(answers, CheckIn) else None,
-        scores=_NO_SCORES if check_only else c.score_all(clean),
-        history=history,
-        boundaries=boundaries,
-        score_of=c.score_all,
-        recommended_step=lambda checkin: _past_step(c, checkin),
-        compare_before=None if period is None else period.since,
-        ordered=history_ordered,
-        check_only=check_only,
-    )
-    return facts, period
+def _given(checkin: CheckIn) -> str:
+    """The step a folded check-in got (a state stores it in ``recommended``)."""
+    return checkin.recommended or ""
 
 
 def _choose(
@@ -448,19 +493,12 @@ def _choose(
     return winner, alternatives
 
 
-def _listed(history: Iterable[object], ordered: bool = False) -> Sequence[object]:
-    if ordered and isinstance(history, list | tuple):
-        return history  # read by bisection: copying it would touch every check-in
-    try:
-        return tuple(history)
-    except TypeError:
-        raise AnswerError(
-            [AnswerProblem("history", "CheckIn objects", code=ProblemCode.WRONG_TYPE)]
-        ) from None
-
-
 def _follow_up(
-    c: CompiledPack, role: Role, period: SafetyPeriod, country: str | None
+    c: CompiledPack,
+    role: Role,
+    period: SafetyPeriod,
+    country: str | None,
+    problems: tuple[AnswerProblem, ...] = (),
 ) -> Recommendation:
     """For the partner who screened positive earlier in the safety period: help for them alone.
 
@@ -470,7 +508,7 @@ def _follow_up(
     """
     # Safety rules only ever ask "was this answered yes", so the yes answers of every
     # positive screen in the period, taken together, find the rules that held then.
-    said_yes = period.said_yes(c.safety_questions)
+    said_yes = period.said_yes()
     matched = [r for r in c.safety_rules if r.holds(said_yes, _NO_SCORES)]
     top = matched[0].rule
     topics: list[str] = []
@@ -483,11 +521,12 @@ def _follow_up(
         step=c.crisis_steps[top.step],
         urgency=Urgency.WARNING,
         reasons=(pack.messages.safety_earlier,),
-        evidence=tuple(
-            Evidence(r.rule.id, f"earlier in the safety period: {r.rule.when}", ()) for r in matched
-        ),
+        # The evidence names neither the questions nor the conditions: on a shared screen,
+        # "earlier in the safety period" is all it may say.
+        evidence=tuple(Evidence(r.rule.id, "earlier in the safety period", ()) for r in matched),
         rule_id=top.id,
         alternatives=(),
         resources=_near(c.resources_for(tuple(topics)), country),
         safety=True,
+        problems=problems,
     )

@@ -28,20 +28,25 @@ from trustkit._engine.compile import (
     evaluate,
     questions_read,
 )
+from trustkit._engine.facts import compute
 from trustkit._engine.period import SafetyPeriod
 from trustkit._engine.recommend import (
     MAX_ALTERNATIVES,
-    _listed,
+    _given,
+    _today,
+    carried,
     check_answers,
-    facts_and_period,
     recommend,
 )
+from trustkit._engine.state import period as period_of
+from trustkit.errors import AnswerError
 from trustkit.models import (
     AllOf,
     AnyOf,
     CheckIn,
     Condition,
     ContentPack,
+    CoupleState,
     FactCompare,
     Not,
     Role,
@@ -106,20 +111,38 @@ def _inputs(
     answers: Mapping[str, object] | CheckIn,
     respondent: Role | str | None,
     history: Sequence[object] | None,
-    boundaries: tuple[object, ...],
+    state: CoupleState | None,
+    boundaries: Sequence[object],
     now: dt.datetime | None,
-    history_ordered: bool,
-) -> tuple[Role, Answers, Scores, SafetyPeriod | None]:
+) -> tuple[Answers, Scores, SafetyPeriod | None]:
     """What the ordinary path works out before it tries the rules (it has already succeeded)."""
     role, clean = check_answers(c, answers, respondent)
     scores: Scores = c.score(clean) if c.dimensions else {}
-    period: SafetyPeriod | None = None
-    if history is not None or boundaries:
-        facts, period = facts_and_period(
-            c, answers, role, clean, history, boundaries, now, history_ordered
+    today = _today(answers, now)
+    past, _problems = carried(c, answers, role, history, state, today)
+    period = None if past is None else period_of(past, role)
+    if past is not None or boundaries:
+        facts = compute(
+            role=role,
+            today=today,
+            current=answers if isinstance(answers, CheckIn) else None,
+            scores=c.score_all(clean),
+            history=None if past is None else past.recent,
+            boundaries=boundaries,
+            score_of=c.score_all,
+            recommended_step=_given,
+            compare_before=None if period is None else period.since,
         )
         scores = {**scores, **facts}
-    return role, clean, scores, period
+    return clean, scores, period
+
+
+def _listed(values: Iterable[object]) -> Sequence[object]:
+    """The items, read once for both passes; anything else as it is, for recommend to name."""
+    try:
+        return tuple(values)
+    except TypeError:
+        return values  # type: ignore[return-value]
 
 
 def trace(
@@ -131,13 +154,12 @@ def trace(
     boundaries: Iterable[object] = (),
     now: dt.datetime | None = None,
     history_ordered: bool = False,
+    state: CoupleState | None = None,
+    given: tuple[AnswerError, ...] = (),
 ) -> Trace:
     """The engine behind [`trustkit.trace`][trustkit.trace]."""
-    listed_history = None if history is None else _listed(history, history_ordered)
-    try:
-        listed_boundaries = tuple(boundaries)
-    except TypeError:  # let the ordinary path say what is wrong with it
-        listed_boundaries = boundaries  # type: ignore[assignment]
+    listed_history = None if history is None else _listed(history)
+    listed_boundaries = _listed(boundaries)
     rec = recommend(
         answers,
         respondent,
@@ -147,11 +169,15 @@ def trace(
         listed_boundaries,
         now,
         history_ordered,
+        state,
+        given,
     )
     c = compiled(pack)
     items = dimension_items(pack)
-    _role, clean, scores, period = _inputs(
-        c, answers, respondent, listed_history, listed_boundaries, now, history_ordered
+    if rec.problems:  # safety decided over broken input: the rules read what could be read
+        return Trace(rec, tuple(_safety_only(c, rec, items)))
+    clean, scores, period = _inputs(
+        c, answers, respondent, listed_history, state, listed_boundaries, now
     )
     entries: list[RuleTrace] = []
 
@@ -173,7 +199,7 @@ def trace(
     if period is not None and period.own:
         # The same rules the follow-up recommendation names: those the yes answers of
         # this person's own positive screens in the period make hold.
-        said_yes = period.said_yes(c.safety_questions)
+        said_yes = period.said_yes()
         for rule in c.safety_rules:
             earlier = rule.holds(said_yes, {})
             add(rule, False, RuleOutcome.EARLIER if earlier else RuleOutcome.FAILED)
@@ -184,13 +210,15 @@ def trace(
     for rule in c.safety_rules:
         add(rule, False, RuleOutcome.FAILED)
     # The other partner, during a safety period: rules for couples steps are not part of
-    # the decision, and are left out of the trace without a word (see the module's notes).
+    # the decision. They are listed as not tried, so that the trace lists every rule,
+    # whatever was disclosed (see the module's notes).
     left_out = c.couples_steps if period is not None else frozenset()
     chosen: list[str] = []
     alternatives = 0
     for rule in c.rules:
         step = rule.rule.step
         if step in left_out:
+            add(rule, None, RuleOutcome.NOT_TRIED)
             continue
         if not rule.holds(clean, scores):
             add(rule, False, RuleOutcome.FAILED)
@@ -208,3 +236,21 @@ def trace(
             alternatives += 1
             add(rule, True, RuleOutcome.ALTERNATIVE)
     return Trace(rec, tuple(entries))
+
+
+def _safety_only(
+    c: CompiledPack, rec: object, items: Mapping[str, tuple[str, ...]]
+) -> list[RuleTrace]:
+    """The trace of a safety result given beside problems: the deciding rule, the rest untried."""
+    decided = getattr(rec, "rule_id", None)
+    return [
+        RuleTrace(
+            rule_id=r.rule.id,
+            step=r.rule.step,
+            priority=r.rule.priority,
+            safety=r.rule.safety,
+            held=True if r.rule.id == decided else None,
+            outcome=RuleOutcome.DECIDED if r.rule.id == decided else RuleOutcome.NOT_TRIED,
+        )
+        for r in (*c.safety_rules, *c.rules)
+    ]

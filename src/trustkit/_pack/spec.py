@@ -292,6 +292,15 @@ QUESTIONS = Table(
             required=False,
             schema={"default": False},
         ),
+        Field(
+            "high_risk",
+            "flag",
+            "Optional, safety questions only: true for a marker of the highest risk of serious "
+            "harm (such as strangulation). A yes keeps the safety period open for twice "
+            "safety_period_weeks, and until the partner answers the screen with no again.",
+            required=False,
+            schema={"default": False},
+        ),
     ),
 )
 
