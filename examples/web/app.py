@@ -141,11 +141,27 @@ _TEXT_LIMITS = {"country": 8, "locale": 35}
 """The optional text fields of a JSON check-in, and the most characters each may have."""
 
 
+class _NameTwiceError(ValueError):
+    """A name given twice in one JSON object; ``name`` is that name (a field, never a value)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__("a name is given twice")
+
+
 def _unique_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object, refused if a name is given twice (which value would count?)."""
+    """A JSON object, refused if a name is given twice (which value would count?).
+
+    The same rule as trustkit's own JSON readers (the command line, ``trustkit.batch``):
+    ``{"afraid_of_partner": true, "afraid_of_partner": false}`` is no answer at all.
+    """
     obj = dict(pairs)
     if len(obj) < len(pairs):
-        raise ValueError("a name is given twice")
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                raise _NameTwiceError(name)
+            seen.add(name)
     return obj
 
 
@@ -162,6 +178,10 @@ def read_checkin(body: bytes) -> CheckInRequest:
     """
     try:
         data = json.loads(body, object_pairs_hook=_unique_names)
+    except _NameTwiceError as exc:
+        raise InvalidRequestError(
+            [_problem(exc.name[:100], "duplicate", "each name at most once")]
+        ) from None
     except (ValueError, RecursionError):
         raise InvalidRequestError([_problem("body", "invalid_json", "valid JSON")]) from None
     if not isinstance(data, dict):

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import IO
 
 import trustkit
+from trustkit import _json
 from trustkit.models import (
     Action,
     ContentPack,
@@ -77,7 +78,7 @@ def _read_json(source: str, stdin: IO[str]) -> object:
             f"{source}: larger than {MAX_INPUT_CHARS:,} characters; a check-in is a few kilobytes"
         )
     try:
-        return json.loads(text)
+        return _json.loads(text)  # a key given twice is an AnswerError, naming the key
     except json.JSONDecodeError as exc:
         # The position only: the message of a JSON error can quote the input.
         raise _BadInputError(f"{source}: not valid JSON (line {exc.lineno})") from None
