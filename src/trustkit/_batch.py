@@ -128,7 +128,7 @@ def _checkin(record: Mapping[Any, object]) -> CheckIn:
     if isinstance(answers, str):  # a Parquet or CSV column may hold the answers as JSON text
         try:
             answers = _json.loads(answers)  # a question given twice is an AnswerError
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             raise AnswerError(
                 [
                     AnswerProblem(
@@ -215,6 +215,8 @@ def read_jsonl(path: Path) -> Iterator[tuple[str, object]]:
                     yield label, _Broken(_describe(error))
                 except ValueError:
                     yield label, _Broken("not JSON")
+                except RecursionError:
+                    yield label, _Broken("nested too deeply")
 
 
 def read_parquet(path: Path) -> Iterator[tuple[str, object]]:
