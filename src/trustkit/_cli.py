@@ -15,12 +15,12 @@ import os
 import shutil
 import sys
 import textwrap
-import unicodedata
 from collections.abc import Callable, Sequence
 from typing import IO
 
 import trustkit
 from trustkit import _json
+from trustkit._vocabulary import fold
 from trustkit.models import (
     Action,
     ContentPack,
@@ -292,19 +292,22 @@ _YES = {"y": True, "yes": True, "n": False, "no": False}
 """The English replies to a yes/no question, understood in every language."""
 
 
-def _fold(text: str) -> str:
-    """``text`` in lower case without accents, so that "si" and "Sí" read the same."""
-    decomposed = unicodedata.normalize("NFD", text.strip().casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def _yes_no(messages: Messages) -> dict[str, bool]:
-    """The replies to a yes/no question: the pack's words, their first letters and English."""
-    yes, no = _fold(messages.word_yes), _fold(messages.word_no)
-    replies = {**_YES, yes: True, no: False}
+    """The replies to a yes/no question: the pack's words, their first letters and English.
+
+    A first letter shared by the two words is no reply, and neither is a reply
+    that would mean both yes and no (a first letter that English reads the
+    other way): the question is asked again. `pack check` refuses words that
+    are blank, alike, or mean the opposite.
+    """
+    yes, no = fold(messages.word_yes), fold(messages.word_no)
+    replies = [*_YES.items(), (yes, True), (no, False)]
     if yes[:1] != no[:1]:
-        replies |= {yes[:1]: True, no[:1]: False}
-    return replies
+        replies += [(yes[:1], True), (no[:1], False)]
+    meanings: dict[str, set[bool]] = {}
+    for reply, meaning in replies:
+        meanings.setdefault(reply, set()).add(meaning)
+    return {reply: said.pop() for reply, said in meanings.items() if reply and len(said) == 1}
 
 
 def _hint(question: Question, messages: Messages) -> str:
@@ -314,13 +317,15 @@ def _hint(question: Question, messages: Messages) -> str:
     if question.kind is QuestionKind.COUNT:
         return messages.hint_count
     yes, no = messages.word_yes, messages.word_no
-    return f"{yes[:1]} / {no[:1]}" if _fold(yes)[:1] != _fold(no)[:1] else f"{yes} / {no}"
+    replies = _yes_no(messages)
+    short = replies.get(fold(yes)[:1]) is True and replies.get(fold(no)[:1]) is False
+    return f"{yes[:1]} / {no[:1]}" if short else f"{yes} / {no}"
 
 
 def _parse_reply(question: Question, reply: str, messages: Messages) -> bool | int | None:
     """The answer typed for a question; None if it cannot be one."""
     if question.kind is QuestionKind.YES_NO:
-        return _yes_no(messages).get(_fold(reply))
+        return _yes_no(messages).get(fold(reply))
     reply = reply.strip()
     if not (reply.isascii() and reply.isdigit()):
         return None
