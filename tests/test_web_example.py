@@ -7,6 +7,7 @@ it; ``scripts/test`` installs it. scripts/browser-test drives the same app in Ch
 
 from __future__ import annotations
 
+import html
 import importlib.metadata
 import importlib.util
 import json
@@ -185,6 +186,35 @@ def test_an_answer_given_twice_is_refused(client: TestClient) -> None:
     )
     assert page.status_code == 422
     assert "feels_heard" in page.text
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"content-type": "application/json"},
+        {"content-type": "text/plain"},
+        {},
+    ],
+)
+def test_a_body_that_is_not_a_form_is_refused_by_the_form(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    """JSON posted to the form page is a 415, never an ordinary step read from an empty form."""
+    body = json.dumps({"answers": {"afraid_of_partner": True}, "note": SECRET}).encode()
+    page = client.post("/checkin/partner", content=body, headers=headers)
+    assert page.status_code == 415
+    assert page.headers["content-type"].startswith("text/html")
+    assert SECRET not in page.text
+    assert "afraid_of_partner" not in page.text
+    assert 'href="/checkin/partner"' in page.text
+
+
+def test_a_multipart_form_is_read_like_any_form(client: TestClient) -> None:
+    """A browser may send the form as multipart/form-data: it is read the same way."""
+    page = client.post("/checkin/partner", files={"afraid_of_partner": (None, "yes")})
+    assert page.status_code == 200
+    step = PACK.step(trustkit.recommend_next_step({"afraid_of_partner": True}).step.id)
+    assert html.escape(step.title) in page.text
 
 
 def test_form_answers_are_read_as_trustkit_expects() -> None:

@@ -464,6 +464,15 @@ def questionnaire(role: Role, locale: str | None = None) -> dict[str, object]:
 # a log line is kept longer, and read by more people, than the person ever meant.
 
 
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+"""What a browser sends an HTML form as."""
+
+
+def _media_type(request: Request) -> str:
+    """The request body's media type, without parameters, in lower case ("" if none)."""
+    return request.headers.get("content-type", "").partition(";")[0].strip().lower()
+
+
 async def home(request: Request) -> Response:
     """The home page: one link for each of the two people."""
     links = "".join(
@@ -486,6 +495,12 @@ async def checkin_submit(request: Request) -> Response:
     role = request.path_params["role"]
     if role not in _ROLES:
         return _page("Not found", "<h1>Not found</h1>", 404)
+    if _media_type(request) not in _FORM_TYPES:  # JSON belongs to /api/checkin
+        body = (
+            "<h1>This page takes the check-in form</h1>"
+            f'<p>Please answer on <a href="/checkin/{role}">the check-in page</a>.</p>'
+        )
+        return _page("Check-in", body, 415)
     respondent = Role(role)
     form = await request.form(max_files=0, max_fields=100)
     answers, country = read_form_answers(
@@ -508,8 +523,7 @@ async def api_questionnaire(request: Request) -> Response:
 
 async def api_checkin(request: Request) -> Response:
     """POST /api/checkin: one person's answers in, the recommendation out, as JSON."""
-    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-    if media_type != "application/json":
+    if _media_type(request) != "application/json":  # a form post belongs to /checkin/{role}
         return JSONResponse({"detail": "Send the check-in as application/json."}, 415)
     checkin = read_checkin(await request.body())
     rec = trustkit.recommend_next_step(
