@@ -119,11 +119,10 @@ def _resource_line(res: Resource, messages: Messages) -> str:
             res.text,
             res.url,
             res.hours,
+            res.notes,  # e.g. "press 2 ... text AYUDA", the UK's silent 999 "press 55"
         )
         if text
     )
-    if not (res.phone or res.text or res.url):
-        parts.append(res.notes)  # the only way to reach it, e.g. "call your local emergency number"
     return " · ".join(parts)
 
 
@@ -204,7 +203,11 @@ def format_recommendation(
         others = ", ".join(f"{alt.title} ({alt.step_id})" for alt in rec.alternatives)
         lines.append(("", "  ", f"{messages.heading_alternatives}: {others}"))
     packs = ", ".join(map(str, rec.packs))
-    lines.extend([("", "", ""), ("", "", f"Rule {rec.rule_id} · pack {packs} · {rec.locale}")])
+    # A safety rule's id names the kind of disclosure ("safety-high-risk"): not on screen,
+    # where someone else may read it (--json keeps it for apps).
+    made = f"pack {packs} · {rec.locale}"
+    footer = made[:1].upper() + made[1:] if rec.safety else f"Rule {rec.rule_id} · {made}"
+    lines.extend([("", "", ""), ("", "", footer)])
     return _wrap(lines, width)
 
 
