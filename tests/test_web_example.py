@@ -153,6 +153,19 @@ def test_a_country_keeps_its_own_helplines_and_the_international_ones(
 
 
 @pytest.mark.parametrize(
+    ("data", "note"),
+    [
+        ({"self_harm_thoughts": "yes", "country": "US"}, "text AYUDA to 988"),
+        ({"hurt_or_threatened": "yes", "country": "GB"}, "press 55"),
+    ],
+)
+def test_a_helplines_notes_are_shown(client: TestClient, data: dict[str, str], note: str) -> None:
+    """How to reach a line without speaking, or in another language, is part of the line."""
+    page = client.post("/checkin/partner", data=data).text
+    assert note in page
+
+
+@pytest.mark.parametrize(
     "data",
     [
         {"feels_heard": SECRET},

@@ -396,7 +396,7 @@ def _resource_html(res: Resource) -> str:
         parts.append(f'<a href="{url}" rel="noreferrer noopener">{url}</a>')
     if res.hours:
         parts.append(html.escape(res.hours))
-    if not (res.phone or res.text or res.url):
+    if res.notes:  # e.g. how to reach it without speaking: "press 55", "text AYUDA to 988"
         parts.append(html.escape(res.notes))
     return f"<li>{' · '.join(parts)}</li>"
 
