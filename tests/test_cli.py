@@ -677,3 +677,39 @@ def test_a_malformed_locale_is_bad_input() -> None:
     assert err == "trustkit: error: 1 problem in the check-in: locale: " + (
         "a BCP 47 language tag such as 'es' or 'es-MX'\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("answers", "country", "note"),
+    [
+        ('{"self_harm_thoughts": true}', "US", "text AYUDA to 988"),
+        ('{"hurt_or_threatened": true}', "GB", "press 55"),
+        ('{"afraid_of_partner": true}', "US", "TTY on 1-800-787-3224"),
+    ],
+)
+def test_a_helplines_notes_are_shown(answers: str, country: str, note: str) -> None:
+    """How to reach a line without speaking, or in another language, is part of the line."""
+    code, out, err = run("recommend", "-", "--country", country, stdin=answers)
+    assert (code, err) == (0, "")
+    assert note in out.split("Why:")[0]
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        '{"choked_or_strangled": true}',
+        '{"self_harm_thoughts": true}',
+        '{"afraid_of_partner": true}',
+    ],
+)
+def test_a_safety_result_does_not_name_its_rule_on_screen(answers: str) -> None:
+    """A safety rule's id says what kind of disclosure it was; only --json carries it."""
+    rec = trustkit.recommend_next_step(json.loads(answers))
+    assert rec.safety
+    code, out, _ = run("recommend", "-", stdin=answers)
+    assert code == 0
+    assert rec.rule_id not in out
+    assert "Rule " not in out
+    assert out.rstrip().endswith("Pack core 1.0.0 · en")
+    _, as_json, _ = run("recommend", "-", "--json", stdin=answers)
+    assert json.loads(as_json)["rule_id"] == rec.rule_id

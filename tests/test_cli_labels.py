@@ -287,3 +287,22 @@ def test_a_terminal_is_wrapped_to_its_size(monkeypatch: pytest.MonkeyPatch) -> N
     lines = out.getvalue().splitlines()
     assert max(len(line) for line in lines) <= 49
     assert any(len(line) > 40 for line in lines)
+
+
+def test_a_reply_that_would_mean_both_is_asked_again() -> None:
+    """A first letter that English reads the other way ("n" of "ndiyo") is no reply at all."""
+    messages = attrs.evolve(CORE.messages, word_yes="ndiyo", word_no="hapana")
+    question = Question("q", "Q", QuestionKind.YES_NO, frozenset(Role))
+    assert _parse_reply(question, "n", messages) is None
+    assert _parse_reply(question, "ndiyo", messages) is True
+    assert _parse_reply(question, "h", messages) is False
+    assert _parse_reply(question, "no", messages) is False
+    assert _hint(question, messages) == "ndiyo / hapana"
+
+
+def test_a_blank_word_is_no_reply() -> None:
+    """An empty reply (Enter) skips a question; a blank word never makes it an answer."""
+    messages = attrs.evolve(CORE.messages, word_no=" ")
+    question = Question("q", "Q", QuestionKind.YES_NO, frozenset(Role))
+    assert _parse_reply(question, "", messages) is None
+    assert _parse_reply(question, "  ", messages) is None

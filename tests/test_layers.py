@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "trustkit._version": 0,
     "trustkit._boundary": 0,
     "trustkit._public": 0,
+    "trustkit._json": 0,
     "trustkit.jsontypes": 0,
     # 1: reading and checking packs; 2: the engine
     "trustkit._pack": 1,

@@ -181,6 +181,63 @@ def test_bad_translations_are_pack_errors(
     assert message in problem.message
 
 
+@pytest.mark.parametrize(
+    ("words", "field", "message"),
+    [
+        ({"word_yes": "no", "word_no": "sí"}, "word_yes", "this one means no"),
+        ({"word_no": "Sí"}, "word_no", "this one means yes"),
+        ({"word_yes": "nein"}, "word_yes", "this one means no"),
+        ({"word_yes": " ", "word_no": "no"}, "word_yes", "not a blank one"),
+        ({"word_yes": "si", "word_no": "non"}, None, None),
+        ({"word_no": " "}, "word_no", "not a blank one"),
+        ({"word_yes": "sí", "word_no": "SI"}, "word_no", "one word cannot mean both"),
+        ({"word_yes": "NO"}, "word_yes", "one word cannot mean both"),
+    ],
+)
+def test_a_locale_cannot_change_what_an_answer_means(
+    words: dict[str, str], field: str | None, message: str | None
+) -> None:
+    """Words for yes and no that swap, vanish or mean both are unsafe, named where they are."""
+    texts = tuple(("messages", "", name, word) for name, word in words.items())
+    texts += (("steps", "educate", "title", "T"),)
+    translated = trustkit.models.Translation(
+        locale="xx", texts=texts, lines=tuple(range(1, len(texts) + 1))
+    )
+    pack = attrs.evolve(CORE, translations=(*CORE.translations, translated))
+    if field is None:
+        trustkit.check_pack(pack)
+        return
+    with pytest.raises(PackError) as info:
+        trustkit.check_pack(pack)
+    (problem,) = info.value.problems
+    assert (problem.file, problem.item, problem.field) == (
+        "<core>/locales/xx.toml",
+        "messages",
+        field,
+    )
+    assert problem.line == list(words).index(field) + 1
+    assert problem.code is trustkit.ProblemCode.UNSAFE
+    assert message is not None
+    assert message in problem.message
+
+
+def test_a_pack_cannot_swap_its_own_words_for_yes_and_no() -> None:
+    """The pack's own messages are held to the same rule as a locale's."""
+    messages = attrs.evolve(CORE.messages, word_yes="no", word_no="yes")
+    with pytest.raises(PackError) as info:
+        trustkit.check_pack(attrs.evolve(CORE, messages=messages))
+    (problem,) = info.value.problems
+    assert (problem.field, problem.code) == ("word_yes", trustkit.ProblemCode.UNSAFE)
+
+
+def test_words_given_as_lists_are_reported_once_as_not_texts() -> None:
+    """A word that is not a text is a type problem only, not also an unsafe one."""
+    bad = trustkit.models.Translation(locale="xx", texts=(("messages", "", "word_yes", ("no",)),))
+    with pytest.raises(PackError) as info:
+        trustkit.check_pack(attrs.evolve(CORE, translations=(*CORE.translations, bad)))
+    assert [p.code for p in info.value.problems] == [trustkit.ProblemCode.WRONG_TYPE]
+
+
 @pytest.fixture
 def copied(tmp_path: Path) -> Path:
     source = bundled_root("core")
@@ -218,6 +275,34 @@ def test_locale_files_are_checked_with_their_location(
     out = io.StringIO()
     assert main(["pack", "check", str(copied)], stdout=out) == 1
     assert message in out.getvalue()
+
+
+def test_a_spanish_locale_file_that_swaps_si_and_no_is_refused(copied: Path) -> None:
+    """The issue's case: "sí" read as no would send a disclosure to the catch-all."""
+    path = copied / "locales" / "es.toml"
+    text = path.read_text(encoding="utf-8")
+    assert 'word_yes = "sí"\nword_no = "no"\n' in text
+    path.write_text(
+        text.replace('word_yes = "sí"\nword_no = "no"\n', 'word_yes = "no"\nword_no = "sí"\n'),
+        encoding="utf-8",
+    )
+    line = text[: text.index("word_yes")].count("\n") + 1
+    with pytest.raises(PackError) as info:
+        trustkit.load_pack(copied).localized("es")
+    (problem,) = info.value.problems
+    assert problem.file.endswith("locales/es.toml")
+    assert (problem.field, problem.code) == ("word_yes", trustkit.ProblemCode.UNSAFE)
+    assert problem.line is not None
+    assert problem.line <= line
+    from trustkit._cli import main
+
+    out = io.StringIO()
+    assert main(["pack", "check", str(copied)], stdout=out) == 1
+    assert "word_yes: a word for yes: this one means no" in out.getvalue()
+    with pytest.raises(PackError):
+        trustkit.recommend_next_step(
+            {"afraid_of_partner": True}, pack=trustkit.load_pack(copied), locale="es"
+        )
 
 
 def test_an_overlay_may_not_change_the_language(overlay: Overlay) -> None:

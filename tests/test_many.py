@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import types
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 from unittest import mock
 
@@ -253,3 +253,60 @@ def test_batches_of_every_size_around_a_chunk() -> None:
     for size in (0, 1, 7, 8, 9, 16, 17):
         with mock.patch.object(many, "CHUNK", 8):
             same(cases[:size])
+
+
+def _refilled(cases: Sequence[dict[str, Any]], wrap: Any = None) -> Iterator[Mapping[str, Any]]:
+    """One dict, emptied and refilled before each yield (as a reader that reuses a row does)."""
+    row: dict[str, Any] = {}
+    for answers in cases:
+        row.clear()
+        row.update(answers)
+        yield row if wrap is None else wrap(row)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(valid_answers(Role.PARTNER, safe=False), min_size=1, max_size=12),
+    st.sampled_from([1, 3, 256]),
+    st.sampled_from([None, types.MappingProxyType]),
+)
+def test_a_refilled_mapping_gives_what_single_calls_on_its_copies_give(
+    cases: list[dict[str, Any]], chunk: int, wrap: Any
+) -> None:
+    """Each check-in is read as it is when yielded, not as the dict is when it is decided."""
+    copies = [dict(answers) for answers in cases]
+    with mock.patch.object(many, "CHUNK", chunk):
+        got = list(trustkit.recommend_many(_refilled(cases, wrap)))
+    assert got == [trustkit.recommend_next_step(answers) for answers in copies]
+
+
+def test_a_safety_yes_in_a_refilled_dict_is_not_lost() -> None:
+    """The issue's case: a disclosure followed by a calm check-in, through one reused dict."""
+    cases: list[dict[str, Any]] = [{"afraid_of_partner": True}, {"feels_heard": 1}]
+    got = [rec.step.id for rec in trustkit.recommend_many(_refilled(cases))]
+    assert got == [trustkit.recommend_next_step(answers).step.id for answers in cases]
+    assert got[0] != got[1]
+
+
+def test_a_mapping_that_cannot_be_read_raises_in_its_turn() -> None:
+    class Broken(Mapping[str, Any]):
+        def __getitem__(self, key: str) -> Any:
+            raise KeyError(key)
+
+        def __iter__(self) -> Iterator[str]:
+            raise RuntimeError("cannot be read")
+
+        def __len__(self) -> int:
+            return 1
+
+    got = trustkit.recommend_many([{"feels_heard": 1}, Broken()])
+    assert next(got).step.id == "validation"
+    with pytest.raises(RuntimeError, match="cannot be read"):
+        next(got)
+
+
+def test_what_is_not_a_mapping_is_an_error_in_its_turn() -> None:
+    got = trustkit.recommend_many([{"feels_heard": 1}, ["feels_heard", 1]])  # type: ignore[list-item]
+    assert next(got).step.id == "validation"
+    with pytest.raises(trustkit.AnswerError, match="answers: a mapping"):
+        next(got)

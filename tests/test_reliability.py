@@ -100,3 +100,30 @@ def test_the_tests_run_against_the_installed_wheel() -> None:
     location = Path(trustkit.__file__).resolve()
     assert "site-packages" in location.parts
     assert "src" not in location.parts
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"afraid_of_partner": True, "feels_heard": 2, "hurt_or_threatened": False},
+        {"choked_or_strangled": True, "self_harm_thoughts": True},
+        {"feels_heard": 1, "stuck": 5},
+    ],
+)
+def test_a_recommendation_and_its_trace_repr_show_no_answer(answers: dict[str, Any]) -> None:
+    """Evidence and trace entries say what was answered: their repr shows ids and counts only."""
+    rec = trustkit.recommend_next_step(answers)
+    trace = trustkit.trace(answers)
+    assert rec.evidence
+    texts = [repr(rec), str(rec), repr(trace), str(trace), *map(repr, trace.rules)]
+    texts += [repr(ev) for ev in rec.evidence]
+    hidden = [ev.condition for ev in rec.evidence]
+    hidden += [entry.failed for entry in trace.rules if entry.failed is not None]
+    hidden += [repr(qid) for qid in answers]  # no answered question is named
+    hidden += ["= yes", "= no", "held=True", "held=False"]
+    for text in texts:
+        for secret in hidden:
+            assert secret not in text
+    assert f"<{len(rec.reasons)} reasons hidden>" in repr(rec)
+    assert f"<{len(trace.rules)} rules hidden>" in repr(trace)
+    assert repr(rec.evidence[0]).startswith(f"Evidence(rule_id={rec.evidence[0].rule_id!r}, ")

@@ -141,11 +141,27 @@ _TEXT_LIMITS = {"country": 8, "locale": 35}
 """The optional text fields of a JSON check-in, and the most characters each may have."""
 
 
+class _NameTwiceError(ValueError):
+    """A name given twice in one JSON object; ``name`` is that name (a field, never a value)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__("a name is given twice")
+
+
 def _unique_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object, refused if a name is given twice (which value would count?)."""
+    """A JSON object, refused if a name is given twice (which value would count?).
+
+    The same rule as trustkit's own JSON readers (the command line, ``trustkit.batch``):
+    ``{"afraid_of_partner": true, "afraid_of_partner": false}`` is no answer at all.
+    """
     obj = dict(pairs)
     if len(obj) < len(pairs):
-        raise ValueError("a name is given twice")
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                raise _NameTwiceError(name)
+            seen.add(name)
     return obj
 
 
@@ -162,6 +178,10 @@ def read_checkin(body: bytes) -> CheckInRequest:
     """
     try:
         data = json.loads(body, object_pairs_hook=_unique_names)
+    except _NameTwiceError as exc:
+        raise InvalidRequestError(
+            [_problem(exc.name[:100], "duplicate", "each name at most once")]
+        ) from None
     except (ValueError, RecursionError):
         raise InvalidRequestError([_problem("body", "invalid_json", "valid JSON")]) from None
     if not isinstance(data, dict):
@@ -376,7 +396,7 @@ def _resource_html(res: Resource) -> str:
         parts.append(f'<a href="{url}" rel="noreferrer noopener">{url}</a>')
     if res.hours:
         parts.append(html.escape(res.hours))
-    if not (res.phone or res.text or res.url):
+    if res.notes:  # e.g. how to reach it without speaking: "press 55", "text AYUDA to 988"
         parts.append(html.escape(res.notes))
     return f"<li>{' · '.join(parts)}</li>"
 
@@ -444,6 +464,15 @@ def questionnaire(role: Role, locale: str | None = None) -> dict[str, object]:
 # a log line is kept longer, and read by more people, than the person ever meant.
 
 
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+"""What a browser sends an HTML form as."""
+
+
+def _media_type(request: Request) -> str:
+    """The request body's media type, without parameters, in lower case ("" if none)."""
+    return request.headers.get("content-type", "").partition(";")[0].strip().lower()
+
+
 async def home(request: Request) -> Response:
     """The home page: one link for each of the two people."""
     links = "".join(
@@ -466,6 +495,12 @@ async def checkin_submit(request: Request) -> Response:
     role = request.path_params["role"]
     if role not in _ROLES:
         return _page("Not found", "<h1>Not found</h1>", 404)
+    if _media_type(request) not in _FORM_TYPES:  # JSON belongs to /api/checkin
+        body = (
+            "<h1>This page takes the check-in form</h1>"
+            f'<p>Please answer on <a href="/checkin/{role}">the check-in page</a>.</p>'
+        )
+        return _page("Check-in", body, 415)
     respondent = Role(role)
     form = await request.form(max_files=0, max_fields=100)
     answers, country = read_form_answers(
@@ -488,8 +523,7 @@ async def api_questionnaire(request: Request) -> Response:
 
 async def api_checkin(request: Request) -> Response:
     """POST /api/checkin: one person's answers in, the recommendation out, as JSON."""
-    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-    if media_type != "application/json":
+    if _media_type(request) != "application/json":  # a form post belongs to /checkin/{role}
         return JSONResponse({"detail": "Send the check-in as application/json."}, 415)
     checkin = read_checkin(await request.body())
     rec = trustkit.recommend_next_step(

@@ -272,7 +272,9 @@ def recommend_many(
     each rule tried once for all of them, and results are yielded in order,
     so a long stream of check-ins never sits in memory; an invalid check-in
     raises its ``AnswerError`` when its turn comes, after the results before
-    it. Equal results within one call are one (immutable) object, built
+    it. Each mapping of answers is copied as it is read, so a source that
+    refills and yields one dict gets what single calls on its copies get.
+    Equal results within one call are one (immutable) object, built
     once, so the larger the batch, the faster each decision. For a process
     pool, send the check-ins to the workers and call this in each (after
     [`compile_pack`][trustkit.compile_pack] at start-up).

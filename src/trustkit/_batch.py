@@ -32,6 +32,7 @@ from typing import Any
 
 import attrs
 
+from trustkit import _json
 from trustkit._api import default_pack
 from trustkit._engine.compile import compiled
 from trustkit._engine.recommend import recommend
@@ -128,8 +129,8 @@ def _checkin(record: Mapping[Any, object]) -> CheckIn:
     answers = record.get("answers")
     if isinstance(answers, str):  # a Parquet or CSV column may hold the answers as JSON text
         try:
-            answers = json.loads(answers)
-        except ValueError:
+            answers = _json.loads(answers)  # a question given twice is an AnswerError
+        except (json.JSONDecodeError, RecursionError):
             raise AnswerError(
                 [
                     AnswerProblem(
@@ -211,9 +212,13 @@ def read_jsonl(path: Path) -> Iterator[tuple[str, object]]:
                 yield label, _Broken(f"longer than {MAX_LINE_CHARS:,} characters")
             elif line.strip():
                 try:
-                    yield label, json.loads(line)
+                    yield label, _json.loads(line)
+                except AnswerError as error:  # a key given twice, named (never its values)
+                    yield label, _Broken(_describe(error))
                 except ValueError:
                     yield label, _Broken("not JSON")
+                except RecursionError:
+                    yield label, _Broken("nested too deeply")
 
 
 def read_parquet(path: Path) -> Iterator[tuple[str, object]]:

@@ -15,11 +15,12 @@ import os
 import shutil
 import sys
 import textwrap
-import unicodedata
 from collections.abc import Callable, Sequence
 from typing import IO
 
 import trustkit
+from trustkit import _json
+from trustkit._vocabulary import fold
 from trustkit.models import (
     Action,
     ContentPack,
@@ -77,7 +78,7 @@ def _read_json(source: str, stdin: IO[str]) -> object:
             f"{source}: larger than {MAX_INPUT_CHARS:,} characters; a check-in is a few kilobytes"
         )
     try:
-        return json.loads(text)
+        return _json.loads(text)  # a key given twice is an AnswerError, naming the key
     except json.JSONDecodeError as exc:
         # The position only: the message of a JSON error can quote the input.
         raise _BadInputError(f"{source}: not valid JSON (line {exc.lineno})") from None
@@ -118,11 +119,10 @@ def _resource_line(res: Resource, messages: Messages) -> str:
             res.text,
             res.url,
             res.hours,
+            res.notes,  # e.g. "press 2 ... text AYUDA", the UK's silent 999 "press 55"
         )
         if text
     )
-    if not (res.phone or res.text or res.url):
-        parts.append(res.notes)  # the only way to reach it, e.g. "call your local emergency number"
     return " · ".join(parts)
 
 
@@ -203,7 +203,11 @@ def format_recommendation(
         others = ", ".join(f"{alt.title} ({alt.step_id})" for alt in rec.alternatives)
         lines.append(("", "  ", f"{messages.heading_alternatives}: {others}"))
     packs = ", ".join(map(str, rec.packs))
-    lines.extend([("", "", ""), ("", "", f"Rule {rec.rule_id} · pack {packs} · {rec.locale}")])
+    # A safety rule's id names the kind of disclosure ("safety-high-risk"): not on screen,
+    # where someone else may read it (--json keeps it for apps).
+    made = f"pack {packs} · {rec.locale}"
+    footer = made[:1].upper() + made[1:] if rec.safety else f"Rule {rec.rule_id} · {made}"
+    lines.extend([("", "", ""), ("", "", footer)])
     return _wrap(lines, width)
 
 
@@ -291,19 +295,22 @@ _YES = {"y": True, "yes": True, "n": False, "no": False}
 """The English replies to a yes/no question, understood in every language."""
 
 
-def _fold(text: str) -> str:
-    """``text`` in lower case without accents, so that "si" and "Sí" read the same."""
-    decomposed = unicodedata.normalize("NFD", text.strip().casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def _yes_no(messages: Messages) -> dict[str, bool]:
-    """The replies to a yes/no question: the pack's words, their first letters and English."""
-    yes, no = _fold(messages.word_yes), _fold(messages.word_no)
-    replies = {**_YES, yes: True, no: False}
+    """The replies to a yes/no question: the pack's words, their first letters and English.
+
+    A first letter shared by the two words is no reply, and neither is a reply
+    that would mean both yes and no (a first letter that English reads the
+    other way): the question is asked again. `pack check` refuses words that
+    are blank, alike, or mean the opposite.
+    """
+    yes, no = fold(messages.word_yes), fold(messages.word_no)
+    replies = [*_YES.items(), (yes, True), (no, False)]
     if yes[:1] != no[:1]:
-        replies |= {yes[:1]: True, no[:1]: False}
-    return replies
+        replies += [(yes[:1], True), (no[:1], False)]
+    meanings: dict[str, set[bool]] = {}
+    for reply, meaning in replies:
+        meanings.setdefault(reply, set()).add(meaning)
+    return {reply: said.pop() for reply, said in meanings.items() if reply and len(said) == 1}
 
 
 def _hint(question: Question, messages: Messages) -> str:
@@ -313,13 +320,15 @@ def _hint(question: Question, messages: Messages) -> str:
     if question.kind is QuestionKind.COUNT:
         return messages.hint_count
     yes, no = messages.word_yes, messages.word_no
-    return f"{yes[:1]} / {no[:1]}" if _fold(yes)[:1] != _fold(no)[:1] else f"{yes} / {no}"
+    replies = _yes_no(messages)
+    short = replies.get(fold(yes)[:1]) is True and replies.get(fold(no)[:1]) is False
+    return f"{yes[:1]} / {no[:1]}" if short else f"{yes} / {no}"
 
 
 def _parse_reply(question: Question, reply: str, messages: Messages) -> bool | int | None:
     """The answer typed for a question; None if it cannot be one."""
     if question.kind is QuestionKind.YES_NO:
-        return _yes_no(messages).get(_fold(reply))
+        return _yes_no(messages).get(fold(reply))
     reply = reply.strip()
     if not (reply.isascii() and reply.isdigit()):
         return None

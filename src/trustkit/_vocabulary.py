@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 FACT_FAMILIES: dict[str, tuple[str, str | None]] = {
     "checkins": ("number", None),
     "weeks_since_first": ("number", None),
@@ -54,6 +56,40 @@ Optional in messages.toml (these English texts are the defaults), overridable by
 translatable by locale files like any other template. `trustkit._pack.spec` declares each with
 its placeholders; ``Messages`` takes these defaults. The engine never reads them.
 """
+
+
+def fold(text: str) -> str:
+    """``text`` in lower case, without accents or outer spaces: "si" and " Sí" read the same."""
+    decomposed = unicodedata.normalize("NFD", text.strip().casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+YES_WORDS = frozenset({"yes", "y", "si", "oui", "ja", "sim", "da", "tak"})
+"""Words (folded) that mean yes in common languages; English ``yes`` and ``y`` always do."""
+NO_WORDS = frozenset({"no", "n", "non", "nein", "nee", "nao", "nie", "nej"})
+"""Words (folded) that mean no in common languages; English ``no`` and ``n`` always do."""
+
+
+def yes_no_problem(yes: str, no: str) -> tuple[str, str] | None:
+    """What is wrong with a pack's words for yes and no, as (field, problem), or ``None``.
+
+    The words decide what a typed reply means on the safety screen, so a pack
+    (or a locale) may not leave one blank, give both the same word, or give
+    a word that means the opposite: with ``word_yes = "no"`` or
+    ``word_no = "sí"``, a Spanish "sí" would be read as no.
+    """
+    folded_yes, folded_no = fold(yes), fold(no)
+    if not folded_yes:
+        return "word_yes", "a word for yes, not a blank one"
+    if not folded_no:
+        return "word_no", "a word for no, not a blank one"
+    if folded_yes == folded_no:
+        return "word_no", "the same word for yes and for no: one word cannot mean both"
+    if folded_yes in NO_WORDS:
+        return "word_yes", "a word for yes: this one means no"
+    if folded_no in YES_WORDS:
+        return "word_no", "a word for no: this one means yes"
+    return None
 
 
 SAFETY_PERIOD_FLOOR_WEEKS = 52

@@ -966,9 +966,27 @@ class CheckIn:
 # ------------------------------------------------------------------------ recommendations
 
 
+def _hidden(_: object) -> str:
+    """A ``repr`` for a field that says what was answered."""
+    return "<hidden>"
+
+
+def _count_hidden(what: str) -> Callable[[tuple[object, ...]], str]:
+    """A ``repr`` for a tuple that says only how many items it hides."""
+    return lambda items: f"<{len(items)} {what} hidden>"
+
+
+def _condition_hidden(condition: str | None) -> str:
+    """A ``repr`` for a condition that held or failed: it says what was answered."""
+    return "None" if condition is None else "<condition hidden>"
+
+
 @attrs.frozen
 class Evidence:
     """A condition that held, and the questions it read.
+
+    Like the answers themselves, these say what was answered (``"afraid_of_partner
+    = yes"``), so the ``repr`` shows only the rule and how many questions were read.
 
     Attributes:
         rule_id: The rule the condition belongs to.
@@ -977,8 +995,8 @@ class Evidence:
     """
 
     rule_id: str
-    condition: str
-    questions: tuple[str, ...]
+    condition: str = attrs.field(repr=_condition_hidden)
+    questions: tuple[str, ...] = attrs.field(repr=_count_hidden("questions"))
 
 
 @attrs.frozen
@@ -1007,7 +1025,8 @@ class Recommendation:
         reasons: Plain sentences saying why, naming the answers that led here.
             They are for the person who answered; the ``repr`` hides them, so
             a recommendation that ends up in a log reveals no answer.
-        evidence: The conditions that held and the questions they read.
+        evidence: The conditions that held and the questions they read;
+            private like the reasons (the ``repr`` shows only rule ids and counts).
         rule_id: The rule that decided.
         alternatives: Up to two other steps whose rules also held (none in a
             safety recommendation).
@@ -1143,7 +1162,9 @@ def _rule_outcome(value: RuleOutcome | str) -> RuleOutcome:
 class RuleTrace:
     """One rule as it was tried for a check-in: whether it held, and what became of it.
 
-    It holds ids and conditions only, never an answer.
+    It holds ids and conditions only, never an answer; but whether a rule held,
+    and which part failed, say what was answered, so the ``repr`` shows only
+    the rule itself.
 
     Attributes:
         rule_id: The rule's id.
@@ -1166,11 +1187,11 @@ class RuleTrace:
     step: str
     priority: int
     safety: bool
-    held: bool | None
-    outcome: RuleOutcome = attrs.field(converter=_rule_outcome)
-    failed: str | None = None
-    questions: tuple[str, ...] = ()
-    facts: tuple[str, ...] = ()
+    held: bool | None = attrs.field(repr=_hidden)
+    outcome: RuleOutcome = attrs.field(converter=_rule_outcome, repr=_hidden)
+    failed: str | None = attrs.field(default=None, repr=_condition_hidden)
+    questions: tuple[str, ...] = attrs.field(default=(), repr=_count_hidden("questions"))
+    facts: tuple[str, ...] = attrs.field(default=(), repr=_count_hidden("facts"))
 
 
 @attrs.frozen
@@ -1178,7 +1199,8 @@ class Trace:
     """A recommendation with every rule tried for it, in the order they were tried.
 
     Safety rules come first, then the others by priority (ties by id), as the
-    engine tries them. See [`trustkit.trace`][trustkit.trace].
+    engine tries them. See [`trustkit.trace`][trustkit.trace]. What became of
+    each rule says what was answered, so the ``repr`` counts the rules only.
 
     Attributes:
         recommendation: The recommendation, exactly as
@@ -1187,7 +1209,7 @@ class Trace:
     """
 
     recommendation: Recommendation
-    rules: tuple[RuleTrace, ...]
+    rules: tuple[RuleTrace, ...] = attrs.field(repr=_count_hidden("rules"))
 
     def rule(self, rule_id: str) -> RuleTrace:
         """The entry of one rule.

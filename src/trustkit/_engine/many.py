@@ -466,6 +466,20 @@ class _Batch:
         )
 
 
+def _snapshot(item: object) -> object:
+    """A mapping of answers as it is now, read as the single call reads it (``items()``).
+
+    Anything else is kept as it is (a `CheckIn` cannot change); so is a mapping
+    that cannot be read, for the single call to raise its error in its turn.
+    """
+    if not isinstance(item, Mapping):
+        return item
+    try:
+        return dict(item.items())
+    except Exception:  # the single call raises it again, in its turn
+        return item
+
+
 def recommend_many(
     checkins: Iterable[object],
     respondent: Role | str | None,
@@ -475,16 +489,22 @@ def recommend_many(
     """The engine behind [`trustkit.recommend_many`][trustkit.recommend_many].
 
     Yields what ``recommend(checkin, respondent, pack, country)`` gives for each
-    check-in, in order, or raises what it raises, in that check-in's turn.
+    check-in, in order, or raises what it raises, in that check-in's turn. Each
+    mapping is copied as it is read (up to a chunk ahead of its result), so a
+    source that refills one dict gives what single calls on its copies give.
     """
     c = compiled(pack)
-    stream = iter(checkins)
+    stream: Iterator[Any] = iter(checkins)
     batch: _Batch | None = None
     while True:
         chunk: list[Any] = []
         failure: Exception | None = None
         try:
-            chunk.extend(islice(stream, CHUNK))
+            # Each check-in is taken as it is when read: a generator may refill one dict.
+            add = chunk.append
+            for item in islice(stream, CHUNK):
+                kind = type(item)
+                add(item.copy() if kind is dict else item if kind is CheckIn else _snapshot(item))
         except Exception as error:  # raised again after the check-ins before it
             failure = error
         if chunk:

@@ -33,6 +33,7 @@ from trustkit._vocabulary import (
     SAFETY_PERIOD_FLOOR_WEEKS,
     SAFETY_PERIOD_MAX_WEEKS,
     split_fact,
+    yes_no_problem,
 )
 from trustkit.errors import PackError, PackProblem, ProblemCode
 from trustkit.models import (
@@ -59,7 +60,7 @@ from trustkit.models import (
 )
 
 if TYPE_CHECKING:
-    from trustkit.models import ContentPack
+    from trustkit.models import ContentPack, Text, Translation
 
 Moved = Mapping[tuple[str, str, str], Origin]
 """Where an overlay changed a field, by ``(kind, item id, field)``: problems with the
@@ -359,6 +360,9 @@ def _check_messages(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
             yield place.problem(
                 name, "a safety text must never ask for secrecy", ProblemCode.UNSAFE
             )
+    words = yes_no_problem(pack.messages.word_yes, pack.messages.word_no)
+    if words is not None:
+        yield place.problem(*words, ProblemCode.UNSAFE)
 
 
 def template_problem(name: str, template: object) -> str | None:
@@ -693,6 +697,30 @@ def _check_translations(pack: ContentPack) -> Iterator[PackProblem]:
                 yield place.problem(
                     field, "a safety text must never ask for secrecy", ProblemCode.UNSAFE
                 )
+        yield from _check_translated_words(pack, translation, file)
+
+
+def _check_translated_words(
+    pack: ContentPack, translation: Translation, file: str
+) -> Iterator[PackProblem]:
+    """A locale's words for yes and no (each falling back to the pack's own) keep their meaning."""
+    given: dict[str, tuple[Text, int | None]] = {}
+    lines = translation.lines or (None,) * len(translation.texts)
+    for (kind, item_id, field, text), line in zip(translation.texts, lines, strict=False):
+        if (kind, item_id) == ("messages", "") and field in ("word_yes", "word_no"):
+            given[field] = (text, line)
+    if not given:
+        return
+    yes = given.get("word_yes", (pack.messages.word_yes, None))[0]
+    no = given.get("word_no", (pack.messages.word_no, None))[0]
+    if not (isinstance(yes, str) and isinstance(no, str)):
+        return  # not a text: already reported
+    problem = yes_no_problem(yes, no)
+    if problem is not None:
+        field, message = problem
+        if field not in given:  # the locale gave only the other word: that one is at fault
+            (field,) = given
+        yield _Place(file, "messages", given[field][1]).problem(field, message, ProblemCode.UNSAFE)
 
 
 def _check_ids(pack: ContentPack) -> Iterator[PackProblem]:
