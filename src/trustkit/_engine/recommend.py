@@ -16,6 +16,7 @@ from trustkit._engine.compile import (
     compiled,
     questions_read,
 )
+from trustkit._engine.emergency import fill
 from trustkit._engine.facts import HISTORY_WINDOW, compute
 from trustkit._engine.period import SafetyPeriod, recent, safety_period
 from trustkit.errors import AnswerError, AnswerProblem, NoStepError, ProblemCode, TrustkitError
@@ -206,6 +207,8 @@ def _safety(
     country: str | None,
 ) -> Recommendation:
     top = matched[0].rule
+    emergency = c.emergency
+    number = emergency.number(country)
     evidence: list[Evidence] = []
     sentences: list[str] = []
     reasons: list[str] = []
@@ -213,7 +216,7 @@ def _safety(
     topics: list[str] = []
     for compiled_rule in matched:
         rule = compiled_rule.rule
-        reason = _without_said_opening(rule.reason, openings)
+        reason = _without_said_opening(fill(rule.reason, number), openings)
         if reason and reason not in reasons:
             reasons.append(reason)
         found: list[Evidence] = []
@@ -232,13 +235,13 @@ def _safety(
     return made_with(
         c.pack,
         role,
-        step=c.crisis_steps[top.step],
+        step=emergency.step(top.step, country),
         urgency=Urgency.CRITICAL,
         reasons=(*reasons, *sentences),
         evidence=tuple(evidence),
         rule_id=top.id,
         alternatives=(),
-        resources=_near(c.resources_for(tuple(topics)), country),
+        resources=emergency.first(_near(c.resources_for(tuple(topics)), country), country),
         safety=True,
     )
 
@@ -477,17 +480,18 @@ def _follow_up(
     for compiled_rule in matched:
         topics.extend(t for t in compiled_rule.rule.resources if t not in topics)
     pack = c.pack
+    emergency = c.emergency
     return made_with(
         pack,
         role,
-        step=c.crisis_steps[top.step],
+        step=emergency.step(top.step, country),
         urgency=Urgency.WARNING,
-        reasons=(pack.messages.safety_earlier,),
+        reasons=(fill(pack.messages.safety_earlier, emergency.number(country)),),
         evidence=tuple(
             Evidence(r.rule.id, f"earlier in the safety period: {r.rule.when}", ()) for r in matched
         ),
         rule_id=top.id,
         alternatives=(),
-        resources=_near(c.resources_for(tuple(topics)), country),
+        resources=emergency.first(_near(c.resources_for(tuple(topics)), country), country),
         safety=True,
     )
