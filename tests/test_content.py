@@ -155,7 +155,7 @@ def test_a_crossed_boundary_is_not_the_harmed_person_s_job_to_smooth_over(locale
 
 # ------------------------------------------------------------------ crisis texts
 
-EMERGENCY = {"en": "call your local emergency number", "es": "número de emergencias local"}
+EMERGENCY = {"en": r"call \{emergency\}", "es": r"llama (ahora )?al \{emergency\}"}
 NOT_YOUR_FAULT = {"en": "it is not your fault", "es": "no es culpa tuya"}
 CONFIDENTIAL = {"en": r"\bconfidential\b", "es": r"\bconfidencial(es|idad)?\b"}
 IN_MOST_CASES = {"en": "in most cases", "es": "en la mayoría de los casos"}
@@ -173,10 +173,14 @@ def crisis_texts(pack: trustkit.ContentPack) -> Iterator[tuple[str, str]]:
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_crisis_texts_open_with_the_emergency_number(locale: str) -> None:
-    """Someone in immediate danger reads first that they should call the emergency number."""
+    """Someone in immediate danger reads first that they should call the emergency number.
+
+    The texts say ``{emergency}``, which becomes the number of the reader's country
+    (tests/test_emergency_number.py); safety_earlier says "call {emergency}." too.
+    """
     for where, text in crisis_texts(PACKS[locale]):
         first = SENTENCE_END.split(text)[0]
-        assert EMERGENCY[locale] in first, where
+        assert re.search(EMERGENCY[locale], first), where
 
 
 @pytest.mark.parametrize("locale", LOCALES)

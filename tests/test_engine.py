@@ -219,7 +219,8 @@ def test_safety_rules_that_share_a_reason_give_it_once() -> None:
         {"controlled": True, "afraid_of_partner": True}, pack=_pack_with(twin)
     )
     assert rec.rule_id == "safety-abuse"
-    assert rec.reasons.count(abuse.reason) == 1
+    said = abuse.reason.replace("{emergency}", PACK.messages.emergency_elsewhere)
+    assert rec.reasons.count(said) == 1
     assert {e.rule_id for e in rec.evidence} == {"safety-abuse", "safety-abuse-twin"}
     ids = [r.id for r in rec.resources]
     assert len(ids) == len(set(ids))
@@ -336,9 +337,10 @@ def test_a_country_keeps_its_own_and_the_international_resources(country: str) -
     everything = trustkit.recommend_next_step({"hurt_or_threatened": True})
     assert rec.resources
     assert {r.country for r in rec.resources} <= {country.upper(), "INTL"}
-    assert [r for r in everything.resources if r.country in (country.upper(), "INTL")] == list(
-        rec.resources
-    )
+    # The same lines, the emergency line first (tests/test_emergency_number.py).
+    kept = [r for r in everything.resources if r.country in (country.upper(), "INTL")]
+    assert sorted(kept, key=id) == sorted(rec.resources, key=id)
+    assert "emergency" in rec.resources[0].topics
     distress = trustkit.recommend_next_step({"distress": 5}, country=country)
     assert {r.country for r in distress.resources} <= {country.upper(), "INTL"}
 
@@ -394,9 +396,8 @@ def test_every_assigned_country_keeps_a_safety_result_whole(country: str) -> Non
     """Every ISO 3166-1 code is accepted; a safety yes keeps national and international lines."""
     rec = trustkit.recommend_next_step({"hurt_or_threatened": True}, country=country)
     everything = trustkit.recommend_next_step({"hurt_or_threatened": True})
-    assert [r for r in everything.resources if r.country in (country, "INTL")] == list(
-        rec.resources
-    )
+    kept = [r for r in everything.resources if r.country in (country, "INTL")]
+    assert sorted(kept, key=id) == sorted(rec.resources, key=id)
     assert any(r.country == "INTL" for r in rec.resources)
 
 

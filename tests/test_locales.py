@@ -18,6 +18,7 @@ import trustkit
 from tests.conftest import PACK_TOML, Overlay
 from tests.strategies import role_and_answers
 from trustkit import AnswerError, PackError
+from trustkit._engine.emergency import fill_step
 from trustkit._pack.load import bundled_root
 from trustkit._pack.translate import TRANSLATABLE, canonical_tag
 
@@ -136,7 +137,8 @@ def test_a_recommendation_says_which_language_it_is_in(
     pack = CORE.localized(tag)
     assert rec.locale == pack.locale
     assert rec.locale in {"en", "es"}
-    assert rec.step == attrs.evolve(pack.step(rec.step.id), actions=rec.step.actions)
+    shown = fill_step(pack.step(rec.step.id), pack.messages.emergency_elsewhere)
+    assert rec.step == attrs.evolve(shown, actions=rec.step.actions)
 
 
 def test_missing_translations_fall_back_field_by_field() -> None:

@@ -176,7 +176,8 @@ def test_a_safety_yes_always_gets_its_answer(templates: dict[str, str]) -> None:
     rec = trustkit.recommend_next_step(answers, pack=pack)
     assert (rec.step.id, rec.safety, rec.urgency) == ("professional_help", True, "critical")
     assert rec.resources
-    assert rec.reasons[0] == next(r.reason for r in PACK.rules if r.id == "safety-self-harm")
+    reason = next(r.reason for r in PACK.rules if r.id == "safety-self-harm")
+    assert rec.reasons[0] == reason.replace("{emergency}", PACK.messages.emergency_elsewhere)
     assert {e.rule_id for e in rec.evidence} == {"safety-self-harm", "safety-abuse"}
     assert all(set(e.questions) <= set(answers) for e in rec.evidence)
 
@@ -191,6 +192,7 @@ def test_the_emergency_sentence_is_said_once_when_several_safety_rules_hold() ->
         )
         rules = {r.id: r for r in pack.rules}
         opening = rules["safety-abuse"].reason.partition(". ")[0]
+        opening = opening.replace("{emergency}", pack.messages.emergency_elsewhere)
         assert sum(r.count(opening) for r in rec.reasons) == 1
         assert rec.reasons[0].startswith(opening)
         for rule_id in ("safety-self-harm", "safety-high-risk", "safety-abuse"):
@@ -212,7 +214,7 @@ def test_a_reason_that_is_only_the_shared_opening_adds_nothing() -> None:
     rec = trustkit.recommend_next_step(
         {"afraid_of_partner": True, "choked_or_strangled": True}, pack=pack
     )
-    assert rec.reasons[0] == high.reason
+    assert rec.reasons[0] == high.reason.replace("{emergency}", PACK.messages.emergency_elsewhere)
     assert "" not in rec.reasons
     assert only_opening not in rec.reasons
     one_sentence = attrs.evolve(

@@ -26,6 +26,8 @@ PACK = trustkit.default_pack()
 PERIOD = dt.timedelta(weeks=PACK.safety_period_weeks)
 T0 = dt.datetime(2026, 1, 5, 20, 0, tzinfo=dt.UTC)  # a Monday evening
 SAFETY_QUESTIONS = [q.id for q in PACK.questions if q.safety]
+EARLIER = PACK.messages.safety_earlier.replace("{emergency}", PACK.messages.emergency_elsewhere)
+"""What safety_earlier says with no country (tests/test_emergency_number.py: with one)."""
 COUPLES_STEPS = {s.id for s in PACK.steps if s.couples}
 ABUSE_QUESTIONS = [
     q for q in SAFETY_QUESTIONS if q not in {"self_harm_thoughts", "partner_self_harm"}
@@ -62,7 +64,7 @@ def test_the_week_after_a_disclosure_the_partner_still_gets_help_not_a_celebrati
     assert rec.alternatives == ()
     assert all(a.in_crisis and a.who is not Who.BOTH for a in rec.step.actions)
     assert "domestic_abuse" in {t for r in rec.resources for t in r.topics}
-    assert rec.reasons == (PACK.messages.safety_earlier,)
+    assert rec.reasons == (EARLIER,)
     # The reasons acknowledge the answer without quoting it.
     assert not any(PACK.question(q).prompt in " ".join(rec.reasons) for q in SAFETY_QUESTIONS)
     assert [e.questions for e in rec.evidence] == [()]
@@ -100,7 +102,7 @@ def test_a_supporter_whose_partner_spoke_of_self_harm_keeps_their_own_guidance()
     )
     rec = recommend(checkin("supporter", {"hopeful": 5, "progress_noticed": 5}, weeks=2), earlier)
     assert (rec.step.id, rec.urgency, rec.safety) == ("support_in_crisis", Urgency.WARNING, True)
-    assert rec.reasons == (PACK.messages.safety_earlier,)
+    assert rec.reasons == (EARLIER,)
     assert rec.resources == acute.resources
     assert "crisis" in {t for r in rec.resources for t in r.topics}
     assert all(a.in_crisis and a.who is not Who.BOTH for a in rec.step.actions)

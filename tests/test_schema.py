@@ -779,7 +779,11 @@ def test_message_descriptions_name_the_allowed_placeholders() -> None:
     validate = pytest.importorskip("trustkit._pack.validate")
     explain = pack_file_schema("messages")["$defs"]["templates"]  # type: ignore[index]
     labels = pytest.importorskip("trustkit._vocabulary").LABELS
-    optional = {"safety_earlier", *labels}  # have defaults, so older packs stay valid
+    optional = {
+        "safety_earlier",
+        "emergency_elsewhere",
+        *labels,
+    }  # defaults: older packs stay valid
     templates = {f.name for f in attrs.fields(trustkit.Messages)} - {"origin"}
     assert set(explain["required"]) == templates - optional
     for name, allowed in validate._TEMPLATE_FIELDS.items():

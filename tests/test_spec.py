@@ -57,7 +57,8 @@ def test_every_template_is_declared_once() -> None:
     assert spec.TEMPLATES["safety_earlier"].default is not None
     assert spec.TEMPLATES["answer_scale"].words.endswith("Placeholders: {prompt}, {value}.")
     assert spec.TEMPLATES["streak"].words.endswith("Placeholder: {value}.")
-    assert spec.TEMPLATES["safety_earlier"].words.endswith("No placeholders.")
+    assert spec.TEMPLATES["safety_earlier"].words.endswith("Placeholder: {emergency}.")
+    assert spec.TEMPLATES["emergency_elsewhere"].words.endswith("No placeholders.")
 
 
 def test_optional_templates_have_the_models_defaults() -> None:
@@ -68,7 +69,7 @@ def test_optional_templates_have_the_models_defaults() -> None:
         assert default == (attrs.NOTHING if template.default is None else template.default), name
     assert set(LABELS) <= {n for n, t in spec.TEMPLATES.items() if t.default is not None}
     assert spec.TEMPLATES["checkin_retry"].placeholders == ("hint", "back")
-    assert set(spec.SAFETY_MESSAGES) == {"safety_earlier", "checkin_safety"}
+    assert set(spec.SAFETY_MESSAGES) == {"safety_earlier", "emergency_elsewhere", "checkin_safety"}
     messages = pack_file_schema("messages")["$defs"]["templates"]["properties"]  # type: ignore[index]
     assert messages["hint_count"]["default"] == LABELS["hint_count"]
     assert "default" not in messages["answer_yes"]

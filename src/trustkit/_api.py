@@ -321,9 +321,14 @@ def _bundled_parts(rec: Recommendation) -> tuple[Any, ...] | None:
         for n, s in enumerate((c.steps, c.steps_apart, c.crisis_steps))
         if s.get(step_id) is rec.step
     ]
-    if not forms:
-        return None
-    form = forms[0]
+    form: int | str
+    if forms:
+        form = forms[0]
+    else:  # a crisis step filled with a country's emergency number: the number says which
+        number = c.emergency.number_of(rec.step)
+        if number is None:
+            return None
+        form = number
     ids = tuple(r.id for r in rec.resources)
     if tuple(c.resources_by_id.get(i) for i in ids) != rec.resources:
         return None
@@ -340,9 +345,12 @@ def bundled_recommendation(parts: tuple[Any, ...]) -> Recommendation:
     step_id, form, urgency, reasons, evidence, rule_id, alternatives, ids, role, safety = parts
     pack = default_pack()
     c = compiled(pack)
-    steps = (c.steps, c.steps_apart, c.crisis_steps)[form]
+    if isinstance(form, str):
+        step = c.emergency.filled(step_id, form)
+    else:
+        step = (c.steps, c.steps_apart, c.crisis_steps)[form][step_id]
     return Recommendation(
-        step=steps[step_id],
+        step=step,
         urgency=Urgency(urgency),
         reasons=reasons,
         evidence=evidence,

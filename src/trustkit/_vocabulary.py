@@ -98,13 +98,25 @@ SAFETY_PERIOD_FLOOR_WEEKS = 52
 SAFETY_PERIOD_MAX_WEEKS = 520
 """The longest safety period a pack may set (ten years)."""
 
+EMERGENCY = "emergency"
+"""The placeholder for the emergency number that crisis texts may use, written ``{emergency}``.
+
+`trustkit._pack.spec` declares the fields that may hold it; the engine fills it
+(`trustkit._engine.emergency`)."""
+
 SAFETY_EARLIER = (
-    "If you or anyone else is ever in immediate danger, call your local emergency number. "
+    "If you or anyone else is ever in immediate danger, call {emergency}. "
     "Earlier, you shared something important about safety, and we are keeping it in mind: for "
     "now we suggest steps you can take on your own rather than exercises as a couple, and the "
     "people trained for this, listed below, are there whenever you want to talk."
 )
 """The default of ``Messages.safety_earlier``, for packs whose messages.toml does not set it."""
+
+EMERGENCY_ELSEWHERE = (
+    "your local emergency number (in many countries, 112 also works from a mobile phone)"
+)
+"""The default of ``Messages.emergency_elsewhere``: what ``{emergency}`` says where the pack
+knows no emergency number for the country (or none was given)."""
 
 
 def split_fact(name: str) -> tuple[str, str]:

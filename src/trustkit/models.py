@@ -19,7 +19,12 @@ from typing import Any, TypeAlias, cast
 import attrs
 
 from trustkit._roles import Role
-from trustkit._vocabulary import LABELS, SAFETY_EARLIER, SAFETY_PERIOD_FLOOR_WEEKS
+from trustkit._vocabulary import (
+    EMERGENCY_ELSEWHERE,
+    LABELS,
+    SAFETY_EARLIER,
+    SAFETY_PERIOD_FLOOR_WEEKS,
+)
 from trustkit.errors import AnswerError, AnswerProblem, ProblemCode
 
 __all__ = [
@@ -530,7 +535,11 @@ class Messages:
         months: The names of the twelve months, for ``{month}``.
         safety_earlier: Said, during a safety period, to the partner whose
             earlier check-in was a positive safety screen. It acknowledges
-            that answer without repeating it (no placeholders).
+            that answer without repeating it (``{emergency}``: the emergency
+            number for the country).
+        emergency_elsewhere: What ``{emergency}`` says in crisis texts where
+            the pack has no emergency number for the country, or no country
+            was given ("your local emergency number (...)").
 
     The labels that apps and the ``trustkit`` command show around the content
     are messages too. Each is optional in messages.toml, with the English
@@ -583,6 +592,7 @@ class Messages:
     date: str
     months: tuple[str, ...] = attrs.field(converter=_str_tuple)
     safety_earlier: str = SAFETY_EARLIER
+    emergency_elsewhere: str = EMERGENCY_ELSEWHERE
     scale_1: str = LABELS["scale_1"]
     scale_2: str = LABELS["scale_2"]
     scale_3: str = LABELS["scale_3"]

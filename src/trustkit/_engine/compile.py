@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 
 import attrs
 
+from trustkit._engine.emergency import Emergency, fill_step
 from trustkit._vocabulary import FACT_FAMILIES, split_fact
 from trustkit.models import (
     AllOf,
@@ -641,6 +642,7 @@ class CompiledPack:
         "couples_steps",
         "crisis_steps",
         "dimensions",
+        "emergency",
         "expected",
         "expected_checks",
         "facts_free",
@@ -687,7 +689,21 @@ class CompiledPack:
         self.rules_without_facts = tuple(self.rules[i] for i in free)
         self.facts_free = _bits(free)
         self.index = RuleIndex(self.rules, self.questions)
-        self.steps: dict[str, Step] = {s.id: s for s in pack.steps}
+        # Crisis texts may name the emergency number ({emergency}): safety results fill it
+        # for their country; every other step shown says the pack's fallback wording.
+        written = {s.id: s for s in pack.steps}
+        self.emergency = Emergency(
+            pack,
+            {
+                r.rule.step: attrs.evolve(
+                    written[r.rule.step],
+                    actions=tuple(a for a in written[r.rule.step].actions if a.in_crisis),
+                )
+                for r in self.safety_rules
+            },
+        )
+        elsewhere = pack.messages.emergency_elsewhere
+        self.steps: dict[str, Step] = {s.id: fill_step(s, elsewhere) for s in pack.steps}
         self.safety_questions = tuple(q.id for q in pack.questions if q.safety)
         # The safety screen each role is asked, and the highest-risk markers in it.
         self.screen: dict[Role, tuple[str, ...]] = {
@@ -705,11 +721,7 @@ class CompiledPack:
             s.id for s in pack.steps if s.couples or not self.steps_apart[s.id].actions
         )
         self.crisis_steps: dict[str, Step] = {
-            r.rule.step: attrs.evolve(
-                self.steps[r.rule.step],
-                actions=tuple(a for a in self.steps[r.rule.step].actions if a.in_crisis),
-            )
-            for r in self.safety_rules
+            r.rule.step: self.emergency.step(r.rule.step, None) for r in self.safety_rules
         }
         self.resources_by_id = {r.id: r for r in pack.resources}
         topics = {t for r in pack.resources for t in r.topics}

@@ -16,6 +16,7 @@ from trustkit._engine.compile import (
     compiled,
     questions_read,
 )
+from trustkit._engine.emergency import fill
 from trustkit._engine.facts import compute
 from trustkit._engine.period import SafetyPeriod
 from trustkit._engine.state import Decider, checked_state, folded
@@ -211,6 +212,8 @@ def _safety(
     problems: tuple[AnswerProblem, ...] = (),
 ) -> Recommendation:
     top = matched[0].rule
+    emergency = c.emergency
+    number = emergency.number(country)
     evidence: list[Evidence] = []
     sentences: list[str] = []
     reasons: list[str] = []
@@ -218,7 +221,7 @@ def _safety(
     topics: list[str] = []
     for compiled_rule in matched:
         rule = compiled_rule.rule
-        reason = _without_said_opening(rule.reason, openings)
+        reason = _without_said_opening(fill(rule.reason, number), openings)
         if reason and reason not in reasons:
             reasons.append(reason)
         found: list[Evidence] = []
@@ -237,13 +240,13 @@ def _safety(
     return made_with(
         c.pack,
         role,
-        step=c.crisis_steps[top.step],
+        step=emergency.step(top.step, country),
         urgency=Urgency.CRITICAL,
         reasons=(*reasons, *sentences),
         evidence=tuple(evidence),
         rule_id=top.id,
         alternatives=(),
-        resources=_near(c.resources_for(tuple(topics)), country),
+        resources=emergency.first(_near(c.resources_for(tuple(topics)), country), country),
         safety=True,
         problems=problems,
     )
@@ -515,18 +518,19 @@ def _follow_up(
     for compiled_rule in matched:
         topics.extend(t for t in compiled_rule.rule.resources if t not in topics)
     pack = c.pack
+    emergency = c.emergency
     return made_with(
         pack,
         role,
-        step=c.crisis_steps[top.step],
+        step=emergency.step(top.step, country),
         urgency=Urgency.WARNING,
-        reasons=(pack.messages.safety_earlier,),
+        reasons=(fill(pack.messages.safety_earlier, emergency.number(country)),),
         # The evidence names neither the questions nor the conditions: on a shared screen,
         # "earlier in the safety period" is all it may say.
         evidence=tuple(Evidence(r.rule.id, "earlier in the safety period", ()) for r in matched),
         rule_id=top.id,
         alternatives=(),
-        resources=_near(c.resources_for(tuple(topics)), country),
+        resources=emergency.first(_near(c.resources_for(tuple(topics)), country), country),
         safety=True,
         problems=problems,
     )

@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 
 from trustkit._roles import Role
-from trustkit._vocabulary import LABELS, SAFETY_EARLIER
+from trustkit._vocabulary import EMERGENCY, EMERGENCY_ELSEWHERE, LABELS, SAFETY_EARLIER
 from trustkit.models import QuestionKind, Urgency, Who
 
 SCALE_MIN, SCALE_MAX = 1, 5
@@ -30,6 +30,17 @@ MAX_SUMMARY = 140
 
 MONTHS = 12
 """How many month names ``months`` holds."""
+
+# ``{emergency}`` (`trustkit._vocabulary.EMERGENCY`) is filled when a recommendation is
+# made, from ``country=``: the phone of that country's resource on the ``emergency`` topic
+# ("000" in Australia), or else the ``emergency_elsewhere`` message. The fields declared
+# with it below are the only ones that may hold it. Write the sentence so that both read
+# well: "call {emergency} now" says "call 000 now" or "call your local emergency number
+# (...) now".
+_EMERGENCY_WORDS = (
+    "may use {emergency}, the emergency number of the country the recommendation is made "
+    "for (or the emergency_elsewhere message where the pack has none)."
+)
 
 
 def _frozen(values: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -54,6 +65,8 @@ class Field:
         overlay: Whether an overlay's overrides.toml may change it.
         translate: Whether a locale file may translate it.
         schema: Further JSON Schema keywords (``minimum``, ``maxLength``, ...).
+        placeholders: The placeholders its texts may use (``emergency``), filled
+            when a recommendation is made.
     """
 
     name: str
@@ -65,6 +78,7 @@ class Field:
     overlay: bool = False
     translate: bool = False
     schema: Mapping[str, Any] = attrs.field(default=None, converter=_frozen)
+    placeholders: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -120,9 +134,11 @@ ACTIONS = Table(
         Field(
             "how",
             "text",
-            "Concrete instructions: what to do, when, and what to say or avoid.",
+            "Concrete instructions: what to do, when, and what to say or avoid. It "
+            + _EMERGENCY_WORDS,
             overlay=True,
             translate=True,
+            placeholders=(EMERGENCY,),
         ),
         Field(
             "minutes",
@@ -176,9 +192,10 @@ STEPS = Table(
         Field(
             "why",
             "text",
-            "Two or three sentences: why this step helps.",
+            "Two or three sentences: why this step helps. It " + _EMERGENCY_WORDS,
             overlay=True,
             translate=True,
+            placeholders=(EMERGENCY,),
         ),
         Field(
             "actions",
@@ -339,9 +356,11 @@ RULES = Table(
             "reason",
             "text",
             "A plain sentence, for the person who answered, saying why this step comes next. "
-            "Do not quote answers: trustkit adds a sentence for each answer that counted.",
+            "Do not quote answers: trustkit adds a sentence for each answer that counted. "
+            "A safety rule's reason " + _EMERGENCY_WORDS,
             overlay=True,
             translate=True,
+            placeholders=(EMERGENCY,),
         ),
         Field(
             "resources",
@@ -534,10 +553,19 @@ _TEMPLATE_LIST = (
     Template("date", ("day", "month", "year"), "How a date is written ({month} is from months)."),
     Template(
         "safety_earlier",
-        (),
+        (EMERGENCY,),
         "Optional. Said during a safety period to the partner who screened positive earlier: "
-        "it acknowledges that answer without repeating it.",
+        "it acknowledges that answer without repeating it ({emergency} is the emergency "
+        "number for the country).",
         default=SAFETY_EARLIER,
+    ),
+    Template(
+        "emergency_elsewhere",
+        (),
+        "Optional. Said in crisis texts in place of the emergency number where the pack has "
+        "none for the country, or no country was given: a phrase such as 'your local "
+        "emergency number' that fits 'call ... now'.",
+        default=EMERGENCY_ELSEWHERE,
     ),
 )
 
@@ -604,7 +632,7 @@ TEMPLATES: Mapping[str, Template] = MappingProxyType(
 )
 """Every sentence template and label of messages.toml, by name (besides ``months``)."""
 
-SAFETY_MESSAGES: tuple[str, ...] = ("safety_earlier", "checkin_safety")
+SAFETY_MESSAGES: tuple[str, ...] = ("safety_earlier", "emergency_elsewhere", "checkin_safety")
 """The templates said around the safety screen: like crisis texts, they never ask for secrecy."""
 
 MESSAGE_TEMPLATES: tuple[str, ...] = tuple(TEMPLATES)

@@ -25,10 +25,12 @@ from trustkit._pack.spec import (
     SAFETY_MESSAGES,
     SCALE_MAX,
     SCALE_MIN,
+    TABLES,
     TEMPLATES,
     TRANSLATABLE,
 )
 from trustkit._vocabulary import (
+    EMERGENCY,
     FACT_FAMILIES,
     SAFETY_PERIOD_FLOOR_WEEKS,
     SAFETY_PERIOD_MAX_WEEKS,
@@ -389,6 +391,51 @@ def template_problem(name: str, template: object) -> str | None:
     return None
 
 
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def text_placeholder_problem(kind: str, item: Any, field: str, text: object) -> str | None:
+    """What is wrong with the placeholders of one item's text (or list of texts), or None.
+
+    A field may use the placeholders `trustkit._pack.spec` declares for it, and a
+    rule's reason only when it is a safety rule's (no other reason is filled): an
+    ``{emergency}`` anywhere else would reach a reader as it is written. In a field
+    with placeholders any other ``{name}`` is a typo; elsewhere braces are plain text.
+    """
+    declared = TABLES[kind].field(field).placeholders
+    allowed = set(declared)
+    if kind == "rules" and not item.safety:
+        allowed.discard(EMERGENCY)
+    texts = text if isinstance(text, tuple) else (text,)
+    found = {name for t in texts if isinstance(t, str) for name in _PLACEHOLDER.findall(t)}
+    wrong = sorted(n for n in found - allowed if declared or n == EMERGENCY)
+    if not wrong:
+        return None
+    names = ", ".join(f"{{{n}}}" for n in wrong)
+    if not allowed:
+        where = "is filled only in a safety rule's reason" if declared else "is not filled here"
+        return f"{names} {where}: write the text out"
+    return f"unknown placeholder {names}; use {sorted(allowed)}"
+
+
+def _check_placeholders(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
+    for kind, items in item_tables(pack).items():
+        if kind == "messages":
+            continue  # templates: `template_problem`
+        table = TABLES[kind]
+        for item in items.values():
+            for field in table.fields:
+                if field.shape not in ("text", "texts"):
+                    continue
+                problem = text_placeholder_problem(
+                    kind, item, field.name, getattr(item, field.name)
+                )
+                if problem is not None:
+                    yield _place(pack, item, table.file, moved).problem(
+                        field.name, problem, ProblemCode.INVALID_VALUE
+                    )
+
+
 def _check_steps(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
     yield from _duplicates(pack, pack.steps, "step", "steps.toml")
     yield from _duplicates(pack, (a for s in pack.steps for a in s.actions), "action", "steps.toml")
@@ -682,14 +729,20 @@ def _check_translations(pack: ContentPack) -> Iterator[PackProblem]:
                     yield place.problem(
                         field, f"a list of {count} texts, like the original", ProblemCode.WRONG_TYPE
                     )
+                elif kind != "messages":  # the months: no placeholders
+                    problem = text_placeholder_problem(kind, item, field, text)
+                    if problem is not None:
+                        yield place.problem(field, problem, ProblemCode.INVALID_VALUE)
                 continue
             if not isinstance(text, str) or not text:
                 yield place.problem(field, "a text", ProblemCode.WRONG_TYPE)
                 continue
             if kind == "messages" and field in _TEMPLATE_FIELDS:
                 problem = template_problem(field, text)
-                if problem is not None:
-                    yield place.problem(field, problem, ProblemCode.INVALID_VALUE)
+            else:
+                problem = text_placeholder_problem(kind, item, field, text)
+            if problem is not None:
+                yield place.problem(field, problem, ProblemCode.INVALID_VALUE)
             crisis = (kind, item_id) in crisis_texts and (
                 kind != "messages" or field in SAFETY_MESSAGES
             )
@@ -760,6 +813,7 @@ def pack_problems(pack: ContentPack, moved: Moved | None = None) -> list[PackPro
         *_check_crisis_steps(pack, where),
         *_check_resources(pack, where),
         *_check_messages(pack, where),
+        *_check_placeholders(pack, where),
         *_check_translations(pack),
     ]
 
