@@ -175,7 +175,7 @@ def test_pack_check_warns_about_stale_resources_with_their_place(overlay: Overla
     assert code == 0
     assert "stale-resource" not in out
     assert out.endswith("core 1.0.0: no errors, 0 warnings\n")
-    code, out, _ = run("pack", "check", "core", "--today", "2027-12-07")
+    code, out, _ = run("pack", "check", "core", "--today", "2027-12-08")
     assert code == 0
     stale = [line for line in out.splitlines() if "stale-resource" in line]
     assert len(stale) == len(trustkit.default_pack().resources)

@@ -19,6 +19,27 @@ def test_the_bundled_pack_has_no_warnings() -> None:
     assert trustkit.lint_pack(CORE) == ()
 
 
+def test_a_rule_that_decides_only_during_a_safety_period_is_not_shadowed() -> None:
+    """Below a rule for a couples step, a rule for another step decides when couples work is out.
+
+    The core pack's communication-not-safe-apart is such a rule; without the couples step
+    above it (here: the same rule for a step that is not couples work), it is shadowed.
+    """
+    rules = {r.id: r for r in CORE.rules}
+    apart, above = rules["communication-not-safe-apart"], rules["communication-not-safe"]
+    assert CORE.step(above.step).couples and not CORE.step(apart.step).couples
+    assert "communication-not-safe-apart" not in {w.item for w in trustkit.lint_pack(CORE)}
+    plain = attrs.evolve(above, step="validation")
+    pack = attrs.evolve(
+        CORE,
+        rules=tuple(plain if r.id == above.id else r for r in CORE.rules),
+        translations=(),
+        locale_files=(),
+    )
+    shadowed = {w.item: w for w in trustkit.lint_pack(pack) if w.code == "shadowed-rule"}
+    assert "communication-not-safe" in shadowed["communication-not-safe-apart"].message
+
+
 def test_planted_problems_are_each_found_with_an_example() -> None:
     """Each kind of warning is found, and sampling warnings come with a check-in that shows it."""
     lonely = attrs.evolve(

@@ -159,6 +159,7 @@ def test_the_questionnaire_contract(pack: trustkit.ContentPack) -> None:
         "threat_to_kill_or_weapon": ("yes_no", both),
         "forced_sex": ("yes_no", both),
         "self_harm_thoughts": ("yes_no", both),
+        "partner_threatened_self_harm": ("yes_no", both),
         "partner_self_harm": ("yes_no", {Role.SUPPORTER}),
         "missed_commitments": ("count", both),
     }
@@ -174,6 +175,7 @@ def test_the_questionnaire_contract(pack: trustkit.ContentPack) -> None:
         "threat_to_kill_or_weapon",
         "forced_sex",
         "self_harm_thoughts",
+        "partner_threatened_self_harm",
         "partner_self_harm",
     }
 

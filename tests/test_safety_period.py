@@ -137,12 +137,14 @@ def test_the_other_partner_gets_no_couples_work_and_no_sign_of_the_disclosure() 
     rec = recommend(today, DISCLOSURE)
     assert rec.safety is False
     assert no_couples_work(rec)
-    # Safe to share is low: without the period, communication would come first.
+    # Safe to share is low: without the period, communication would come first. In the
+    # period the supporter still gets support of their own, with domestic abuse lines.
     assert recommend(today).step.id == "communication"
-    assert rec.step.id == "educate"
+    assert rec.step.id == "professional_help"
     assert rec.urgency is Urgency.INFO
-    assert rec.resources == ()
-    assert rec.rule_id == "catch-all"
+    assert rec.resources
+    assert all("domestic_abuse" in r.topics for r in rec.resources)
+    assert rec.rule_id == "communication-not-safe-apart"
 
 
 def test_no_perception_gap_comes_from_the_disclosing_check_in() -> None:

@@ -298,7 +298,7 @@ def test_a_recommendation_pickles_small_and_comes_back_equal(
     role, answers = case
     rec = trustkit.recommend_next_step(answers, respondent=role, country=country)
     data = pickle.dumps(rec)
-    assert len(data) < 3000
+    assert len(data) < 5000  # ids, not texts; a safety yes without a country names every line
     back = pickle.loads(data)
     assert back == rec
     assert back.reasons == rec.reasons

@@ -35,9 +35,13 @@ ABUSE_QUESTIONS = frozenset(
         "choked_or_strangled",
         "threat_to_kill_or_weapon",
         "forced_sex",
+        "partner_threatened_self_harm",
     }
 )
-SELF_HARM_QUESTIONS = frozenset({"self_harm_thoughts", "partner_self_harm"})
+# A threat of self-harm used to control leads to both kinds of line: it is in both sets.
+SELF_HARM_QUESTIONS = frozenset(
+    {"self_harm_thoughts", "partner_self_harm", "partner_threatened_self_harm"}
+)
 SAFETY_QUESTIONS = ABUSE_QUESTIONS | SELF_HARM_QUESTIONS
 CRISIS_STEPS = frozenset({"professional_help", "support_in_crisis"})
 MAX_ALTERNATIVES = 2
@@ -52,6 +56,7 @@ SCREEN_CLEAR: dict[str, AnswerValue] = {
     "threat_to_kill_or_weapon": False,
     "forced_sex": False,
     "self_harm_thoughts": False,
+    "partner_threatened_self_harm": False,
 }
 
 
@@ -194,6 +199,20 @@ SCENARIOS: list[Scenario] = [
         story="She feels she cannot say no to sex without a week of sulking and accusations.",
         respondent=P,
         answers={"forced_sex": True, "feels_rushed": 5, "safe_to_share": 1},
+        step="professional_help",
+        urgency=Urgency.CRITICAL,
+    ),
+    Scenario(
+        name="supporter-threatened-with-partners-suicide",
+        story="Whenever he says he needs a weekend with his brother, she says she will kill "
+        "herself if he goes; he has stopped seeing his family.",
+        respondent=S,
+        answers={
+            **SCREEN_CLEAR,
+            "partner_threatened_self_harm": True,
+            "partner_self_harm": True,
+            "frustrated_by_pace": 2,
+        },
         step="professional_help",
         urgency=Urgency.CRITICAL,
     ),

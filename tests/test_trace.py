@@ -246,6 +246,7 @@ def test_every_kind_of_held_rule_says_why_it_was_not_chosen() -> None:
         "consistency-promises": RuleOutcome.DECIDED,
         "validation-not-heard": RuleOutcome.ALTERNATIVE,
         "communication-not-safe": RuleOutcome.ALTERNATIVE,
+        "communication-not-safe-apart": RuleOutcome.ENOUGH,  # two alternatives already
         "patience-pace": RuleOutcome.ENOUGH,
         "educate-past-hurt": RuleOutcome.ENOUGH,
         "catch-all": RuleOutcome.CATCH_ALL,

@@ -46,8 +46,9 @@ LABELS: dict[str, str] = {
     "checkin_intro": "Answer each question; press Enter to skip one, or type {back} to go back.",
     "checkin_progress": "{number} of {total}",
     "checkin_retry": "Please answer {hint}, press Enter to skip, or type {back} to go back.",
-    "checkin_safety": "The last questions are about your safety. Answer them where you can do "
-    "so privately; nothing is stored or sent anywhere.",
+    "checkin_safety": "The last questions are about your safety since your last check-in (or in "
+    "the past year, if this is your first). Answer them where you can do so privately: your "
+    "answers are never shown to your partner.",
     "hint_count": "0 or more",
 }
 """The labels that apps and the command line show around a pack's content, with their defaults.

@@ -354,6 +354,7 @@ def lint_pack(
     outcome = _Outcome(c, cases)
     reached = {r.rule.step for r in c.safety_rules}
     reached.update(r.rule.step for r, won in zip(c.rules, outcome.won, strict=True) if won)
+    reached.update(r.rule.step for r, won in zip(c.rules, outcome.won_apart, strict=True) if won)
     if outcome.gap is not None:
         role, answers = cases[outcome.gap]
         warnings.append(
@@ -367,7 +368,7 @@ def lint_pack(
         )
     for index, rule in enumerate(c.rules):
         held = outcome.held[index]
-        if not held or outcome.won[index]:
+        if not held or outcome.won[index] or outcome.won_apart[index]:
             continue
         role, answers = cases[_lowest(held)]
         blocker = outcome.always_held(index)
@@ -430,7 +431,10 @@ class _Outcome:
         self.rules = c.rules
         self.held: list[int] = []
         self.won: list[int] = []
-        remaining = (1 << len(cases)) - 1
+        # During a safety period the rules for couples steps are skipped, so a rule below one
+        # of them can decide then: it wins "apart" where no higher rule for another step held.
+        self.won_apart: list[int] = []
+        remaining = remaining_apart = (1 << len(cases)) - 1
         for rule in c.rules:
             holds = rule.holds
             bits = "".join(["1" if holds(a, s) else "0" for a, s in reversed(scored)])
@@ -439,6 +443,11 @@ class _Outcome:
             remaining &= ~held
             self.held.append(held)
             self.won.append(won)
+            if rule.rule.step in c.couples_steps:
+                self.won_apart.append(0)
+            else:
+                self.won_apart.append(held & remaining_apart)
+                remaining_apart &= ~held
         self.gap = _lowest(remaining) if remaining else None
         self.winners = [(i, won) for i, won in enumerate(self.won) if won]
 
