@@ -379,7 +379,8 @@ def test_a_safety_question_without_a_safety_rule_is_an_error(broken: Breaker) ->
         ("questions.toml", 'id = "stuck"', 'id = "Stuck!"', "id", "lowercase"),
         (
             "questions.toml",
-            'prompt = "Since my last check-in (or in the past year, if this is my first), I have felt afraid of my partner"',
+            'prompt = "Since my last check-in (or in the past year, if this is my first), '
+            'I have felt afraid of my partner"',
             "prompt = 3",
             "prompt",
             "text",
