@@ -31,7 +31,7 @@ T0 = dt.datetime(2026, 1, 5, 20, 0, tzinfo=dt.UTC)
 
 COVERED = sorted({r.country for r in PACK.resources} - {"INTL"})
 """Every country the pack has resources for."""
-OUTSIDE = ["MX", "JP"]
+OUTSIDE = ["BR", "JP"]
 """Countries the pack has no resources for."""
 EMERGENCY_LINES = {
     r.country: r
@@ -157,7 +157,7 @@ def test_the_same_step_object_serves_each_number_and_pickles_small() -> None:
     one = trustkit.recommend_next_step({"self_harm_thoughts": True}, country="AU")
     two = trustkit.recommend_next_step({"self_harm_thoughts": True}, country="AU")
     assert one.step is two.step
-    mx = trustkit.recommend_next_step({"self_harm_thoughts": True}, country="MX")
+    mx = trustkit.recommend_next_step({"self_harm_thoughts": True}, country="BR")
     jp = trustkit.recommend_next_step({"self_harm_thoughts": True}, country="JP")
     assert mx.step is jp.step
     for rec in (one, mx):

@@ -259,6 +259,69 @@ def _print_rec(rec: Recommendation, as_json: bool, out: IO[str], pack: ContentPa
         out.write(format_recommendation(rec, pack.messages, _width(out)) + "\n")
 
 
+MAX_STATE_CHARS = 1_000_000
+"""The largest couple state file read; a real one is a few kilobytes."""
+
+_UNREADABLE = object()
+"""Stands for a state file that could not be read: recommend reports it (help still first)."""
+
+
+def _read_state(path: str) -> object:
+    """The couple state in ``path``: a new one when there is no file, `_UNREADABLE` if broken.
+
+    A broken file is never overwritten: it may be the only record of a disclosure.
+    """
+    if not os.path.exists(path):
+        return trustkit.CoupleState()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read(MAX_STATE_CHARS + 1)
+        if len(text) > MAX_STATE_CHARS:
+            return _UNREADABLE
+        return trustkit.converter.structure(_json.loads(text), trustkit.CoupleState)
+    except Exception:  # any fault in the file: reported, never quoted
+        return _UNREADABLE
+
+
+def _write_state(path: str, state: trustkit.CoupleState) -> None:
+    """Write the state next to where it was, readable by its owner only, in one step."""
+    text = json.dumps(trustkit.converter.unstructure(state), ensure_ascii=False)
+    temporary = f"{path}.{os.getpid()}.tmp"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text + "\n")
+    os.replace(temporary, path)
+
+
+def _carry(
+    args: argparse.Namespace,
+    state: object,
+    checkin: object,
+    rec: Recommendation,
+    pack: ContentPack,
+    err: IO[str],
+) -> int:
+    """Report what was wrong beside the help, then fold the check-in into the state file."""
+    for problem in rec.problems:
+        err.write(f"trustkit: note: {problem}\n")
+    if args.state is None:
+        return EXIT_OK
+    if state is _UNREADABLE:
+        err.write(f"trustkit: error: {args.state}: not a trustkit couple state; left as it is\n")
+        return EXIT_BAD_INPUT
+    if not isinstance(checkin, trustkit.CheckIn):
+        err.write('trustkit: error: --state needs a check-in document with "at"\n')
+        return EXIT_BAD_INPUT
+    assert isinstance(state, trustkit.CoupleState)  # read above
+    try:
+        new = trustkit.advance(state, checkin, rec, pack=pack)
+    except trustkit.AnswerError as error:
+        err.write(f"trustkit: error: {args.state} not updated: {error}\n")
+        return EXIT_BAD_INPUT
+    _write_state(args.state, new)
+    return EXIT_OK
+
+
 def _cmd_recommend(args: argparse.Namespace, stdin: IO[str], out: IO[str], err: IO[str]) -> int:
     answers, respondent = _split_checkin(_read_json(args.file, stdin))
     if args.respondent is not None:
@@ -266,29 +329,38 @@ def _cmd_recommend(args: argparse.Namespace, stdin: IO[str], out: IO[str], err: 
             raise _BadInputError("--respondent does not match the check-in's respondent")
         respondent = args.respondent
     pack = _pack(args, err)
+    state = None if args.state is None else _read_state(args.state)
     if args.trace:
         trace = trustkit.trace(
             answers,  # type: ignore[arg-type]  # checked by trace
             respondent=respondent,
             pack=pack,
             country=args.country,
+            state=state,  # type: ignore[arg-type]  # checked by trace
         )
+        rec = trace.recommendation
         if args.json:
             data = trustkit.converter.unstructure(trace)
             out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         else:
             width = _width(out)
-            out.write(format_recommendation(trace.recommendation, pack.messages, width) + "\n\n")
+            out.write(format_recommendation(rec, pack.messages, width) + "\n\n")
             out.write(format_trace(trace) + "\n")
-        return EXIT_OK
-    rec = trustkit.recommend_next_step(
-        answers,  # type: ignore[arg-type]  # checked by recommend_next_step
-        respondent=respondent,
-        pack=pack,
-        country=args.country,
-    )
+        return _carry(args, state, answers, rec, pack, err)
+    try:
+        rec = trustkit.recommend_next_step(
+            answers,  # type: ignore[arg-type]  # checked by recommend_next_step
+            respondent=respondent,
+            pack=pack,
+            country=args.country,
+            state=state,  # type: ignore[arg-type]  # checked by recommend_next_step
+        )
+    except trustkit.AnswerError:
+        if state is _UNREADABLE:
+            raise _BadInputError(f"{args.state}: not a trustkit couple state") from None
+        raise
     _print_rec(rec, args.json, out, pack)
-    return EXIT_OK
+    return _carry(args, state, answers, rec, pack, err)
 
 
 _YES = {"y": True, "yes": True, "n": False, "no": False}
@@ -805,6 +877,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also show every rule tried, whether it held, and what failed "
         "(with --json: the trace's JSON, recommendation included)",
+    )
+    rec.add_argument(
+        "--state",
+        metavar="FILE",
+        help="the couple's state (JSON): read it if the file exists, recommend with it, and "
+        'write it back with this check-in folded in (the check-in needs "at"); '
+        "as private as the answers",
     )
     common(rec)
     checkin = sub.add_parser("checkin", help="answer the check-in here, one question at a time")
