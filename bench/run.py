@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import pickle
 import random
@@ -567,54 +568,58 @@ def _history(size: int, now: dt.datetime) -> list[trustkit.CheckIn]:
 
 
 def row_history(sizes: tuple[int, ...], rounds: int) -> list[Row]:
-    """A call with N check-ins of history against the same call with 12."""
+    """A call with a state folded from N check-ins against one folded from its latest 12.
+
+    Issue 18: a call with a state costs the same whatever the number of past check-ins
+    (target ≤ 1.1x from 12 to 10,000). The state is folded once, outside the timing,
+    and is asserted to give what the whole history gives before anything is timed.
+    The history-list rows that issue 11 measured are gone: every history is now sorted
+    and folded, which costs one pass per call (see docs/performance.md).
+    """
     now = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
     role, answers = checkins(1, seed=3)[0]
     answers = {k: v for k, v in answers.items() if k not in SAFETY}
-    histories = {n: _history(n, now) for n in (12, *sizes)}
-    shuffled = {n: random.Random(n).sample(h, len(h)) for n, h in histories.items()}
+    histories = {n: _history(n, now) for n in sizes}
+    states: dict[int, trustkit.CoupleState] = {}
+    twelves: dict[int, trustkit.CoupleState] = {}
+    for n, history in histories.items():
+        state = trustkit.CoupleState()
+        for checkin in history:
+            state = trustkit.advance(state, checkin)
+        states[n] = state
+        # The same latest check-ins, each with the step it got, and nothing older: the
+        # decision and its facts are the same, so the ratio is the cost of the past alone.
+        twelve = trustkit.CoupleState()
+        for checkin in state.recent[-12:]:
+            twelve = trustkit.advance(twelve, checkin)
+        twelves[n] = twelve
     loops = 200
 
-    def call(history: list[trustkit.CheckIn], ordered: bool) -> Callable[[], None]:
+    def call(state: trustkit.CoupleState) -> Callable[[], None]:
         def run() -> None:
             for _ in range(loops):
-                trustkit.recommend_next_step(
-                    answers, respondent=role, history=history, now=now, history_ordered=ordered
-                )
+                trustkit.recommend_next_step(answers, respondent=role, state=state, now=now)
 
         return run
 
     rows: list[Row] = []
     for n in sizes:
-        for h in (histories, shuffled):
-            first = trustkit.recommend_next_step(answers, respondent=role, history=h[n], now=now)
-            same = trustkit.recommend_next_step(
-                answers, respondent=role, history=histories[n], now=now, history_ordered=True
-            )
-            assert first == same
-        t = Timed(
-            {
-                "ordered": call(histories[n], True),
-                "twelve": call(histories[12], True),
-                "unordered": call(shuffled[n], False),
-                "twelve_unordered": call(shuffled[12], False),
-            },
-            loops,
-            max(rounds // 3, 3),
+        with_state = trustkit.recommend_next_step(
+            answers, respondent=role, state=states[n], now=now
         )
+        whole = trustkit.recommend_next_step(
+            answers, respondent=role, history=histories[n], now=now
+        )
+        assert with_state == whole
+        assert with_state == trustkit.recommend_next_step(
+            answers, respondent=role, state=twelves[n], now=now
+        )
+        size = len(json.dumps(trustkit.converter.unstructure(states[n])))
+        t = Timed({"state": call(states[n]), "twelve": call(twelves[n])}, loops, rounds)
         rows.append(
-            (f"history of {n:,} check-ins, ordered (`history_ordered=True`), vs 12 check-ins",
-             _us(t.median("ordered")), _us(t.median("twelve")), *t.ratio("ordered", "twelve"),
-             "≤ 2x")
-        )  # fmt: skip
-        per = [
-            (u - w) / (n - 12) * 1e9
-            for u, w in zip(t.samples["unordered"], t.samples["twelve_unordered"], strict=True)
-        ]
-        q1, med, q3 = statistics.quantiles(sorted(per), n=4)
-        rows.append(
-            (f"history of {n:,} check-ins, unordered: cost per check-in beyond 12 (ns)",
-             f"{med:.0f} ns", "30 ns", med / 30, q1 / 30, q3 / 30, "≤ 30 ns (ratio to 30 ns)")
+            (f"a state folded from {n:,} check-ins ({size:,} bytes of JSON), vs one from 12",
+             _us(t.median("state")), _us(t.median("twelve")), *t.ratio("state", "twelve"),
+             "≤ 1.1x")
         )  # fmt: skip
     return rows
 
@@ -731,16 +736,7 @@ def pickled_sizes() -> list[str]:
     ]
 
 
-SAFETY = (
-    "afraid_of_partner",
-    "controlled",
-    "hurt_or_threatened",
-    "choked_or_strangled",
-    "threat_to_kill_or_weapon",
-    "forced_sex",
-    "self_harm_thoughts",
-    "partner_self_harm",
-)
+SAFETY = tuple(q.id for q in trustkit.default_pack().questions if q.safety)
 
 
 def main() -> None:
