@@ -588,3 +588,45 @@ def test_export_to_an_unknown_format_prints_its_usage(capsys: pytest.CaptureFixt
     with pytest.raises(SystemExit):
         main(["export", "hl7v2"])
     assert "invalid choice" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------- a yes now, through FHIR
+
+
+def test_recommend_response_equals_the_two_steps_it_stands_for() -> None:
+    data = response("partner", {"feels_heard": 1, "promises_kept": 4})
+    expected = trustkit.recommend_next_step(checkin_from_response(data), country="GB")
+    assert trustkit.fhir.recommend_response(data, country="GB") == expected
+    spanish = trustkit.fhir.recommend_response(data, locale="es")
+    assert spanish.locale == "es"
+
+
+def test_a_response_with_a_yes_and_a_broken_answer_still_gets_help() -> None:
+    """Issue 18: the import refused the whole response, and no help was given."""
+    data = response("partner", {"self_harm_thoughts": True, "feels_heard": 9})
+    data["authored"] = "yesterday"
+    with pytest.raises(trustkit.AnswerError):
+        checkin_from_response(data)
+    rec = trustkit.fhir.recommend_response(data, country="AU", locale="zz-!!")
+    assert (rec.rule_id, rec.safety) == ("safety-self-harm", True)
+    assert rec.resources[0].phone == "000"
+    fields = [p.field for p in rec.problems]
+    assert {"authored", "feels_heard", "locale"} <= set(fields)
+    assert len(fields) == len(set(map(str, rec.problems)))  # each problem once
+    assert SECRET not in repr(rec.problems)
+    calm = response("partner", {"feels_heard": 9})
+    with pytest.raises(trustkit.AnswerError, match="feels_heard"):
+        trustkit.fhir.recommend_response(calm)
+    with pytest.raises(trustkit.AnswerError, match="resourceType"):
+        trustkit.fhir.recommend_response([])
+
+
+def test_a_response_in_a_safety_period_gets_the_follow_up() -> None:
+    disclosure = trustkit.CheckIn(
+        "partner", {"afraid_of_partner": True}, AT - dt.timedelta(weeks=2)
+    )
+    state = trustkit.advance(trustkit.CoupleState(), disclosure)
+    data = response("partner", {"feels_heard": 5})
+    for kwargs in ({"state": state}, {"history": [disclosure]}):
+        rec = trustkit.fhir.recommend_response(data, **kwargs)
+        assert rec.safety

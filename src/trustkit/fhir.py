@@ -38,12 +38,21 @@ from collections.abc import Iterable, Mapping
 from importlib.resources import files
 from typing import Any
 
-from trustkit._api import default_pack
+from trustkit._api import _localized, default_pack
 from trustkit._engine.compile import compiled
-from trustkit._engine.recommend import check_answers
+from trustkit._engine.recommend import check_answers, recommend
 from trustkit._pack.spec import SCALE_MAX, SCALE_MIN
 from trustkit.errors import AnswerError, AnswerProblem, ProblemCode
-from trustkit.models import Answer, CheckIn, ContentPack, Question, QuestionKind, Role
+from trustkit.models import (
+    Answer,
+    CheckIn,
+    ContentPack,
+    CoupleState,
+    Question,
+    QuestionKind,
+    Recommendation,
+    Role,
+)
 
 __all__ = [
     "MAX_ITEMS",
@@ -54,6 +63,7 @@ __all__ = [
     "TRANSLATION",
     "checkin_from_response",
     "questionnaire",
+    "recommend_response",
 ]
 
 TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
@@ -330,6 +340,51 @@ def _authored(value: object) -> dt.datetime | None:
 def _short(link_id: str) -> str:
     """A linkId as it may appear in an error: shortened, like a question id."""
     return link_id if len(link_id) <= 60 else link_id[:57] + "..."
+
+
+def recommend_response(
+    data: object,
+    *,
+    pack: ContentPack | None = None,
+    country: str | None = None,
+    locale: str | None = None,
+    history: Iterable[CheckIn] | None = None,
+    state: CoupleState | None = None,
+) -> Recommendation:
+    """Read a ``QuestionnaireResponse`` and recommend the next step, a safety yes first.
+
+    The same as `checkin_from_response` followed by
+    [`recommend_next_step`][trustkit.recommend_next_step], with one difference
+    that matters: when the response cannot be read whole but an answer that
+    can be read is a safety yes, the safety result comes back anyway, with
+    what was wrong in ``problems``, instead of an error and no help.
+
+    Args:
+        data: The ``QuestionnaireResponse``, as parsed from JSON.
+        pack: The content pack the questionnaire came from; the bundled one
+            by default.
+        country: As for ``recommend_next_step``.
+        locale: As for ``recommend_next_step``.
+        history: As for ``recommend_next_step``.
+        state: As for ``recommend_next_step``.
+
+    Raises:
+        AnswerError: As `checkin_from_response` and ``recommend_next_step``
+            raise it, unless safety decides.
+    """
+    chosen, given = _localized(pack, locale)
+    try:
+        checkin = checkin_from_response(data, pack=chosen)
+    except AnswerError as error:
+        if not isinstance(data, Mapping):
+            raise
+        # What can be read, with the response's own problems reported first.
+        role, answers = _read_items(data.get("item", []), [])
+        now = _authored(data.get("authored"))
+        return recommend(
+            answers, role, chosen, country, history, (), now, False, state, (*given, error)
+        )
+    return recommend(checkin, None, chosen, country, history, (), None, False, state, given)
 
 
 def _read_items(

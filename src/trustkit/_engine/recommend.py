@@ -409,7 +409,7 @@ def recommend(
     period = None if past is None else period_of(past, role)
 
     if matched_safety or (period is not None and period.own):
-        found = tuple(p for error in errors for p in error.problems)
+        found = tuple(dict.fromkeys(p for error in errors for p in error.problems))
         if matched_safety:
             return _safety(c, role, clean, scores, matched_safety, country, found)
         assert period is not None
