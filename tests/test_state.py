@@ -9,6 +9,7 @@ ends only after the discloser answers the screen with no again.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import pickle
 from typing import Any
@@ -321,3 +322,40 @@ def test_a_state_that_already_holds_today_gives_the_same_result() -> None:
     with pytest.raises(AnswerError, match="once") as caught:
         trustkit.recommend_next_step(other, state=after)
     assert caught.value.problems[0].code is ProblemCode.DUPLICATE
+
+
+# ------------------------------------------------------------------------ recommend_many
+
+
+@settings(max_examples=30, deadline=None)
+@given(histories(), st.integers(0, 14))
+def test_recommend_many_with_a_state_equals_single_calls_with_the_history_so_far(
+    case: tuple[list[CheckIn], CheckIn], split: int
+) -> None:
+    history, today = case
+    ordered = sorted(history, key=lambda c: c.at)
+    earlier, stream = ordered[:split], [*ordered[split:], today]
+    expected = [
+        trustkit.recommend_next_step(c, history=[*earlier, *stream[:n]])
+        for n, c in enumerate(stream)
+    ]
+    assert list(trustkit.recommend_many(stream, state=fold(earlier))) == expected
+    assert list(trustkit.recommend_many(iter(stream), history=earlier)) == expected
+
+
+def test_recommend_many_for_a_couple_answers_a_yes_first_and_reports_disorder() -> None:
+    late = CheckIn("partner", {"feels_heard": 3}, at(5))
+    early = CheckIn("partner", {"afraid_of_partner": True}, at(1))
+    then = CheckIn("partner", {"feels_heard": 4}, at(6))
+    results = trustkit.recommend_many([late, early, then], state=CoupleState())
+    assert not next(results).safety
+    assert next(results).safety  # the yes is answered, though it came out of order
+    with pytest.raises(AnswerError, match="oldest first"):
+        next(results)
+    last = trustkit.recommend_many([late, early], history=[], locale="es")
+    assert [r.locale for r in itertools.islice(last, 2)] == ["es", "es"]
+    with pytest.raises(AnswerError, match="oldest first"):
+        next(last)
+    odd = list(trustkit.recommend_many([SELF_HARM], history=[3]))  # type: ignore[list-item]
+    assert odd[0].safety
+    assert {p.field for p in odd[0].problems} == {"history", "now"}

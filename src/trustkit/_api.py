@@ -262,6 +262,8 @@ def recommend_many(
     pack: ContentPack | None = None,
     country: str | None = None,
     locale: str | None = None,
+    state: CoupleState | None = None,
+    history: Iterable[CheckIn] | None = None,
 ) -> Iterator[Recommendation]:
     """Recommend the next step for many check-ins, one result each, in order.
 
@@ -285,6 +287,14 @@ def recommend_many(
         pack: The content pack to use; the bundled one by default.
         country: As for ``recommend_next_step``.
         locale: As for ``recommend_next_step``.
+        state: For one couple's check-ins, oldest first: the couple's state
+            before the first. Each check-in is then decided with the state
+            folded from everything before it (as ``recommend_next_step(...,
+            state=...)`` followed by [`advance`][trustkit.advance] would),
+            one at a time rather than in chunks. A check-in older than the
+            one before it is an ``AnswerError`` in its own turn, after the
+            help its answers call for.
+        history: The same, as the couple's earlier check-ins instead of a state.
 
     Examples:
         >>> import trustkit
@@ -296,10 +306,52 @@ def recommend_many(
     # (a web backend, a command-line run) does not pay for it at start-up.
     from trustkit._engine.many import recommend_many as many  # noqa: PLC0415
 
+    if state is not None or history is not None:
+        yield from _one_couple(checkins, respondent, pack, country, locale, state, history)
+        return
     chosen = default_pack() if pack is None else pack
     if locale is not None:
         chosen = chosen.localized(locale)
     yield from many(checkins, respondent, chosen, country)
+
+
+def _one_couple(
+    checkins: Iterable[CheckIn | Mapping[str, object]],
+    respondent: Role | str | None,
+    pack: ContentPack | None,
+    country: str | None,
+    locale: str | None,
+    state: CoupleState | None,
+    history: Iterable[CheckIn] | None,
+) -> Iterator[Recommendation]:
+    """One couple's check-ins, each decided with the state folded from those before it."""
+    from trustkit._engine.many import snapshot  # noqa: PLC0415
+    from trustkit._engine.state import advance as fold_one  # noqa: PLC0415
+    from trustkit._engine.state import folded  # noqa: PLC0415
+
+    chosen, given = _localized(pack, locale)
+    c = compiled(chosen)
+    decide = decider(c)
+    past: object = state
+    if state is None:
+        assert history is not None  # one of them was given
+        past, problems = folded(c, history, None, None, None, decide)
+        if problems:
+            given = (*given, AnswerError(problems))
+    late: AnswerError | None = None
+    for item in checkins:
+        if late is not None:
+            raise late
+        checkin = snapshot(item)
+        rec = recommend(checkin, respondent, chosen, country, None, (), None, False, past, given)  # type: ignore[arg-type]
+        if isinstance(checkin, CheckIn):
+            try:
+                past = fold_one(c, past, checkin, rec.step.id, decide)
+            except AnswerError as error:  # raised in the next turn: this one's help comes first
+                late = error
+        yield rec
+    if late is not None:
+        raise late
 
 
 # --------------------------------------------------------------------- compact pickles

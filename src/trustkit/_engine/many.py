@@ -466,7 +466,7 @@ class _Batch:
         )
 
 
-def _snapshot(item: object) -> object:
+def snapshot(item: object) -> object:
     """A mapping of answers as it is now, read as the single call reads it (``items()``).
 
     Anything else is kept as it is (a `CheckIn` cannot change); so is a mapping
@@ -504,7 +504,7 @@ def recommend_many(
             add = chunk.append
             for item in islice(stream, CHUNK):
                 kind = type(item)
-                add(item.copy() if kind is dict else item if kind is CheckIn else _snapshot(item))
+                add(item.copy() if kind is dict else item if kind is CheckIn else snapshot(item))
         except Exception as error:  # raised again after the check-ins before it
             failure = error
         if chunk:
