@@ -419,18 +419,7 @@ def recommend(
 
     with_facts = past is not None or bool(boundaries)
     if with_facts:
-        facts = compute(
-            role=role,
-            today=today,
-            current=answers if isinstance(answers, CheckIn) else None,
-            scores=c.score_all(clean),
-            history=None if past is None else past.recent,
-            boundaries=boundaries,
-            score_of=c.score_all,
-            recommended_step=_given,
-            compare_before=None if period is None else period.since,
-        )
-        scores = {**scores, **facts}
+        scores = {**scores, **facts_of(c, answers, role, clean, past, boundaries, today, period)}
 
     # During a safety period the other partner gets no couples work: couples steps are
     # skipped (the catch-all never leads to one) and couples actions are taken out.
@@ -455,6 +444,30 @@ def recommend(
         alternatives=tuple(alternatives),
         resources=_near(c.resources_for(rule.resources), country) if rule.resources else (),
         safety=False,
+    )
+
+
+def facts_of(
+    c: CompiledPack,
+    answers: object,
+    role: Role,
+    clean: Answers,
+    past: CoupleState | None,
+    boundaries: Iterable[object],
+    today: dt.datetime | None,
+    period: SafetyPeriod | None,
+) -> dict[str, Any]:
+    """The facts from the couple's state and boundaries: the same for recommend and trace."""
+    return compute(
+        role=role,
+        today=today,
+        current=answers if isinstance(answers, CheckIn) else None,
+        scores=c.score_all(clean),
+        history=None if past is None else past.recent,
+        boundaries=boundaries,
+        score_of=c.score_all,
+        recommended_step=_given,
+        compare_before=None if period is None else period.since,
     )
 
 

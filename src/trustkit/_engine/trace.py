@@ -28,14 +28,13 @@ from trustkit._engine.compile import (
     evaluate,
     questions_read,
 )
-from trustkit._engine.facts import compute
 from trustkit._engine.period import SafetyPeriod
 from trustkit._engine.recommend import (
     MAX_ALTERNATIVES,
-    _given,
     _today,
     carried,
     check_answers,
+    facts_of,
     recommend,
 )
 from trustkit._engine.state import period as period_of
@@ -122,18 +121,7 @@ def _inputs(
     past, _problems = carried(c, answers, role, history, state, today)
     period = None if past is None else period_of(past, role)
     if past is not None or boundaries:
-        facts = compute(
-            role=role,
-            today=today,
-            current=answers if isinstance(answers, CheckIn) else None,
-            scores=c.score_all(clean),
-            history=None if past is None else past.recent,
-            boundaries=boundaries,
-            score_of=c.score_all,
-            recommended_step=_given,
-            compare_before=None if period is None else period.since,
-        )
-        scores = {**scores, **facts}
+        scores = {**scores, **facts_of(c, answers, role, clean, past, boundaries, today, period)}
     return clean, scores, period
 
 
