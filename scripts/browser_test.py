@@ -8,11 +8,17 @@ checks what comes back:
 
 - everyday answers give an ordinary step, with no helplines;
 - a safety "yes" gives the helplines first and the crisis-safe step;
-- a supporter whose partner spoke of self-harm gets the crisis step and lines.
+- a supporter whose partner spoke of self-harm gets the crisis step and lines;
+- the couple's memory: a partner discloses on Monday with a couple id, the server
+  process is restarted on the same database file (``TRUSTKIT_WEB_DB``), and a calm
+  check-in of the same couple still shows the helplines first, while the other
+  partner's page shows no help and no couples step.
 
-With ``--screenshots DIR`` it saves the pictures used in docs/web.md there.
-Without Chromium or chromedriver it says so and exits 0 (so does the shell script,
-before it installs anything).
+Chromium runs headless with a fresh profile and flags that keep it off the network
+(no background networking, component updates, sync or first-run); host names other
+than 127.0.0.1 do not resolve. With ``--screenshots DIR`` it saves the pictures used in
+docs/web.md there. Without Chromium or chromedriver it says so and exits 0, unless
+``--require-browser`` is given (as .ci/run does): then it fails.
 """
 
 from __future__ import annotations
@@ -20,8 +26,10 @@ from __future__ import annotations
 import argparse
 import os
 import socket
+import stat
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -51,14 +59,14 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _server() -> Iterator[str]:
-    """The example app under uvicorn on 127.0.0.1; yields its base URL."""
+def _server(db: Path) -> Iterator[str]:
+    """The example app under uvicorn on 127.0.0.1, keeping states in ``db``; yields its URL."""
     port = _free_port()
     command = [
         sys.executable, "-m", "uvicorn", "--app-dir", "examples/web", "app:app",
         "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning",
     ]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT)
+    server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "TRUSTKIT_WEB_DB": str(db)})
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
@@ -77,8 +85,11 @@ def _server() -> Iterator[str]:
         server.wait(timeout=10)
 
 
-def _browser() -> Any:
-    """Debian's Chromium, headless, through Debian's chromedriver; it reaches only 127.0.0.1."""
+def _browser(profile: Path) -> Any:
+    """Debian's Chromium, headless, through Debian's chromedriver; it reaches only 127.0.0.1.
+
+    ``profile`` is a fresh, empty directory for its user data.
+    """
     os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must never download a driver
 
     options = webdriver.ChromeOptions()
@@ -96,6 +107,9 @@ def _browser() -> Any:
         "--disable-component-update",
         "--disable-default-apps",
         "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+        "--no-default-browser-check",
+        "--metrics-recording-only",
+        f"--user-data-dir={profile}",
     ):
         options.add_argument(argument)
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -126,6 +140,13 @@ class Run:
         """Load a page of the app."""
         self.driver.set_window_size(1000, 1000)
         self.driver.get(self.base + path)
+
+    def fill(self, name: str, value: str) -> None:
+        """Type into a text field, as a person would."""
+        field = self.driver.find_element(By.NAME, name)
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", field)
+        field.clear()
+        field.send_keys(value)
 
     def answer(self, question: str, value: str) -> None:
         """Click the radio button for one answer, as a person would."""
@@ -228,6 +249,69 @@ def _supporter_crisis(run: Run) -> None:
 
 SCENARIOS: tuple[Callable[[Run], None], ...] = (_everyday_answers, _safety_yes, _supporter_crisis)
 
+COUPLE = "browser-test-couple-4d1e"
+
+
+def _monday_disclosure(run: Run) -> None:
+    run.open("/checkin/partner")
+    run.fill("couple", COUPLE)
+    run.answer("afraid_of_partner", "yes")
+    run.submit()
+    run.check(
+        "Monday: a disclosure with a couple id shows helplines", "Get help now" in run.text("#help")
+    )
+    run.check("Monday: the check-in is saved (no note)", run.text("#problems") == "")
+
+
+def _friday_after_restart(run: Run) -> None:
+    run.open("/checkin/partner")
+    run.fill("couple", COUPLE)
+    run.answer("feels_heard", "5")
+    for question in ("afraid_of_partner", "controlled", "hurt_or_threatened"):
+        run.answer(question, "no")
+    run.submit()
+    run.check(
+        "Friday, after a restart: a calm check-in still shows the helplines",
+        "Get help now" in run.text("#help"),
+    )
+    run.check(
+        "Friday: the helplines still come first",
+        run.driver.execute_script(
+            "return document.querySelector('#help').getBoundingClientRect().top"
+            " < document.querySelector('#step').getBoundingClientRect().top"
+        ),
+    )
+    run.check(
+        "Friday: still the crisis-safe step, and no couples exercise",
+        run.attribute("#step", "data-step") == "professional_help"
+        and "together)" not in run.text("ol"),
+    )
+    run.open("/checkin/supporter")
+    run.fill("couple", COUPLE)
+    run.answer("safe_to_share", "1")
+    run.answer("distress", "1")
+    run.submit()
+    run.check(
+        "Friday: the other partner's page shows no help first and no couples step",
+        run.text("#help") == ""
+        or run.driver.execute_script(
+            "return document.querySelector('#help').getBoundingClientRect().top"
+            " > document.querySelector('#step').getBoundingClientRect().top"
+        ),
+    )
+    run.check(
+        "Friday: the other partner gets an info step",
+        run.attribute("#step", "data-urgency") == "info",
+    )
+    run.check(
+        "Friday: the other partner gets no couples exercise", "together)" not in run.text("ol")
+    )
+    run.open("/checkin/partner")
+    run.fill("couple", "another-couple-0001")
+    run.answer("feels_heard", "5")
+    run.submit()
+    run.check("another couple is not affected", run.text("#help") == "")
+
 
 def main(argv: list[str] | None = None) -> int:
     """Run every scenario in Chromium; 0 when all checks pass (or Chromium is missing)."""
@@ -235,24 +319,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--screenshots", type=Path, metavar="DIR", help="save screenshots here (docs/images)"
     )
+    parser.add_argument(
+        "--require-browser",
+        action="store_true",
+        help="fail, rather than skip, when Chromium or chromedriver is missing (CI)",
+    )
     args = parser.parse_args(argv)
     missing = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not path.exists()]
     if missing:
         print(
-            f"browser-test: skipped: {', '.join(missing)} not installed; "
+            f"browser-test: {'FAILED' if args.require_browser else 'skipped'}: "
+            f"{', '.join(missing)} not installed; "
             "install Debian's with: apt-get install chromium chromium-driver"
         )
-        return 0
+        return 1 if args.require_browser else 0
     if args.screenshots is not None:
         args.screenshots.mkdir(parents=True, exist_ok=True)
-    with _server() as base:
-        driver = _browser()
+    with tempfile.TemporaryDirectory(prefix="trustkit-browser-") as tmp:
+        db = Path(tmp) / "couples.sqlite3"
+        driver = _browser(Path(tmp) / "chromium-profile")
         try:
-            run = Run(driver, base, args.screenshots)
-            for scenario in SCENARIOS:
-                scenario(run)
+            with _server(db) as base:
+                run = Run(driver, base, args.screenshots)
+                for scenario in SCENARIOS:
+                    scenario(run)
+                _monday_disclosure(run)
+            with _server(db) as base:  # a restart: a new server process, the same file
+                run.base = base
+                _friday_after_restart(run)
         finally:
             driver.quit()
+        run.check("the database file is private (0600)", stat.S_IMODE(db.stat().st_mode) == 0o600)
     print(f"{run.passed} passed, {len(run.failed)} failed")
     return 1 if run.failed else 0
 

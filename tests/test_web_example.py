@@ -7,6 +7,7 @@ it; ``scripts/test`` installs it. scripts/browser-test drives the same app in Ch
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import importlib.metadata
 import importlib.util
@@ -14,8 +15,10 @@ import json
 import logging
 import os
 import re
+import sqlite3
 import sys
 from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -632,3 +635,313 @@ def test_the_code_in_the_recipe_is_the_code_of_the_app() -> None:
     assert excerpts
     for excerpt in excerpts:
         assert excerpt.strip() in source, excerpt
+
+
+# ------------------------------------------------------------------ the couple's memory
+
+MONDAY = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+FRIDAY = MONDAY + dt.timedelta(days=4)
+COUPLE = "couple-7f3a9c21"
+CALM = {
+    "feels_heard": "5",
+    "afraid_of_partner": "no",
+    "controlled": "no",
+    "hurt_or_threatened": "no",
+}
+"""A calm partner check-in: everyday answers, and no to the safety questions asked here."""
+
+
+@contextmanager
+def _app(db: Path | str | None, at: dt.datetime) -> Iterator[TestClient]:
+    """A fresh app (a "restart") on the database ``db``, its clock stopped at ``at``."""
+    with TestClient(web.create_app(None if db is None else str(db), clock=lambda: at)) as c:
+        yield c
+
+
+def _rows(db: Path) -> list[tuple[str, str]]:
+    with closing(sqlite3.connect(db)) as conn:
+        return list(conn.execute("SELECT couple, state FROM couple_state"))
+
+
+def _step(page: str) -> str:
+    found = re.search(r'data-step="([a-z_]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def test_a_disclosure_on_monday_is_still_honoured_on_friday_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    """The couple's state outlives the server: a calm Friday still gets the help first."""
+    db = tmp_path / "couples.sqlite3"
+    with _app(db, MONDAY) as monday:
+        page = monday.post(
+            "/checkin/partner", data={"couple": COUPLE, "afraid_of_partner": "yes"}
+        ).text
+        assert "Get help now" in page
+    with _app(db, FRIDAY) as friday:  # a new app, the same file
+        page = friday.post("/checkin/partner", data={"couple": COUPLE, **CALM}).text
+        data = friday.post(
+            "/api/checkin", json={"couple": COUPLE, "answers": {"feels_heard": 5}}
+        ).json()
+    disclosure = trustkit.CheckIn("partner", {"afraid_of_partner": True}, MONDAY)
+    calm = trustkit.CheckIn("partner", web.read_form_answers(Role.PARTNER, CALM.items())[0], FRIDAY)
+    expected = trustkit.recommend_next_step(calm, history=[disclosure])
+    assert expected.safety
+    assert page.index("Get help now") < page.index('id="step"')
+    assert _step(page) == expected.step.id
+    assert f'data-urgency="{expected.urgency.value}"' in page
+    assert data["safety"] is True
+    assert data["saved"] is True
+    assert data["save_problems"] == []
+    assert data["resources"]
+
+
+def _supporter_on_friday(tmp_path: Path, disclosed: str) -> tuple[str, dict[str, Any]]:
+    """The supporter's Friday page and JSON, after the partner disclosed ``disclosed`` on Monday."""
+    db = tmp_path / f"{disclosed}.sqlite3"
+    answers = {"safe_to_share": "1", "distress": "1", "partner_self_harm": "no"}
+    with _app(db, MONDAY) as monday:
+        monday.post("/checkin/partner", data={"couple": COUPLE, disclosed: "yes"})
+    with _app(db, FRIDAY) as friday:
+        page = friday.post("/checkin/supporter", data={"couple": COUPLE, **answers}).text
+    with _app(db, FRIDAY + dt.timedelta(hours=1)) as later:
+        data = later.post(
+            "/api/checkin",
+            json={
+                "couple": COUPLE,
+                "respondent": "supporter",
+                "answers": {"safe_to_share": 1, "distress": 1},
+            },
+        ).json()
+    return page, data
+
+
+def test_the_supporter_is_never_told_and_gets_no_couples_step(tmp_path: Path) -> None:
+    """After the partner's disclosure, the supporter's page is an ordinary one, and the same
+    whatever was disclosed; only couples work is left out (docs/safety.md, "The other
+    partner")."""
+    page, data = _supporter_on_friday(tmp_path, "afraid_of_partner")
+    other_page, other_data = _supporter_on_friday(tmp_path, "controlled")
+    assert page == other_page
+    assert data == other_data
+    assert data["safety"] is False
+    assert data["urgency"] == "info"
+    assert not PACK.step(data["step"]["id"]).couples
+    assert not PACK.step(_step(page)).couples
+    assert all(action["who"] != "both" for action in data["step"]["actions"])
+    assert "together)" not in page
+    assert "Get help now" not in page.split('id="step"')[0]
+    for text in ("safety period", "not saved", 'id="problems"'):
+        assert text not in page
+    supporter = trustkit.CheckIn("supporter", {"safe_to_share": 1, "distress": 1}, FRIDAY)
+    disclosure = trustkit.CheckIn("partner", {"afraid_of_partner": True}, MONDAY)
+    expected = trustkit.recommend_next_step(supporter, history=[disclosure])
+    assert _step(page) == expected.step.id
+
+
+def test_a_checkin_without_a_couple_id_stores_nothing(tmp_path: Path) -> None:
+    """No couple id, nothing kept: not the state, not a row, not the answers."""
+    db = tmp_path / "couples.sqlite3"
+    with _app(db, MONDAY) as monday:
+        assert (
+            "Get help now"
+            in monday.post("/checkin/partner", data={"afraid_of_partner": "yes"}).text
+        )
+        assert (
+            "Get help now" not in monday.post("/checkin/partner", data={"couple": "", **CALM}).text
+        )
+        data = monday.post("/api/checkin", json={"answers": {"afraid_of_partner": True}}).json()
+        assert "saved" not in data
+    with _app(db, FRIDAY) as friday:
+        page = friday.post("/checkin/partner", data={"couple": COUPLE, **CALM}).text
+        assert "Get help now" not in page
+    assert [couple for couple, _ in _rows(db)] == [COUPLE]
+
+
+@pytest.mark.parametrize("couple", ["short", "x" * 65, "has space 123", "semi;colon-123"])
+def test_a_couple_id_that_is_not_valid_is_a_problem_never_a_silent_drop(
+    tmp_path: Path, couple: str
+) -> None:
+    """A wrong couple id: with a safety yes, help and a note that nothing was saved; without,
+    the form again, naming the field. Nothing is stored either way."""
+    db = tmp_path / "couples.sqlite3"
+    with _app(db, MONDAY) as client:
+        page = client.post("/checkin/partner", data={"couple": couple, "afraid_of_partner": "yes"})
+        assert page.status_code == 200
+        assert page.text.index("Get help now") < page.text.index("was not saved")
+        assert page.text.index("was not saved") < page.text.index('id="step"')
+        assert "couple: a couple id" in page.text
+        form = client.post("/checkin/partner", data={"couple": couple, **CALM})
+        assert form.status_code == 422
+        assert "couple" in form.text.split('role="alert"')[1].split("</div>")[0]
+        api = client.post("/api/checkin", json={"couple": couple, "answers": {"feels_heard": 0}})
+        assert api.status_code == 422
+        assert {p["field"] for p in api.json()["problems"]} == {"feels_heard", "couple"}
+        data = client.post(
+            "/api/checkin", json={"couple": couple, "answers": {"self_harm_thoughts": True}}
+        ).json()
+        assert data["safety"] is True
+        assert data["saved"] is False
+        assert [p["field"] for p in data["save_problems"]] == ["couple"]
+        assert f'"{couple}"' not in page.text + form.text + api.text  # never echoed
+    assert _rows(db) == []
+
+
+def test_a_couple_id_given_twice_is_not_valid(tmp_path: Path) -> None:
+    """Two couple ids in one form: which couple was meant cannot be known."""
+    with _app(tmp_path / "couples.sqlite3", MONDAY) as client:
+        page = client.post(
+            "/checkin/partner",
+            content=f"couple={COUPLE}&couple=other-couple-1&feels_heard=4".encode(),
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
+    assert page.status_code == 422
+    assert "couple" in page.text
+
+
+def test_the_database_file_is_private_and_holds_answers_only_inside_the_state(
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Mode 0600, even for a file that was there before; one row per couple, its state as
+    trustkit's JSON; an answer trustkit could not use is not kept; nothing logged."""
+    caplog.set_level(logging.DEBUG)
+    db = tmp_path / "couples.sqlite3"
+    db.touch(mode=0o644)
+    with _app(db, MONDAY) as client:
+        client.post(
+            "/checkin/partner",
+            data={"couple": COUPLE, "afraid_of_partner": "yes", "feels_heard": SECRET},
+        )
+        client.post(
+            "/api/checkin",
+            json={"couple": COUPLE, "answers": {"self_harm_thoughts": True, "x": SECRET}},
+        )
+    assert db.stat().st_mode & 0o777 == 0o600
+    assert SECRET.encode() not in db.read_bytes()
+    ((couple, text),) = _rows(db)
+    assert couple == COUPLE
+    state = trustkit.converter.structure(json.loads(text), trustkit.CoupleState)
+    assert len(state.recent) == 2
+    assert SECRET not in repr(state)
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    printed = "".join(capsys.readouterr())
+    for output in (logged, printed):
+        assert SECRET not in output
+        assert COUPLE not in output
+        assert "afraid_of_partner" not in output
+        assert "professional_help" not in output
+
+
+def test_a_clock_set_back_never_loses_a_disclosure(tmp_path: Path) -> None:
+    """A check-in is never dated before the couple's newest: it is saved, not "out of order"."""
+    db = tmp_path / "couples.sqlite3"
+    with _app(db, FRIDAY) as friday:
+        friday.post("/checkin/partner", data={"couple": COUPLE, **CALM})
+    with _app(db, MONDAY) as monday:  # the clock went back
+        page = monday.post("/checkin/partner", data={"couple": COUPLE, "controlled": "yes"})
+        assert "not saved" not in page.text
+    with _app(db, MONDAY) as again:
+        page = again.post("/checkin/partner", data={"couple": COUPLE, **CALM})
+        assert "Get help now" in page.text
+    ((_, text),) = _rows(db)
+    state = trustkit.converter.structure(json.loads(text), trustkit.CoupleState)
+    assert state.newest is not None
+    assert state.newest > FRIDAY
+
+
+def test_when_the_state_cannot_be_advanced_the_help_is_shown_and_the_problem_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If ``advance`` refuses, the person still gets the help first, and is told that the
+    check-in was not saved; the stored state is left as it was."""
+    db = tmp_path / "couples.sqlite3"
+    with _app(db, MONDAY) as client:
+        client.post("/checkin/partner", data={"couple": COUPLE, **CALM})
+    before = _rows(db)
+
+    def refuse(*args: object, **kwargs: object) -> trustkit.CoupleState:
+        problem = trustkit.AnswerProblem(
+            "checkin", "refused", code=trustkit.ProblemCode.OUT_OF_ORDER
+        )
+        raise trustkit.AnswerError([problem])
+
+    monkeypatch.setattr(trustkit, "advance", refuse)
+    with _app(db, FRIDAY) as client:
+        page = client.post(
+            "/checkin/partner",
+            data={"couple": COUPLE, "self_harm_thoughts": "yes", "feels_heard": "9"},
+        ).text
+    assert page.index("Get help now") < page.index('id="problems"') < page.index('id="step"')
+    assert "feels_heard: a whole number from 1 to 5" in page
+    assert "checkin: refused" in page
+    assert _rows(db) == before
+
+
+@pytest.mark.parametrize(
+    "stored", ["not json", '{"format": 999}', '{"recent": 3}'], ids=["text", "format", "shape"]
+)
+def test_a_stored_state_that_cannot_be_read_is_kept_and_said(tmp_path: Path, stored: str) -> None:
+    """An unreadable state is never overwritten (it may hold a disclosure): the check-in is
+    answered without it, and the person is told it was not saved."""
+    db = tmp_path / "couples.sqlite3"
+    with _app(db, MONDAY) as client:
+        client.post("/checkin/partner", data={"couple": COUPLE, **CALM})
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("UPDATE couple_state SET state = ?", (stored,))
+    with _app(db, FRIDAY) as client:
+        page = client.post("/checkin/partner", data={"couple": COUPLE, "afraid_of_partner": "yes"})
+        data = client.post("/api/checkin", json={"couple": COUPLE, "answers": {}}).json()
+    assert page.text.index("Get help now") < page.text.index("was not saved")
+    assert "state: a stored state this app can read" in page.text
+    assert data["saved"] is False
+    assert [p["code"] for p in data["save_problems"]] == ["incompatible"]
+    assert _rows(db) == [(COUPLE, stored)]
+
+
+def test_a_wrong_answer_without_a_safety_yes_stores_nothing(tmp_path: Path) -> None:
+    """A check-in trustkit cannot use is the form again (422), and the state is unchanged."""
+    db = tmp_path / "couples.sqlite3"
+    with _app(db, MONDAY) as client:
+        page = client.post("/checkin/partner", data={"couple": COUPLE, "feels_heard": "9"})
+    assert page.status_code == 422
+    assert _rows(db) == []
+
+
+def test_without_a_database_the_states_are_kept_in_memory_and_it_says_so(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No TRUSTKIT_WEB_DB: the states live as long as the server, with a note at start-up."""
+    monkeypatch.delenv(web.DB_ENV, raising=False)
+    with _app(None, MONDAY) as client:
+        client.post("/checkin/partner", data={"couple": COUPLE, "afraid_of_partner": "yes"})
+        page = client.post("/checkin/partner", data={"couple": COUPLE, **CALM}).text
+        assert "Get help now" in page
+    assert any(web.DB_ENV in record.getMessage() for record in caplog.records)
+    with _app(None, FRIDAY) as client:  # a restart forgets
+        assert (
+            "Get help now"
+            not in client.post("/checkin/partner", data={"couple": COUPLE, **CALM}).text
+        )
+
+
+def test_the_database_file_comes_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TRUSTKIT_WEB_DB names the file; the state outlives the app."""
+    db = tmp_path / "from-env.sqlite3"
+    monkeypatch.setenv(web.DB_ENV, str(db))
+    with _app(None, MONDAY) as client:
+        client.post("/checkin/partner", data={"couple": COUPLE, "afraid_of_partner": "yes"})
+    assert [couple for couple, _ in _rows(db)] == [COUPLE]
+    store = web.CoupleStore(str(db))
+    try:
+        state = store.state(COUPLE)
+        assert state is not None
+        assert state.disclosures
+        assert store.state("another-couple") == trustkit.CoupleState()
+    finally:
+        store.close()
+        store.close()  # closing twice is harmless

@@ -8,11 +8,20 @@ It is built on Starlette alone. Run it (from the repository root, with the
 
 then open http://127.0.0.1:8000/. ``docs/web.md`` walks through it.
 
+A check-in that carries a couple id (the form's ``couple`` field, the JSON API's
+``"couple"``) is remembered: the app keeps each couple's ``trustkit.CoupleState``
+in SQLite, so that a safety answer on Monday is still honoured on Friday, after a
+restart too. Set ``TRUSTKIT_WEB_DB`` to the database file (created with mode 0600);
+without it the states are kept in memory and forgotten when the server stops.
+Without a couple id nothing is stored at all.
+
 The answers to a check-in are sensitive personal data, so this app:
 
-- never logs, prints or stores a request body or an answer. Nothing here calls
-  ``logging`` with request data, and nothing in the process records telemetry:
-  the ``web`` extra installs no OpenTelemetry package at all;
+- never logs, prints or stores a request body or an answer, beyond the couple's
+  state, which is as sensitive as the answers: it is kept only in the database
+  (mode 0600), never logged and never shown to either partner. Nothing here
+  calls ``logging`` with request data, and nothing in the process records
+  telemetry: the ``web`` extra installs no OpenTelemetry package at all;
 - checks a JSON check-in itself (`read_checkin`), and reports what is wrong by
   field, code and expected form only, never with the value that was sent;
 - turns trustkit's ``AnswerError`` into a 422 that lists each problem's field, code
@@ -28,13 +37,21 @@ The answers to a check-in are sensitive personal data, so this app:
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import logging
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 import attrs
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -42,7 +59,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import trustkit
-from trustkit import QuestionKind, Recommendation, Resource, Role, Who
+from trustkit import AnswerProblem, ProblemCode, QuestionKind, Recommendation, Resource, Role, Who
 
 MAX_BODY = 16_384
 """The largest request body accepted, in bytes: a check-in is a few hundred."""
@@ -133,6 +150,8 @@ class CheckInRequest:
     respondent: str = "partner"
     country: str | None = None
     locale: str | None = None
+    couple: object = None
+    """Checked by `read_couple`, after the answers: a safety yes is answered even if it is wrong."""
 
 
 _ROLES = frozenset(role.value for role in Role)
@@ -189,7 +208,7 @@ def read_checkin(body: bytes) -> CheckInRequest:
     problems = [
         _problem(name[:100], "unknown_field", "no such field")
         for name in data
-        if name not in {"respondent", "answers", *_TEXT_LIMITS}
+        if name not in {"respondent", "answers", "couple", *_TEXT_LIMITS}
     ]
     respondent = data.get("respondent", "partner")
     if not (isinstance(respondent, str) and respondent in _ROLES):
@@ -208,7 +227,9 @@ def read_checkin(body: bytes) -> CheckInRequest:
             problems.append(_problem(name, code, f"null or at most {limit} characters"))
     if problems:
         raise InvalidRequestError(problems)
-    return CheckInRequest(data["answers"], respondent, data.get("country"), data.get("locale"))
+    return CheckInRequest(
+        data["answers"], respondent, data.get("country"), data.get("locale"), data.get("couple")
+    )
 
 
 def invalid_request(request: Request, exc: Exception) -> JSONResponse:
@@ -231,6 +252,232 @@ def answer_error(request: Request, exc: Exception) -> JSONResponse:
         for problem in exc.problems[:MAX_PROBLEMS]
     ]
     return JSONResponse({"detail": "The request is not valid.", "problems": problems}, 422)
+
+
+# ------------------------------------------------------------------- the couple's memory
+
+DB_ENV = "TRUSTKIT_WEB_DB"
+"""The environment variable naming the SQLite file of the couples' states."""
+
+IN_MEMORY = ":memory:"
+"""The database used when ``TRUSTKIT_WEB_DB`` is not set: forgotten when the server stops."""
+
+COUPLE_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+"""A couple id: 8 to 64 letters, digits, ``-`` or ``_`` (a long random one is best)."""
+
+COUPLE_EXPECTED = "a couple id of 8 to 64 letters, digits, - or _"
+
+_TICK = dt.timedelta(microseconds=1)
+
+_FORMAT = trustkit.CoupleState().format
+"""The state format this trustkit reads; a stored state of another is never overwritten."""
+
+_log = logging.getLogger("trustkit.web")
+"""Only for the start-up note about where states are kept; never for request data."""
+
+
+def utc_now() -> dt.datetime:
+    """The server's clock, timezone-aware UTC (trustkit itself never reads a clock)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def read_couple(value: object) -> tuple[str | None, list[AnswerProblem]]:
+    """The couple id sent with a check-in, if it is one; else what is wrong with it.
+
+    No id (``None`` or an empty field) is no problem: the check-in is then not stored.
+    """
+    if value is None or value == "":
+        return None, []
+    if isinstance(value, str) and COUPLE_ID.fullmatch(value):
+        return value, []
+    return None, [AnswerProblem("couple", COUPLE_EXPECTED, code=ProblemCode.INVALID_VALUE)]
+
+
+@attrs.frozen
+class Outcome:
+    """A check-in's recommendation, and whether its couple's state was saved.
+
+    Attributes:
+        recommendation: What to show the person (help first when ``safety``).
+        saved: Whether the state was saved; ``None`` when no couple id was given.
+        problems: Why it was not saved (field and what was expected, never a value).
+    """
+
+    recommendation: Recommendation
+    saved: bool | None = None
+    problems: tuple[AnswerProblem, ...] = ()
+
+
+def _private_file(path: str) -> None:
+    """Create the database file readable and writable by this user alone (mode 0600).
+
+    It is opened without following a symlink, and an existing file is set to 0600
+    too. SQLite gives its journal the same mode as the database.
+    """
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        if hasattr(os, "fchmod"):  # pragma: no branch (POSIX)
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
+class CoupleStore:
+    """Each couple's ``trustkit.CoupleState``, as JSON in one SQLite table.
+
+    A check-in is one transaction: read the couple's state, recommend with it,
+    fold the check-in in (``trustkit.advance``) and write the state back. The
+    state holds recent answers and any open safety period, so it is as sensitive
+    as the answers: the file is mode 0600, and nothing here logs or shows it.
+    """
+
+    def __init__(self, path: str = IN_MEMORY, clock: Callable[[], dt.datetime] = utc_now) -> None:
+        self.path = path
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._db is None:
+            if self.path != IN_MEMORY:
+                _private_file(self.path)
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS couple_state"
+                " (couple TEXT PRIMARY KEY, state TEXT NOT NULL)"
+            )
+            self._db = db
+        return self._db
+
+    def open(self) -> None:
+        """Open (and create) the database now, rather than at the first check-in."""
+        with self._lock:
+            self._connect()
+
+    def close(self) -> None:
+        """Close the database (an in-memory one is then gone)."""
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+    def state(self, couple: str) -> trustkit.CoupleState | None:
+        """A couple's stored state (``CoupleState()`` if none); ``None`` if it cannot be read."""
+        with self._lock:
+            return self._read(self._connect(), couple)
+
+    @staticmethod
+    def _read(db: sqlite3.Connection, couple: str) -> trustkit.CoupleState | None:
+        row = db.execute("SELECT state FROM couple_state WHERE couple = ?", (couple,)).fetchone()
+        if row is None:
+            return trustkit.CoupleState()
+        try:
+            data = json.loads(row[0], object_pairs_hook=_unique_names)
+            state = trustkit.converter.structure(data, trustkit.CoupleState)
+        except Exception:  # whatever is wrong, it is not read, and never shown
+            return None
+        return state if state.format == _FORMAT else None
+
+    def check_in(
+        self,
+        couple: str,
+        respondent: Role,
+        answers: Mapping[str, Any],
+        *,
+        country: str | None = None,
+        locale: str | None = None,
+    ) -> Outcome:
+        """Recommend with the couple's state, then fold the check-in in and save it.
+
+        Raises:
+            trustkit.AnswerError: The answers cannot be used and hold no safety
+                yes (nor is the person in their own safety period); nothing is saved.
+        """
+        with self._lock:
+            db = self._connect()
+            db.execute("BEGIN IMMEDIATE")  # one writer at a time, across processes too
+            try:
+                outcome = self._check_in(db, couple, respondent, answers, country, locale)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+            return outcome
+
+    def _check_in(
+        self,
+        db: sqlite3.Connection,
+        couple: str,
+        respondent: Role,
+        answers: Mapping[str, Any],
+        country: str | None,
+        locale: str | None,
+    ) -> Outcome:
+        state = self._read(db, couple)
+        if state is None:  # never overwritten: it may hold a disclosure
+            rec = trustkit.recommend_next_step(
+                answers, respondent=respondent, country=country, locale=locale
+            )
+            unreadable = AnswerProblem(
+                "state",
+                "a stored state this app can read; this check-in was not saved",
+                code=ProblemCode.INCOMPATIBLE,
+            )
+            return Outcome(rec, saved=False, problems=(unreadable,))
+        # The server's clock, but never before the couple's newest check-in: a clock
+        # set back must not make a check-in (and a disclosure in it) "out of order".
+        at = self.clock().astimezone(dt.UTC)
+        if state.newest is not None and at <= state.newest:
+            at = state.newest + _TICK
+        checkin = trustkit.CheckIn(respondent, answers, at)
+        rec = trustkit.recommend_next_step(checkin, state=state, country=country, locale=locale)
+        # Answers trustkit could not use are not kept (a safety yes always can be).
+        unusable = {problem.field for problem in rec.problems}
+        kept = {name: value for name, value in answers.items() if name not in unusable}
+        try:
+            new = trustkit.advance(state, trustkit.CheckIn(respondent, kept, at), rec)
+        except trustkit.AnswerError as error:  # shown beside the result, never instead of it
+            return Outcome(rec, saved=False, problems=error.problems)
+        db.execute(
+            "INSERT INTO couple_state (couple, state) VALUES (?, ?) "
+            "ON CONFLICT (couple) DO UPDATE SET state = excluded.state",
+            (couple, json.dumps(trustkit.converter.unstructure(new))),
+        )
+        return Outcome(rec, saved=True)
+
+
+def check_in(
+    store: CoupleStore,
+    couple: object,
+    respondent: Role,
+    answers: Mapping[str, Any],
+    *,
+    country: str | None = None,
+    locale: str | None = None,
+) -> Outcome:
+    """One check-in, remembered when it carries a valid couple id.
+
+    A couple id that is not valid is a problem like a wrong answer: with a
+    safety result it is listed beside the help (and nothing is saved); without
+    one it is an ``AnswerError`` with the other problems.
+
+    Raises:
+        trustkit.AnswerError: The check-in cannot be used and there is no safety result.
+    """
+    couple_id, problems = read_couple(couple)
+    if couple_id is not None:
+        return store.check_in(couple_id, respondent, answers, country=country, locale=locale)
+    try:
+        rec = trustkit.recommend_next_step(
+            answers, respondent=respondent, country=country, locale=locale
+        )
+    except trustkit.AnswerError as error:
+        raise trustkit.AnswerError([*error.problems, *problems]) from None
+    if not problems:
+        return Outcome(rec)
+    if not rec.safety:
+        raise trustkit.AnswerError(problems)
+    return Outcome(rec, saved=False, problems=tuple(problems))
 
 
 # ------------------------------------------------------------------------ questions
@@ -300,9 +547,11 @@ footer { margin-top: 3rem; font-size: .85rem; color: #556; }
 """
 
 _FOOTER = (
-    "<footer>Your answers are used once, to suggest a next step, and are not stored. "
-    "This is not therapy and not a crisis service: if you are in immediate danger, "
-    "call your local emergency number.</footer>"
+    "<footer>Your answers are used to suggest a next step. Without a couple id nothing is "
+    "stored; with one, this server keeps a private summary of your check-ins, so that later "
+    "check-ins take them into account. It is never shown to either of you. This is not "
+    "therapy and not a crisis service: if you are in immediate danger, call your local "
+    "emergency number.</footer>"
 )
 
 
@@ -345,6 +594,14 @@ def _country_select() -> str:
     )
 
 
+_COUPLE_FIELD = (
+    "<p><label>Your couple id (optional; the same for both of you, so that later "
+    "check-ins take this one into account; leave it empty to keep nothing) "
+    '<input name="couple" autocomplete="off" minlength="8" maxlength="64" '
+    'pattern="[A-Za-z0-9_\\-]{8,64}"></label></p>'
+)
+
+
 def form_page(role: Role, problems: Sequence[trustkit.AnswerProblem] = ()) -> HTMLResponse:
     """The check-in form for one role; the safety questions come last, asked privately."""
     questions = questions_in_order(role)
@@ -362,12 +619,12 @@ def form_page(role: Role, problems: Sequence[trustkit.AnswerProblem] = ()) -> HT
     body = (
         f"<h1>{html.escape(_ROLE_TITLES[role])}</h1>{error}"
         "<p>Answer as many questions as you like; you can skip any of them.</p>"
-        f'<form method="post" action="/checkin/{role.value}">'
+        f'<form method="post" action="/checkin/{role.value}">{_COUPLE_FIELD}'
         f"<fieldset><legend>How things are going</legend>{everyday}</fieldset>"
         '<fieldset class="private" id="safety"><legend>Your safety</legend>'
         "<p>These last questions are about your safety. Please answer them somewhere "
-        "private, where no one can see your screen. Your answers are not stored, and they "
-        "are not shared with your partner.</p>"
+        "private, where no one can see your screen. Your answers are not shared with your "
+        "partner. With a couple id, a yes is remembered for your later check-ins.</p>"
         f"{safety}</fieldset>{_country_select()}"
         '<button type="submit">Show my next step</button></form>'
     )
@@ -401,8 +658,31 @@ def _resource_html(res: Resource) -> str:
     return f"<li>{' · '.join(parts)}</li>"
 
 
-def result_page(rec: Recommendation) -> HTMLResponse:
-    """A recommendation for the person who answered: help first when safety decided."""
+def _notes_html(outcome: Outcome) -> str:
+    """What could not be used or saved: by field and expectation, never by value."""
+    notes = ""
+    for intro, problems in (
+        ("Some answers could not be used:", outcome.recommendation.problems),
+        (
+            "This check-in was not saved, so later check-ins will not take it into account:",
+            outcome.problems,
+        ),
+    ):
+        if problems:
+            items = "".join(
+                f"<li>{html.escape(p.field)}: {html.escape(p.expected)}</li>"
+                for p in problems[:MAX_PROBLEMS]
+            )
+            notes += f"<p>{intro}</p><ul>{items}</ul>"
+    return f'<div class="error" id="problems" role="status">{notes}</div>' if notes else ""
+
+
+def result_page(outcome: Outcome) -> HTMLResponse:
+    """A recommendation for the person who answered: help first when safety decided.
+
+    What could not be used or saved comes right after the help, never instead of it.
+    """
+    rec = outcome.recommendation
     step = rec.step
     help_html = ""
     if rec.resources:
@@ -421,7 +701,7 @@ def result_page(rec: Recommendation) -> HTMLResponse:
         titles = ", ".join(html.escape(alt.title) for alt in rec.alternatives)
         alternatives = f"<p>Also worth a look: {titles}</p>"
     body = (
-        f"{help_html if rec.safety else ''}"
+        f"{help_html if rec.safety else ''}{_notes_html(outcome)}"
         f'<section class="step" id="step" data-step="{html.escape(step.id)}" '
         f'data-urgency="{rec.urgency.value}"><h1>Your next step: {html.escape(step.title)}</h1>'
         f"<p>{html.escape(step.summary)}</p></section>"
@@ -503,14 +783,18 @@ async def checkin_submit(request: Request) -> Response:
         return _page("Check-in", body, 415)
     respondent = Role(role)
     form = await request.form(max_files=0, max_fields=100)
-    answers, country = read_form_answers(
-        respondent, ((k, v) for k, v in form.multi_items() if isinstance(v, str))
-    )
+    pairs = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+    couples = [v.strip() for k, v in pairs if k == "couple"]
+    couple = couples[0] if len(couples) == 1 else couples or None  # twice: never valid
+    answers, country = read_form_answers(respondent, ((k, v) for k, v in pairs if k != "couple"))
+    store: CoupleStore = request.app.state.store
     try:
-        rec = trustkit.recommend_next_step(answers, respondent=respondent, country=country)
+        outcome = await run_in_threadpool(
+            check_in, store, couple, respondent, answers, country=country
+        )
     except trustkit.AnswerError as error:
         return form_page(respondent, error.problems)
-    return result_page(rec)
+    return result_page(outcome)
 
 
 async def api_questionnaire(request: Request) -> Response:
@@ -526,13 +810,23 @@ async def api_checkin(request: Request) -> Response:
     if _media_type(request) != "application/json":  # a form post belongs to /checkin/{role}
         return JSONResponse({"detail": "Send the check-in as application/json."}, 415)
     checkin = read_checkin(await request.body())
-    rec = trustkit.recommend_next_step(
+    outcome = await run_in_threadpool(
+        check_in,
+        request.app.state.store,
+        checkin.couple,
+        Role(checkin.respondent),
         checkin.answers,
-        respondent=checkin.respondent,
         country=checkin.country,
         locale=checkin.locale,
     )
-    return JSONResponse(trustkit.converter.unstructure(rec))
+    data = trustkit.converter.unstructure(outcome.recommendation)
+    if outcome.saved is not None:  # a couple id was sent: say whether it was remembered
+        data["saved"] = outcome.saved
+        data["save_problems"] = [
+            {"field": p.field, "code": p.code.value, "expected": p.expected}
+            for p in outcome.problems[:MAX_PROBLEMS]
+        ]
+    return JSONResponse(data)
 
 
 async def healthz(request: Request) -> Response:
@@ -540,9 +834,30 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-def create_app() -> Starlette:
-    """The app: the form pages, the JSON API and the privacy-safe error handlers."""
-    return Starlette(
+def create_app(db: str | None = None, clock: Callable[[], dt.datetime] = utc_now) -> Starlette:
+    """The app: the form pages, the JSON API and the privacy-safe error handlers.
+
+    ``db`` is the SQLite file of the couples' states; by default ``TRUSTKIT_WEB_DB``,
+    else an in-memory database, forgotten when the server stops.
+    """
+    store = CoupleStore(db or os.environ.get(DB_ENV) or IN_MEMORY, clock)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if store.path == IN_MEMORY:
+            _log.warning(
+                "%s is not set: couples' states are kept in memory, and forgotten "
+                "when the server stops (use one worker, or set it)",
+                DB_ENV,
+            )
+        store.open()
+        try:
+            yield
+        finally:
+            store.close()
+
+    app = Starlette(
+        lifespan=lifespan,
         routes=[
             Route("/", home, methods=["GET"]),
             Route("/checkin/{role}", checkin_form, methods=["GET"]),
@@ -557,6 +872,8 @@ def create_app() -> Starlette:
             trustkit.AnswerError: answer_error,
         },
     )
+    app.state.store = store
+    return app
 
 
 app = create_app()
