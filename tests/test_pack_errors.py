@@ -376,6 +376,13 @@ def test_a_safety_question_without_a_safety_rule_is_an_error(broken: Breaker) ->
             "unknown dimension",
         ),
         ("questions.toml", 'kind = "count"', 'kind = "count"\nsafety = true', "safety", "yes/no"),
+        (
+            "questions.toml",
+            'kind = "count"',
+            'kind = "count"\nhigh_risk = true',
+            "high_risk",
+            "only a safety question",
+        ),
         ("questions.toml", 'id = "stuck"', 'id = "Stuck!"', "id", "lowercase"),
         (
             "questions.toml",

@@ -490,6 +490,10 @@ def _check_questions(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
             yield place.problem(
                 "safety", "safety questions must be yes/no questions", ProblemCode.UNSAFE
             )
+        if q.high_risk and not q.safety:
+            yield place.problem(
+                "high_risk", "only a safety question can be a high-risk marker", ProblemCode.UNSAFE
+            )
 
 
 def _check_rules(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
