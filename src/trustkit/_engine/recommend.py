@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from trustkit._countries import country_problem
@@ -33,6 +33,7 @@ from trustkit.models import (
     Recommendation,
     Resource,
     Role,
+    RuleOutcome,
     Step,
     Urgency,
 )
@@ -476,14 +477,14 @@ def _given(checkin: CheckIn) -> str:
     return checkin.recommended or ""
 
 
-def _choose(
-    c: CompiledPack, clean: Answers, scores: Scores, with_facts: bool, skipped: frozenset[str]
-) -> tuple[CompiledRule | None, list[Alternative]]:
-    """The rule that decides, and up to two alternatives: highest priority first, ties by id."""
-    winner: CompiledRule | None = None
-    alternatives: list[Alternative] = []
-    seen: set[str] = set()
-    # Only the candidates the index finds can hold; they are tried in priority order.
+Observer = Callable[[CompiledRule, bool | None, RuleOutcome], None]
+"""Told what became of each rule when a check-in is decided (the trace listens)."""
+
+
+def _candidates(
+    c: CompiledPack, clean: Answers, scores: Scores, with_facts: bool
+) -> Iterator[CompiledRule]:
+    """The rules the index finds may hold, in priority order (only they can hold)."""
     found = c.index.candidates(clean, scores, with_facts)
     if not with_facts:
         found &= c.facts_free
@@ -491,21 +492,52 @@ def _choose(
     while found:
         low = found & -found
         found ^= low
-        candidate = ordered[low.bit_length() - 1]
-        if not candidate.holds(clean, scores):
-            continue
+        yield ordered[low.bit_length() - 1]
+
+
+def _choose(
+    c: CompiledPack,
+    clean: Answers,
+    scores: Scores,
+    with_facts: bool,
+    skipped: frozenset[str],
+    observe: Observer | None = None,
+) -> tuple[CompiledRule | None, list[Alternative]]:
+    """The rule that decides, and up to two alternatives: highest priority first, ties by id.
+
+    The one statement of how ordinary rules decide. With ``observe``, every
+    rule is tried, not only the index's candidates, and each one's outcome is
+    reported; the decision is the same.
+    """
+    winner: CompiledRule | None = None
+    alternatives: list[Alternative] = []
+    seen: set[str] = set()
+    tried = _candidates(c, clean, scores, with_facts) if observe is None else iter(c.rules)
+    for candidate in tried:
         rule = candidate.rule
-        if rule.step in skipped:
-            continue
-        if winner is None:
+        if rule.step in skipped:  # couples work, during a safety period: not part of it
+            outcome, held = RuleOutcome.NOT_TRIED, None
+        elif not candidate.holds(clean, scores):
+            outcome, held = RuleOutcome.FAILED, False
+        elif winner is None:
             winner = candidate
             seen.add(rule.step)
-        elif rule.step not in seen and not candidate.is_catch_all:
+            outcome, held = RuleOutcome.DECIDED, True
+        elif rule.step in seen:
+            outcome, held = RuleOutcome.SAME_STEP, True
+        elif candidate.is_catch_all:
             # A catch-all always holds, so it says nothing about this check-in.
+            outcome, held = RuleOutcome.CATCH_ALL, True
+        elif len(alternatives) == MAX_ALTERNATIVES:
+            outcome, held = RuleOutcome.ENOUGH, True
+        else:
             seen.add(rule.step)
             alternatives.append(Alternative(rule.step, c.steps[rule.step].title, rule.id))
-            if len(alternatives) == MAX_ALTERNATIVES:
-                break
+            outcome, held = RuleOutcome.ALTERNATIVE, True
+        if observe is not None:
+            observe(candidate, held, outcome)
+        elif len(alternatives) == MAX_ALTERNATIVES:
+            break
     return winner, alternatives
 
 

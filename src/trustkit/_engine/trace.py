@@ -1,9 +1,8 @@
 """A full evaluation trace: every rule tried for a check-in, and what became of it.
 
-This is a path of its own, beside [`recommend`][trustkit._engine.recommend.recommend]:
-the recommendation comes from the ordinary path, unchanged, and the trace then
-tries every rule again with the same compiled predicates. Nothing on the
-ordinary path checks whether tracing is on, so it costs nothing when it is off.
+The recommendation comes from the ordinary path, unchanged; the trace then
+decides again through the same `_choose` (the one statement of how ordinary
+rules decide), with an observer that is told what became of every rule.
 
 During a safety period the trace says no more than the recommendation does.
 For the partner who did not screen positive, rules proposing couples steps are
@@ -30,7 +29,7 @@ from trustkit._engine.compile import (
 )
 from trustkit._engine.period import SafetyPeriod
 from trustkit._engine.recommend import (
-    MAX_ALTERNATIVES,
+    _choose,
     _today,
     carried,
     check_answers,
@@ -201,28 +200,7 @@ def trace(
     # the decision. They are listed as not tried, so that the trace lists every rule,
     # whatever was disclosed (see the module's notes).
     left_out = c.couples_steps if period is not None else frozenset()
-    chosen: list[str] = []
-    alternatives = 0
-    for rule in c.rules:
-        step = rule.rule.step
-        if step in left_out:
-            add(rule, None, RuleOutcome.NOT_TRIED)
-            continue
-        if not rule.holds(clean, scores):
-            add(rule, False, RuleOutcome.FAILED)
-        elif not chosen:
-            chosen.append(step)
-            add(rule, True, RuleOutcome.DECIDED)
-        elif step in chosen:
-            add(rule, True, RuleOutcome.SAME_STEP)
-        elif rule.is_catch_all:
-            add(rule, True, RuleOutcome.CATCH_ALL)
-        elif alternatives == MAX_ALTERNATIVES:
-            add(rule, True, RuleOutcome.ENOUGH)
-        else:
-            chosen.append(step)
-            alternatives += 1
-            add(rule, True, RuleOutcome.ALTERNATIVE)
+    _choose(c, clean, scores, True, left_out, add)
     return Trace(rec, tuple(entries))
 
 
