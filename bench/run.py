@@ -43,6 +43,7 @@ import attrs
 import trustkit
 from bench.packs import Closures, JsonLogic, generated_pack, neutral, write_pack_folder
 from trustkit import (
+    Action,
     Alternative,
     ContentPack,
     Evidence,
@@ -75,6 +76,8 @@ _RULES: tuple[tuple[str, str, str, tuple[str, ...], tuple[_Test, ...]], ...] = (
      (("feels_heard", "<=", 2), ("feelings_dismissed", ">=", 4))),
     ("communication-not-safe", "communication", "info", (),
      (("safe_to_share", "<=", 2), ("talk_openly", "<=", 2))),
+    ("communication-not-safe-apart", "professional_help", "info", ("domestic_abuse",),
+     (("safe_to_share", "<=", 2), ("talk_openly", "<=", 2))),
     ("patience-pace", "patience", "info", (),
      (("feels_rushed", ">=", 4), ("frustrated_by_pace", ">=", 4))),
     ("boundaries-unclear", "boundaries", "info", (), (("boundaries_clear", "<=", 2),)),
@@ -89,9 +92,20 @@ _SAFETY = (
      ("choked_or_strangled", "threat_to_kill_or_weapon", "forced_sex")),
     ("safety-abuse", "professional_help", ("domestic_abuse", "emergency"),
      ("afraid_of_partner", "controlled", "hurt_or_threatened")),
+    ("safety-coercive-threat", "professional_help", ("domestic_abuse", "crisis", "emergency"),
+     ("partner_threatened_self_harm",)),
     ("safety-partner-self-harm", "support_in_crisis", ("crisis", "emergency"),
      ("partner_self_harm",)),
 )  # fmt: skip
+
+
+def _filled(step: Step, actions: tuple[Action, ...], number: str) -> Step:
+    """The step with these actions, "{emergency}" in its ``why`` and actions' ``how`` filled."""
+    return attrs.evolve(
+        step,
+        why=step.why.replace("{emergency}", number),
+        actions=tuple(attrs.evolve(a, how=a.how.replace("{emergency}", number)) for a in actions),
+    )
 
 
 class Baseline:
@@ -109,12 +123,17 @@ class Baseline:
             for role in Role
         }
         self.prompts = {q.id: q.prompt for q in pack.questions}
-        self.reason = {r.id: r.reason for r in pack.rules}
-        self.steps = {s.id: s for s in pack.steps}
+        # Without a country, "{emergency}" in a crisis text says the pack's fallback wording,
+        # and the international emergency line is listed first in a safety result.
+        number = pack.messages.emergency_elsewhere
+        self.reason = {r.id: r.reason.replace("{emergency}", number) for r in pack.rules}
+        self.steps = {s.id: _filled(s, s.actions, number) for s in pack.steps}
         self.crisis = {
-            s.id: attrs.evolve(s, actions=tuple(a for a in s.actions if a.in_crisis))
-            for s in pack.steps
+            s.id: _filled(s, tuple(a for a in s.actions if a.in_crisis), number) for s in pack.steps
         }
+        self.emergency_line = next(
+            r for r in pack.resources if "emergency" in r.topics and r.country == "INTL"
+        )
         self.messages = pack.messages
         self.pack = pack
         self.topics: dict[tuple[str, ...], tuple[Resource, ...]] = {}
@@ -195,9 +214,13 @@ class Baseline:
                         sentences.append(said)
                 all_topics.extend(t for t in safety_topics if t not in all_topics)
             top = said_yes[0]
+            line = self.emergency_line
+            found = self.resources(tuple(all_topics))
+            if not found or found[0] is not line:
+                found = (line, *(r for r in found if r is not line))
             return self.make(
                 self.crisis[top[1]], Urgency.CRITICAL, (*reasons, *sentences), evidence,
-                top[0], (), self.resources(tuple(all_topics)), role, True,
+                top[0], (), found, role, True,
             )  # fmt: skip
 
         matched = []
