@@ -39,9 +39,9 @@ from pathlib import Path
 from typing import Any
 
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
@@ -49,6 +49,24 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 STARTUP_SECONDS = 30
+
+
+def _gone(element: Any) -> Callable[[Any], bool]:
+    """Whether the page the element was on has gone (the next page has loaded).
+
+    Selenium's ``staleness_of`` expects a StaleElementReferenceException; chromedriver
+    sometimes says "Node with given id does not belong to the document" instead, as a
+    plain WebDriverException (seen once in CI). Either means the same here.
+    """
+
+    def predicate(_driver: Any) -> bool:
+        try:
+            element.is_enabled()
+        except WebDriverException:  # StaleElementReferenceException is one too
+            return True
+        return False
+
+    return predicate
 
 
 def _free_port() -> int:
@@ -161,7 +179,7 @@ class Run:
         button = self.driver.find_element(By.CSS_SELECTOR, "button[type=submit]")
         self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
         button.click()
-        WebDriverWait(self.driver, 10).until(expected_conditions.staleness_of(button))
+        WebDriverWait(self.driver, 10).until(_gone(button))
 
     def text(self, selector: str) -> str:
         """The visible text of the elements a CSS selector finds, joined."""
