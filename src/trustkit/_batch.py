@@ -36,7 +36,7 @@ from trustkit import _json
 from trustkit._api import default_pack
 from trustkit._engine.compile import compiled
 from trustkit._engine.recommend import recommend
-from trustkit._engine.state import fold, screened
+from trustkit._engine.state import fold, screened, taken
 from trustkit._public import public
 from trustkit._serialization import parse_checkin
 from trustkit.errors import AnswerError, AnswerProblem, ProblemCode, TrustkitError
@@ -269,9 +269,7 @@ def _carried(
     is still remembered.
     """
     c = compiled(pack)
-    if isinstance(result, str) or any(
-        k.respondent is checkin.respondent and k.at == checkin.at for k in state.recent
-    ):
+    if isinstance(result, str) or taken(state, checkin) is not None:
         return attrs.evolve(state, disclosures=screened(c, state.disclosures, checkin))
     step = checkin.recommended if checkin.recommended is not None else result.step.id
     return fold(c, state, checkin, step)

@@ -44,6 +44,9 @@ from trustkit.models import CheckIn, Role
 HISTORY_WINDOW = 12
 """How many earlier check-ins (the most recent, either role) the engine looks at."""
 
+ONCE = "each check-in once (one per respondent and time)"
+"""What a second check-in of one partner at one time is told it should be."""
+
 GAP_DAYS = 14
 """The other partner's latest check-in counts for a perception gap if this recent."""
 
@@ -76,18 +79,16 @@ def window(
     """
     checked: list[CheckIn] = []
     for checkin in reversed(history[-(HISTORY_WINDOW + 1) :]):
-        if current is not None and _same(checkin, current):
+        if current is not None and same(checkin, current):
             continue  # today's check-in may already be in the stored history
         if checkin.respondent is role and checkin.at == today:
-            raise _problem(
-                "history", "each check-in once (one per respondent and time)", ProblemCode.DUPLICATE
-            )
+            raise _problem("history", ONCE, ProblemCode.DUPLICATE)
         checked.append(checkin)
     checked.reverse()
     return checked[-HISTORY_WINDOW:]
 
 
-def _same(a: CheckIn, b: CheckIn) -> bool:
+def same(a: CheckIn, b: CheckIn) -> bool:
     """The same check-in, whatever step either has stored."""
     return a.at == b.at and a.respondent is b.respondent and a.answers == b.answers
 

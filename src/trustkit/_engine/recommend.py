@@ -293,9 +293,8 @@ def readable(c: CompiledPack, answers: object, respondent: object) -> tuple[Role
     if isinstance(answers, CheckIn):
         role = answers.respondent
     else:
+        # A Role is a str (StrEnum): it finds itself here.
         role = _ROLES.get(respondent, Role.PARTNER) if isinstance(respondent, str) else Role.PARTNER
-        if isinstance(respondent, Role):
-            role = respondent
     data: object = answers.answers if isinstance(answers, CheckIn) else answers
     if not isinstance(data, Mapping):
         return role, {}

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from trustkit._engine.facts import HISTORY_WINDOW
+from trustkit._engine.facts import HISTORY_WINDOW, ONCE, same
 from trustkit._engine.period import SafetyPeriod
 from trustkit.errors import AnswerError, AnswerProblem, ProblemCode
 from trustkit.models import STATE_FORMAT, CheckIn, CoupleState, Disclosure
@@ -112,9 +112,10 @@ def fold(c: CompiledPack, state: CoupleState, checkin: CheckIn, step: str) -> Co
     )
 
 
-def _same(a: CheckIn, b: CheckIn) -> bool:
-    """The same check-in, whatever step either has stored."""
-    return a.at == b.at and a.respondent is b.respondent and a.answers == b.answers
+def taken(state: CoupleState, checkin: CheckIn) -> CheckIn | None:
+    """The check-in the state already holds for this partner at this time, if any."""
+    who, at = checkin.respondent, checkin.at
+    return next((k for k in state.recent if k.respondent is who and k.at == at), None)
 
 
 def checked_state(state: object) -> tuple[CoupleState | None, list[AnswerProblem]]:
@@ -159,19 +160,11 @@ def advance(
                 )
             ]
         )
-    for kept in state.recent:
-        if kept.respondent is checkin.respondent and kept.at == checkin.at:
-            if _same(kept, checkin):
-                return state  # already folded in
-            raise AnswerError(
-                [
-                    _problem(
-                        "checkin",
-                        "each check-in once (one per respondent and time)",
-                        ProblemCode.DUPLICATE,
-                    )
-                ]
-            )
+    kept = taken(state, checkin)
+    if kept is not None:
+        if same(kept, checkin):
+            return state  # already folded in
+        raise AnswerError([_problem("checkin", ONCE, ProblemCode.DUPLICATE)])
     if step is None:
         step = checkin.recommended if checkin.recommended is not None else decide(state, checkin)
     return fold(c, state, checkin, step)
@@ -203,7 +196,7 @@ def folded(
     checkins.sort(key=_at)
     state = _EMPTY
     for checkin in checkins:
-        if isinstance(current, CheckIn) and _same(checkin, current):
+        if isinstance(current, CheckIn) and same(checkin, current):
             continue  # today's check-in, already stored
         if today is not None and checkin.at > today:
             problems.append(
@@ -213,13 +206,7 @@ def folded(
             )
             continue
         if _twice(state, checkin, role, today):
-            problems.append(
-                _problem(
-                    "history",
-                    "each check-in once (one per respondent and time)",
-                    ProblemCode.DUPLICATE,
-                )
-            )
+            problems.append(_problem("history", ONCE, ProblemCode.DUPLICATE))
             state = attrs.evolve(state, disclosures=screened(c, state.disclosures, checkin))
             continue
         step = checkin.recommended if checkin.recommended is not None else decide(state, checkin)
@@ -233,10 +220,9 @@ def _at(checkin: CheckIn) -> dt.datetime:
 
 def _twice(state: CoupleState, checkin: CheckIn, role: object, today: dt.datetime | None) -> bool:
     """Whether the partner already has a check-in at this time (today's included)."""
-    who = checkin.respondent
-    if who is role and checkin.at == today:
+    if checkin.respondent is role and checkin.at == today:
         return True
-    return any(k.respondent is who and k.at == checkin.at for k in state.recent)
+    return taken(state, checkin) is not None
 
 
-__all__ = ["KEPT", "advance", "checked_state", "fold", "folded", "period", "screened"]
+__all__ = ["KEPT", "advance", "checked_state", "fold", "folded", "period", "screened", "taken"]
