@@ -1,7 +1,7 @@
 """Every way in gives the same answer: one couple's check-ins through each path (issue 18).
 
 The same inputs go through the single call with the history so far, the single
-call with the carried state, `recommend_many` with a state, `trustkit.batch`,
+call with the carried state, `decide`, `recommend_many` with a state, `trustkit.batch`,
 `trace`, the FHIR response path and `trustkit recommend --state`; the decisions
 and the safety answer must agree everywhere. (Dask and `diff_packs` decide
 through the same function as `trustkit.batch`: tests/test_dask.py and
@@ -75,6 +75,10 @@ def test_every_path_agrees_on_a_couples_check_ins(tmp_path: Path, checkins: list
         state = trustkit.advance(state, checkin, rec)
     assert with_state == single
     assert list(trustkit.recommend_many(checkins, state=CoupleState())) == single
+    decided = [trustkit.decide(c, history=checkins[:n]) for n, c in enumerate(checkins)]
+    assert [(d.step_id, d.rule_id, d.urgency, d.safety) for d in decided] == [
+        key(r) for r in single
+    ]
     traced = [
         trustkit.trace(c, history=checkins[:n]).recommendation for n, c in enumerate(checkins)
     ]

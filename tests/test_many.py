@@ -1,10 +1,9 @@
-"""The batch path (issue 11): ``recommend_many`` decides chunks of check-ins together.
+"""The batch path: ``recommend_many`` decides as one call does and says each result once.
 
 Every result must equal, field by field, what ``recommend_next_step`` gives for
 the same check-in, and every error must be the one the single call raises, in
 the same check-in's turn. The properties run on the bundled pack and on random
-packs, with valid, unsafe and malformed check-ins, and with chunks made tiny
-so that many chunk boundaries are crossed.
+packs, with valid, unsafe and malformed check-ins.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from hypothesis import strategies as st
 
 import trustkit
 from tests.strategies import malformed_answers, role_and_answers, valid_answers
-from tests.test_scale import BASE, conditions, packs
+from tests.test_scale import BASE, packs
 from trustkit import (
     AllOf,
     Always,
@@ -41,7 +40,6 @@ from trustkit import (
     TrustkitError,
 )
 from trustkit._engine import many
-from trustkit._engine.compile import compiled, evaluate
 
 AT = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
 Outcome = tuple[list[Recommendation], tuple[Any, ...] | None]
@@ -100,54 +98,33 @@ def checkins(draw: st.DrawFn, pack: ContentPack | None = None) -> object:
 @given(
     st.lists(checkins(), max_size=30),
     st.sampled_from([None, "GB", "us"]),
-    st.sampled_from([1, 2, 7, 256]),
 )
 def test_a_batch_of_the_bundled_pack_gives_what_single_calls_give(
-    cases: list[object], country: str | None, chunk: int
+    cases: list[object], country: str | None
 ) -> None:
-    with mock.patch.object(many, "CHUNK", chunk):
-        same(cases, country=country)
+    same(cases, country=country)
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(role_and_answers(), min_size=1, max_size=12), st.sampled_from([1, 3, 256]))
+@given(st.lists(role_and_answers(), min_size=1, max_size=12))
 def test_repeated_check_ins_give_equal_results_and_the_same_object(
-    cases: list[tuple[Role, dict[str, Any]]], chunk: int
+    cases: list[tuple[Role, dict[str, Any]]],
 ) -> None:
     batch = [CheckIn(respondent=role, answers=answers, at=AT) for role, answers in cases]
-    with mock.patch.object(many, "CHUNK", chunk):
-        same(batch * 3)
-        results = list(trustkit.recommend_many(batch * 3))
+    same(batch * 3)
+    results = list(trustkit.recommend_many(batch * 3))
     # Within one call, an equal result is built once: the very same (immutable) object.
     assert all(rec is results[i % len(batch)] for i, rec in enumerate(results))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
-@given(packs(), st.data(), st.sampled_from([2, 5, 256]))
+@given(packs(), st.data())
 def test_a_batch_of_a_random_pack_gives_what_single_calls_give(
-    pack: ContentPack, data: st.DataObject, chunk: int
+    pack: ContentPack, data: st.DataObject
 ) -> None:
     """Random rules (answers, scores, all/any/not, maybe no catch-all) and random check-ins."""
     cases = data.draw(st.lists(checkins(pack), max_size=20))
-    with mock.patch.object(many, "CHUNK", chunk):
-        same(cases, pack=pack)
-
-
-@settings(max_examples=200, deadline=None)
-@given(conditions, st.lists(role_and_answers(), min_size=1, max_size=16))
-def test_a_condition_over_a_chunk_holds_where_it_holds_for_each_check_in(
-    cond: Condition, cases: list[tuple[Role, dict[str, Any]]]
-) -> None:
-    """A plan's bits are the plain evaluator's answers, check-in by check-in."""
-    c = compiled(BASE)
-    cleans = [{k: v for k, v in a.items() if v is not None} for _, a in cases]
-    scores = [c.score_all(clean) for clean in cleans]
-    answer_columns = many._columns(cleans)
-    score_columns = many._columns(scores)
-    full = (1 << len(cases)) - 1
-    bits = many.plan_condition(cond)(answer_columns, score_columns, full)
-    expected = [evaluate(cond, clean, s) for clean, s in zip(cleans, scores, strict=True)]
-    assert [bool(bits >> i & 1) for i in range(len(cases))] == expected
+    same(cases, pack=pack)
 
 
 # --------------------------------------------------------------------- the edges
@@ -174,14 +151,13 @@ def test_rules_on_facts_never_hold_in_a_batch() -> None:
     same(cases, pack=pack)
 
 
-def test_counts_past_every_table_entry_are_filed_and_forgotten() -> None:
-    """Counts have no upper bound: new ones get cells, and too many cells start afresh."""
+def test_counts_of_every_size_are_decided_as_alone() -> None:
+    """Counts have no upper bound: large ones, and equal ones that are different objects."""
     pack = with_rules(rule("many", AnswerCompare("missed_commitments", Op.GE, 30)))
     cases = [{"missed_commitments": n * 7} for n in range(40)] * 2
     # Equal counts that are different objects: the first one's cell is found again.
     cases += [{"missed_commitments": int("1000000")}, {"missed_commitments": int("1000000")}]
-    with mock.patch.object(many, "MAX_CELLS", 60), mock.patch.object(many, "CHUNK", 16):
-        same(cases, pack=pack)
+    same(cases, pack=pack)
 
 
 def test_a_value_equal_to_a_valid_one_but_of_another_type_is_an_error() -> None:
@@ -205,12 +181,6 @@ def test_a_bad_country_is_an_error_at_the_first_check_in_only() -> None:
 def test_no_step_is_an_error_in_its_turn() -> None:
     pack = with_rules(rule("only", AnswerCompare("feels_heard", Op.LE, 2)), catch_all=False)
     same([{"feels_heard": 1}, {"feels_heard": 5}, {"feels_heard": 1}], pack=pack)
-
-
-def test_large_packs_take_the_single_call() -> None:
-    with mock.patch.object(many, "MAX_RULES", 3):
-        same([{"feels_heard": 1}, {"self_harm_thoughts": True}])
-        same([{"feels_heard": 1}, {"self_harm_thoughts": True}, {"feels_heard": 9}])
 
 
 def test_a_full_memo_starts_afresh() -> None:
@@ -248,11 +218,10 @@ def test_a_broken_text_raises_as_in_a_single_call() -> None:
     same([{"self_harm_thoughts": True}], pack=pack)
 
 
-def test_batches_of_every_size_around_a_chunk() -> None:
+def test_batches_of_every_size() -> None:
     cases: list[object] = [{"feels_heard": 1 + i % 5, "distress": 1 + i % 3} for i in range(20)]
     for size in (0, 1, 7, 8, 9, 16, 17):
-        with mock.patch.object(many, "CHUNK", 8):
-            same(cases[:size])
+        same(cases[:size])
 
 
 def _refilled(cases: Sequence[dict[str, Any]], wrap: Any = None) -> Iterator[Mapping[str, Any]]:
@@ -267,16 +236,14 @@ def _refilled(cases: Sequence[dict[str, Any]], wrap: Any = None) -> Iterator[Map
 @settings(max_examples=100, deadline=None)
 @given(
     st.lists(valid_answers(Role.PARTNER, safe=False), min_size=1, max_size=12),
-    st.sampled_from([1, 3, 256]),
     st.sampled_from([None, types.MappingProxyType]),
 )
 def test_a_refilled_mapping_gives_what_single_calls_on_its_copies_give(
-    cases: list[dict[str, Any]], chunk: int, wrap: Any
+    cases: list[dict[str, Any]], wrap: Any
 ) -> None:
     """Each check-in is read as it is when yielded, not as the dict is when it is decided."""
     copies = [dict(answers) for answers in cases]
-    with mock.patch.object(many, "CHUNK", chunk):
-        got = list(trustkit.recommend_many(_refilled(cases, wrap)))
+    got = list(trustkit.recommend_many(_refilled(cases, wrap)))
     assert got == [trustkit.recommend_next_step(answers) for answers in copies]
 
 

@@ -395,7 +395,7 @@ def test_the_other_partner_learns_nothing_of_the_disclosure(data: st.DataObject)
         # decided again, as for today's).
         return imposed if state.newest is not None and state.newest >= since else None
 
-    with mock.patch("trustkit._engine.recommend.period_of", side_effect=period_of):
+    with mock.patch("trustkit._engine.decide.period_of", side_effect=period_of):
         expected = trustkit.recommend_next_step(
             answers, respondent=other, history=stripped, now=today
         )

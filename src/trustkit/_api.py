@@ -9,12 +9,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from trustkit._engine.compile import compiled
-from trustkit._engine.recommend import decider, recommend
+from trustkit._engine.decide import decider, decision, verdict
+from trustkit._engine.recommend import recommend
 from trustkit.errors import AnswerError
 from trustkit.models import (
     CheckIn,
     ContentPack,
     CoupleState,
+    Decision,
     Recommendation,
     Role,
     Trace,
@@ -166,6 +168,64 @@ def recommend_next_step(
     )
 
 
+def decide(
+    answers: Mapping[str, object] | CheckIn,
+    *,
+    respondent: Role | str | None = None,
+    history: Iterable[CheckIn] | None = None,
+    boundaries: Iterable[Boundary] = (),
+    pack: ContentPack | None = None,
+    now: dt.datetime | None = None,
+    country: str | None = None,
+    locale: str | None = None,
+    state: CoupleState | None = None,
+) -> Decision:
+    """Decide the next step for one check-in, without the texts that explain it.
+
+    The same decision as [`recommend_next_step`][trustkit.recommend_next_step]
+    with the same arguments (the same checks and errors, the same safety
+    first, the same safety memory through ``history`` or ``state``), made by
+    the same code, without writing reasons, evidence, alternatives or
+    resources. Use it where only the outcome is kept: a dashboard, an audit
+    trail, a nightly job over stored check-ins.
+
+    Args:
+        answers: As for ``recommend_next_step``.
+        respondent: As for ``recommend_next_step``.
+        history: As for ``recommend_next_step``.
+        boundaries: As for ``recommend_next_step``.
+        pack: As for ``recommend_next_step``.
+        now: As for ``recommend_next_step``.
+        country: As for ``recommend_next_step`` (an unusable code is an error
+            here too, unless safety decides).
+        locale: As for ``recommend_next_step`` (it changes no decision, but an
+            unusable tag is an error here too, unless safety decides).
+        state: As for ``recommend_next_step``.
+
+    Returns:
+        The [`Decision`][trustkit.Decision]: its fields equal the matching
+        fields of the ``Recommendation`` the same call would give.
+
+    Raises:
+        AnswerError: As ``recommend_next_step`` raises it.
+        NoStepError: As ``recommend_next_step`` raises it.
+
+    Added in version 0.2.0.
+
+    Examples:
+        >>> import trustkit
+        >>> d = trustkit.decide({"feels_heard": 1})
+        >>> d.step_id, d.rule_id, d.urgency.value, d.safety
+        ('validation', 'validation-not-heard', 'info', False)
+    """
+    chosen, given = _localized(pack, locale)
+    c = compiled(chosen)
+    found = verdict(
+        c, answers, respondent, country, history, boundaries, now, state, given, wanted=0
+    )
+    return decision(c, found)
+
+
 def _localized(
     pack: ContentPack | None, locale: str | None
 ) -> tuple[ContentPack, tuple[AnswerError, ...]]:
@@ -269,15 +329,14 @@ def recommend_many(
 
     The same as calling [`recommend_next_step`][trustkit.recommend_next_step]
     on each check-in with the same keywords (the same checks, the same
-    errors, equal results), with the pack, locale and country worked out
-    once for the whole batch. Check-ins are read and decided 256 at a time,
-    each rule tried once for all of them, and results are yielded in order,
-    so a long stream of check-ins never sits in memory; an invalid check-in
-    raises its ``AnswerError`` when its turn comes, after the results before
-    it. Each mapping of answers is copied as it is read, so a source that
-    refills and yields one dict gets what single calls on its copies get.
-    Equal results within one call are one (immutable) object, built
-    once, so the larger the batch, the faster each decision. For a process
+    errors, equal results, decided by the same code), with the pack and
+    locale worked out once for the whole batch. Each check-in is decided as
+    it is read and results are yielded in order, so a long stream of
+    check-ins never sits in memory, and a source that refills and yields one
+    dict gets what single calls on its copies get; an invalid check-in raises
+    its ``AnswerError`` when its turn comes, after the results before it.
+    Equal results within one call are one (immutable) object, said once, so
+    the larger the batch, the less each result costs. For a process
     pool, send the check-ins to the workers and call this in each (after
     [`compile_pack`][trustkit.compile_pack] at start-up).
 
@@ -325,7 +384,6 @@ def _one_couple(
     history: Iterable[CheckIn] | None,
 ) -> Iterator[Recommendation]:
     """One couple's check-ins, each decided with the state folded from those before it."""
-    from trustkit._engine.many import snapshot  # noqa: PLC0415
     from trustkit._engine.state import advance as fold_one  # noqa: PLC0415
     from trustkit._engine.state import folded  # noqa: PLC0415
 
@@ -339,10 +397,9 @@ def _one_couple(
         if problems:
             given = (*given, AnswerError(problems))
     late: AnswerError | None = None
-    for item in checkins:
+    for checkin in checkins:
         if late is not None:
             raise late
-        checkin = snapshot(item)
         rec = recommend(checkin, respondent, chosen, country, None, (), None, False, past, given)  # type: ignore[arg-type]
         if isinstance(checkin, CheckIn):
             try:

@@ -35,7 +35,9 @@ import attrs
 from trustkit import _json
 from trustkit._api import default_pack
 from trustkit._engine.compile import compiled
-from trustkit._engine.recommend import recommend
+from trustkit._engine.decide import verdict
+from trustkit._engine.many import Sayer
+from trustkit._engine.recommend import render
 from trustkit._engine.state import fold, screened, taken
 from trustkit._public import public
 from trustkit._serialization import parse_checkin
@@ -249,13 +251,14 @@ def bucket_count(path: str | os.PathLike[str]) -> int:
 # ------------------------------------------------------------------------------ deciding
 
 
-def _one(
-    pack: ContentPack, checkin: CheckIn, state: CoupleState | None, country: str | None
-) -> Outcome:
+def _one(say: Sayer, checkin: CheckIn, state: CoupleState | None, country: str | None) -> Outcome:
+    """A record's outcome: decided as one call decides it; said once per batch without a state."""
     try:
-        return recommend(checkin, None, pack, country, None, (), None, False, state)
+        found = verdict(say.c, checkin, None, country, state=state)
     except TrustkitError as error:
         return _describe(error)
+    # With a state, facts may be read too: said afresh, as the single call says it.
+    return say(found) if state is None else render(say.c, found)
 
 
 def _carried(
@@ -286,12 +289,13 @@ def decide(
     those records as its history decides it.
     """
     out: list[tuple[Outcome, ...]] = [()] * len(rows)
+    sayers = [Sayer(compiled(pack)) for pack in packs]
     couples: dict[str, list[int]] = {}
     for i, row in enumerate(rows):
         if row.checkin is None:
             out[i] = (row.problem or "",) * len(packs)
         elif row.couple is None:
-            out[i] = tuple(_one(pack, row.checkin, None, country) for pack in packs)
+            out[i] = tuple(_one(say, row.checkin, None, country) for say in sayers)
         else:
             couples.setdefault(row.couple, []).append(i)
     for members in couples.values():
@@ -302,7 +306,7 @@ def decide(
             assert checkin is not None
             results = []
             for n, pack in enumerate(packs):
-                result = _one(pack, checkin, states[n], country)
+                result = _one(sayers[n], checkin, states[n], country)
                 states[n] = _carried(pack, states[n], checkin, result)
                 results.append(result)
             out[i] = tuple(results)

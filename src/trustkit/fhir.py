@@ -40,7 +40,8 @@ from typing import Any
 
 from trustkit._api import _localized, default_pack
 from trustkit._engine.compile import compiled
-from trustkit._engine.recommend import check_answers, recommend
+from trustkit._engine.decide import check_answers
+from trustkit._engine.recommend import recommend
 from trustkit._pack.spec import SCALE_MAX, SCALE_MIN
 from trustkit.errors import AnswerError, AnswerProblem, ProblemCode
 from trustkit.models import (

@@ -1073,6 +1073,42 @@ class Recommendation:
     problems: tuple[AnswerProblem, ...] = ()
 
 
+@attrs.frozen
+class Decision:
+    """What was decided for one check-in, without saying why: the decision-only path.
+
+    Returned by [`trustkit.decide`][trustkit.decide], for jobs that need the
+    rule, the step and the urgency but none of the texts (dashboards, audit
+    trails, batch and diff runs). It is decided exactly as
+    [`recommend_next_step`][trustkit.recommend_next_step] decides, with the
+    same checks, errors and safety memory, and its fields always equal the
+    matching fields of that ``Recommendation``. It holds no answers.
+
+    Attributes:
+        step_id: The id of the step (``Recommendation.step.id``).
+        rule_id: The rule that decided.
+        urgency: How soon to act.
+        safety: ``True`` when the safety screen decided (now, or earlier in
+            the partner's own safety period).
+        respondent: Whose answers this is for.
+        pack_id: The id of the pack that was used.
+        pack_version: That pack's version.
+        problems: What was wrong with the input when safety decided anyway
+            (as ``Recommendation.problems``).
+
+    Added in version 0.2.0.
+    """
+
+    step_id: str
+    rule_id: str
+    urgency: Urgency
+    safety: bool
+    respondent: Role
+    pack_id: str
+    pack_version: str
+    problems: tuple[AnswerProblem, ...] = ()
+
+
 # ------------------------------------------------------------------------- couple state
 
 STATE_FORMAT = 1

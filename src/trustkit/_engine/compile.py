@@ -258,6 +258,14 @@ def _count(value: object) -> TypeGuard[Answer]:
     return type(value) is int and value >= 0
 
 
+_DOMAINS: dict[QuestionKind, tuple[Answer, ...]] = {
+    QuestionKind.SCALE: (1, 2, 3, 4, 5),
+    QuestionKind.YES_NO: (True, False),
+    # Small ints are one object each in CPython, so these are recognised by identity.
+    QuestionKind.COUNT: tuple(range(33)),
+}
+"""The answers looked up in `CompiledPack.known` (any other valid count is checked)."""
+
 _CHECKS = {
     QuestionKind.SCALE: (_scale, "a whole number from 1 to 5"),
     QuestionKind.YES_NO: (_yes_no, "true or false"),
@@ -578,15 +586,16 @@ class RuleIndex:
             if isinstance(atom, FactCompare)
         )
 
-    def candidates(self, answers: Answers, scores: Scores, with_facts: bool) -> int:
-        """The rules that may hold, as bits (bit ``i``: the ``i``-th rule in priority order)."""
-        found = self.always
-        tables = self.answers
-        for key, value in answers.items():
-            table = tables.get(key)
-            if table is not None:
-                bits = table.get(value)
-                found |= table[_BEYOND] if bits is None else bits
+    def answer_bits(self, key: str, value: Answer) -> int:
+        """The rules one (valid) answer may make hold."""
+        table = self.answers.get(key)
+        if table is None:
+            return 0
+        bits = table.get(value)
+        return table[_BEYOND] if bits is None else bits
+
+    def scored(self, found: int, answers: Answers, scores: Scores, with_facts: bool) -> int:
+        """``found`` (the rules the answers may make hold), with those the scores and facts may."""
         if scores:
             for holds, bits in self.fact_atoms if with_facts else self.dimension_atoms:
                 if holds(answers, scores):
@@ -648,6 +657,7 @@ class CompiledPack:
         "facts_free",
         "high_risk",
         "index",
+        "known",
         "pack",
         "questions",
         "resources",
@@ -689,6 +699,7 @@ class CompiledPack:
         self.rules_without_facts = tuple(self.rules[i] for i in free)
         self.facts_free = _bits(free)
         self.index = RuleIndex(self.rules, self.questions)
+        self.known = {role: self._known(role) for role in Role}
         # Crisis texts may name the emergency number ({emergency}): safety results fill it
         # for their country; every other step shown says the pack's fallback wording.
         written = {s.id: s for s in pack.steps}
@@ -731,6 +742,20 @@ class CompiledPack:
         self.resources_where: dict[str, frozenset[int]] = {
             t: frozenset(i for i, r in enumerate(pack.resources) if t in r.topics) for t in topics
         }
+
+    def _known(self, role: Role) -> dict[tuple[str, object], tuple[Answer, int]]:
+        """Every common valid answer of ``role``: the value itself and the rules it may make hold.
+
+        A check-in's ``(question, answer)`` found here is valid if it is the very
+        same object (``True == 1 == 1.0``, but only ``True`` answers yes/no and
+        only ``1`` a scale); anything else is checked the long way.
+        """
+        known: dict[tuple[str, object], tuple[Answer, int]] = {}
+        for q in self.pack.questions:
+            if role in q.respondents:
+                for value in _DOMAINS[q.kind]:
+                    known[q.id, value] = (value, self.index.answer_bits(q.id, value))
+        return known
 
     def score(self, answers: Answers) -> dict[str, float]:
         """Scores of the dimensions rules read: the mean of answered items, reverse ones flipped."""

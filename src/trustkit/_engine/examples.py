@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from trustkit._engine.compile import compiled
-from trustkit._engine.recommend import check_answers
+from trustkit._engine.decide import check_answers
 from trustkit._engine.trace import trace
 from trustkit._pack.read import PackFile, Reader, read_file
 from trustkit._pack.sources import load_pack, resolve

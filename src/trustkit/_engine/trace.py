@@ -1,7 +1,7 @@
 """A full evaluation trace: every rule tried for a check-in, and what became of it.
 
 The recommendation comes from the ordinary path, unchanged; the trace then
-decides again through the same `_choose` (the one statement of how ordinary
+decides again through the same `choose` (the one statement of how ordinary
 rules decide), with an observer that is told what became of every rule.
 
 During a safety period the trace says no more than the recommendation does.
@@ -27,16 +27,8 @@ from trustkit._engine.compile import (
     evaluate,
     questions_read,
 )
-from trustkit._engine.period import SafetyPeriod
-from trustkit._engine.recommend import (
-    _choose,
-    _today,
-    carried,
-    check_answers,
-    facts_of,
-    recommend,
-)
-from trustkit._engine.state import period as period_of
+from trustkit._engine.decide import choose, verdict
+from trustkit._engine.recommend import render
 from trustkit.errors import AnswerError
 from trustkit.models import (
     AllOf,
@@ -104,26 +96,6 @@ def _entry(
     )
 
 
-def _inputs(
-    c: CompiledPack,
-    answers: Mapping[str, object] | CheckIn,
-    respondent: Role | str | None,
-    history: Sequence[object] | None,
-    state: CoupleState | None,
-    boundaries: Sequence[object],
-    now: dt.datetime | None,
-) -> tuple[Answers, Scores, SafetyPeriod | None]:
-    """What the ordinary path works out before it tries the rules (it has already succeeded)."""
-    role, clean = check_answers(c, answers, respondent)
-    scores: Scores = c.score(clean) if c.dimensions else {}
-    today = _today(answers, now)
-    past, _problems = carried(c, answers, role, history, state, today)
-    period = None if past is None else period_of(past, role)
-    if past is not None or boundaries:
-        scores = {**scores, **facts_of(c, answers, role, clean, past, boundaries, today, period)}
-    return clean, scores, period
-
-
 def _listed(values: Iterable[object]) -> Sequence[object]:
     """The items, read once for both passes; anything else as it is, for recommend to name."""
     try:
@@ -145,51 +117,49 @@ def trace(
     given: tuple[AnswerError, ...] = (),
 ) -> Trace:
     """The engine behind [`trustkit.trace`][trustkit.trace]."""
+    del history_ordered  # every history is sorted
     listed_history = None if history is None else _listed(history)
     listed_boundaries = _listed(boundaries)
-    rec = recommend(
+    c = compiled(pack)
+    found = verdict(
+        c,
         answers,
         respondent,
-        pack,
         country,
         listed_history,
         listed_boundaries,
         now,
-        history_ordered,
         state,
         given,
     )
-    c = compiled(pack)
+    rec = render(c, found)
     items = dimension_items(pack)
     if rec.problems:  # safety decided over broken input: the rules read what could be read
         return Trace(rec, tuple(_safety_only(c, rec, items)))
-    clean, scores, period = _inputs(
-        c, answers, respondent, listed_history, state, listed_boundaries, now
-    )
+    clean, scores, period = found.clean, found.scores, found.period
     entries: list[RuleTrace] = []
 
     def add(rule: CompiledRule, held: bool | None, outcome: RuleOutcome) -> None:
         entries.append(_entry(rule, held, outcome, clean, scores, items))
 
-    safety_held = [r.holds(clean, scores) for r in c.safety_rules]
-    if any(safety_held):
-        first = safety_held.index(True)
-        for n, (rule, held) in enumerate(zip(c.safety_rules, safety_held, strict=True)):
+    if found.safety:
+        held_now = set(found.safety)
+        first = found.safety[0]
+        for rule in c.safety_rules:
             outcome = RuleOutcome.FAILED
-            if held:
-                outcome = RuleOutcome.DECIDED if n == first else RuleOutcome.JOINED
-            add(rule, held, outcome)
+            if rule in held_now:
+                outcome = RuleOutcome.DECIDED if rule is first else RuleOutcome.JOINED
+            add(rule, rule in held_now, outcome)
         for rule in c.rules:
             add(rule, None, RuleOutcome.NOT_TRIED)
         return Trace(rec, tuple(entries))
 
-    if period is not None and period.own:
+    if found.follow_up:
         # The same rules the follow-up recommendation names: those the yes answers of
         # this person's own positive screens in the period make hold.
-        said_yes = period.said_yes()
+        earlier = set(found.matched(c))
         for rule in c.safety_rules:
-            earlier = rule.holds(said_yes, {})
-            add(rule, False, RuleOutcome.EARLIER if earlier else RuleOutcome.FAILED)
+            add(rule, False, RuleOutcome.EARLIER if rule in earlier else RuleOutcome.FAILED)
         for rule in c.rules:
             add(rule, None, RuleOutcome.NOT_TRIED)
         return Trace(rec, tuple(entries))
@@ -200,7 +170,7 @@ def trace(
     # the decision. They are listed as not tried, so that the trace lists every rule,
     # whatever was disclosed (see the module's notes).
     left_out = c.couples_steps if period is not None else frozenset()
-    _choose(c, clean, scores, True, left_out, add)
+    choose(c, clean, scores, True, left_out, add)
     return Trace(rec, tuple(entries))
 
 
