@@ -234,7 +234,7 @@ def test_a_cut_parquet_file_is_a_typed_error(tmp_path: Path) -> None:
     data[4:200] = b"\xff" * 196  # the first pages are garbage; the footer still reads
     broken = tmp_path / "broken.parquet"
     broken.write_bytes(bytes(data))
-    with pytest.raises(trustkit.AnswerError, match="broken.parquet: a Parquet file"):
+    with pytest.raises(trustkit.AnswerError, match=r"broken\.parquet: a Parquet file"):
         trustkit.diff_packs(CORE, CORE, broken)
 
 
@@ -300,7 +300,7 @@ def test_file_errors_are_one_line_naming_the_file(tmp_path: Path, make: Any, exp
 
 
 def test_an_os_error_without_a_file_is_still_one_line() -> None:
-    from trustkit._cli import _message  # noqa: PLC0415
+    from trustkit._cli import _message
 
     assert _message(OSError(28, "No space left on device")) == "no space left on device"
     assert _message(OSError("plain")) == "plain"
