@@ -100,9 +100,13 @@ def test_who_does_each_action_is_said_from_the_readers_side() -> None:
             '{"respondent": "partner", "answers": {}}',
             "does not match",
         ),
-        (["recommend", "/nonexistent/checkin.json"], "", "No such file"),
+        (["recommend", "/nonexistent/checkin.json"], "", "checkin.json: no such file"),
         (["recommend", "-", "--pack", "/nonexistent"], "{}", "not a folder"),
-        (["recommend", "-"], "[" * 100_000, "nested too deeply"),
+        (
+            ["recommend", "-"],
+            "[" * 100_000,
+            "-: not a check-in: JSON: arrays and objects nested at most 64",
+        ),
         (["recommend", "-"], " " * 1_000_001, "larger than 1,000,000 characters"),
     ],
 )

@@ -131,10 +131,12 @@ def test_json_nested_too_deeply_is_a_malformed_record_not_a_crash(tmp_path: Path
     deep = "[" * 100_000
     result = trustkit.batch([{"id": "a", "respondent": "partner", "answers": deep, "at": AT}])
     assert dict(result.errors) == {
-        "a": "1 problem in the check-in: answers: an object, or its JSON text"
+        "a": "1 problem in the check-in: JSON: arrays and objects nested at most 64 deep"
     }
     path = write_lines(tmp_path / "c.jsonl", [deep, record_line("b", '{"feels_heard": 1}')])
     core = trustkit.default_pack()
     diff = trustkit.diff_packs(core, core, path)
     assert (diff.records, diff.decided) == (2, 1)
-    assert dict(diff.malformed_records) == {"line 1": "nested too deeply"}
+    assert dict(diff.malformed_records) == {
+        "line 1": "1 problem in the check-in: JSON: arrays and objects nested at most 64 deep"
+    }

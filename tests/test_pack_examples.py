@@ -171,7 +171,7 @@ def test_bad_examples_are_pack_errors_with_file_and_line(overlay: Overlay) -> No
             20,
         ): "use lowercase letters, digits, '-' and '_', starting with a letter or digit",
         ("Bad Id", "expect", 20): "missing",
-        ("bad-history", "history[0].weeks_ago", 24): "expected a number, 0 or more",
+        ("bad-history", "history[0].weeks_ago", 24): "expected a number from 0 to 5,300",
         (
             "bad-history",
             "history[0].answers.feels_heard",
@@ -184,7 +184,7 @@ def test_bad_examples_are_pack_errors_with_file_and_line(overlay: Overlay) -> No
         ): "an earlier check-in needs weeks_ago or days_ago above 0",
         ("bad-history", "history[1].recommended", 24): "no such step in the pack",
         ("bad-history", "history[1].when", 24): "unknown field (check the spelling)",
-        ("bad-history", "history[2].days_ago", 24): "expected a number, 0 or more",
+        ("bad-history", "history[2].days_ago", 24): "expected a number from 0 to 36,600",
         (
             "bad-history",
             "history[2].answers.feels_heard",

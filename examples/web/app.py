@@ -85,11 +85,18 @@ SECURITY_HEADERS = {
 # ------------------------------------------------------------------ privacy plumbing
 
 
+class _TooLargeError(Exception):
+    """A request body went on past its ``Content-Length`` or `MAX_BODY`."""
+
+
 class PrivacyMiddleware:
     """Refuse oversized bodies before anything reads them, and add `SECURITY_HEADERS`.
 
-    A POST must say how long its body is (``Content-Length``); the server
-    (uvicorn, h11) then never reads more than that.
+    A POST must say how long its body is (``Content-Length``, at most
+    ``max_body``) and must not be chunked (``Transfer-Encoding``): some servers
+    read a chunked body whatever its ``Content-Length`` says. Whatever the
+    server does, no more than that length is ever read: a body that goes on
+    past it gets a 413.
     """
 
     def __init__(self, app: ASGIApp, max_body: int = MAX_BODY) -> None:
@@ -101,14 +108,6 @@ class PrivacyMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if scope["method"] == "POST":
-            length = dict(scope["headers"]).get(b"content-length", b"")
-            if not length.isdigit():
-                await _plain(send, 411, b"A request body needs a Content-Length.")
-                return
-            if int(length) > self.max_body:
-                await _plain(send, 413, b"The request body is too large.")
-                return
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -116,7 +115,35 @@ class PrivacyMiddleware:
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        if scope["method"] != "POST":
+            await self.app(scope, receive, send_with_headers)
+            return
+        headers = dict(scope["headers"])
+        length = headers.get(b"content-length", b"")
+        if b"transfer-encoding" in headers or not length.isdigit():
+            await _plain(send, 411, b"A request body needs a Content-Length, and no chunks.")
+            return
+        # Its digits are counted first: Python will not even read a number of 5,000 digits.
+        digits = length.lstrip(b"0") or b"0"
+        if len(digits) > len(str(self.max_body)) or int(digits) > self.max_body:
+            await _plain(send, 413, b"The request body is too large.")
+            return
+        allowed = int(digits)
+        read = 0
+
+        async def receive_at_most() -> Message:
+            nonlocal read
+            message = await receive()
+            if message["type"] == "http.request":
+                read += len(message.get("body", b""))
+                if read > allowed:
+                    raise _TooLargeError
+            return message
+
+        try:
+            await self.app(scope, receive_at_most, send_with_headers)
+        except _TooLargeError:  # every route reads its body before it answers
+            await _plain(send, 413, b"The request body is too large.")
 
 
 async def _plain(send: Send, status: int, text: bytes) -> None:
@@ -293,6 +320,38 @@ def read_couple(value: object) -> tuple[str | None, list[AnswerProblem]]:
     return None, [AnswerProblem("couple", COUPLE_EXPECTED, code=ProblemCode.INVALID_VALUE)]
 
 
+def read_locale(locale: str | None) -> tuple[str | None, list[AnswerProblem]]:
+    """The locale to answer in, and what is wrong with the one asked for.
+
+    A tag that is not a language tag at all is passed on, for trustkit to report.
+    A language this app has no texts in is a problem too (``locale`` is then
+    ``None``): an answer in English that the client did not ask for, with
+    nothing to say so, would be quietly wrong.
+    """
+    if locale is None:
+        return None, []
+    pack = trustkit.default_pack()
+    try:
+        applied = pack.localized(locale).locale
+    except trustkit.AnswerError:  # not a language tag: trustkit says so itself
+        return locale, []
+    language = locale.strip().replace("_", "-").split("-")[0].lower()
+    if applied.split("-")[0].lower() == language:
+        return locale, []
+    languages = ", ".join(sorted({pack.locale, *pack.locales}))
+    expected = f"a language this app has texts in: {languages}"
+    return None, [AnswerProblem("locale", expected, code=ProblemCode.INVALID_VALUE)]
+
+
+def _noted(rec: Recommendation, unknown: Sequence[AnswerProblem]) -> Recommendation:
+    """A recommendation with the locale's problem beside it; refused unless safety decided."""
+    if not unknown:
+        return rec
+    if not rec.safety:
+        raise trustkit.AnswerError(unknown)
+    return attrs.evolve(rec, problems=(*rec.problems, *unknown))
+
+
 @attrs.frozen
 class Outcome:
     """A check-in's recommendation, and whether its couple's state was saved.
@@ -386,18 +445,22 @@ class CoupleStore:
         *,
         country: str | None = None,
         locale: str | None = None,
+        unknown: Sequence[AnswerProblem] = (),
     ) -> Outcome:
         """Recommend with the couple's state, then fold the check-in in and save it.
 
+        ``unknown`` is what is wrong with the locale asked for (see `read_locale`).
+
         Raises:
-            trustkit.AnswerError: The answers cannot be used and hold no safety
-                yes (nor is the person in their own safety period); nothing is saved.
+            trustkit.AnswerError: The answers (or the locale) cannot be used and
+                hold no safety yes (nor is the person in their own safety
+                period); nothing is saved.
         """
         with self._lock:
             db = self._connect()
             db.execute("BEGIN IMMEDIATE")  # one writer at a time, across processes too
             try:
-                outcome = self._check_in(db, couple, respondent, answers, country, locale)
+                outcome = self._check_in(db, couple, respondent, answers, country, locale, unknown)
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
@@ -412,12 +475,14 @@ class CoupleStore:
         answers: Mapping[str, Any],
         country: str | None,
         locale: str | None,
+        unknown: Sequence[AnswerProblem],
     ) -> Outcome:
         state = self._read(db, couple)
         if state is None:  # never overwritten: it may hold a disclosure
             rec = trustkit.recommend_next_step(
                 answers, respondent=respondent, country=country, locale=locale
             )
+            rec = _noted(rec, unknown)
             unreadable = AnswerProblem(
                 "state",
                 "a stored state this app can read; this check-in was not saved",
@@ -431,6 +496,7 @@ class CoupleStore:
             at = state.newest + _TICK
         checkin = trustkit.CheckIn(respondent, answers, at)
         rec = trustkit.recommend_next_step(checkin, state=state, country=country, locale=locale)
+        rec = _noted(rec, unknown)
         # Answers trustkit could not use are not kept (a safety yes always can be).
         unusable = {problem.field for problem in rec.problems}
         kept = {name: value for name, value in answers.items() if name not in unusable}
@@ -459,24 +525,30 @@ def check_in(
 
     A couple id that is not valid is a problem like a wrong answer: with a
     safety result it is listed beside the help (and nothing is saved); without
-    one it is an ``AnswerError`` with the other problems.
+    one it is an ``AnswerError`` with the other problems. So is a locale in a
+    language the app has no texts in (`read_locale`), except that a safety
+    result with it is still saved.
 
     Raises:
         trustkit.AnswerError: The check-in cannot be used and there is no safety result.
     """
+    locale, unknown = read_locale(locale)
     couple_id, problems = read_couple(couple)
     if couple_id is not None:
-        return store.check_in(couple_id, respondent, answers, country=country, locale=locale)
+        return store.check_in(
+            couple_id, respondent, answers, country=country, locale=locale, unknown=unknown
+        )
     try:
         rec = trustkit.recommend_next_step(
             answers, respondent=respondent, country=country, locale=locale
         )
     except trustkit.AnswerError as error:
-        raise trustkit.AnswerError([*error.problems, *problems]) from None
+        raise trustkit.AnswerError([*error.problems, *unknown, *problems]) from None
+    if not rec.safety and (unknown or problems):
+        raise trustkit.AnswerError([*unknown, *problems])
+    rec = _noted(rec, unknown)
     if not problems:
         return Outcome(rec)
-    if not rec.safety:
-        raise trustkit.AnswerError(problems)
     return Outcome(rec, saved=False, problems=tuple(problems))
 
 
@@ -720,7 +792,10 @@ def questionnaire(role: Role, locale: str | None = None) -> dict[str, object]:
     """One role's questions as JSON, in the order to ask them (the safety screen last)."""
     pack = trustkit.default_pack()
     if locale is not None:
-        pack = pack.localized(locale)
+        pack = pack.localized(locale)  # an AnswerError when it is not a language tag
+        unknown = read_locale(locale)[1]
+        if unknown:
+            raise trustkit.AnswerError(unknown)
     ids = [q.id for q in questions_in_order(role)]
     by_id = {q.id: q for q in pack.questions}
     return {

@@ -28,7 +28,7 @@ import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import attrs
 
@@ -59,6 +59,11 @@ BUCKET_BYTES = 8_000_000
 """About how much of a JSON Lines file one bucket holds."""
 BUCKET_ROWS = 50_000
 """About how many Parquet rows one bucket holds."""
+
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+"""No stored check-in is dated before this: an earlier ``at`` is a broken record."""
+LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+"""No stored check-in is dated at or after this: a later ``at`` is a broken record."""
 
 _NEW = CoupleState()
 _FIELDS = frozenset({"id", "couple", "respondent", "answers", "at", "recommended"})
@@ -132,7 +137,7 @@ def _checkin(record: Mapping[Any, object]) -> CheckIn:
     if isinstance(answers, str):  # a Parquet or CSV column may hold the answers as JSON text
         try:
             answers = _json.loads(answers)  # a question given twice is an AnswerError
-        except (json.JSONDecodeError, RecursionError):
+        except json.JSONDecodeError:
             raise AnswerError(
                 [
                     AnswerProblem(
@@ -155,6 +160,20 @@ def _checkin(record: Mapping[Any, object]) -> CheckIn:
     return parse_checkin(data)
 
 
+_FAR = _describe(
+    AnswerError(
+        [
+            AnswerProblem(
+                "at",
+                f"a time in the years {EARLIEST.year} to {LATEST.year - 1}; "
+                "this one is too far from today",
+                code=ProblemCode.OUT_OF_RANGE,
+            )
+        ]
+    )
+)
+
+
 def read_row(item: object, label: str) -> Row:
     """A record read as a row; ``label`` names it when it has no usable id."""
     if isinstance(item, CheckIn):
@@ -171,9 +190,12 @@ def read_row(item: object, label: str) -> Row:
     if couple is None and not _missing(couple_value):
         return Row(record_id, None, None, "couple: not text or a whole number")
     try:
-        return Row(record_id, couple, _checkin(item))
+        checkin = _checkin(item)
     except AnswerError as error:
         return Row(record_id, couple, None, _describe(error))
+    if not EARLIEST <= checkin.at < LATEST:
+        return Row(record_id, couple, None, _FAR)
+    return Row(record_id, couple, checkin)
 
 
 @attrs.frozen
@@ -195,7 +217,7 @@ def items(data: object) -> Iterator[tuple[str, object]]:
         table: Any = data
         n = 0
         for part in table.to_batches(max_chunksize=CHUNK):
-            for record in part.to_pylist():
+            for record in _pylist(part):
                 n += 1
                 yield f"#{n}", record
         return
@@ -205,32 +227,106 @@ def items(data: object) -> Iterator[tuple[str, object]]:
         yield f"#{n}", record
 
 
+def _lines(path: Path) -> Iterator[str | None]:
+    """A file's lines (newline dropped), ``None`` for one longer than `MAX_LINE_CHARS`.
+
+    Never more than `MAX_LINE_CHARS` characters of a line are held: the rest of a
+    longer one is read and dropped a piece at a time.
+    """
+    with path.open(encoding="utf-8", errors="replace", newline="\n") as lines:
+        while line := lines.readline(MAX_LINE_CHARS + 1):
+            if line.endswith("\n"):
+                yield line[:-1]
+            elif len(line) <= MAX_LINE_CHARS:
+                yield line  # the last line, without a newline
+            else:
+                while line and not line.endswith("\n"):
+                    line = lines.readline(MAX_LINE_CHARS)
+                yield None
+
+
 def read_jsonl(path: Path) -> Iterator[tuple[str, object]]:
     """The records of a JSON Lines file, a line at a time (blank lines skipped)."""
-    with path.open(encoding="utf-8", errors="replace", newline="\n") as lines:
-        for n, line in enumerate(lines, 1):
-            label = f"line {n}"
-            if len(line) > MAX_LINE_CHARS:
-                yield label, _Broken(f"longer than {MAX_LINE_CHARS:,} characters")
-            elif line.strip():
-                try:
-                    yield label, _json.loads(line)
-                except AnswerError as error:  # a key given twice, named (never its values)
-                    yield label, _Broken(_describe(error))
-                except ValueError:
-                    yield label, _Broken("not JSON")
-                except RecursionError:
-                    yield label, _Broken("nested too deeply")
+    for n, line in enumerate(_lines(path), 1):
+        label = f"line {n}"
+        if line is None:
+            yield label, _Broken(f"longer than {MAX_LINE_CHARS:,} characters")
+        elif line.strip():
+            try:
+                yield label, _json.loads(line)
+            except AnswerError as error:  # a key given twice or nesting too deep, named
+                yield label, _Broken(_describe(error))
+            except ValueError:
+                yield label, _Broken("not JSON")
+
+
+def _unreadable(path: Path) -> AnswerError:
+    return AnswerError(
+        [
+            AnswerProblem(
+                path.name[:MAX_ID_CHARS],
+                "a Parquet file; this one cannot be read as Parquet",
+                code=ProblemCode.INVALID_FILE,
+            )
+        ]
+    )
+
+
+def _parquet(path: Path, handle: IO[bytes]) -> Any:
+    """An open file read as Parquet (``pyarrow.parquet.ParquetFile``).
+
+    Raises:
+        AnswerError: It is not a Parquet file (code ``INVALID_FILE``, the file named).
+    """
+    pa = optional("pyarrow", "parquet")
+    pq = optional("pyarrow.parquet", "parquet")
+    try:
+        return pq.ParquetFile(handle)
+    except (pa.ArrowException, OSError, ValueError):
+        raise _unreadable(path) from None
+
+
+def _pylist(part: Any) -> list[object]:
+    """A batch's rows; a row with a value Python cannot hold (a year past 9999) is broken."""
+    pa = optional("pyarrow", "parquet")
+    try:
+        rows: list[object] = part.to_pylist()
+    except (pa.ArrowException, OverflowError, ValueError):
+        rows = []
+        for n in range(part.num_rows):
+            try:
+                rows.extend(part.slice(n, 1).to_pylist())
+            except (pa.ArrowException, OverflowError, ValueError):
+                rows.append(
+                    _Broken(
+                        "a value Python cannot hold, such as a time outside the years 1 to 9999"
+                    )
+                )
+    return rows
 
 
 def read_parquet(path: Path) -> Iterator[tuple[str, object]]:
-    """The records of a Parquet file, a row group's batch at a time."""
-    pq = optional("pyarrow.parquet", "parquet")
+    """The records of a Parquet file, a row group's batch at a time.
+
+    Raises:
+        AnswerError: It is not a Parquet file, or a part of it cannot be read
+            (code ``INVALID_FILE``, the file named).
+        OSError: It cannot be opened.
+    """
+    pa = optional("pyarrow", "parquet")
     n = 0
-    for part in pq.ParquetFile(path).iter_batches(batch_size=CHUNK):
-        for record in part.to_pylist():
-            n += 1
-            yield f"row {n}", record
+    with path.open("rb") as handle:
+        batches = _parquet(path, handle).iter_batches(batch_size=CHUNK)
+        while True:
+            try:
+                part = next(batches, None)
+            except (pa.ArrowException, OSError, ValueError):
+                raise _unreadable(path) from None
+            if part is None:
+                return
+            for record in _pylist(part):
+                n += 1
+                yield f"row {n}", record
 
 
 def read_file(path: str | os.PathLike[str]) -> Iterator[tuple[str, object]]:
@@ -243,7 +339,8 @@ def bucket_count(path: str | os.PathLike[str]) -> int:
     """How many buckets keep a file's bucket to about ``BUCKET_BYTES`` or ``BUCKET_ROWS``."""
     p = Path(path)
     if p.suffix.lower() in _PARQUET:
-        rows: int = optional("pyarrow.parquet", "parquet").ParquetFile(p).metadata.num_rows
+        with p.open("rb") as handle:
+            rows: int = _parquet(p, handle).metadata.num_rows
         return max(1, -(-rows // BUCKET_ROWS))
     return max(1, -(-p.stat().st_size // BUCKET_BYTES))
 

@@ -68,11 +68,14 @@ def _localized(pack: ContentPack, locale: str, err: IO[str]) -> ContentPack:
 
 
 def _read_json(source: str, stdin: IO[str]) -> object:
-    if source == "-":
-        text = stdin.read(MAX_INPUT_CHARS + 1)
-    else:
-        with open(source, encoding="utf-8") as handle:
-            text = handle.read(MAX_INPUT_CHARS + 1)
+    try:
+        if source == "-":
+            text = stdin.read(MAX_INPUT_CHARS + 1)
+        else:
+            with open(source, encoding="utf-8") as handle:
+                text = handle.read(MAX_INPUT_CHARS + 1)
+    except UnicodeDecodeError:
+        raise _BadInputError(f"{source}: not UTF-8 text") from None
     if len(text) > MAX_INPUT_CHARS:
         raise _BadInputError(
             f"{source}: larger than {MAX_INPUT_CHARS:,} characters; a check-in is a few kilobytes"
@@ -82,8 +85,10 @@ def _read_json(source: str, stdin: IO[str]) -> object:
     except json.JSONDecodeError as exc:
         # The position only: the message of a JSON error can quote the input.
         raise _BadInputError(f"{source}: not valid JSON (line {exc.lineno})") from None
-    except RecursionError:
-        raise _BadInputError(f"{source}: JSON nested too deeply to be a check-in") from None
+    except trustkit.AnswerError as exc:
+        if exc.problems[0].field != _json.FIELD:
+            raise
+        raise _BadInputError(f"{source}: not a check-in: {exc.problems[0]}") from None
 
 
 def _split_checkin(data: object) -> tuple[object, str | None]:
@@ -1059,9 +1064,19 @@ def _dispatch(
     except BrokenPipeError:  # the reader went away (e.g. `| head`): nothing more to say
         return EXIT_BROKEN_PIPE
     except (trustkit.TrustkitError, _BadInputError, OSError, UnicodeDecodeError) as exc:
-        message = " ".join(str(exc).split())
+        message = " ".join(_message(exc).split())
         err.write(f"trustkit: error: {message}\n")
         return EXIT_BAD_INPUT
+
+
+def _message(exc: Exception) -> str:
+    """An error in one clear line: an OS error as ``FILE: what is wrong``, never ``[Errno 2]``."""
+    if isinstance(exc, OSError) and exc.strerror:
+        what = exc.strerror[:1].lower() + exc.strerror[1:]
+        return what if exc.filename is None else f"{exc.filename}: {what}"
+    if isinstance(exc, UnicodeDecodeError):
+        return "the input is not UTF-8 text"
+    return str(exc)
 
 
 def run() -> None:

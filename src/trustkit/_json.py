@@ -5,6 +5,12 @@ Python's ``json`` keeps the last of two equal keys, so
 Which value the person meant cannot be known, so such a text is refused, with
 the key named (a key is a question id or a field, never an answer) and never
 a value.
+
+The text is also held to what a check-in or a couple state can need, so that
+hostile input ends in a typed error, never deep inside Python: at most
+`MAX_DEPTH` arrays and objects inside each other, and whole numbers of at most
+`MAX_DIGITS` digits (Python refuses to read more than 4,300 with a bare
+``ValueError``).
 """
 
 from __future__ import annotations
@@ -17,6 +23,13 @@ from trustkit.errors import AnswerError, AnswerProblem, ProblemCode
 
 MAX_KEY_SHOWN = 64
 """How much of a key given twice the error keeps (question ids in a pack are shorter)."""
+MAX_DEPTH = 64
+"""The deepest nesting of arrays and objects read; a check-in or a couple state has under 10."""
+MAX_DIGITS = 100
+"""The most digits of a whole number read; an answer has at most 6."""
+
+FIELD = "JSON"
+"""The field a problem with the text as a whole is reported under."""
 
 
 def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -32,13 +45,53 @@ def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return obj
 
 
+def _too_large(expected: str) -> AnswerError:
+    return AnswerError([AnswerProblem(FIELD, expected, code=ProblemCode.TOO_LARGE)])
+
+
+def _whole(text: str) -> int:
+    """A whole number, refused (before Python tries) when it has too many digits."""
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise _too_large(f"whole numbers of at most {MAX_DIGITS} digits")
+    return int(text)
+
+
+def _depth(value: object) -> int:
+    """How deeply arrays and objects nest in a value read from JSON (without recursion)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in item)
+    return deepest
+
+
 def loads(text: str | bytes) -> Any:
     """The value of a JSON text, as ``json.loads`` gives it, but refusing a key given twice.
 
     Raises:
         AnswerError: A key is given twice in one object (code ``DUPLICATE``,
-            the field is the key, shortened when long).
+            the field is the key, shortened when long); or the text nests
+            deeper than `MAX_DEPTH` or has a whole number of more than
+            `MAX_DIGITS` digits (code ``TOO_LARGE``, field `FIELD`).
         json.JSONDecodeError: The text is not JSON.
-        RecursionError: The text is nested too deeply.
     """
-    return json.loads(text, object_pairs_hook=_unique)
+    try:
+        value = json.loads(text, object_pairs_hook=_unique, parse_int=_whole)
+    except RecursionError:
+        value = None
+        deep = True
+    else:
+        # Walked only when there are enough brackets (in strings too) to nest too deeply.
+        if isinstance(text, bytes):
+            opened = text.count(b"[") + text.count(b"{")
+        else:
+            opened = text.count("[") + text.count("{")
+        deep = opened > MAX_DEPTH and _depth(value) > MAX_DEPTH
+    if deep:
+        raise _too_large(f"arrays and objects nested at most {MAX_DEPTH} deep")
+    return value

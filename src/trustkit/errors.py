@@ -99,7 +99,8 @@ class ProblemCode(enum.StrEnum):
     """A pack item names a step, question, dimension, fact, rule, resource topic, item
     or pack that does not exist."""
     INVALID_FILE = "invalid_file"
-    """A pack file or folder that cannot be read: not UTF-8, not valid TOML, not a pack."""
+    """A file or folder that cannot be read: a pack file that is not UTF-8 or not valid TOML,
+    a folder that is not a pack, a file of check-ins that is not Parquet."""
     NEVER_TRUE = "never_true"
     """A rule condition that can never hold."""
     UNSAFE = "unsafe"

@@ -44,6 +44,9 @@ EXAMPLES_FILE = "examples.toml"
 REFERENCE_TIME = dt.datetime(2026, 1, 5, 20, 0, tzinfo=dt.UTC)
 """"Now" for every example: history and boundary dates are counted back from it."""
 
+MAX_YEARS = 100
+"""How far from `REFERENCE_TIME` an example's dates may be (``weeks_ago``, ``review_in_days``)."""
+
 _EXPECTATIONS = ("step", "rule", "urgency", "safety")
 
 
@@ -144,10 +147,14 @@ def _answers(
 def _when(reader: Reader) -> dt.datetime:
     back = dt.timedelta()
     fine = True
-    for key, unit in (("weeks_ago", "weeks"), ("days_ago", "days")):
+    for key, unit, most in (
+        ("weeks_ago", "weeks", MAX_YEARS * 53),
+        ("days_ago", "days", MAX_YEARS * 366),
+    ):
         value = reader.raw(key, 0)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            reader.fail(key, "expected a number, 0 or more", ProblemCode.OUT_OF_RANGE)
+        # `not 0 <= value <= most` also refuses NaN, and keeps a timedelta from overflowing.
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= most:
+            reader.fail(key, f"expected a number from 0 to {most:,}", ProblemCode.OUT_OF_RANGE)
             fine = False
         else:
             back += dt.timedelta(**{unit: value})
@@ -191,6 +198,13 @@ def _boundaries(reader: Reader) -> tuple[Any, ...]:
                     "review_in_days",
                     "expected a whole number of days (below 0: overdue)",
                     ProblemCode.WRONG_TYPE,
+                )
+            elif abs(days) > MAX_YEARS * 366:
+                sub.fail(
+                    "review_in_days",
+                    f"expected a whole number of days from {-MAX_YEARS * 366:,} to "
+                    f"{MAX_YEARS * 366:,}",
+                    ProblemCode.OUT_OF_RANGE,
                 )
             else:
                 review_on = REFERENCE_TIME.date() + dt.timedelta(days=days)
