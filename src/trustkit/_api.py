@@ -368,16 +368,17 @@ def _bundled_parts(rec: Recommendation) -> tuple[Any, ...] | None:
         return None
     c = compiled(pack)
     step_id = rec.step.id
+    reader = c.readers[rec.respondent]  # the step is the reader's version of one of these
     forms = [
         n
         for n, s in enumerate((c.steps, c.steps_apart, c.crisis_steps))
-        if s.get(step_id) is rec.step
+        if step_id in s and reader.step(s[step_id]) is rec.step
     ]
     form: int | str
     if forms:
         form = forms[0]
     else:  # a crisis step filled with a country's emergency number: the number says which
-        number = c.emergency.number_of(rec.step)
+        number = c.emergency.number_of(rec.step, reader.step)
         if number is None:
             return None
         form = number
@@ -402,7 +403,7 @@ def bundled_recommendation(parts: tuple[Any, ...]) -> Recommendation:
     else:
         step = (c.steps, c.steps_apart, c.crisis_steps)[form][step_id]
     return Recommendation(
-        step=step,
+        step=c.readers[Role(role)].step(step),
         urgency=Urgency(urgency),
         reasons=reasons,
         evidence=evidence,
