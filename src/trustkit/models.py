@@ -783,6 +783,11 @@ class ContentPack:
     _checked: bool = attrs.field(init=False, eq=False, repr=False, default=False)
     _compiled: object = attrs.field(init=False, eq=False, repr=False, default=None)
     _localized: dict[str, ContentPack] = attrs.field(init=False, eq=False, repr=False, factory=dict)
+    # What overlays changed, as the pack layer read them: (kind, item id, field) -> where. For
+    # `lint_pack`'s warnings about texts an overlay changed for one reader but not the other.
+    _overridden: Mapping[tuple[str, str, str], Origin] = attrs.field(
+        init=False, eq=False, repr=False, factory=dict
+    )
 
     @packs.default
     def _packs_default(self) -> tuple[PackRef, ...]:
@@ -801,6 +806,7 @@ class ContentPack:
         object.__setattr__(self, "_checked", False)
         object.__setattr__(self, "_compiled", None)
         object.__setattr__(self, "_localized", {})
+        object.__setattr__(self, "_overridden", {})
         object.__setattr__(self, "_steps_by_id", _index(self.steps))
         object.__setattr__(self, "_questions_by_id", _index(self.questions))
 

@@ -801,7 +801,9 @@ class ForReader:
         found = self._steps.get(id(step))
         if found is not None and found[0] is step:
             return found[1]
-        changes = {role_field(name, role): "" for name in STEP_TEXTS for role in Role}
+        changes: dict[str, Any] = {
+            role_field(name, role): "" for name in STEP_TEXTS for role in Role
+        }
         if any(getattr(step, field) for field in changes):
             changes.update({name: for_role(step, name, self.role) for name in STEP_TEXTS})
             mine = attrs.evolve(step, **changes)
