@@ -30,7 +30,7 @@ from trustkit._roles import for_role, role_field
 CORE = trustkit.default_pack()
 DOCS = Path(__file__).parent.parent / "docs" / "reader-text.md"
 START, END = "<!-- reader-text:start -->", "<!-- reader-text:end -->"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def _marked(pack: ContentPack) -> ContentPack:
@@ -182,14 +182,14 @@ def test_the_partner_is_never_told_to_take_their_own_feelings_seriously() -> Non
         for wrong in (
             "Take their feelings seriously",
             "Show your partner that their feelings",
-            "Do what you say you’ll do",
+            "Do what you say you\u2019ll do",
             "Tómate en serio lo que siente tu pareja",
             "Muéstrale a tu pareja",
             "Haz lo que dices que vas a hacer",
         ):
             assert wrong not in said
     supporter = trustkit.recommend_next_step({"promises_kept": 2}, respondent="supporter")
-    assert supporter.step.title == "Do what you say you’ll do"
+    assert supporter.step.title == "Do what you say you\u2019ll do"
 
 
 def test_every_version_for_a_role_is_for_a_role_that_can_get_it() -> None:
@@ -258,7 +258,7 @@ def test_action_label_is_public() -> None:
 
 def test_the_command_says_who_with_the_public_helper(monkeypatch: pytest.MonkeyPatch) -> None:
     """`trustkit recommend` labels each action with trustkit.action_label, nothing of its own."""
-    import trustkit._cli as cli  # noqa: PLC0415
+    import trustkit._cli as cli
 
     calls: list[tuple[str, Role]] = []
 
@@ -289,7 +289,8 @@ def test_an_overlay_that_changes_one_readers_text_is_warned_about(overlay: Overl
     pack = trustkit.load_pack(path)
     warnings = [w for w in trustkit.lint_pack(pack) if w.code == "missing-role-text"]
     assert [(w.item, w.respondent) for w in warnings] == [("steps.validation", Role.PARTNER)]
-    assert warnings[0].file is not None and warnings[0].file.endswith("overrides.toml")
+    assert warnings[0].file is not None
+    assert warnings[0].file.endswith("overrides.toml")
     assert "summary_partner" in warnings[0].message
     out = io.StringIO()
     main(["pack", "check", str(path)], stdout=out, stderr=io.StringIO())
@@ -386,7 +387,8 @@ def with_table(text: str) -> str:
 def test_the_review_table_in_the_docs_is_the_packs() -> None:
     """docs/reader-text.md shows every step and rule for both readers, as the pack has them."""
     text = DOCS.read_text(encoding="utf-8")
-    assert START in text and END in text
+    assert START in text
+    assert END in text
     assert text == with_table(text), "run: PYTHONPATH=src python -m tests.test_reader_text"
     for step in CORE.steps:
         for role in Role:
