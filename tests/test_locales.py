@@ -140,8 +140,10 @@ def test_a_recommendation_says_which_language_it_is_in(
     assert rec.locale == pack.locale
     assert rec.locale in {"en", "es"}
     shown = fill_step(pack.step(rec.step.id), pack.messages.emergency_elsewhere)
-    versions = {role_field(n, r): "" for n in ("title", "summary") for r in trustkit.Role}
-    mine = {n: for_role(shown, n, role) for n in ("title", "summary")}
+    versions: dict[str, Any] = {
+        role_field(n, r): "" for n in ("title", "summary") for r in trustkit.Role
+    }
+    mine: dict[str, Any] = {n: for_role(shown, n, role) for n in ("title", "summary")}
     assert rec.step == attrs.evolve(shown, actions=rec.step.actions, **versions, **mine)
 
 

@@ -22,7 +22,7 @@ from tests.conftest import Overlay
 from tests.strategies import role_and_answers
 from trustkit import Action, ContentPack, Role, Who
 from trustkit._cli import main
-from trustkit._engine.compile import RULE_TEXTS, STEP_TEXTS
+from trustkit._engine.compile import RULE_TEXTS, STEP_TEXTS, compiled
 from trustkit._engine.emergency import fill
 from trustkit._engine.lint import readers, role_text_warnings
 from trustkit._roles import for_role, role_field
@@ -149,10 +149,8 @@ def test_batches_give_each_reader_their_own_text() -> None:
 
 def test_a_step_without_versions_is_the_packs_own_object() -> None:
     """Where nothing differs for the reader the step is passed on as it is (no copy)."""
-    c = trustkit.compile_pack(CORE)
-    assert c is not None
     rec = trustkit.recommend_next_step({"boundaries_clear": 1}, respondent="supporter")
-    assert rec.step is trustkit._engine.compile.compiled(CORE).steps["boundaries"]
+    assert rec.step is compiled(CORE).steps["boundaries"]
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -195,7 +193,10 @@ def test_the_partner_is_never_told_to_take_their_own_feelings_seriously() -> Non
 def test_every_version_for_a_role_is_for_a_role_that_can_get_it() -> None:
     """The core pack writes a role's own text only where that role can get the item."""
     reach = readers(CORE)
-    tables = {"steps": {s.id: s for s in CORE.steps}, "rules": {r.id: r for r in CORE.rules}}
+    tables: dict[str, dict[str, Any]] = {
+        "steps": {s.id: s for s in CORE.steps},
+        "rules": {r.id: r for r in CORE.rules},
+    }
     for (kind, item_id), roles in reach.items():
         item = tables[kind][item_id]
         for name in STEP_TEXTS if kind == "steps" else RULE_TEXTS:
@@ -398,3 +399,76 @@ def test_the_review_table_in_the_docs_is_the_packs() -> None:
 if __name__ == "__main__":  # pragma: no cover - the writer of the docs table
     DOCS.write_text(with_table(DOCS.read_text(encoding="utf-8")), encoding="utf-8")
     print(f"wrote {DOCS}")
+
+
+# ------------------------------------------------------------------ the same checks, per role
+
+
+def _with_step(step_id: str, **changes: str) -> ContentPack:
+    steps = tuple(attrs.evolve(s, **changes) if s.id == step_id else s for s in CORE.steps)
+    return attrs.evolve(CORE, steps=steps)
+
+
+def _with_rule(rule_id: str, **changes: str) -> ContentPack:
+    rules = tuple(attrs.evolve(r, **changes) if r.id == rule_id else r for r in CORE.rules)
+    return attrs.evolve(CORE, rules=rules)
+
+
+@pytest.mark.parametrize(
+    ("pack", "field", "code"),
+    [
+        (_with_step("validation", summary_partner="x" * 141), "summary_partner", "too_large"),
+        (
+            _with_rule("safety-abuse", reason_supporter="Keep this between the two of you."),
+            "reason_supporter",
+            "unsafe",
+        ),
+        (
+            _with_step("professional_help", title_partner="Talk it over with your partner"),
+            "title_partner",
+            "unsafe",
+        ),
+        (
+            _with_step("professional_help", summary_supporter="Don't tell anyone."),
+            "summary_supporter",
+            "unsafe",
+        ),
+    ],
+)
+def test_a_readers_version_is_checked_like_the_text_itself(
+    pack: ContentPack, field: str, code: str
+) -> None:
+    """Length, secrecy and partner-facing words: each role's version is held to the same rules."""
+    with pytest.raises(trustkit.PackError) as caught:
+        trustkit.check_pack(pack)
+    assert (field, code) in {(p.field, p.code.value) for p in caught.value.problems}
+
+
+def test_who_can_get_a_score_rule_is_who_answers_its_dimension() -> None:
+    """A score reads the questions of its dimension: only their respondents can get the rule."""
+    dimension = next(q.dimension for q in CORE.questions if q.id == "feels_heard")
+    assert dimension is not None
+    rule = trustkit.Rule(
+        "score-rule",
+        "validation",
+        trustkit.ScoreCompare(dimension, trustkit.Op.LE, 2),
+        priority=1,
+        reason="r",
+    )
+    reach = readers(attrs.evolve(CORE, rules=(*CORE.rules, rule)))
+    expected = {
+        role for role in Role if any(q.dimension == dimension for q in CORE.questions_for(role))
+    }
+    assert reach[("rules", "score-rule")] == expected
+
+
+def test_the_readers_steps_are_kept_within_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache of reader's steps is emptied when full, and still gives the right step."""
+    import trustkit._engine.compile as compile_module
+
+    monkeypatch.setattr(compile_module, "_MAX_READER_STEPS", 1)
+    reader = compile_module.ForReader(CORE, Role.PARTNER)
+    first, second = CORE.step("validation"), CORE.step("consistency")
+    assert reader.step(first).title == first.title_partner
+    assert reader.step(second).title == second.title_partner
+    assert reader.step(first).title == first.title_partner
