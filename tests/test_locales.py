@@ -21,6 +21,7 @@ from trustkit import AnswerError, PackError
 from trustkit._engine.emergency import fill_step
 from trustkit._pack.load import bundled_root
 from trustkit._pack.translate import TRANSLATABLE, canonical_tag
+from trustkit._roles import for_role, role_field
 
 CORE = trustkit.default_pack()
 SPANISH = CORE.localized("es")
@@ -69,7 +70,8 @@ def test_spanish_recommendations_read_in_spanish() -> None:
     english = trustkit.recommend_next_step({"feels_heard": 1})
     assert rec.rule_id == english.rule_id
     assert rec.step.id == english.step.id
-    assert rec.step.title == SPANISH.step("validation").title != english.step.title
+    # The partner answered: the step's title is the partner's version, in Spanish.
+    assert rec.step.title == SPANISH.step("validation").title_partner != english.step.title
     assert rec.reasons[1] == SPANISH.messages.answer_scale.format(
         prompt=SPANISH.question("feels_heard").prompt, value=1
     )
@@ -83,7 +85,7 @@ def test_regional_tags_fall_back_to_the_language(tag: str) -> None:
     assert CORE.localized(tag) is CORE.localized("es")
     rec = trustkit.recommend_next_step({"feels_heard": 1}, locale=tag)
     assert rec.locale == "es"
-    assert rec.step.title == SPANISH.step("validation").title
+    assert rec.step.title == SPANISH.step("validation").title_partner
 
 
 @pytest.mark.parametrize(
@@ -138,7 +140,11 @@ def test_a_recommendation_says_which_language_it_is_in(
     assert rec.locale == pack.locale
     assert rec.locale in {"en", "es"}
     shown = fill_step(pack.step(rec.step.id), pack.messages.emergency_elsewhere)
-    assert rec.step == attrs.evolve(shown, actions=rec.step.actions)
+    versions: dict[str, Any] = {
+        role_field(n, r): "" for n in ("title", "summary") for r in trustkit.Role
+    }
+    mine: dict[str, Any] = {n: for_role(shown, n, role) for n in ("title", "summary")}
+    assert rec.step == attrs.evolve(shown, actions=rec.step.actions, **versions, **mine)
 
 
 def test_missing_translations_fall_back_field_by_field() -> None:

@@ -16,6 +16,7 @@ import pytest
 import trustkit
 from tests.conftest import Overlay
 from trustkit._cli import main
+from trustkit._engine.compile import RULE_TEXTS, STEP_TEXTS
 from trustkit._pack import overlay, spec, translate
 from trustkit._schema import (
     SCHEMA_NAMES,
@@ -29,6 +30,7 @@ from trustkit._schema import (
 )
 from trustkit._schema import main as schema_main
 from trustkit._vocabulary import LABELS
+from trustkit.models import Role
 
 DOCS = Path(__file__).parent.parent / "docs" / "pack-format.md"
 MODELS = {
@@ -89,7 +91,35 @@ def test_overlays_and_locales_follow_the_declaration() -> None:
     """What overlays may change and locales may translate is read from the fields' marks."""
     assert {k: tuple(v) for k, v in overlay.OVERRIDABLE.items()} == dict(spec.OVERRIDABLE)
     assert translate.TRANSLATABLE is spec.TRANSLATABLE
-    assert spec.OVERRIDABLE["rules"] == ("priority", "urgency", "reason", "resources")
+    assert spec.OVERRIDABLE["rules"] == (
+        "priority",
+        "urgency",
+        "reason",
+        "reason_partner",
+        "reason_supporter",
+        "resources",
+    )
+
+
+def test_the_texts_for_each_role_are_declared_once() -> None:
+    """The spec's per-role texts are the models' (the engine reads them from the models)."""
+    assert spec.ROLE_TEXTS == {"steps": STEP_TEXTS, "rules": RULE_TEXTS}
+    assert STEP_TEXTS == ("title", "summary")
+    for kind, names in spec.ROLE_TEXTS.items():
+        table = spec.TABLES[kind]
+        for name in names:
+            base = table.field(name)
+            for role in Role:
+                version = table.field(f"{name}_{role.value}")
+                assert version.role is role
+                assert not version.required
+                assert (version.shape, version.overlay, version.translate) == (
+                    base.shape,
+                    base.overlay,
+                    base.translate,
+                )
+                assert version.schema == base.schema
+                assert version.placeholders == base.placeholders
     assert "country" not in spec.OVERRIDABLE["resources"]
 
 

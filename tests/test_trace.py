@@ -376,7 +376,7 @@ def test_recommend_trace_prints_the_rules_readably(tmp_path: Path) -> None:
     code, out, _ = run("recommend", str(file), "--trace")
     assert code == 0
     head, _, rules = out.partition("Rules, in the order they were tried:")
-    assert "Next step: Take their feelings seriously" in head
+    assert "Next step: Ask for your feelings to be taken seriously" in head
     lines = rules.splitlines()
     assert any("validation-not-heard" in line and line.endswith(": decided") for line in lines)
     assert any("communication-not-safe" in line and "alternative" in line for line in lines)

@@ -118,7 +118,7 @@ def test_plain_answers_give_an_ordinary_step(client: TestClient) -> None:
     )
     assert page.status_code == 200
     assert 'data-step="validation"' in page.text
-    assert "Take their feelings seriously" in page.text
+    assert "Ask for your feelings to be taken seriously" in page.text  # the partner's title
     assert "Get help now" not in page.text
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from trustkit._api import (
+    action_label,
     advance,
     compile_pack,
     decide,
@@ -143,6 +144,7 @@ __all__ = [
     "Urgency",
     "Who",
     "__version__",
+    "action_label",
     "advance",
     "available_packs",
     "batch",

@@ -11,16 +11,19 @@ from typing import TYPE_CHECKING, Any
 from trustkit._engine.compile import compiled
 from trustkit._engine.decide import decider, decision, verdict
 from trustkit._engine.recommend import recommend
-from trustkit.errors import AnswerError
+from trustkit.errors import AnswerError, AnswerProblem, ProblemCode
 from trustkit.models import (
+    Action,
     CheckIn,
     ContentPack,
     CoupleState,
     Decision,
+    Messages,
     Recommendation,
     Role,
     Trace,
     Urgency,
+    Who,
     _localizer,
 )
 
@@ -425,16 +428,17 @@ def _bundled_parts(rec: Recommendation) -> tuple[Any, ...] | None:
         return None
     c = compiled(pack)
     step_id = rec.step.id
+    reader = c.readers[rec.respondent]  # the step is the reader's version of one of these
     forms = [
         n
         for n, s in enumerate((c.steps, c.steps_apart, c.crisis_steps))
-        if s.get(step_id) is rec.step
+        if step_id in s and reader.step(s[step_id]) is rec.step
     ]
     form: int | str
     if forms:
         form = forms[0]
     else:  # a crisis step filled with a country's emergency number: the number says which
-        number = c.emergency.number_of(rec.step)
+        number = c.emergency.number_of(rec.step, reader.step)
         if number is None:
             return None
         form = number
@@ -459,7 +463,7 @@ def bundled_recommendation(parts: tuple[Any, ...]) -> Recommendation:
     else:
         step = (c.steps, c.steps_apart, c.crisis_steps)[form][step_id]
     return Recommendation(
-        step=step,
+        step=c.readers[Role(role)].step(step),
         urgency=Urgency(urgency),
         reasons=reasons,
         evidence=evidence,
@@ -554,3 +558,58 @@ def trace(
         state,
         given,
     )
+
+
+def action_label(action: Action, reader: Role | str, messages: Messages | None = None) -> str:
+    """Who does an action, said to the person reading: "you", "your partner" or "together".
+
+    An action's ``who`` names a role (``supporter``, ``partner``), ``both`` or
+    ``either``; a reader wants it said from where they stand. For the reader's
+    own role, and for ``either``, it is the pack's ``who_you`` label; for the
+    other role, ``who_partner``; for ``both``, ``who_together``.
+
+    Added in version 0.2.0.
+
+    Args:
+        action: One of a step's actions, e.g. from ``rec.step.actions``.
+        reader: Who reads it: the role that answered (``rec.respondent``).
+        messages: The labels to use: those of the (localized) pack that made
+            the recommendation, e.g. ``pack.localized("es").messages``. By
+            default, the bundled pack's English ones.
+
+    Returns:
+        The label, as the pack writes it.
+
+    Raises:
+        AnswerError: ``action`` is not an [`Action`][trustkit.Action], or
+            ``reader`` is not ``"partner"`` or ``"supporter"``.
+
+    Examples:
+        >>> import trustkit
+        >>> rec = trustkit.recommend_next_step({"feels_heard": 1}, respondent="partner")
+        >>> [trustkit.action_label(a, rec.respondent) for a in rec.step.actions]
+        ['your partner', 'your partner', 'you']
+        >>> es = trustkit.default_pack().localized("es").messages
+        >>> trustkit.action_label(rec.step.actions[-1], "partner", es)
+        'tú'
+    """
+    if not isinstance(action, Action):
+        raise AnswerError(
+            [AnswerProblem("action", "an Action of a step", code=ProblemCode.WRONG_TYPE)]
+        )
+    given: object = reader  # typed, but callers may pass anything
+    role = Role(given) if isinstance(given, str) and given in _READERS else None
+    if role is None:
+        raise AnswerError(
+            [AnswerProblem("reader", "'partner' or 'supporter'", code=ProblemCode.INVALID_VALUE)]
+        )
+    labels = default_pack().messages if messages is None else messages
+    if action.who is Who.BOTH:
+        return labels.who_together
+    if action.who is Who.EITHER or action.who.value == role.value:
+        return labels.who_you
+    return labels.who_partner
+
+
+_READERS = frozenset(role.value for role in Role)
+action_label.__module__ = "trustkit"  # documented, and found, as trustkit.action_label

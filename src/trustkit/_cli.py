@@ -22,7 +22,6 @@ import trustkit
 from trustkit import _json
 from trustkit._vocabulary import fold
 from trustkit.models import (
-    Action,
     ContentPack,
     Messages,
     Question,
@@ -32,7 +31,6 @@ from trustkit.models import (
     Role,
     RuleOutcome,
     Trace,
-    Who,
 )
 
 EXIT_OK = 0
@@ -103,14 +101,6 @@ def _split_checkin(data: object) -> tuple[object, str | None]:
         checkin = trustkit.parse_checkin(data, at=dt.datetime.now(dt.UTC))
         return (checkin if "at" in data else checkin.answers), checkin.respondent.value
     return data, None
-
-
-def _who(action: Action, respondent: Role, messages: Messages) -> str:
-    if action.who is Who.BOTH:
-        return messages.who_together
-    if action.who is Who.EITHER or action.who.value == respondent.value:
-        return messages.who_you
-    return messages.who_partner
 
 
 def _resource_line(res: Resource, messages: Messages) -> str:
@@ -200,7 +190,7 @@ def format_recommendation(
     lines.extend([("", "", ""), ("", "", f"{messages.heading_actions}:")])
     for number, action in enumerate(step.actions, start=1):
         minutes = messages.action_minutes.format(minutes=action.minutes)
-        who = _who(action, rec.respondent, messages)
+        who = trustkit.action_label(action, rec.respondent, messages)
         lines.append((f"  {number}. ", "     ", f"{action.title} ({minutes}, {who})"))
         lines.append(("     ", "     ", action.how))
     if rec.alternatives:

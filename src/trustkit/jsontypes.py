@@ -78,6 +78,13 @@ class StepJSON(TypedDict):
     signs_of_progress: list[str]
     pitfalls: list[str]
     couples: bool
+    title_partner: str
+    """The partner's own title, ``""`` where ``title`` fits them. Always ``""`` in a
+    recommendation, whose ``title`` and ``summary`` are already the reader's (added in
+    version 0.2.0, as are the three below)."""
+    title_supporter: str
+    summary_partner: str
+    summary_supporter: str
 
 
 class EvidenceJSON(TypedDict):

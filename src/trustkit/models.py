@@ -250,6 +250,18 @@ class Step:
             (talking it through, agreeing together, celebrating together).
             During a safety period such steps are never recommended or
             offered, to either partner.
+        title_partner: The title as the partner reads it, where ``title``
+            would not read right for them; ``""`` when ``title`` fits (added in
+            version 0.2.0).
+        title_supporter: The same for the supporter (added in version 0.2.0).
+        summary_partner: The summary as the partner reads it, where
+            ``summary`` would not read right for them; ``""`` when it fits
+            (added in version 0.2.0).
+        summary_supporter: The same for the supporter (added in version 0.2.0).
+
+    In a [`Recommendation`][trustkit.Recommendation] the step is the reader's:
+    ``title`` and ``summary`` are the versions for ``respondent``, and the
+    per-role fields are empty.
     """
 
     id: str
@@ -260,6 +272,10 @@ class Step:
     signs_of_progress: tuple[str, ...] = ()
     pitfalls: tuple[str, ...] = ()
     couples: bool = False
+    title_partner: str = ""
+    title_supporter: str = ""
+    summary_partner: str = ""
+    summary_supporter: str = ""
     origin: Origin | None = _origin_field()
 
 
@@ -496,6 +512,10 @@ class Rule:
         resources: Resource topics to attach to the recommendation.
         safety: ``True`` for a safety rule: safety rules are checked before
             all others, and any that holds decides the recommendation.
+        reason_partner: The reason as the partner reads it, where ``reason``
+            would not read right for them; ``""`` when it fits (added in
+            version 0.2.0).
+        reason_supporter: The same for the supporter (added in version 0.2.0).
     """
 
     id: str
@@ -506,6 +526,8 @@ class Rule:
     reason: str = ""
     resources: tuple[str, ...] = ()
     safety: bool = False
+    reason_partner: str = ""
+    reason_supporter: str = ""
     origin: Origin | None = _origin_field()
 
 
@@ -761,6 +783,11 @@ class ContentPack:
     _checked: bool = attrs.field(init=False, eq=False, repr=False, default=False)
     _compiled: object = attrs.field(init=False, eq=False, repr=False, default=None)
     _localized: dict[str, ContentPack] = attrs.field(init=False, eq=False, repr=False, factory=dict)
+    # What overlays changed, as the pack layer read them: (kind, item id, field) -> where. For
+    # `lint_pack`'s warnings about texts an overlay changed for one reader but not the other.
+    _overridden: Mapping[tuple[str, str, str], Origin] = attrs.field(
+        init=False, eq=False, repr=False, factory=dict
+    )
 
     @packs.default
     def _packs_default(self) -> tuple[PackRef, ...]:
@@ -779,6 +806,7 @@ class ContentPack:
         object.__setattr__(self, "_checked", False)
         object.__setattr__(self, "_compiled", None)
         object.__setattr__(self, "_localized", {})
+        object.__setattr__(self, "_overridden", {})
         object.__setattr__(self, "_steps_by_id", _index(self.steps))
         object.__setattr__(self, "_questions_by_id", _index(self.questions))
 
@@ -1030,10 +1058,13 @@ class Recommendation:
 
     Attributes:
         step: The step to take. In a safety recommendation it carries only the
-            actions that are safe in a crisis.
+            actions that are safe in a crisis. Its title and summary are the
+            ones written for ``respondent`` (changed in version 0.2.0: they
+            were the supporter's whoever answered).
         urgency: How soon to act.
         reasons: Plain sentences saying why, naming the answers that led here.
-            They are for the person who answered; the ``repr`` hides them, so
+            They are for the person who answered (each rule's reason in the
+            version for ``respondent``); the ``repr`` hides them, so
             a recommendation that ends up in a log reveals no answer.
         evidence: The conditions that held and the questions they read;
             private like the reasons (the ``repr`` shows only rule ids and counts).

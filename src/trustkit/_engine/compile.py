@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 import attrs
 
 from trustkit._engine.emergency import Emergency, fill_step
+from trustkit._roles import for_role, role_field, role_texts
 from trustkit._vocabulary import FACT_FAMILIES, split_fact
 from trustkit.models import (
     AllOf,
+    Alternative,
     Always,
     Answer,
     AnswerCompare,
@@ -660,6 +662,7 @@ class CompiledPack:
         "known",
         "pack",
         "questions",
+        "readers",
         "resources",
         "resources_by_id",
         "resources_where",
@@ -742,6 +745,7 @@ class CompiledPack:
         self.resources_where: dict[str, frozenset[int]] = {
             t: frozenset(i for i, r in enumerate(pack.resources) if t in r.topics) for t in topics
         }
+        self.readers = {role: ForReader(pack, role) for role in Role}
 
     def _known(self, role: Role) -> dict[tuple[str, object], tuple[Answer, int]]:
         """Every common valid answer of ``role``: the value itself and the rules it may make hold.
@@ -775,6 +779,81 @@ class CompiledPack:
         where = self.resources_where
         places = sorted(frozenset().union(*(where.get(t, ()) for t in topics)))
         return tuple(map(self.pack.resources.__getitem__, places))
+
+
+STEP_TEXTS = role_texts(Step)
+"""The texts of a step that may have a version for each role: ``title``, ``summary``."""
+RULE_TEXTS = role_texts(Rule)
+"""The texts of a rule that may have a version for each role: ``reason``."""
+_MAX_READER_STEPS = 4096
+"""The most steps `ForReader` keeps (the pack's, apart, and crisis steps per country)."""
+
+
+class ForReader:
+    """The texts for one role: where a step's title or summary and a rule's reason are chosen.
+
+    A pack text may have a version for each role (``summary_partner``,
+    ``reason_supporter``, see `trustkit._pack.spec`): where it has, that role
+    reads it in place of the text every reader gets. Recommendations take their
+    step, alternatives and reasons from here, so that each reads right for
+    whoever answered.
+    """
+
+    __slots__ = ("_alternatives", "_steps", "reasons", "role", "titles")
+
+    def __init__(self, pack: ContentPack, role: Role) -> None:
+        self.role = role
+        self.reasons: dict[str, str] = {
+            r.id: text for r in pack.rules if (text := for_role(r, "reason", role)) != r.reason
+        }
+        self.titles: dict[str, str] = {
+            s.id: text for s in pack.steps if (text := for_role(s, "title", role)) != s.title
+        }
+        self._steps: dict[int, tuple[Step, Step]] = {}
+        self._alternatives: dict[tuple[str, str], Alternative] = {}
+
+    def reason(self, rule: Rule) -> str:
+        """The rule's reason as this role reads it."""
+        return self.reasons.get(rule.id, rule.reason)
+
+    def step(self, step: Step) -> Step:
+        """The step as this role reads it: the same object for the same step, and no versions.
+
+        ``title`` and ``summary`` become this role's, and every per-role field is
+        emptied, so that the step says one thing; a step without such fields is
+        returned as it is.
+        """
+        found = self._steps.get(id(step))
+        if found is not None and found[0] is step:
+            return found[1]
+        changes: dict[str, Any] = {
+            role_field(name, role): "" for name in STEP_TEXTS for role in Role
+        }
+        if any(getattr(step, field) for field in changes):
+            changes.update({name: for_role(step, name, self.role) for name in STEP_TEXTS})
+            mine = attrs.evolve(step, **changes)
+        else:
+            mine = step
+        if len(self._steps) >= _MAX_READER_STEPS:
+            self._steps.clear()
+        # Keeping the step itself keeps its id from being reused for another one.
+        self._steps[id(step)] = (step, mine)
+        return mine
+
+    def alternatives(self, alternatives: tuple[Alternative, ...]) -> tuple[Alternative, ...]:
+        """The alternatives with the titles this role reads."""
+        titles = self.titles
+        if not titles or not any(a.step_id in titles for a in alternatives):
+            return alternatives
+        return tuple(self._alternative(a) if a.step_id in titles else a for a in alternatives)
+
+    def _alternative(self, alternative: Alternative) -> Alternative:
+        key = (alternative.step_id, alternative.rule_id)
+        found = self._alternatives.get(key)
+        if found is None:
+            found = Alternative(key[0], self.titles[key[0]], key[1])
+            self._alternatives[key] = found
+        return found
 
 
 def _mean_scores(

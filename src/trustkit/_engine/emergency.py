@@ -16,7 +16,7 @@ that holds it, without reading the spec (which a first recommendation never load
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -101,10 +101,14 @@ class Emergency:
             found = self._filled[key] = fill_step(self._steps[step_id], number)
         return found
 
-    def number_of(self, step: Step) -> str | None:
-        """The number this very step object was filled with here, or None (for pickling)."""
+    def number_of(self, step: Step, seen: Callable[[Step], Step]) -> str | None:
+        """The number this very step object was filled with here, or None (for pickling).
+
+        ``seen`` is how the reader's recommendation shows a filled step (its
+        texts for the reader's role).
+        """
         for key, found in self._filled.items():
-            if found is step:
+            if seen(found) is step:
                 return key[1]
         return None
 

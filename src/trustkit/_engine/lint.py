@@ -25,9 +25,11 @@ from trustkit._engine.compile import (
     questions_read,
 )
 from trustkit._pack.locales import read_locale_file
+from trustkit._pack.spec import ROLE_TEXTS
 from trustkit._pack.translate import TRANSLATABLE, canonical_tag, fallbacks
 from trustkit._pack.validate import item_tables
 from trustkit._public import public
+from trustkit._roles import role_field
 from trustkit.models import (
     AllOf,
     Answer,
@@ -36,6 +38,7 @@ from trustkit.models import (
     AnyOf,
     Condition,
     ContentPack,
+    Origin,
     Question,
     QuestionKind,
     Resource,
@@ -63,8 +66,8 @@ class LintWarning:
     Attributes:
         code: A stable short name: ``few-actions``, ``unused-question``,
             ``unreachable-step``, ``shadowed-rule``, ``no-catch-all``,
-            ``stale-resource``, ``missing-translation`` or
-            ``unknown-locale-file``.
+            ``stale-resource``, ``missing-role-text`` (added in version
+            0.2.0), ``missing-translation`` or ``unknown-locale-file``.
         item: The id of the step, question, rule or resource it is about
             (``""`` for the pack as a whole). Translation warnings name the
             kind too: ``"steps.educate"``, ``"messages"``.
@@ -182,6 +185,84 @@ def _stale(res: Resource, today: dt.date) -> LintWarning:
         file=origin.file if origin else None,
         line=origin.line if origin else None,
     )
+
+
+def _can_hold(cond: Condition, asked: frozenset[str], items: Mapping[str, tuple[str, ...]]) -> bool:
+    """Whether a condition can hold for a role asked only ``asked`` (generously: facts can)."""
+    if isinstance(cond, AnswerCompare | Answered):
+        return cond.question in asked
+    if isinstance(cond, ScoreCompare):
+        return any(q in asked for q in items.get(cond.dimension, ()))
+    if isinstance(cond, AllOf):
+        return all(_can_hold(c, asked, items) for c in cond.conditions)
+    if isinstance(cond, AnyOf):
+        return any(_can_hold(c, asked, items) for c in cond.conditions)
+    return True  # a fact (from the history or the boundaries), a not, or always
+
+
+def readers(pack: ContentPack) -> dict[tuple[str, str], frozenset[Role]]:
+    """Who can get each rule's reason and each step's texts: ``("rules", id)`` -> roles.
+
+    A role can get a rule unless its condition needs an answer that role is
+    never asked; it can get a step when it can get a rule that leads there.
+    Facts are taken to be possible for either role, so this may name a role
+    that never gets an item, never leave out one that does.
+    """
+    items = dimension_items(pack)
+    asked = {role: frozenset(q.id for q in pack.questions_for(role)) for role in Role}
+    found: dict[tuple[str, str], frozenset[Role]] = {
+        ("steps", s.id): frozenset() for s in pack.steps
+    }
+    for rule in pack.rules:
+        roles = frozenset(role for role in Role if _can_hold(rule.when, asked[role], items))
+        found[("rules", rule.id)] = roles
+        step = ("steps", rule.step)
+        found[step] = found.get(step, frozenset()) | roles
+    return found
+
+
+def role_text_warnings(pack: ContentPack) -> tuple[LintWarning, ...]:
+    """``missing-role-text`` warnings: an overlay changed a text for one reader, not another.
+
+    A step's title and summary and a rule's reason may have a version for each
+    role (``summary_partner``), which that role reads in place of the text
+    itself. When an overlay changes what one role reads but not what another
+    role that can get the item reads, that role keeps the old words: the
+    overlay's text has no version for them.
+    """
+    changed: dict[tuple[str, str, str], dict[str, Origin]] = {}
+    for (kind, item_id, field), origin in pack._overridden.items():
+        names = ROLE_TEXTS.get(kind, ())
+        name = next((n for n in names if field == n or field.startswith(n + "_")), None)
+        if name is not None:
+            changed.setdefault((kind, item_id, name), {})[field] = origin
+    if not changed:
+        return ()
+    reach = readers(pack)
+    tables = item_tables(pack)
+    warnings = []
+    for (kind, item_id, name), fields in changed.items():
+        item = tables[kind][item_id]
+        for role in sorted(reach[(kind, item_id)]):
+            own = role_field(name, role)
+            read = own if getattr(item, own) else name
+            if read in fields:
+                continue
+            origin = next(iter(fields.values()))
+            said = " and ".join(sorted(fields))
+            warnings.append(
+                LintWarning(
+                    "missing-role-text",
+                    f"{kind}.{item_id}",
+                    f"an overlay changes {said}, but the {role}, who can get this "
+                    f"{kind.removesuffix('s')}, reads {read}, which it leaves as it was: "
+                    f"change {own} too (or {name} alone, where the same words fit every reader)",
+                    respondent=role,
+                    file=origin.file,
+                    line=origin.line,
+                )
+            )
+    return tuple(warnings)
 
 
 UNTRANSLATED = frozenset({("resources", "name")})
@@ -399,6 +480,7 @@ def lint_pack(
     )
     if today is not None:
         warnings.extend(stale_resources(pack, today))
+    warnings.extend(role_text_warnings(pack))
     warnings.extend(translation_warnings(pack))
     return tuple(sorted(warnings, key=lambda w: (w.code, w.locale or "", w.item)))
 

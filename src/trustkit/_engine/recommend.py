@@ -69,15 +69,21 @@ def made_with(
 
     Every path that decides (a safety rule, a follow-up in the safety period, an
     ordinary rule, a batch) builds its result here, so a field the pack gives is
-    never forgotten on one of them.
+    never forgotten on one of them. Here too the texts become the reader's
+    (`trustkit._engine.compile.ForReader`): the step's title and summary, the
+    alternatives' titles and, outside the safety screen, the deciding rule's
+    reason, which is the first of ``reasons`` (`_safety` chooses its own).
     """
+    reader = compiled(pack).readers[role]
+    if not safety and reasons and rule_id in reader.reasons:
+        reasons = (reader.reasons[rule_id], *reasons[1:])
     return Recommendation(
-        step=step,
+        step=reader.step(step),
         urgency=urgency,
         reasons=reasons,
         evidence=evidence,
         rule_id=rule_id,
-        alternatives=alternatives,
+        alternatives=reader.alternatives(alternatives),
         resources=resources,
         respondent=role,
         safety=safety,
@@ -106,9 +112,10 @@ def _safety(
     reasons: list[str] = []
     openings: set[str] = set()
     topics: list[str] = []
+    reader = c.readers[role]
     for compiled_rule in matched:
         rule = compiled_rule.rule
-        reason = _without_said_opening(fill(rule.reason, number), openings)
+        reason = _without_said_opening(fill(reader.reason(rule), number), openings)
         if reason and reason not in reasons:
             reasons.append(reason)
         found: list[Evidence] = []

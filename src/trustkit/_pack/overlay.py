@@ -89,8 +89,10 @@ OVERRIDABLE: dict[str, dict[str, Check]] = {
 }
 """The fields an overlay may change (`trustkit._pack.spec.OVERRIDABLE`), with their checks."""
 
-SAFETY_RULE_FIELDS = frozenset({"reason"})
-"""The only field of a safety rule an overlay may change."""
+SAFETY_RULE_FIELDS = frozenset(
+    name for name in spec.OVERRIDABLE["rules"] if name.partition("_")[0] == "reason"
+)
+"""The only fields of a safety rule an overlay may change: its reason, and each role's."""
 
 Changed = dict[tuple[str, str, str], str]
 """Which overlay last changed each (kind, item id, field)."""

@@ -213,4 +213,5 @@ def load_pack(
             )
         pack = loader.overlay(pack, parts)
     check_pack(pack, loader.moved)  # once, after every overlay
+    object.__setattr__(pack, "_overridden", loader.moved)  # for lint_pack
     return pack.localized(locale) if locale else pack

@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from trustkit._roles import Role
+from trustkit._roles import Role, role_field
 from trustkit._vocabulary import EMERGENCY, EMERGENCY_ELSEWHERE, LABELS, SAFETY_EARLIER
 from trustkit.models import QuestionKind, Urgency, Who
 
@@ -47,6 +47,15 @@ def _frozen(values: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return MappingProxyType(dict(values or {}))
 
 
+READERS: Mapping[Role, str] = MappingProxyType(
+    {
+        Role.PARTNER: "the partner who struggles to trust",
+        Role.SUPPORTER: "the supporter (the partner who is helping)",
+    }
+)
+"""Each role, in words, for the docs of the fields written for one role."""
+
+
 @attrs.frozen
 class Field:
     """One field of a pack table.
@@ -67,6 +76,8 @@ class Field:
         schema: Further JSON Schema keywords (``minimum``, ``maxLength``, ...).
         placeholders: The placeholders its texts may use (``emergency``), filled
             when a recommendation is made.
+        role: For a role's own version of a text (``summary_partner``): that
+            role; None for every other field.
     """
 
     name: str
@@ -79,6 +90,28 @@ class Field:
     translate: bool = False
     schema: Mapping[str, Any] = attrs.field(default=None, converter=_frozen)
     placeholders: tuple[str, ...] = ()
+    role: Role | None = None
+
+
+def _for_each_role(field: Field) -> tuple[Field, ...]:
+    """A text read by whoever answered, and its optional version for each role.
+
+    ``summary`` is what every reader gets; ``summary_partner`` and
+    ``summary_supporter``, where given, replace it for that role (see "Text for
+    each reader" in docs/pack-format.md).
+    """
+    versions = tuple(
+        attrs.evolve(
+            field,
+            name=role_field(field.name, role),
+            doc=f"Optional. What {READERS[role]} reads in place of {field.name}, where "
+            f"{field.name} would not read right for them (same rules as {field.name}).",
+            required=False,
+            role=role,
+        )
+        for role in Role
+    )
+    return (field, *versions)
 
 
 @attrs.frozen
@@ -173,21 +206,26 @@ STEPS = Table(
     "One step ([[steps]]): what the supporter can do next, with its actions.",
     (
         Field("id", "id", "The step's id. Apps store it, so keep it once it is published."),
-        Field(
-            "title",
-            "text",
-            "A short title that says what to do, e.g. 'Ask, then listen'.",
-            overlay=True,
-            translate=True,
+        *_for_each_role(
+            Field(
+                "title",
+                "text",
+                "A short title that says what to do, e.g. 'Ask, then listen', for whoever "
+                "answered.",
+                overlay=True,
+                translate=True,
+            )
         ),
-        Field(
-            "summary",
-            "text",
-            f"One sentence of at most {MAX_SUMMARY} characters, so that it fits in a "
-            "notification or a list.",
-            overlay=True,
-            translate=True,
-            schema={"maxLength": MAX_SUMMARY},
+        *_for_each_role(
+            Field(
+                "summary",
+                "text",
+                f"One sentence of at most {MAX_SUMMARY} characters, so that it fits in a "
+                "notification or a list, for whoever answered.",
+                overlay=True,
+                translate=True,
+                schema={"maxLength": MAX_SUMMARY},
+            )
         ),
         Field(
             "why",
@@ -352,15 +390,17 @@ RULES = Table(
             overlay=True,
             schema={"default": Urgency.INFO.value},
         ),
-        Field(
-            "reason",
-            "text",
-            "A plain sentence, for the person who answered, saying why this step comes next. "
-            "Do not quote answers: trustkit adds a sentence for each answer that counted. "
-            "A safety rule's reason " + _EMERGENCY_WORDS,
-            overlay=True,
-            translate=True,
-            placeholders=(EMERGENCY,),
+        *_for_each_role(
+            Field(
+                "reason",
+                "text",
+                "A plain sentence, for the person who answered, saying why this step comes "
+                "next. Do not quote answers: trustkit adds a sentence for each answer that "
+                "counted. A safety rule's reason " + _EMERGENCY_WORDS,
+                overlay=True,
+                translate=True,
+                placeholders=(EMERGENCY,),
+            )
         ),
         Field(
             "resources",
@@ -477,6 +517,16 @@ RESOURCES = Table(
         ),
     ),
 )
+
+ROLE_TEXTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        table.kind: tuple(
+            dict.fromkeys(f.name.rpartition("_")[0] for f in table.fields if f.role is not None)
+        )
+        for table in (STEPS, RULES)
+    }
+)
+"""The texts that may have a version for each role, by kind of item: ``summary``, ..."""
 
 TABLES: Mapping[str, Table] = MappingProxyType(
     {t.kind: t for t in (STEPS, ACTIONS, DIMENSIONS, QUESTIONS, RULES, RESOURCES)}

@@ -29,6 +29,7 @@ from trustkit._pack.spec import (
     TEMPLATES,
     TRANSLATABLE,
 )
+from trustkit._roles import role_field
 from trustkit._vocabulary import (
     EMERGENCY,
     FACT_FAMILIES,
@@ -54,6 +55,7 @@ from trustkit.models import (
     Question,
     QuestionKind,
     Resource,
+    Role,
     Rule,
     ScoreCompare,
     Step,
@@ -440,12 +442,13 @@ def _check_steps(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
     yield from _duplicates(pack, pack.steps, "step", "steps.toml")
     yield from _duplicates(pack, (a for s in pack.steps for a in s.actions), "action", "steps.toml")
     for step in pack.steps:
-        if len(step.summary) > MAX_SUMMARY:
-            yield _place(pack, step, "steps.toml", moved).problem(
-                "summary",
-                f"at most {MAX_SUMMARY} characters (one short sentence)",
-                ProblemCode.TOO_LARGE,
-            )
+        for name in _versions("summary"):
+            if len(getattr(step, name)) > MAX_SUMMARY:
+                yield _place(pack, step, "steps.toml", moved).problem(
+                    name,
+                    f"at most {MAX_SUMMARY} characters (one short sentence)",
+                    ProblemCode.TOO_LARGE,
+                )
         for action in step.actions:
             place = _place(pack, action, "steps.toml", moved)
             if action.in_crisis and action.who is Who.BOTH:
@@ -560,6 +563,11 @@ CRISIS_TOPICS = ("crisis", "domestic_abuse")
 """A safety rule must attach resources on at least one of these topics."""
 
 
+def _versions(name: str) -> tuple[str, ...]:
+    """A text and its version for each role: ``summary``, ``summary_partner``, ..."""
+    return (name, *(role_field(name, role) for role in Role))
+
+
 def _crisis_rule_problems(rule: Any, place: _Place) -> Iterator[PackProblem]:
     """What keeps a safety rule from being safe in a crisis: its resources and its reason."""
     if rule.resources and not set(CRISIS_TOPICS) & set(rule.resources):
@@ -568,10 +576,11 @@ def _crisis_rule_problems(rule: Any, place: _Place) -> Iterator[PackProblem]:
             f"a safety rule must attach crisis resources: one of {list(CRISIS_TOPICS)}",
             ProblemCode.UNSAFE,
         )
-    if SECRECY.search(rule.reason):
-        yield place.problem(
-            "reason", "a safety text must never ask for secrecy", ProblemCode.UNSAFE
-        )
+    for name in _versions("reason"):
+        if SECRECY.search(getattr(rule, name)):
+            yield place.problem(
+                name, "a safety text must never ask for secrecy", ProblemCode.UNSAFE
+            )
 
 
 def _check_crisis_steps(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
@@ -584,14 +593,15 @@ def _check_crisis_steps(pack: ContentPack, moved: Moved) -> Iterator[PackProblem
             yield where.problem(
                 "couples", "a safety rule's step cannot be couples work", ProblemCode.UNSAFE
             )
-        if PARTNER_FACING.search(step.title):
-            yield where.problem(
-                "title",
-                "a safety rule's step is for the person reading, on their own: "
-                "not couples or partner-facing",
-                ProblemCode.UNSAFE,
-            )
-        for field in ("title", "summary", "why"):
+        for name in _versions("title"):
+            if PARTNER_FACING.search(getattr(step, name)):
+                yield where.problem(
+                    name,
+                    "a safety rule's step is for the person reading, on their own: "
+                    "not couples or partner-facing",
+                    ProblemCode.UNSAFE,
+                )
+        for field in (*_versions("title"), *_versions("summary"), "why"):
             if SECRECY.search(getattr(step, field)):
                 yield where.problem(
                     field, "a safety text must never ask for secrecy", ProblemCode.UNSAFE
