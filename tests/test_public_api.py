@@ -40,6 +40,46 @@ def test_public_classes_name_a_public_module(name: str, cls: type) -> None:
     typing.get_type_hints(cls)  # annotations resolve, wherever the class says it lives
 
 
+def _public_functions() -> list[tuple[str, Any]]:
+    return [
+        (name, obj)
+        for name in trustkit.__all__
+        if callable(obj := getattr(trustkit, name)) and not isinstance(obj, type)
+    ]
+
+
+def test_every_public_function_is_checked() -> None:
+    """The list below is not empty by accident: all 16 functions are in it, lazy ones too."""
+    names = {name for name, _ in _public_functions()}
+    assert {"recommend_next_step", "batch", "diff_packs", "default_pack", "load_pack"} <= names
+    assert len(names) == 16, sorted(names)
+
+
+@pytest.mark.parametrize(("name", "func"), _public_functions(), ids=str)
+def test_public_functions_name_the_public_package(name: str, func: Any) -> None:
+    """A function pickles, and reports itself, as trustkit.NAME, never trustkit._api.NAME."""
+    assert func.__module__ == "trustkit", func.__module__
+    assert func.__qualname__ == name
+    data = pickle.dumps(func)
+    assert b"trustkit._" not in data
+    assert pickle.loads(data) is func
+
+
+def test_functions_pickled_by_name_load_in_a_fresh_process() -> None:
+    """Lazily imported functions are found through trustkit's __getattr__ when unpickling."""
+    data = pickle.dumps([trustkit.batch, trustkit.parse_checkin, trustkit.recommend_next_step])
+    code = (
+        "import pickle, sys; fs = pickle.loads(sys.stdin.buffer.read()); "
+        "print([f.__module__ + '.' + f.__name__ for f in fs])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], input=data, capture_output=True, timeout=60, check=True
+    )
+    assert result.stdout.decode().strip() == (
+        "['trustkit.batch', 'trustkit.parse_checkin', 'trustkit.recommend_next_step']"
+    )
+
+
 def test_instances_pickle_by_their_public_names() -> None:
     """A pickled recommendation, boundary, role or lint warning names no private module."""
     rec = trustkit.recommend_next_step({"feels_heard": 1})

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from trustkit._engine.compile import compiled
 from trustkit._engine.recommend import decider, recommend
+from trustkit._public import public
 from trustkit.errors import AnswerError
 from trustkit.models import (
     CheckIn,
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from trustkit._boundary import Boundary
 
 
+@public
 @functools.cache
 def default_pack() -> ContentPack:
     """The content pack bundled with trustkit (read and checked once, then cached).
@@ -58,6 +60,7 @@ if not _localizer:  # pragma: no branch  (the pack layer was not imported first)
     _localizer.append(_localize)
 
 
+@public
 def recommend_next_step(
     answers: Mapping[str, object] | CheckIn,
     *,
@@ -179,6 +182,7 @@ def _localized(
         return chosen, (error,)
 
 
+@public
 def advance(
     state: CoupleState,
     checkin: CheckIn,
@@ -230,6 +234,7 @@ def advance(
     return fold_one(c, state, checkin, step, decider(c))
 
 
+@public
 def compile_pack(pack: ContentPack | None = None) -> ContentPack:
     """Compile a pack now, so that its first recommendation does not pay for it.
 
@@ -255,6 +260,7 @@ def compile_pack(pack: ContentPack | None = None) -> ContentPack:
     return chosen
 
 
+@public
 def recommend_many(
     checkins: Iterable[CheckIn | Mapping[str, object]],
     *,
@@ -388,6 +394,7 @@ def _bundled_parts(rec: Recommendation) -> tuple[Any, ...] | None:
             rec.alternatives, ids, rec.respondent.value, rec.safety)  # fmt: skip
 
 
+@public  # where pickles find it
 def bundled_recommendation(parts: tuple[Any, ...]) -> Recommendation:
     """A recommendation from the bundled pack, rebuilt from its compact pickle.
 
@@ -429,10 +436,10 @@ def _reduce_recommendation(rec: Recommendation) -> tuple[Any, ...]:
     return reduced
 
 
-bundled_recommendation.__module__ = "trustkit"  # where pickles find it
 copyreg.pickle(Recommendation, _reduce_recommendation)
 
 
+@public
 def trace(
     answers: Mapping[str, object] | CheckIn,
     *,

@@ -434,6 +434,7 @@ def batch_result(rows: Sequence[Row], outcomes: Sequence[tuple[Outcome, ...]]) -
     )
 
 
+@public
 def batch(
     checkins: Iterable[Mapping[str, object] | CheckIn] | PandasDataFrame | ArrowTable,
     *,
@@ -772,6 +773,7 @@ def diff_file(path: Path, old: ContentPack, new: ContentPack, country: str | Non
     return diff_rows(rows, old, new, country)
 
 
+@public
 def diff_packs(
     old: ContentPack,
     new: ContentPack,

@@ -17,6 +17,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
+from trustkit._public import public
 from trustkit.errors import AnswerError, AnswerProblem, ProblemCode
 from trustkit.models import CheckIn, Resource, Role
 
@@ -51,6 +52,7 @@ _OPTIONAL_KEYS = frozenset({"at", "recommended"})
 _CHECKIN_KEYS = frozenset(_REQUIRED_KEYS) | _OPTIONAL_KEYS
 
 
+@public
 def parse_checkin(data: object, *, at: dt.datetime | None = None) -> CheckIn:
     """Build a [`CheckIn`][trustkit.CheckIn] from JSON-ready data.
 
@@ -175,6 +177,7 @@ def _resource_hooks(conv: cattrs.Converter) -> None:
     conv.register_structure_hook(Resource, read)
 
 
+@public
 def make_converter() -> cattrs.Converter:
     """A new cattrs converter for trustkit's models, for apps that need hooks of their own.
 

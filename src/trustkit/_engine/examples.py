@@ -316,6 +316,7 @@ def _say(value: object) -> str:
     return repr(str(value))
 
 
+@public
 def run_examples(source: Source, *overlays: Source, ordered: bool = False) -> ExampleReport:
     """Run the examples of a pack and of every overlay against the merged pack.
 

@@ -284,6 +284,7 @@ def _locale_file_warning(file: str, tag: str, own: str, tags: set[str]) -> LintW
     return LintWarning("unknown-locale-file", tag, why, file=file, locale=tag)
 
 
+@public
 def lint_pack(
     pack: ContentPack,
     *,

@@ -42,6 +42,7 @@ def _info(root: Traversable, label: str, source: str) -> PackInfo:
     return PackInfo(parts.id, parts.version, parts.title, extends, locales, source)
 
 
+@public
 def available_packs() -> tuple[PackInfo, ...]:
     """Every pack that can be loaded by id: the bundled one and the installed ones.
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from trustkit._pack.load import Parts, build_base, bundled_root, read_parts
 from trustkit._pack.validate import check_pack
+from trustkit._public import public
 from trustkit.errors import PackError, PackProblem, ProblemCode
 from trustkit.models import ContentPack, Origin
 
@@ -156,6 +157,7 @@ class _Loader:
         return self.overlay(base, parts)
 
 
+@public
 def load_pack(
     source: Source,
     *overlays: Source,

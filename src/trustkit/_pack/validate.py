@@ -29,6 +29,7 @@ from trustkit._pack.spec import (
     TEMPLATES,
     TRANSLATABLE,
 )
+from trustkit._public import public
 from trustkit._vocabulary import (
     EMERGENCY,
     FACT_FAMILIES,
@@ -822,6 +823,7 @@ def pack_problems(pack: ContentPack, moved: Moved | None = None) -> list[PackPro
     ]
 
 
+@public
 def check_pack(pack: ContentPack, moved: Moved | None = None) -> None:
     """Check a content pack as a whole, as `load_pack` does for the packs it reads.
 
