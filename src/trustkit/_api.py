@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 def default_pack() -> ContentPack:
     """The content pack bundled with trustkit (read and checked once, then cached).
 
+    Added in version 0.1.0.
+
     Examples:
         >>> import trustkit
         >>> pack = trustkit.default_pack()
@@ -85,6 +87,13 @@ def recommend_next_step(
     highest-priority rule that holds decides (ties go to the rule id that
     sorts first), and up to two other matching steps come back as
     alternatives.
+
+    Added in version 0.1.0.
+
+    Changed in version 0.2.0: the arguments ``history``, ``boundaries``,
+    ``now``, ``locale``, ``history_ordered`` and ``state``; a safety yes is
+    answered even when other input is wrong (the problems are listed in
+    ``Recommendation.problems``).
 
     Args:
         answers: Question id to answer, as parsed from JSON (``None`` means
@@ -199,6 +208,8 @@ def advance(
     state. A positive safety screen is always remembered, even when the
     check-in's other answers are wrong.
 
+    Added in version 0.2.0.
+
     Args:
         state: The state so far; ``trustkit.CoupleState()`` for a new couple.
         checkin: The next check-in, no older than the state's newest.
@@ -243,6 +254,8 @@ def compile_pack(pack: ContentPack | None = None) -> ContentPack:
     Call this at start-up, in each worker process, to move that cost out of
     the first request. Compiling is idempotent and thread-safe.
 
+    Added in version 0.2.0.
+
     Args:
         pack: The pack to compile; the bundled one by default.
 
@@ -286,6 +299,8 @@ def recommend_many(
     once, so the larger the batch, the faster each decision. For a process
     pool, send the check-ins to the workers and call this in each (after
     [`compile_pack`][trustkit.compile_pack] at start-up).
+
+    Added in version 0.2.0.
 
     Args:
         checkins: ``CheckIn`` objects, or answer mappings (with ``respondent``).
@@ -471,6 +486,8 @@ def trace(
 
     Tracing takes a path of its own: ``recommend_next_step`` is not slowed
     by it.
+
+    Added in version 0.2.0.
 
     Raises:
         AnswerError: As for ``recommend_next_step``.

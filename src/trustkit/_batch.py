@@ -360,7 +360,7 @@ class BatchResult:
     has ``None`` in ``step_id``, ``rule_id``, ``urgency`` and ``safety`` and
     the problem in ``error`` (which names fields and questions, never answers).
 
-    Added in version 0.2.
+    Added in version 0.2.0.
 
     Attributes:
         record_id: The record's ``id`` as text (``"#N"``, its position from 1,
@@ -477,7 +477,10 @@ def batch(
     Added in version 0.2.0.
 
     Args:
-        checkins: The records.
+        checkins: The records: mappings or ``CheckIn`` objects, a pandas
+            ``DataFrame`` or a pyarrow ``Table`` (``PandasDataFrame`` and
+            ``ArrowTable`` in the signature stand for those two, so that it
+            needs neither library to type-check).
         pack: The content pack to use; the bundled one by default.
         country: As for ``recommend_next_step``.
         locale: As for ``recommend_next_step``.
@@ -518,7 +521,7 @@ def _smallest(ids: list[str]) -> list[str]:
 class Change:
     """One kind of changed decision in a [`PackDiff`][trustkit.PackDiff].
 
-    Added in version 0.2.
+    Added in version 0.2.0.
 
     Attributes:
         from_step: The step the old pack recommended.
@@ -544,7 +547,7 @@ class Change:
 class PackDiff:
     """What a new pack changes over stored check-ins: [`trustkit.diff_packs`][trustkit.diff_packs].
 
-    Added in version 0.2.
+    Added in version 0.2.0.
 
     Attributes:
         old: The packs merged into the old pack (base first).
@@ -803,12 +806,13 @@ def diff_packs(
     memory stays bounded. [`trustkit.dask.diff_packs`][trustkit.dask.diff_packs]
     does the same on a Dask cluster, with the same result.
 
-    Added in version 0.2.
+    Added in version 0.2.0.
 
     Args:
         old: The pack in use.
         new: The pack to compare it with.
-        checkins: A file path, or the records themselves.
+        checkins: A file path, or the records themselves (mappings, a pandas
+            ``DataFrame`` or a pyarrow ``Table``, as for ``batch``).
         country: As for ``recommend_next_step``.
         buckets: How many buckets; by default about one per 8 MB of JSON
             Lines or 50,000 Parquet rows, and one for records in memory.

@@ -1037,6 +1037,8 @@ def json_schema(name: str, *, pack: ContentPack | None = None) -> dict[str, obje
     copy, which callers may change. Given a pack, the check-in schema lists
     that pack's questions (an overlay's too) instead of the bundled pack's.
 
+    Added in version 0.2.0.
+
     Args:
         name: ``"checkin"`` (what [`parse_checkin`][trustkit.parse_checkin]
             accepts), ``"recommendation"`` (what ``converter.unstructure``

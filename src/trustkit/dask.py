@@ -14,6 +14,8 @@ the pack's contents, and each task carries only that token. (A compiled pack
 is not itself pickled: it holds compiled predicates, so each worker compiles
 its copy once.) With no ``distributed`` client, as under Dask's threaded
 scheduler, the tasks find the pack in this process.
+
+Added in version 0.2.0.
 """
 
 from __future__ import annotations
@@ -124,7 +126,7 @@ def batch(
     ``answers`` as JSON text: Dask turns columns of Python objects into
     strings.
 
-    Added in version 0.2.
+    Added in version 0.2.0.
 
     Args:
         frame: A ``dask.dataframe.DataFrame`` of records.
@@ -174,7 +176,7 @@ def diff_packs(
     installed, not the file. The report is the same, number for number and
     example for example, as on one machine.
 
-    Added in version 0.2.
+    Added in version 0.2.0.
 
     Args:
         old: The pack in use.

@@ -60,6 +60,8 @@ _SEARCH = 1_000
 class LintWarning:
     """Something in a pack that is allowed but probably a mistake.
 
+    Added in version 0.2.0.
+
     Attributes:
         code: A stable short name: ``few-actions``, ``unused-question``,
             ``unreachable-step``, ``shadowed-rule``, ``no-catch-all``,
@@ -296,6 +298,8 @@ def lint_pack(
 
     It also reads every locale file, for missing translations and locale
     files no one would get (see `translation_warnings`).
+
+    Added in version 0.2.0.
 
     Args:
         pack: The pack to look at.

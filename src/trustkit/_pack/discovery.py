@@ -18,6 +18,8 @@ __all__ = ["PackInfo", "available_packs"]
 class PackInfo:
     """A pack that [`load_pack`][trustkit.load_pack] can load by id.
 
+    Added in version 0.2.0.
+
     Attributes:
         id: The pack's id.
         version: Its version.
@@ -48,6 +50,8 @@ def available_packs() -> tuple[PackInfo, ...]:
 
     Installed packs register under the entry-point group ``trustkit.packs``;
     nothing in them is imported or run.
+
+    Added in version 0.2.0.
 
     Raises:
         PackError: An installed pack cannot be read.

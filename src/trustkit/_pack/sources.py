@@ -166,6 +166,11 @@ def load_pack(
 ) -> ContentPack:
     """Read a content pack, with the pack it extends and any further overlays.
 
+    Added in version 0.1.0.
+
+    Changed in version 0.2.0: packs that extend others, ``overlays``,
+    ``locale`` and ``ordered``.
+
     Args:
         source: A pack: the id of a bundled or installed pack (``"core"``), a
             folder path, or an `importlib.resources` ``Traversable``. If it

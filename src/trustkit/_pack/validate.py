@@ -833,6 +833,8 @@ def check_pack(pack: ContentPack, moved: Moved | None = None) -> None:
     that was never checked is checked anyway before it is first used to
     recommend a step.
 
+    Added in version 0.2.0.
+
     Args:
         pack: The pack.
         moved: For trustkit's loader only: where overlays changed fields, so
