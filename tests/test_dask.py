@@ -23,7 +23,10 @@ import trustkit.dask as tkd  # noqa: E402  (after the skips)
 from tests.test_batch import APART, corpus, rec, write_jsonl  # noqa: E402  (after the skips)
 from trustkit._cli import main  # noqa: E402  (after the skips)
 
-pytestmark = pytest.mark.filterwarnings("ignore")  # distributed's own warnings on shutdown
+pytestmark = [
+    pytest.mark.filterwarnings("ignore"),  # distributed's own warnings on shutdown
+    pytest.mark.slow,  # a LocalCluster of two worker processes: about 10 seconds in all
+]
 
 
 def generated(count: int) -> list[Any]:

@@ -125,6 +125,7 @@ def test_every_condition_form_compiles_to_the_reference_meaning(
     assert compile_condition(cond)(clean, scores) is evaluate(cond, clean, scores)
 
 
+@pytest.mark.slow
 @given(conditions(), st.data())
 def test_a_top_rule_with_any_condition_is_explained_by_answered_questions(
     cond: Condition, data: st.DataObject
@@ -426,6 +427,7 @@ def test_the_core_pack_has_one_catch_all() -> None:
     assert len(PACK.rules) - len(_NO_CATCH_ALL) == 1
 
 
+@pytest.mark.slow
 @settings(max_examples=30)
 @given(
     st.lists(

@@ -318,6 +318,7 @@ def test_a_first_recommendation_imports_only_what_it_needs() -> None:
     assert result.stdout.strip() == "[]"
 
 
+@pytest.mark.slow
 @given(role_and_answers(), aware_datetimes())
 @settings(max_examples=50)
 def test_a_converter_of_ones_own_writes_what_the_shared_one_does(

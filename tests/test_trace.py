@@ -127,6 +127,7 @@ def random_pack(extra: list[tuple[Condition, int, str]]) -> ContentPack | None:
     return pack
 
 
+@pytest.mark.slow
 @settings(max_examples=60)
 @given(
     st.lists(st.tuples(conditions(), st.integers(-5, 200), st.sampled_from(STEPS)), max_size=5),
@@ -164,6 +165,7 @@ def couple_history(draw: st.DrawFn) -> list[CheckIn]:
     return out
 
 
+@pytest.mark.slow
 @settings(max_examples=60)
 @given(
     st.lists(st.tuples(with_facts(), st.integers(-5, 200), st.sampled_from(STEPS)), max_size=3),
@@ -194,6 +196,7 @@ def long_couple_history(draw: st.DrawFn) -> list[CheckIn]:
     return out
 
 
+@pytest.mark.slow
 @settings(max_examples=60)
 @given(long_couple_history(), st.data())
 def test_the_trace_reads_an_ordered_history_as_the_decision_does(
