@@ -33,13 +33,12 @@ from trustkit import (
 )
 from trustkit._cli import main
 from trustkit._engine.compile import compiled, evaluate
-from trustkit._schema import schema
 
 PACK = trustkit.default_pack()
 T0 = dt.datetime(2026, 1, 5, 20, 0, tzinfo=dt.UTC)
 STEPS = [s.id for s in PACK.steps]
 COUPLES_STEPS = {s.id for s in PACK.steps if s.couples}
-TRACE_SCHEMA = schema("trace")
+TRACE_SCHEMA = trustkit.json_schema("trace")
 
 
 def parts(cond: Condition) -> list[str]:
