@@ -11,8 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import trustkit
-from trustkit import AnswerError, Role
-from trustkit._boundary import Boundary, BoundaryError, BoundaryEvent, BoundaryStatus
+from trustkit import AnswerError, Boundary, BoundaryError, BoundaryEvent, BoundaryStatus, Role
 
 T0 = dt.datetime(2026, 3, 1, 20, 0, tzinfo=dt.UTC)
 WHAT = "Phones stay private"

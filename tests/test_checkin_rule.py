@@ -98,6 +98,7 @@ def test_all_three_refuse(document: dict[str, Any]) -> None:
     assert verdicts(document) == (False, False, False)
 
 
+@pytest.mark.slow
 @given(
     role=ROLES,
     data=st.data(),

@@ -334,6 +334,7 @@ def interrupted_checkins(
     return role, replies, answers, draw(st.sampled_from([EOFError, KeyboardInterrupt]))
 
 
+@pytest.mark.slow
 @given(interrupted_checkins(), st.booleans())
 def test_a_checkin_stopped_part_way_is_never_submitted(
     case: tuple[Role, list[str], dict[str, bool | int], type[BaseException]], as_json: bool

@@ -23,7 +23,10 @@ import trustkit.dask as tkd  # noqa: E402  (after the skips)
 from tests.test_batch import APART, corpus, rec, write_jsonl  # noqa: E402  (after the skips)
 from trustkit._cli import main  # noqa: E402  (after the skips)
 
-pytestmark = pytest.mark.filterwarnings("ignore")  # distributed's own warnings on shutdown
+pytestmark = [
+    pytest.mark.filterwarnings("ignore"),  # distributed's own warnings on shutdown
+    pytest.mark.slow,  # a LocalCluster of two worker processes: about 10 seconds in all
+]
 
 
 def generated(count: int) -> list[Any]:
@@ -70,7 +73,8 @@ def test_batch_on_the_cluster_is_batch_in_one_process(client: Any) -> None:
     records = [{**r, "answers": json.dumps(r["answers"])} for r in generated(200)]
     frame = pd.DataFrame(records)
     frame["id"] = frame["id"].astype(str)
-    result = tkd.batch(dd.from_pandas(frame, npartitions=4), client=client).compute()
+    lazy = tkd.batch(dd.from_pandas(frame, npartitions=4), client=client)
+    result = lazy.compute()  # type: ignore[no-untyped-call]  # dask's own annotations
     expected = trustkit.batch(frame).to_pandas()
     got = result.set_index("record_id").sort_index().astype(object)
     want = expected.set_index("record_id").sort_index().astype(object)
@@ -89,7 +93,7 @@ def test_batch_without_couples_or_a_cluster(monkeypatch: pytest.MonkeyPatch) -> 
     frame["id"] = frame["id"].astype(str)
     with dask.config.set(scheduler="threads"):
         lazy = tkd.batch(dd.from_pandas(frame, npartitions=2), locale="es")
-        result = lazy.compute()
+        result = lazy.compute()  # type: ignore[no-untyped-call]
     assert list(result["step_id"]) == list(trustkit.batch(frame).step_id)
 
 

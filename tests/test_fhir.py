@@ -330,6 +330,7 @@ def test_round_trip_answers_to_response_to_checkin(
     assert checkin.recommended is None
 
 
+@pytest.mark.slow
 @given(checkins())
 def test_every_round_trip_response_is_valid_fhir(
     case: tuple[Role, dict[str, bool | int | None], dt.datetime],

@@ -356,6 +356,7 @@ def histories(draw: st.DrawFn, size: int) -> list[CheckIn]:
 TODAY = START + dt.timedelta(days=3 * 40)
 
 
+@pytest.mark.slow
 @settings(max_examples=40)
 @given(histories(HISTORY_WINDOW + 6), st.sampled_from(list(Role)), st.data())
 def test_history_beyond_the_window_and_its_order_never_matter(
@@ -371,6 +372,7 @@ def test_history_beyond_the_window_and_its_order_never_matter(
     assert got == expected
 
 
+@pytest.mark.slow
 @settings(max_examples=40)
 @given(histories(8), st.sampled_from(list(Role)), st.data())
 def test_a_safety_flag_today_wins_whatever_the_history(

@@ -226,6 +226,7 @@ print(f"status={status} peak_kb={peak}", file=sys.stderr)
 """
 
 
+@pytest.mark.slow
 def test_checking_an_overlay_of_a_thousand_rules_stays_small(tmp_path: Path) -> None:
     """1,000 simple rules are linted in seconds and megabytes (it once took minutes and GBs).
 

@@ -154,6 +154,7 @@ def test_each_translated_field_is_no_longer_missing(fields: set[str]) -> None:
 # ---------------------------------------------------------------------------- pack check
 
 
+@pytest.mark.slow
 def test_pack_check_sums_up_a_locale_that_misses_many(overlay: Overlay) -> None:
     """Over MAX_LISTED missing texts: one line for the locale; --verbose lists each."""
     root = overlay("rest", steps=REST_STEP, rules=REST_RULE)

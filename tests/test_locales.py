@@ -126,6 +126,7 @@ def test_a_malformed_locale_is_an_answer_error(tag: object) -> None:
         CORE.localized(tag)  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 @given(
     st.sampled_from(["es", "ES", "es-MX", "es_AR", "en", "fr", "de-DE", "xx"]),
     role_and_answers(),

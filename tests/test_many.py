@@ -71,38 +71,63 @@ def batched(checkins: Iterable[object], **keywords: Any) -> Outcome:
     return out, None
 
 
-def same(checkins: Sequence[object], **keywords: Any) -> None:
+def same(checkins: Sequence[object], **keywords: Any) -> Outcome:
     plain = singles(checkins, **keywords)
     fast = batched(checkins, **keywords)
     assert fast == plain
     # Reasons are compared too (they are fields), and every field of every result.
     for a, b in zip(fast[0], plain[0], strict=True):
         assert attrs.astuple(a, recurse=False) == attrs.astuple(b, recurse=False)
+    return fast
 
 
 @st.composite
-def checkins(draw: st.DrawFn, pack: ContentPack | None = None) -> object:
-    """A check-in as a CheckIn or a mapping: valid, unsafe, or (sometimes) malformed."""
+def checkins_and_faults(
+    draw: st.DrawFn, pack: ContentPack | None = None
+) -> tuple[object, set[str] | None]:
+    """A check-in as a CheckIn or a mapping: valid, unsafe, or (sometimes) malformed; and for a
+    malformed one read as the role it was made for, the questions its faults were planted on."""
     kind = draw(st.integers(0, 9))
+    planted = None
     if kind == 0 and pack is None:
-        role, answers, _planted = draw(malformed_answers())
+        role, answers, planted = draw(malformed_answers())
     else:
         role = draw(st.sampled_from(list(Role)))
         answers = draw(valid_answers(role, pack=pack, safe=draw(st.integers(0, 3)) > 0))
     if draw(st.booleans()):
-        return CheckIn(respondent=role, answers=answers, at=AT)
-    return answers if role is Role.PARTNER else types.MappingProxyType(answers)
+        return CheckIn(respondent=role, answers=answers, at=AT), planted
+    if role is Role.PARTNER:
+        return answers, planted
+    return types.MappingProxyType(answers), None  # read as the partner's: other faults
+
+
+def checkins(pack: ContentPack | None = None) -> st.SearchStrategy[object]:
+    """A check-in as a CheckIn or a mapping: valid, unsafe, or (sometimes) malformed."""
+    return checkins_and_faults(pack).map(lambda case: case[0])
 
 
 @settings(max_examples=200, deadline=None)
 @given(
-    st.lists(checkins(), max_size=30),
+    st.lists(checkins_and_faults(), max_size=30),
     st.sampled_from([None, "GB", "us"]),
 )
 def test_a_batch_of_the_bundled_pack_gives_what_single_calls_give(
-    cases: list[object], country: str | None
+    cases: list[tuple[object, set[str] | None]], country: str | None
 ) -> None:
-    same(cases, country=country)
+    """The batch gives what single calls give; and each malformed check-in is also checked
+    against the faults planted in it: an AnswerError in its turn naming exactly those
+    questions, or (after a safety yes) the safety result listing exactly them."""
+    results, error = same([checkin for checkin, _ in cases], country=country)
+    for turn, (_, planted) in enumerate(cases[: len(results) + 1]):
+        if planted is None:
+            continue
+        if turn < len(results):
+            assert results[turn].safety
+            assert {problem.field for problem in results[turn].problems} == planted
+        else:
+            assert error is not None
+            assert error[0] is trustkit.AnswerError
+            assert {problem.field for problem in error[2]} == planted
 
 
 @settings(max_examples=100, deadline=None)

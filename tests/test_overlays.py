@@ -321,6 +321,7 @@ OVERRIDE_FIELDS = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=25)
 @given(st.lists(OVERRIDE_FIELDS, min_size=2, max_size=6, unique=True), st.data())
 def test_overlays_on_disjoint_items_commute(

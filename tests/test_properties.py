@@ -139,6 +139,7 @@ def test_an_unknown_respondent_raises_answer_error(respondent: str) -> None:
         trustkit.recommend_next_step({}, respondent=respondent)
 
 
+@pytest.mark.slow
 @given(role_and_answers())
 def test_the_same_input_gives_the_same_output(case: tuple[Role, dict[str, Any]]) -> None:
     """Recommendations are deterministic, also across a pickled copy of the pack."""

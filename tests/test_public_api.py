@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+import re
 import subprocess
 import sys
 import types
 import typing
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -38,6 +40,46 @@ def test_public_classes_name_a_public_module(name: str, cls: type) -> None:
     assert pickle.loads(pickle.dumps(cls)) is cls
     assert cls.__doc__
     typing.get_type_hints(cls)  # annotations resolve, wherever the class says it lives
+
+
+def _public_functions() -> list[tuple[str, Any]]:
+    return [
+        (name, obj)
+        for name in trustkit.__all__
+        if callable(obj := getattr(trustkit, name)) and not isinstance(obj, type)
+    ]
+
+
+def test_every_public_function_is_checked() -> None:
+    """The list below is not empty by accident: all 18 functions are in it, lazy ones too."""
+    names = {name for name, _ in _public_functions()}
+    assert {"recommend_next_step", "batch", "diff_packs", "default_pack", "load_pack"} <= names
+    assert len(names) == 18, sorted(names)
+
+
+@pytest.mark.parametrize(("name", "func"), _public_functions(), ids=str)
+def test_public_functions_name_the_public_package(name: str, func: Any) -> None:
+    """A function pickles, and reports itself, as trustkit.NAME, never trustkit._api.NAME."""
+    assert func.__module__ == "trustkit", func.__module__
+    assert func.__qualname__ == name
+    data = pickle.dumps(func)
+    assert b"trustkit._" not in data
+    assert pickle.loads(data) is func
+
+
+def test_functions_pickled_by_name_load_in_a_fresh_process() -> None:
+    """Lazily imported functions are found through trustkit's __getattr__ when unpickling."""
+    data = pickle.dumps([trustkit.batch, trustkit.parse_checkin, trustkit.recommend_next_step])
+    code = (
+        "import pickle, sys; fs = pickle.loads(sys.stdin.buffer.read()); "
+        "print([f.__module__ + '.' + f.__name__ for f in fs])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], input=data, capture_output=True, timeout=60, check=True
+    )
+    assert result.stdout.decode().strip() == (
+        "['trustkit.batch', 'trustkit.parse_checkin', 'trustkit.recommend_next_step']"
+    )
 
 
 def test_instances_pickle_by_their_public_names() -> None:
@@ -101,10 +143,93 @@ def test_make_converter_gives_an_independent_converter() -> None:
     assert trustkit.make_converter().unstructure(rec) == trustkit.converter.unstructure(rec)
 
 
-def test_additions_say_when_they_were_added() -> None:
-    """Public names added in 0.2 carry an 'Added in version 0.2.' note."""
-    for obj in (trustkit.make_converter, trustkit.jsontypes):
-        assert "Added in version 0.2." in (obj.__doc__ or "")
+# What trustkit 0.1.0 exported (its __all__, less Origin, which moved to trustkit.models).
+IN_0_1 = frozenset(
+    [
+        "Action",
+        "AllOf",
+        "Alternative",
+        "Always",
+        "Answer",
+        "AnswerCompare",
+        "AnswerError",
+        "AnswerProblem",
+        "Answered",
+        "AnyOf",
+        "Boundary",
+        "BoundaryStatus",
+        "CheckIn",
+        "Condition",
+        "ContentPack",
+        "Dimension",
+        "Evidence",
+        "Messages",
+        "NoStepError",
+        "Not",
+        "Op",
+        "PackError",
+        "PackProblem",
+        "PackRef",
+        "Question",
+        "QuestionKind",
+        "Recommendation",
+        "Resource",
+        "Role",
+        "Rule",
+        "ScoreCompare",
+        "Step",
+        "TrustkitError",
+        "Urgency",
+        "Who",
+        "converter",
+        "default_pack",
+        "load_pack",
+        "parse_checkin",
+        "recommend_next_step",
+    ]
+)
+# Names whose docstring is an attribute docstring in the source, not a __doc__.
+ATTRIBUTE_DOCSTRINGS = {
+    "Answer": "models.py",
+    "Condition": "models.py",
+    "converter": "_serialization.py",
+}
+
+
+def _added(version: str) -> str:
+    return f"Added in version {version}."
+
+
+@pytest.mark.parametrize("name", [n for n in trustkit.__all__ if n != "__version__"])
+def test_every_public_name_says_when_it_was_added(name: str) -> None:
+    """Each name in trustkit.__all__ says which release added it: 0.1.0 or 0.2.0, not both."""
+    version = "0.1.0" if name in IN_0_1 else "0.2.0"
+    other = "0.2.0" if name in IN_0_1 else "0.1.0"
+    if name in ATTRIBUTE_DOCSTRINGS:
+        source = (Path(trustkit.__file__).parent / ATTRIBUTE_DOCSTRINGS[name]).read_text()
+        assignment = re.search(rf'^{name}\b[^\n]*=(?:.|\n)*?"""((?:.|\n)*?)"""', source, re.M)
+        assert assignment is not None, name
+        doc = assignment.group(1)
+    else:
+        doc = getattr(trustkit, name).__doc__ or ""
+    assert _added(version) in doc
+    assert _added(other) not in doc
+    assert "Added in version 0.2." not in doc.replace(_added("0.2.0"), "")
+
+
+def test_public_modules_and_their_functions_say_when_they_were_added() -> None:
+    """trustkit.fhir, trustkit.dask and trustkit.jsontypes, and what they hold, are 0.2.0."""
+    import trustkit.dask
+    import trustkit.fhir
+
+    objects: list[Any] = [trustkit.fhir, trustkit.dask, trustkit.jsontypes]
+    objects += [trustkit.fhir.questionnaire, trustkit.fhir.checkin_from_response]
+    objects += [trustkit.fhir.recommend_response, trustkit.dask.batch, trustkit.dask.diff_packs]
+    objects += [getattr(trustkit.jsontypes, name) for name in trustkit.jsontypes.__all__]
+    objects += [trustkit.models.Translation, trustkit.models.LocaleFile]
+    for obj in objects:
+        assert _added("0.2.0") in (obj.__doc__ or ""), obj
+    assert _added("0.1.0") in (trustkit.models.Origin.__doc__ or "")
 
 
 # --------------------------------------------------------------------------- JSON shapes
@@ -193,6 +318,7 @@ def test_a_first_recommendation_imports_only_what_it_needs() -> None:
     assert result.stdout.strip() == "[]"
 
 
+@pytest.mark.slow
 @given(role_and_answers(), aware_datetimes())
 @settings(max_examples=50)
 def test_a_converter_of_ones_own_writes_what_the_shared_one_does(

@@ -13,6 +13,7 @@ import tomllib
 from typing import Any
 from unittest import mock
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -122,6 +123,7 @@ def assert_same_read(kind: str, items: list[dict[str, Any]]) -> None:
     assert repr(fast_file.shared) == repr(plain_file.shared)
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(st.sampled_from(sorted(KINDS_READ)), st.data())
 def test_the_fast_path_reads_what_the_plain_reader_reads(kind: str, data: st.DataObject) -> None:

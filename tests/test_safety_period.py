@@ -346,6 +346,7 @@ def couple_history(draw: st.DrawFn, discloser: Role) -> tuple[list[CheckIn], Che
     return history, disclosing, today
 
 
+@pytest.mark.slow
 @given(st.data())
 def test_no_couples_work_for_anyone_during_the_period(data: st.DataObject) -> None:
     """Whoever disclosed, whoever checks in next and whatever they answer: no couples work."""
@@ -361,6 +362,7 @@ def test_no_couples_work_for_anyone_during_the_period(data: st.DataObject) -> No
         assert rec.resources
 
 
+@pytest.mark.slow
 @given(st.data())
 def test_the_other_partner_learns_nothing_of_the_disclosure(data: st.DataObject) -> None:
     """The other partner's result is what it would be without the safety answer.

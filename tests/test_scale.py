@@ -122,6 +122,7 @@ def reference(pack: ContentPack, answers: dict[str, Any]) -> tuple[str, tuple[st
     return winner, tuple(alternatives)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(packs(), st.data())
 def test_the_index_finds_what_trying_every_rule_finds(
@@ -204,6 +205,7 @@ def histories(draw: st.DrawFn) -> list[CheckIn]:
     return out
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)  # every history is sorted now: order is moot
 @given(histories(), role_and_answers(safe=True), st.randoms(use_true_random=False))
 def test_an_ordered_history_gives_what_the_same_history_in_any_order_gives(
@@ -274,6 +276,7 @@ def test_an_empty_ordered_history() -> None:
 # --------------------------------------------------------------------- batches and pickles
 
 
+@pytest.mark.slow
 @settings(deadline=None)
 @given(st.lists(role_and_answers(), max_size=8), st.sampled_from([None, "GB"]))
 def test_a_batch_gives_what_single_calls_give(

@@ -904,6 +904,7 @@ def test_a_checkin_schema_for_another_pack() -> None:
 # --------------------------------------------------------------------- recommendations
 
 
+@pytest.mark.slow
 @given(role_and_answers(safe=False))
 def test_every_recommendation_validates(role_answers: tuple[Role, dict[str, Any]]) -> None:
     """The unstructured recommendation for any valid answers validates."""

@@ -10,10 +10,9 @@ from unittest import mock
 import pytest
 
 import trustkit
-from trustkit import _api
+from trustkit import _api, load_pack
 from trustkit._pack import snapshot
 from trustkit._pack.load import bundled_root
-from trustkit._pack.sources import load_pack
 
 
 def test_the_snapshot_equals_the_toml_sources() -> None:

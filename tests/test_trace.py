@@ -33,13 +33,12 @@ from trustkit import (
 )
 from trustkit._cli import main
 from trustkit._engine.compile import compiled, evaluate
-from trustkit._schema import schema
 
 PACK = trustkit.default_pack()
 T0 = dt.datetime(2026, 1, 5, 20, 0, tzinfo=dt.UTC)
 STEPS = [s.id for s in PACK.steps]
 COUPLES_STEPS = {s.id for s in PACK.steps if s.couples}
-TRACE_SCHEMA = schema("trace")
+TRACE_SCHEMA = trustkit.json_schema("trace")
 
 
 def parts(cond: Condition) -> list[str]:
@@ -127,6 +126,7 @@ def random_pack(extra: list[tuple[Condition, int, str]]) -> ContentPack | None:
     return pack
 
 
+@pytest.mark.slow
 @settings(max_examples=60)
 @given(
     st.lists(st.tuples(conditions(), st.integers(-5, 200), st.sampled_from(STEPS)), max_size=5),
@@ -164,6 +164,7 @@ def couple_history(draw: st.DrawFn) -> list[CheckIn]:
     return out
 
 
+@pytest.mark.slow
 @settings(max_examples=60)
 @given(
     st.lists(st.tuples(with_facts(), st.integers(-5, 200), st.sampled_from(STEPS)), max_size=3),
@@ -194,6 +195,7 @@ def long_couple_history(draw: st.DrawFn) -> list[CheckIn]:
     return out
 
 
+@pytest.mark.slow
 @settings(max_examples=60)
 @given(long_couple_history(), st.data())
 def test_the_trace_reads_an_ordered_history_as_the_decision_does(

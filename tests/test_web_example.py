@@ -595,6 +595,7 @@ def _requirements(name: str, extras: frozenset[str] = frozenset()) -> set[str]:
     return found
 
 
+@pytest.mark.slow
 def test_the_web_extra_installs_no_telemetry() -> None:
     """Nothing the web extra installs is an OpenTelemetry package (which FastAPI requires).
 

@@ -23,3 +23,9 @@ trustkit.Action(id="a", title="t", how="h", minutes=5, who=3)  # type: ignore[ar
 trustkit.Rule(id="r", step="s", when=trustkit.Always(), urgency=2)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
 trustkit.Question(id="q", prompt="?", kind="scale", respondents=[1])  # type: ignore[list-item]  # pyright: ignore[reportArgumentType]
 trustkit.Origin  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]  # noqa: B018
+core = trustkit.default_pack()
+checkins = [trustkit.CheckIn(respondent="partner", answers={}, at=AT)]
+trustkit.batch(3)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+trustkit.batch({"id": "a1"})  # type: ignore[dict-item]  # pyright: ignore[reportArgumentType]
+trustkit.diff_packs(core, core, checkins)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+trustkit.diff_packs(core, core, "x", buckets="2")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from trustkit._engine.compile import compiled
 from trustkit._engine.decide import decider, decision, verdict
 from trustkit._engine.recommend import recommend
+from trustkit._public import public
 from trustkit.errors import AnswerError, AnswerProblem, ProblemCode
 from trustkit.models import (
     Action,
@@ -31,9 +32,12 @@ if TYPE_CHECKING:
     from trustkit._boundary import Boundary
 
 
+@public
 @functools.cache
 def default_pack() -> ContentPack:
     """The content pack bundled with trustkit (read and checked once, then cached).
+
+    Added in version 0.1.0.
 
     Examples:
         >>> import trustkit
@@ -63,6 +67,7 @@ if not _localizer:  # pragma: no branch  (the pack layer was not imported first)
     _localizer.append(_localize)
 
 
+@public
 def recommend_next_step(
     answers: Mapping[str, object] | CheckIn,
     *,
@@ -87,6 +92,13 @@ def recommend_next_step(
     highest-priority rule that holds decides (ties go to the rule id that
     sorts first), and up to two other matching steps come back as
     alternatives.
+
+    Added in version 0.1.0.
+
+    Changed in version 0.2.0: the arguments ``history``, ``boundaries``,
+    ``now``, ``locale``, ``history_ordered`` and ``state``; a safety yes is
+    answered even when other input is wrong (the problems are listed in
+    ``Recommendation.problems``).
 
     Args:
         answers: Question id to answer, as parsed from JSON (``None`` means
@@ -171,6 +183,7 @@ def recommend_next_step(
     )
 
 
+@public
 def decide(
     answers: Mapping[str, object] | CheckIn,
     *,
@@ -242,6 +255,7 @@ def _localized(
         return chosen, (error,)
 
 
+@public
 def advance(
     state: CoupleState,
     checkin: CheckIn,
@@ -257,6 +271,8 @@ def advance(
     else from the check-in's ``recommended``, else decided again with the
     state. A positive safety screen is always remembered, even when the
     check-in's other answers are wrong.
+
+    Added in version 0.2.0.
 
     Args:
         state: The state so far; ``trustkit.CoupleState()`` for a new couple.
@@ -293,6 +309,7 @@ def advance(
     return fold_one(c, state, checkin, step, decider(c))
 
 
+@public
 def compile_pack(pack: ContentPack | None = None) -> ContentPack:
     """Compile a pack now, so that its first recommendation does not pay for it.
 
@@ -300,6 +317,8 @@ def compile_pack(pack: ContentPack | None = None) -> ContentPack:
     prepared) the first time it is used, and the result is kept on the pack.
     Call this at start-up, in each worker process, to move that cost out of
     the first request. Compiling is idempotent and thread-safe.
+
+    Added in version 0.2.0.
 
     Args:
         pack: The pack to compile; the bundled one by default.
@@ -318,6 +337,7 @@ def compile_pack(pack: ContentPack | None = None) -> ContentPack:
     return chosen
 
 
+@public
 def recommend_many(
     checkins: Iterable[CheckIn | Mapping[str, object]],
     *,
@@ -342,6 +362,8 @@ def recommend_many(
     the larger the batch, the less each result costs. For a process
     pool, send the check-ins to the workers and call this in each (after
     [`compile_pack`][trustkit.compile_pack] at start-up).
+
+    Added in version 0.2.0.
 
     Args:
         checkins: ``CheckIn`` objects, or answer mappings (with ``respondent``).
@@ -449,6 +471,7 @@ def _bundled_parts(rec: Recommendation) -> tuple[Any, ...] | None:
             rec.alternatives, ids, rec.respondent.value, rec.safety)  # fmt: skip
 
 
+@public  # where pickles find it
 def bundled_recommendation(parts: tuple[Any, ...]) -> Recommendation:
     """A recommendation from the bundled pack, rebuilt from its compact pickle.
 
@@ -490,10 +513,10 @@ def _reduce_recommendation(rec: Recommendation) -> tuple[Any, ...]:
     return reduced
 
 
-bundled_recommendation.__module__ = "trustkit"  # where pickles find it
 copyreg.pickle(Recommendation, _reduce_recommendation)
 
 
+@public
 def trace(
     answers: Mapping[str, object] | CheckIn,
     *,
@@ -525,6 +548,8 @@ def trace(
 
     Tracing takes a path of its own: ``recommend_next_step`` is not slowed
     by it.
+
+    Added in version 0.2.0.
 
     Raises:
         AnswerError: As for ``recommend_next_step``.
@@ -560,6 +585,7 @@ def trace(
     )
 
 
+@public
 def action_label(action: Action, reader: Role | str, messages: Messages | None = None) -> str:
     """Who does an action, said to the person reading: "you", "your partner" or "together".
 

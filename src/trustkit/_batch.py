@@ -28,7 +28,7 @@ import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import attrs
 
@@ -43,6 +43,10 @@ from trustkit._public import public
 from trustkit._serialization import parse_checkin
 from trustkit.errors import AnswerError, AnswerProblem, ProblemCode, TrustkitError
 from trustkit.models import CheckIn, ContentPack, CoupleState, PackRef, Recommendation
+
+if TYPE_CHECKING:  # the pandas and parquet extras: named in return types, never imported here
+    import pandas
+    import pyarrow
 
 MAX_LINE_CHARS = 1_000_000
 """The longest JSON Lines record read; a real check-in is a few hundred characters."""
@@ -71,6 +75,33 @@ _PARQUET = (".parquet", ".pq")
 
 Outcome = Recommendation | str
 """A decision, or the problem (text naming fields and questions only) that stopped it."""
+
+
+class PandasDataFrame(Protocol):
+    """A ``pandas.DataFrame`` of records, as ``batch`` and ``diff_packs`` read one.
+
+    Structural, so that the signatures need neither pandas nor its stubs: a
+    type checker that knows pandas sees a ``DataFrame`` match it, and one
+    without pandas still knows every other type in the signature.
+    """
+
+    @property
+    def iloc(self) -> object:
+        """Rows by position."""
+
+    def __len__(self) -> int: ...
+
+
+class ArrowTable(Protocol):
+    """A ``pyarrow.Table`` of records, as ``batch`` and ``diff_packs`` read one.
+
+    Structural, like ``PandasDataFrame``: pyarrow ships no type information,
+    so naming ``pyarrow.Table`` would make the whole signature unknown to
+    pyright --strict.
+    """
+
+    def to_batches(self, max_chunksize: int | None = None) -> Iterable[object]:
+        """The table as record batches."""
 
 
 def optional(module: str, extra: str) -> Any:
@@ -430,7 +461,7 @@ class BatchResult:
     has ``None`` in ``step_id``, ``rule_id``, ``urgency`` and ``safety`` and
     the problem in ``error`` (which names fields and questions, never answers).
 
-    Added in version 0.2.
+    Added in version 0.2.0.
 
     Attributes:
         record_id: The record's ``id`` as text (``"#N"``, its position from 1,
@@ -461,11 +492,11 @@ class BatchResult:
             if problem is not None
         )
 
-    def columns(self) -> dict[str, list[Any]]:
+    def columns(self) -> dict[str, list[str | bool | None]]:
         """The columns as a dict of lists, by name."""
         return {field.name: list(getattr(self, field.name)) for field in attrs.fields(BatchResult)}
 
-    def to_pandas(self) -> Any:
+    def to_pandas(self) -> pandas.DataFrame:
         """The columns as a pandas DataFrame (needs pandas: the ``pandas`` extra).
 
         Text columns have the ``object`` dtype and ``safety`` pandas' nullable
@@ -476,17 +507,19 @@ class BatchResult:
             name: pd.Series(values, dtype="boolean" if name == "safety" else object)
             for name, values in self.columns().items()
         }
-        return pd.DataFrame(data)
+        frame: pandas.DataFrame = pd.DataFrame(data)
+        return frame
 
-    def to_arrow(self) -> Any:
+    def to_arrow(self) -> pyarrow.Table:
         """The columns as a pyarrow Table (needs pyarrow: the ``parquet`` extra)."""
         pa = optional("pyarrow", "parquet")
-        return pa.table(
+        table: pyarrow.Table = pa.table(
             {
                 name: pa.array(values, type=pa.bool_() if name == "safety" else pa.string())
                 for name, values in self.columns().items()
             }
         )
+        return table
 
 
 def batch_result(rows: Sequence[Row], outcomes: Sequence[tuple[Outcome, ...]]) -> BatchResult:
@@ -502,8 +535,9 @@ def batch_result(rows: Sequence[Row], outcomes: Sequence[tuple[Outcome, ...]]) -
     )
 
 
+@public
 def batch(
-    checkins: Iterable[Mapping[str, object] | CheckIn] | Any,
+    checkins: Iterable[Mapping[str, object] | CheckIn] | PandasDataFrame | ArrowTable,
     *,
     pack: ContentPack | None = None,
     country: str | None = None,
@@ -528,14 +562,26 @@ def batch(
     bad value) never stops the run: its row has the problem in ``error``,
     which names the field or question and never an answer.
 
-    Each check-in is decided by the engine behind
-    [`recommend_many`][trustkit.recommend_many], with the same checks and
-    results; the pack, locale and country are worked out once.
+    Each check-in is decided on its own, by the engine behind
+    [`recommend_next_step`][trustkit.recommend_next_step] (not the chunked
+    engine of [`recommend_many`][trustkit.recommend_many]): a record's row
+    is what ``recommend_next_step(checkin, pack=pack, country=country,
+    locale=locale, state=state)`` gives, where ``state`` is its couple's
+    records before it, folded as [`advance`][trustkit.advance] folds them
+    (each with its stored ``recommended`` step, or else the step it got
+    here; a record that could not be decided adds only its safety answers).
+    The pack is chosen, localized and compiled once for the whole call; a
+    ``locale`` that cannot be used raises ``AnswerError`` at once, while a
+    ``country`` that cannot be used is the ``error`` of each record's row,
+    except where a safety yes decides (that record still gets its help).
 
-    Added in version 0.2.
+    Added in version 0.2.0.
 
     Args:
-        checkins: The records.
+        checkins: The records: mappings or ``CheckIn`` objects, a pandas
+            ``DataFrame`` or a pyarrow ``Table`` (``PandasDataFrame`` and
+            ``ArrowTable`` in the signature stand for those two, so that it
+            needs neither library to type-check).
         pack: The content pack to use; the bundled one by default.
         country: As for ``recommend_next_step``.
         locale: As for ``recommend_next_step``.
@@ -576,7 +622,7 @@ def _smallest(ids: list[str]) -> list[str]:
 class Change:
     """One kind of changed decision in a [`PackDiff`][trustkit.PackDiff].
 
-    Added in version 0.2.
+    Added in version 0.2.0.
 
     Attributes:
         from_step: The step the old pack recommended.
@@ -602,7 +648,7 @@ class Change:
 class PackDiff:
     """What a new pack changes over stored check-ins: [`trustkit.diff_packs`][trustkit.diff_packs].
 
-    Added in version 0.2.
+    Added in version 0.2.0.
 
     Attributes:
         old: The packs merged into the old pack (base first).
@@ -831,10 +877,15 @@ def diff_file(path: Path, old: ContentPack, new: ContentPack, country: str | Non
     return diff_rows(rows, old, new, country)
 
 
+@public
 def diff_packs(
     old: ContentPack,
     new: ContentPack,
-    checkins: str | os.PathLike[str] | Iterable[Mapping[str, object]] | Any,
+    checkins: str
+    | os.PathLike[str]
+    | Iterable[Mapping[str, object]]
+    | PandasDataFrame
+    | ArrowTable,
     *,
     country: str | None = None,
     buckets: int | None = None,
@@ -856,12 +907,13 @@ def diff_packs(
     memory stays bounded. [`trustkit.dask.diff_packs`][trustkit.dask.diff_packs]
     does the same on a Dask cluster, with the same result.
 
-    Added in version 0.2.
+    Added in version 0.2.0.
 
     Args:
         old: The pack in use.
         new: The pack to compare it with.
-        checkins: A file path, or the records themselves.
+        checkins: A file path, or the records themselves (mappings, a pandas
+            ``DataFrame`` or a pyarrow ``Table``, as for ``batch``).
         country: As for ``recommend_next_step``.
         buckets: How many buckets; by default about one per 8 MB of JSON
             Lines or 50,000 Parquet rows, and one for records in memory.

@@ -41,7 +41,10 @@ __all__ = ["Boundary", "BoundaryError", "BoundaryEvent", "BoundaryStatus"]
 
 
 class BoundaryStatus(enum.StrEnum):
-    """Where a `Boundary` stands."""
+    """Where a `Boundary` stands.
+
+    Added in version 0.1.0.
+    """
 
     PROPOSED = "proposed"
     """One partner has put it forward; not both have agreed yet."""
@@ -142,6 +145,8 @@ class BoundaryEvent:
 
     The ``repr`` hides the note, which is private.
 
+    Added in version 0.2.0.
+
     Attributes:
         status: The status the boundary had right after this step. An
             agreement by only one of the partners leaves the boundary
@@ -196,6 +201,8 @@ class Boundary:
     no earlier than the last event's.
 
     The ``repr`` hides ``what`` and every note, which are private.
+
+    Added in version 0.1.0.
 
     Attributes:
         id: Stable id chosen by the app.

@@ -14,6 +14,8 @@ class Role(enum.StrEnum):
 
     ``PARTNER`` is the partner who struggles to trust; ``SUPPORTER`` is the
     partner who is helping.
+
+    Added in version 0.1.0.
     """
 
     PARTNER = "partner"

@@ -65,6 +65,7 @@ import attrs
 from trustkit._pack import spec
 from trustkit._pack.read import ID_PATTERN
 from trustkit._pack.spec import SCALE_MAX, SCALE_MIN, TEMPLATES, Field, Table
+from trustkit._public import public
 from trustkit._roles import Role
 from trustkit._vocabulary import (
     FACT_FAMILIES,
@@ -1027,6 +1028,7 @@ def schema_text(name: str) -> str:
     return json.dumps(schema(name), indent=2, ensure_ascii=False) + "\n"
 
 
+@public
 def json_schema(name: str, *, pack: ContentPack | None = None) -> dict[str, object]:
     """A JSON Schema (draft 2020-12) for a pack file, a check-in, a recommendation or a trace.
 
@@ -1034,6 +1036,8 @@ def json_schema(name: str, *, pack: ContentPack | None = None) -> dict[str, obje
     format and shipped with the package as JSON files; this returns a fresh
     copy, which callers may change. Given a pack, the check-in schema lists
     that pack's questions (an overlay's too) instead of the bundled pack's.
+
+    Added in version 0.2.0.
 
     Args:
         name: ``"checkin"`` (what [`parse_checkin`][trustkit.parse_checkin]

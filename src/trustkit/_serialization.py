@@ -17,6 +17,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
+from trustkit._public import public
 from trustkit.errors import AnswerError, AnswerProblem, ProblemCode
 from trustkit.models import CheckIn, Resource, Role
 
@@ -51,6 +52,7 @@ _OPTIONAL_KEYS = frozenset({"at", "recommended"})
 _CHECKIN_KEYS = frozenset(_REQUIRED_KEYS) | _OPTIONAL_KEYS
 
 
+@public
 def parse_checkin(data: object, *, at: dt.datetime | None = None) -> CheckIn:
     """Build a [`CheckIn`][trustkit.CheckIn] from JSON-ready data.
 
@@ -70,7 +72,9 @@ def parse_checkin(data: object, *, at: dt.datetime | None = None) -> CheckIn:
     never reads the clock). A document's own ``at`` wins over the argument.
     Whether the answers fit the questionnaire is checked later, against a pack.
 
-    Changed in version 0.2: ``at`` may be left out of the document and given
+    Added in version 0.1.0.
+
+    Changed in version 0.2.0: ``at`` may be left out of the document and given
     as an argument instead.
 
     Args:
@@ -175,6 +179,7 @@ def _resource_hooks(conv: cattrs.Converter) -> None:
     conv.register_structure_hook(Resource, read)
 
 
+@public
 def make_converter() -> cattrs.Converter:
     """A new cattrs converter for trustkit's models, for apps that need hooks of their own.
 
@@ -183,7 +188,7 @@ def make_converter() -> cattrs.Converter:
     on it (for your classes, or to change how a trustkit type is written)
     without changing what other code in the process gets from the shared one.
 
-    Added in version 0.2.
+    Added in version 0.2.0.
 
     Examples:
         >>> import datetime as dt
@@ -234,4 +239,6 @@ It is one object shared by every user of trustkit in the process, so do not
 register hooks on it: a hook added by one library would change the JSON of
 another. Apps that need their own hooks call
 [`make_converter`][trustkit.make_converter] for a converter of their own.
+
+Added in version 0.1.0.
 """

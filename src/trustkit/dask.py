@@ -14,6 +14,8 @@ the pack's contents, and each task carries only that token. (A compiled pack
 is not itself pickled: it holds compiled predicates, so each worker compiles
 its copy once.) With no ``distributed`` client, as under Dask's threaded
 scheduler, the tasks find the pack in this process.
+
+Added in version 0.2.0.
 """
 
 from __future__ import annotations
@@ -22,13 +24,15 @@ import hashlib
 import os
 import pickle
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from trustkit._batch import (
+    ArrowTable,
     BatchResult,
     PackDiff,
+    PandasDataFrame,
     Tally,
     _chosen,
     bucket_count,
@@ -41,8 +45,8 @@ from trustkit._engine.compile import compiled
 from trustkit.models import ContentPack
 
 try:
-    import dask.dataframe  # noqa: F401  (the dask extra, whole)
-    from distributed import WorkerPlugin, default_client
+    import dask.dataframe  # the dask extra, whole
+    from distributed import Client, Future, WorkerPlugin, default_client
 except ImportError as error:  # pragma: no cover  (the tests of this module need the extra)
     raise ImportError(
         "trustkit.dask needs the dask extra: pip install 'trustkit-couples[dask]'"
@@ -67,16 +71,17 @@ class _PackPlugin(WorkerPlugin):
         _PACKS[self.token] = self.packs
 
 
-def _client(client: Any) -> Any:
+def _client(client: Client | None) -> Client | None:
     if client is not None:
         return client
     try:
-        return default_client()  # type: ignore[no-untyped-call]
+        found: Client = default_client()  # type: ignore[no-untyped-call]
     except ValueError:  # no client: a local scheduler, in this process
         return None
+    return found
 
 
-def _ship(packs: tuple[ContentPack, ...], client: Any) -> str:
+def _ship(packs: tuple[ContentPack, ...], client: Client | None) -> str:
     """Send packs to every worker once; the token the tasks find them by."""
     for pack in packs:
         compiled(pack)
@@ -102,13 +107,13 @@ def _decide_partition(part: Any, token: str, country: str | None) -> Any:
 
 
 def batch(
-    frame: Any,
+    frame: dask.dataframe.DataFrame,
     *,
     pack: ContentPack | None = None,
     country: str | None = None,
     locale: str | None = None,
-    client: Any = None,
-) -> Any:
+    client: Client | None = None,
+) -> dask.dataframe.DataFrame:
     """Map [`trustkit.batch`][trustkit.batch] over the partitions of a Dask DataFrame.
 
     The frame has the columns of a record (``id``, ``respondent``,
@@ -121,7 +126,7 @@ def batch(
     ``answers`` as JSON text: Dask turns columns of Python objects into
     strings.
 
-    Added in version 0.2.
+    Added in version 0.2.0.
 
     Args:
         frame: A ``dask.dataframe.DataFrame`` of records.
@@ -137,7 +142,10 @@ def batch(
     if "couple" in frame.columns:
         frame = frame.shuffle(on="couple")
     meta = BatchResult((), (), (), (), (), ()).to_pandas()
-    return frame.map_partitions(_decide_partition, token, country, meta=meta)
+    decided: dask.dataframe.DataFrame = frame.map_partitions(  # type: ignore[no-untyped-call]
+        _decide_partition, token, country, meta=meta
+    )
+    return decided
 
 
 def _diff_bucket(data: bytes, token: str, country: str | None) -> Tally:
@@ -148,9 +156,13 @@ def _diff_bucket(data: bytes, token: str, country: str | None) -> Tally:
 def diff_packs(
     old: ContentPack,
     new: ContentPack,
-    checkins: Any,
+    checkins: str
+    | os.PathLike[str]
+    | Iterable[Mapping[str, object]]
+    | PandasDataFrame
+    | ArrowTable,
     *,
-    client: Any = None,
+    client: Client | None = None,
     country: str | None = None,
     buckets: int | None = None,
     progress: Callable[[int], None] | None = None,
@@ -164,7 +176,7 @@ def diff_packs(
     installed, not the file. The report is the same, number for number and
     example for example, as on one machine.
 
-    Added in version 0.2.
+    Added in version 0.2.0.
 
     Args:
         old: The pack in use.
@@ -185,11 +197,11 @@ def diff_packs(
     token = _ship((old, new), cluster)
     workers = max(1, len(cluster.scheduler_info()["workers"]))
     if buckets is None:
-        is_file = isinstance(checkins, (str, os.PathLike))
-        buckets = max(bucket_count(checkins) if is_file else 1, 2 * workers)
+        in_file = bucket_count(checkins) if isinstance(checkins, (str, os.PathLike)) else 1
+        buckets = max(in_file, 2 * workers)
 
     def remote(paths: Iterator[Path]) -> Iterator[Tally]:
-        pending: deque[Any] = deque()  # futures, oldest first: at most two a worker
+        pending: deque[Future[Tally]] = deque()  # oldest first: at most two a worker
         for path in paths:
             if len(pending) >= 2 * workers:
                 yield pending.popleft().result()

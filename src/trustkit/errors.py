@@ -36,7 +36,10 @@ __all__ = [
 
 
 class TrustkitError(Exception):
-    """Base class of every error trustkit raises on purpose."""
+    """Base class of every error trustkit raises on purpose.
+
+    Added in version 0.1.0.
+    """
 
 
 def _header(count: int, place: str) -> str:
@@ -55,7 +58,7 @@ class ProblemCode(enum.StrEnum):
     user's language; the English ``expected`` and ``message`` texts are for
     people and may be reworded.
 
-    Added in version 0.2.
+    Added in version 0.2.0.
 
     Examples:
         >>> import trustkit
@@ -120,6 +123,8 @@ def _code(value: ProblemCode | str) -> ProblemCode:
 class AnswerProblem:
     """One thing wrong with a check-in.
 
+    Added in version 0.1.0.
+
     Attributes:
         field: The question id the problem is about, or ``"respondent"``,
             ``"answers"`` or ``"at"`` for the check-in itself.
@@ -145,6 +150,8 @@ class AnswerError(TrustkitError, ValueError):
     values that were given. It stays small whatever the input: it lists the
     first `MAX_LISTED` problems and counts the rest, and shortens a long
     question id.
+
+    Added in version 0.1.0.
 
     Attributes:
         problems: One `AnswerProblem` for each thing that is wrong.
@@ -188,8 +195,7 @@ class BoundaryError(AnswerError):
     A subclass of `AnswerError`, so code that catches that for bad input
     catches this too.
 
-    Changed in version 0.2: defined here (``trustkit.errors``); its header
-    reads "problems in the boundary", like the other errors'.
+    Added in version 0.2.0.
 
     Attributes:
         problems: One `AnswerProblem` for each thing that is wrong.
@@ -201,6 +207,8 @@ class BoundaryError(AnswerError):
 @attrs.frozen
 class PackProblem:
     """One thing wrong with a content pack.
+
+    Added in version 0.1.0.
 
     Attributes:
         file: The pack file, e.g. ``"core/rules.toml"``.
@@ -236,6 +244,8 @@ class PackError(TrustkitError, ValueError):
 
     Raised with every problem found, not just the first.
 
+    Added in version 0.1.0.
+
     Attributes:
         problems: One `PackProblem` for each thing that is wrong.
     """
@@ -256,6 +266,8 @@ class NoStepError(TrustkitError, LookupError):
 
     The bundled pack has a catch-all rule and never raises this; a pack without
     one can.
+
+    Added in version 0.1.0.
 
     Attributes:
         pack_id: The pack whose rules all failed to hold.

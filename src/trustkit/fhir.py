@@ -25,6 +25,8 @@ trustkit needs no FHIR library; "FHIR" in the docs explains every choice.
     >>> checkin = trustkit.fhir.checkin_from_response(response)
     >>> checkin.respondent.value, checkin.at.isoformat(), checkin.answers
     ('partner', '2026-03-01T20:15:00+00:00', <1 answers hidden>)
+
+Added in version 0.2.0.
 """
 
 from __future__ import annotations
@@ -114,6 +116,8 @@ def questionnaire(
     ``boolean`` and a count an ``integer`` of at least 0 (`MIN_VALUE`).
     Texts are in the pack's language, and each translation comes with them
     in FHIR's `TRANSLATION` extension.
+
+    Added in version 0.2.0.
 
     Args:
         pack: The content pack; the bundled one by default.
@@ -257,6 +261,8 @@ def checkin_from_response(data: object, *, pack: ContentPack | None = None) -> C
     far the person got). The answers are checked against the pack's
     questionnaire, as ``recommend_next_step`` checks them.
 
+    Added in version 0.2.0.
+
     Args:
         data: The ``QuestionnaireResponse``, as parsed from JSON.
         pack: The content pack the questionnaire came from; the bundled one
@@ -359,6 +365,8 @@ def recommend_response(
     that matters: when the response cannot be read whole but an answer that
     can be read is a safety yes, the safety result comes back anyway, with
     what was wrong in ``problems``, instead of an error and no help.
+
+    Added in version 0.2.0.
 
     Args:
         data: The ``QuestionnaireResponse``, as parsed from JSON.

@@ -17,7 +17,7 @@ an empty list stays ``[]``. Enumerations are written as their string values (``"
 ``"warning"``), which ``json.dumps`` writes as plain strings; dates and times
 as ISO 8601 text.
 
-Added in version 0.2.
+Added in version 0.2.0.
 """
 
 from __future__ import annotations
@@ -47,6 +47,8 @@ class CheckInJSON(TypedDict):
     [`parse_checkin`][trustkit.parse_checkin] reads it back (``at`` and
     ``recommended`` may be left out there; ``at`` then comes from its ``at``
     argument).
+
+    Added in version 0.2.0.
     """
 
     respondent: RoleJSON
@@ -57,7 +59,10 @@ class CheckInJSON(TypedDict):
 
 
 class ActionJSON(TypedDict):
-    """An [`Action`][trustkit.Action]."""
+    """An [`Action`][trustkit.Action].
+
+    Added in version 0.2.0.
+    """
 
     id: str
     title: str
@@ -68,7 +73,10 @@ class ActionJSON(TypedDict):
 
 
 class StepJSON(TypedDict):
-    """A [`Step`][trustkit.Step]."""
+    """A [`Step`][trustkit.Step].
+
+    Added in version 0.2.0.
+    """
 
     id: str
     title: str
@@ -88,7 +96,10 @@ class StepJSON(TypedDict):
 
 
 class EvidenceJSON(TypedDict):
-    """An [`Evidence`][trustkit.Evidence]."""
+    """An [`Evidence`][trustkit.Evidence].
+
+    Added in version 0.2.0.
+    """
 
     rule_id: str
     condition: str
@@ -96,7 +107,10 @@ class EvidenceJSON(TypedDict):
 
 
 class AlternativeJSON(TypedDict):
-    """An [`Alternative`][trustkit.Alternative]."""
+    """An [`Alternative`][trustkit.Alternative].
+
+    Added in version 0.2.0.
+    """
 
     step_id: str
     title: str
@@ -104,7 +118,10 @@ class AlternativeJSON(TypedDict):
 
 
 class ResourceJSON(TypedDict):
-    """A [`Resource`][trustkit.Resource]."""
+    """A [`Resource`][trustkit.Resource].
+
+    Added in version 0.2.0.
+    """
 
     id: str
     name: str
@@ -128,14 +145,20 @@ class ResourceJSON(TypedDict):
 
 
 class PackRefJSON(TypedDict):
-    """A [`PackRef`][trustkit.PackRef]."""
+    """A [`PackRef`][trustkit.PackRef].
+
+    Added in version 0.2.0.
+    """
 
     id: str
     version: str
 
 
 class ProblemJSON(TypedDict):
-    """An [`AnswerProblem`][trustkit.AnswerProblem], as ``converter.unstructure`` writes it."""
+    """An [`AnswerProblem`][trustkit.AnswerProblem], as ``converter.unstructure`` writes it.
+
+    Added in version 0.2.0.
+    """
 
     field: str
     expected: str
@@ -143,7 +166,10 @@ class ProblemJSON(TypedDict):
 
 
 class RecommendationJSON(TypedDict):
-    """A [`Recommendation`][trustkit.Recommendation], as ``converter.unstructure`` writes it."""
+    """A [`Recommendation`][trustkit.Recommendation], as ``converter.unstructure`` writes it.
+
+    Added in version 0.2.0.
+    """
 
     step: StepJSON
     urgency: UrgencyJSON

@@ -66,11 +66,17 @@ __all__ = [
 ]
 
 Answer: TypeAlias = bool | int
-"""The value of one answer: ``True``/``False`` for yes/no questions, an ``int`` otherwise."""
+"""The value of one answer: ``True``/``False`` for yes/no questions, an ``int`` otherwise.
+
+Added in version 0.1.0.
+"""
 
 
 class Who(enum.StrEnum):
-    """Who does an `Action`."""
+    """Who does an `Action`.
+
+    Added in version 0.1.0.
+    """
 
     SUPPORTER = "supporter"
     """The partner who is helping."""
@@ -83,7 +89,10 @@ class Who(enum.StrEnum):
 
 
 class QuestionKind(enum.StrEnum):
-    """The kind of answer a `Question` takes."""
+    """The kind of answer a `Question` takes.
+
+    Added in version 0.1.0.
+    """
 
     SCALE = "scale"
     """Agreement from 1 (strongly disagree) to 5 (strongly agree)."""
@@ -98,6 +107,8 @@ class Urgency(enum.StrEnum):
 
     Members compare by urgency, not alphabetically, also with their string
     values: ``Urgency.INFO < Urgency.CRITICAL`` and ``Urgency.WARNING < "critical"``.
+
+    Added in version 0.1.0.
     """
 
     INFO = "info"
@@ -145,7 +156,10 @@ _URGENCY_RANK = {Urgency.INFO: 0, Urgency.WARNING: 1, Urgency.CRITICAL: 2}
 
 
 class Op(enum.StrEnum):
-    """A comparison operator in a rule condition."""
+    """A comparison operator in a rule condition.
+
+    Added in version 0.1.0.
+    """
 
     EQ = "="
     NE = "!="
@@ -158,6 +172,8 @@ class Op(enum.StrEnum):
 @attrs.frozen
 class Origin:
     """Where a pack item was defined, for error messages.
+
+    Added in version 0.1.0.
 
     Attributes:
         file: The pack file, e.g. ``"core/rules.toml"``.
@@ -212,6 +228,8 @@ def _origin_field() -> Any:
 class Action:
     """One concrete thing to do as part of a step.
 
+    Added in version 0.1.0.
+
     Attributes:
         id: Stable id, unique in the pack.
         title: A short, imperative title.
@@ -234,6 +252,8 @@ class Action:
 @attrs.frozen
 class Step:
     """One of the steps a supporter can take, with what to do and what to watch for.
+
+    Added in version 0.1.0.
 
     Attributes:
         id: Stable id (the bundled pack's ids are ``educate``, ``patience``,
@@ -287,6 +307,8 @@ class Dimension:
     reverse-keyed ones are flipped (``6 - answer``), so a higher score is
     always better.
 
+    Added in version 0.1.0.
+
     Attributes:
         id: Stable id.
         label: A short noun phrase used in sentences ("feeling heard").
@@ -300,6 +322,8 @@ class Dimension:
 @attrs.frozen
 class Question:
     """One check-in question.
+
+    Added in version 0.1.0.
 
     Attributes:
         id: Stable id; apps key answers by it.
@@ -329,6 +353,8 @@ class Question:
 @attrs.frozen
 class Resource:
     """A helpline or another place to get help.
+
+    Added in version 0.1.0.
 
     Attributes:
         id: Stable id.
@@ -390,6 +416,8 @@ def _fmt_value(value: object) -> str:
 class AnswerCompare:
     """True when a question was answered and its answer compares as stated.
 
+    Added in version 0.1.0.
+
     Attributes:
         question: The question id.
         op: The comparison.
@@ -407,6 +435,8 @@ class AnswerCompare:
 @attrs.frozen
 class ScoreCompare:
     """True when a dimension has a score and it compares as stated.
+
+    Added in version 0.1.0.
 
     Attributes:
         dimension: The dimension id.
@@ -430,6 +460,8 @@ class FactCompare:
     ``weeks_since_first`` or ``boundaries.crossed``; see "Tracking progress
     over time" in the docs for the list.
 
+    Added in version 0.2.0.
+
     Attributes:
         fact: The fact's name.
         op: The comparison.
@@ -446,7 +478,10 @@ class FactCompare:
 
 @attrs.frozen
 class Answered:
-    """True when a question was answered (whatever the answer)."""
+    """True when a question was answered (whatever the answer).
+
+    Added in version 0.1.0.
+    """
 
     question: str
 
@@ -456,7 +491,10 @@ class Answered:
 
 @attrs.frozen
 class AllOf:
-    """True when every condition holds (and when there are none)."""
+    """True when every condition holds (and when there are none).
+
+    Added in version 0.1.0.
+    """
 
     conditions: tuple[Condition, ...]
 
@@ -466,7 +504,10 @@ class AllOf:
 
 @attrs.frozen
 class AnyOf:
-    """True when at least one condition holds."""
+    """True when at least one condition holds.
+
+    Added in version 0.1.0.
+    """
 
     conditions: tuple[Condition, ...]
 
@@ -476,7 +517,10 @@ class AnyOf:
 
 @attrs.frozen
 class Not:
-    """True when the inner condition does not hold."""
+    """True when the inner condition does not hold.
+
+    Added in version 0.1.0.
+    """
 
     condition: Condition
 
@@ -486,7 +530,10 @@ class Not:
 
 @attrs.frozen
 class Always:
-    """Always true: the condition of a catch-all rule."""
+    """Always true: the condition of a catch-all rule.
+
+    Added in version 0.1.0.
+    """
 
     def __str__(self) -> str:
         return "always"
@@ -495,12 +542,17 @@ class Always:
 Condition: TypeAlias = (
     AnswerCompare | ScoreCompare | FactCompare | Answered | AllOf | AnyOf | Not | Always
 )
-"""Any rule condition."""
+"""Any rule condition.
+
+Added in version 0.1.0.
+"""
 
 
 @attrs.frozen
 class Rule:
     """A rule: when its condition holds, it proposes a step.
+
+    Added in version 0.1.0.
 
     Attributes:
         id: Stable id, unique in the pack.
@@ -537,6 +589,8 @@ class Messages:
 
     Each template is a `str.format` string. ``{prompt}`` is a question's
     prompt, ``{value}`` the answer or score, ``{label}`` a dimension's label.
+
+    Added in version 0.1.0.
 
     Attributes:
         answer_yes: For a yes/no question answered yes.
@@ -655,7 +709,10 @@ class Messages:
 
 @attrs.frozen
 class PackRef:
-    """A pack's id and version, as recorded in a recommendation's provenance."""
+    """A pack's id and version, as recorded in a recommendation's provenance.
+
+    Added in version 0.1.0.
+    """
 
     id: str
     version: str
@@ -665,12 +722,17 @@ class PackRef:
 
 
 Text: TypeAlias = str | tuple[str, ...]
-"""A translatable text: a string, or a list of strings (as a tuple)."""
+"""A translatable text: a string, or a list of strings (as a tuple).
+
+Added in version 0.2.0.
+"""
 
 
 @attrs.frozen
 class Translation:
     """One locale's texts for a pack.
+
+    Added in version 0.2.0.
 
     Attributes:
         locale: The BCP 47 tag, e.g. ``"es"``.
@@ -698,6 +760,8 @@ class LocaleFile:
     Packs read from files keep their ``locales/<tag>.toml`` files unread until
     that locale is first asked for, so that apps which never translate do not
     pay for parsing them.
+
+    Added in version 0.2.0.
 
     Attributes:
         locale: The BCP 47 tag, from the file name.
@@ -734,6 +798,8 @@ class ContentPack:
     [`PackError`][trustkit.PackError] listing every problem before it is used.
     Get the bundled pack with [`default_pack`][trustkit.default_pack] or read
     one with [`load_pack`][trustkit.load_pack].
+
+    Added in version 0.1.0.
 
     Attributes:
         id: The pack's id.
@@ -949,6 +1015,8 @@ class CheckIn:
     Answers of ``None`` mean "not answered" and are dropped. The ``repr`` hides
     the answers' values, so a check-in that ends up in a log reveals nothing.
 
+    Added in version 0.1.0.
+
     Attributes:
         respondent: Who answered (``"partner"`` or ``"supporter"``).
         answers: Question id to answer.
@@ -1026,6 +1094,8 @@ class Evidence:
     Like the answers themselves, these say what was answered (``"afraid_of_partner
     = yes"``), so the ``repr`` shows only the rule and how many questions were read.
 
+    Added in version 0.1.0.
+
     Attributes:
         rule_id: The rule the condition belongs to.
         condition: The condition, written out (e.g. ``"feels_heard <= 2"``).
@@ -1041,6 +1111,8 @@ class Evidence:
 class Alternative:
     """Another step whose rule also held, for apps that offer a choice.
 
+    Added in version 0.1.0.
+
     Attributes:
         step_id: The step's id.
         title: The step's title.
@@ -1055,6 +1127,8 @@ class Alternative:
 @attrs.frozen
 class Recommendation:
     """The next step for one partner, and why.
+
+    Added in version 0.1.0.
 
     Attributes:
         step: The step to take. In a safety recommendation it carries only the
@@ -1154,6 +1228,8 @@ class Disclosure:
     is as sensitive as the answers themselves and must never reach the other
     partner: its ``repr`` shows nothing.
 
+    Added in version 0.2.0.
+
     Attributes:
         respondent: Who screened positive.
         opened: Their first positive screen of this period.
@@ -1189,6 +1265,8 @@ class CoupleState:
     Store it beside the couple's check-ins and treat it as just as sensitive:
     it holds recent answers and any open safety period. Its ``repr`` hides both.
 
+    Added in version 0.2.0.
+
     Attributes:
         recent: The latest check-ins (at most 12, either partner), oldest
             first, each with the step it actually got in ``recommended``.
@@ -1208,7 +1286,10 @@ class CoupleState:
 
 
 class RuleOutcome(enum.StrEnum):
-    """What became of one rule when a check-in was decided (see [`Trace`][trustkit.Trace])."""
+    """What became of one rule when a check-in was decided (see [`Trace`][trustkit.Trace]).
+
+    Added in version 0.2.0.
+    """
 
     DECIDED = "decided"
     """It held and decided the recommendation."""
@@ -1242,6 +1323,8 @@ class RuleTrace:
     It holds ids and conditions only, never an answer; but whether a rule held,
     and which part failed, say what was answered, so the ``repr`` shows only
     the rule itself.
+
+    Added in version 0.2.0.
 
     Attributes:
         rule_id: The rule's id.
@@ -1278,6 +1361,8 @@ class Trace:
     Safety rules come first, then the others by priority (ties by id), as the
     engine tries them. See [`trustkit.trace`][trustkit.trace]. What became of
     each rule says what was answered, so the ``repr`` counts the rules only.
+
+    Added in version 0.2.0.
 
     Attributes:
         recommendation: The recommendation, exactly as

@@ -54,6 +54,8 @@ _EXPECTATIONS = ("step", "rule", "urgency", "safety")
 class ExampleFailure:
     """An example whose recommendation is not the one it expects.
 
+    Added in version 0.2.0.
+
     Attributes:
         file: The examples file, e.g. ``"core/examples.toml"``.
         line: The line its ``id`` is on, when known.
@@ -75,6 +77,8 @@ class ExampleFailure:
 @attrs.frozen
 class ExampleReport:
     """What running a pack's examples found: failures and rule coverage.
+
+    Added in version 0.2.0.
 
     Attributes:
         packs: Every pack that took part, base first.
@@ -330,6 +334,7 @@ def _say(value: object) -> str:
     return repr(str(value))
 
 
+@public
 def run_examples(source: Source, *overlays: Source, ordered: bool = False) -> ExampleReport:
     """Run the examples of a pack and of every overlay against the merged pack.
 
@@ -337,6 +342,8 @@ def run_examples(source: Source, *overlays: Source, ordered: bool = False) -> Ex
     and coverage" in the docs). Every example runs against the merged pack, at
     the fixed time `REFERENCE_TIME`; history and boundary dates count back from
     it, so a run never depends on the clock.
+
+    Added in version 0.2.0.
 
     Args:
         source: A pack, given as for [`load_pack`][trustkit.load_pack].

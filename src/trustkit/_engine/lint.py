@@ -63,6 +63,8 @@ _SEARCH = 1_000
 class LintWarning:
     """Something in a pack that is allowed but probably a mistake.
 
+    Added in version 0.2.0.
+
     Attributes:
         code: A stable short name: ``few-actions``, ``unused-question``,
             ``unreachable-step``, ``shadowed-rule``, ``no-catch-all``,
@@ -365,6 +367,7 @@ def _locale_file_warning(file: str, tag: str, own: str, tags: set[str]) -> LintW
     return LintWarning("unknown-locale-file", tag, why, file=file, locale=tag)
 
 
+@public
 def lint_pack(
     pack: ContentPack,
     *,
@@ -376,6 +379,8 @@ def lint_pack(
 
     It also reads every locale file, for missing translations and locale
     files no one would get (see `translation_warnings`).
+
+    Added in version 0.2.0.
 
     Args:
         pack: The pack to look at.

@@ -18,6 +18,8 @@ __all__ = ["PackInfo", "available_packs"]
 class PackInfo:
     """A pack that [`load_pack`][trustkit.load_pack] can load by id.
 
+    Added in version 0.2.0.
+
     Attributes:
         id: The pack's id.
         version: Its version.
@@ -42,11 +44,14 @@ def _info(root: Traversable, label: str, source: str) -> PackInfo:
     return PackInfo(parts.id, parts.version, parts.title, extends, locales, source)
 
 
+@public
 def available_packs() -> tuple[PackInfo, ...]:
     """Every pack that can be loaded by id: the bundled one and the installed ones.
 
     Installed packs register under the entry-point group ``trustkit.packs``;
     nothing in them is imported or run.
+
+    Added in version 0.2.0.
 
     Raises:
         PackError: An installed pack cannot be read.

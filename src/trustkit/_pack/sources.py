@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from trustkit._pack.load import Parts, build_base, bundled_root, read_parts
 from trustkit._pack.validate import check_pack
+from trustkit._public import public
 from trustkit.errors import PackError, PackProblem, ProblemCode
 from trustkit.models import ContentPack, Origin
 
@@ -156,6 +157,7 @@ class _Loader:
         return self.overlay(base, parts)
 
 
+@public
 def load_pack(
     source: Source,
     *overlays: Source,
@@ -163,6 +165,11 @@ def load_pack(
     ordered: bool = False,
 ) -> ContentPack:
     """Read a content pack, with the pack it extends and any further overlays.
+
+    Added in version 0.1.0.
+
+    Changed in version 0.2.0: packs that extend others, ``overlays``,
+    ``locale`` and ``ordered``.
 
     Args:
         source: A pack: the id of a bundled or installed pack (``"core"``), a

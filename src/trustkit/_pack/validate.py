@@ -29,6 +29,7 @@ from trustkit._pack.spec import (
     TEMPLATES,
     TRANSLATABLE,
 )
+from trustkit._public import public
 from trustkit._roles import role_field
 from trustkit._vocabulary import (
     EMERGENCY,
@@ -832,6 +833,7 @@ def pack_problems(pack: ContentPack, moved: Moved | None = None) -> list[PackPro
     ]
 
 
+@public
 def check_pack(pack: ContentPack, moved: Moved | None = None) -> None:
     """Check a content pack as a whole, as `load_pack` does for the packs it reads.
 
@@ -840,6 +842,8 @@ def check_pack(pack: ContentPack, moved: Moved | None = None) -> None:
     once, with where it is; a pack that passes is not checked again. A pack
     that was never checked is checked anyway before it is first used to
     recommend a step.
+
+    Added in version 0.2.0.
 
     Args:
         pack: The pack.
