@@ -34,6 +34,7 @@ from trustkit._vocabulary import (
     FACT_FAMILIES,
     SAFETY_PERIOD_FLOOR_WEEKS,
     SAFETY_PERIOD_MAX_WEEKS,
+    did_you_mean,
     split_fact,
     yes_no_problem,
 )
@@ -508,7 +509,9 @@ def _check_rules(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
         step = steps.get(rule.step)
         if step is None:
             yield place.problem(
-                "step", f"unknown step {rule.step!r}", ProblemCode.UNKNOWN_REFERENCE
+                "step",
+                f"unknown step {rule.step!r}{did_you_mean(rule.step, steps)}",
+                ProblemCode.UNKNOWN_REFERENCE,
             )
         if isinstance(rule.priority, bool) or not isinstance(rule.priority, int):
             yield place.problem("priority", "a whole number", ProblemCode.WRONG_TYPE)
