@@ -779,6 +779,17 @@ def format_diff(diff: trustkit.PackDiff) -> str:
         f"{diff.records:,} check-ins read, {diff.decided:,} decided by both packs, "
         f"{diff.changed:,} decisions changed{share}, {diff.malformed:,} malformed",
     ]
+    for count, has, other in (
+        (diff.unknown_to_old, "new", "old"),
+        (diff.unknown_to_new, "old", "new"),
+    ):
+        if count:
+            one = count == 1
+            lines.append(
+                f"{count:,} {'check-in answers' if one else 'check-ins answer'} questions only "
+                f"the {has} pack has; the {other} pack decided {'it' if one else 'them'} as if "
+                "those were unanswered"
+            )
     safety = [change for change in diff.changes if change.safety]
     others = [change for change in diff.changes if not change.safety]
     if safety:
