@@ -612,10 +612,33 @@ def _cmd_pack_check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int
         return EXIT_PACK_ERRORS
     today = args.today if args.today is not None else _today()
     warnings = trustkit.lint_pack(pack, today=today)
+    skipped = [w for w in warnings if _skipped(w, args.skip_locale)]
+    warnings = tuple(w for w in warnings if not _skipped(w, args.skip_locale))
     _write_warnings(warnings, args.verbose, out)
     packs = ", ".join(map(str, pack.packs))
-    out.write(f"{packs}: no errors, {len(warnings)} warning{'s' if len(warnings) != 1 else ''}\n")
+    note = ""
+    if skipped:
+        tags = ", ".join(sorted({repr(w.locale) for w in skipped}))
+        plural = "s" if len(skipped) != 1 else ""
+        note = f" ({len(skipped)} missing translation{plural} in {tags} skipped)"
+    out.write(
+        f"{packs}: no errors, {len(warnings)} warning{'s' if len(warnings) != 1 else ''}{note}\n"
+    )
     return EXIT_OK
+
+
+def _skipped(warning: trustkit.LintWarning, tags: Sequence[str]) -> bool:
+    """Whether ``--skip-locale`` silences a warning: a missing translation into one of ``tags``.
+
+    A language (``es``) covers its regional variants (``es-MX``) too.
+    """
+    if warning.code != "missing-translation" or warning.locale is None:
+        return False
+    locale = warning.locale.replace("_", "-").lower()
+    return any(
+        locale == tag or locale.startswith(tag + "-")
+        for tag in (t.strip().replace("_", "-").lower() for t in tags)
+    )
 
 
 MAX_LISTED = 5
@@ -637,7 +660,8 @@ def _write_warnings(warnings: Sequence[trustkit.LintWarning], verbose: bool, out
                 out.write(
                     f"warning: {files + ': ' if files else ''}missing-translation: {len(found)} "
                     f"texts have no {warning.locale!r} translation and show the pack's own "
-                    f"(the first: {warning.item}); --verbose lists each\n"
+                    f"(the first: {warning.item}); --verbose lists each, and "
+                    f"--skip-locale {warning.locale} leaves them out\n"
                 )
             continue
         out.write(f"warning: {warning}\n")
@@ -1119,6 +1143,14 @@ def _parser() -> argparse.ArgumentParser:
                 type=_date,
                 help="judge 'verified' dates by this day (default: the system date); a "
                 "resource verified over 12 months earlier gets a stale-resource warning",
+            )
+            p.add_argument(
+                "--skip-locale",
+                metavar="TAG",
+                action="append",
+                default=[],
+                help="no missing-translation warnings for this locale, e.g. es for an overlay "
+                "that ships no Spanish (repeat it for more; es covers es-MX too)",
             )
             p.add_argument(
                 "--verbose",
