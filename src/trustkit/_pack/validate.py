@@ -212,7 +212,8 @@ class _ConditionChecker:
             if cond.question not in self.questions:
                 self.fail(
                     f"{path}.answered",
-                    f"unknown question {cond.question!r}",
+                    f"unknown question {cond.question!r}"
+                    f"{did_you_mean(cond.question, self.questions)}",
                     ProblemCode.UNKNOWN_REFERENCE,
                 )
         elif not isinstance(cond, Always):
@@ -223,7 +224,7 @@ class _ConditionChecker:
         if question is None:
             self.fail(
                 f"{path}.answer",
-                f"unknown question {cond.question!r}",
+                f"unknown question {cond.question!r}{did_you_mean(cond.question, self.questions)}",
                 ProblemCode.UNKNOWN_REFERENCE,
             )
             return
