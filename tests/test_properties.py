@@ -31,7 +31,8 @@ def _without_guess(expected: str) -> str:
     """An expectation without its "did you mean", which may only name a question of the pack."""
     head, sep, guess = expected.partition(" (did you mean ")
     if sep:
-        assert guess.startswith("'") and guess.endswith("'?)"), guess
+        assert guess.startswith("'"), guess
+        assert guess.endswith("'?)"), guess
         assert guess[1:-3] in QUESTION_IDS, guess
     return head
 
