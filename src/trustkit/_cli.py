@@ -731,9 +731,8 @@ def _sides_words(old: tuple[str, list[str]], new: tuple[str, list[str]]) -> list
         if old_overlays[shared] != new_overlays[shared]:
             break
         shared += 1
-    if (
-        old == new
-    ):  # said with --old-pack and --new-pack, the only way to compare a pack with itself
+    # The same pack on both sides: said with --old-pack and --new-pack, the only way to do so.
+    if old == new:
         return [
             *_option_words(None, old_overlays),
             *_option_words(old_pack, (), "old-"),
