@@ -2,7 +2,7 @@
 
 Writes an overlay of the core pack holding N simple rules (one comparison each, on a
 random question, at a random priority below the safety screen) and runs
-``trustkit pack check core <overlay>`` on it in a fresh process, reporting the wall time
+``trustkit pack check --overlay <overlay>`` on it in a fresh process, reporting the wall time
 and the peak resident size of that process::
 
     python bench/big_pack.py                  # 1,000 and 10,000 rules
@@ -68,7 +68,7 @@ def measure(rules: int) -> tuple[float, float, int]:
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         start = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-m", "trustkit", "pack", "check", "core", str(folder)],
+            [sys.executable, "-m", "trustkit", "pack", "check", "--overlay", str(folder)],
             capture_output=True,
             check=False,
         )

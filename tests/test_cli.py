@@ -584,7 +584,7 @@ def test_a_huge_file_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
     [
         ([], "{recommend,checkin,steps,pack,schema,export}"),
         (["pack"], "{check,test,show,graph,diff}"),
-        (["pack", "check"], "PACK"),
+        (["pack", "diff"], "--checkins"),
         (["schema"], "NAME"),
         (["export"], "FORMAT"),
     ],
@@ -671,7 +671,7 @@ def test_locale_says_what_it_shows(locale: str, note: str) -> None:
     code, out, err = run("recommend", "-", "--locale", locale, stdin='{"feels_heard": 2}')
     assert (code, err) == (0, note)
     assert out.rstrip().endswith("· es" if not note else "· en")
-    code, out, err = run("pack", "show", "core", "--locale", locale)
+    code, out, err = run("pack", "show", "--pack", "core", "--locale", locale)
     assert (code, err) == (0, note)
 
 

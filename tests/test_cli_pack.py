@@ -61,7 +61,7 @@ def broken(tmp_path: Path) -> Path:
 
 def test_pack_check_lists_every_planted_fault_with_its_location(broken: Path) -> None:
     """The output matches the golden file: every fault, with file, line, item and field."""
-    code, out, err = run("pack", "check", str(broken))
+    code, out, err = run("pack", "check", "--pack", str(broken))
     assert (code, err) == (1, "")
     golden = GOLDEN / "pack_check_broken.txt"
     if os.environ.get("TRUSTKIT_UPDATE_GOLDEN") == "1":  # regenerate after editing the core pack

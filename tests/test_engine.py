@@ -257,7 +257,7 @@ def test_an_unknown_question_is_an_error_even_when_skipped() -> None:
     with pytest.raises(AnswerError) as info:
         trustkit.recommend_next_step({"feels_heard": None, "feels_herd": None})
     assert [(p.field, p.expected) for p in info.value.problems] == [
-        ("feels_herd", "a known question id")
+        ("feels_herd", "a known question id (did you mean 'feels_heard'?)")
     ]
     with pytest.raises(AnswerError, match="understand_roots"):
         trustkit.recommend_next_step({"understand_roots": None}, respondent="partner")

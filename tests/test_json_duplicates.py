@@ -118,7 +118,8 @@ def test_diff_packs_counts_a_json_lines_record_with_a_key_twice_as_malformed(
 
 def test_cli_pack_diff_names_the_key_given_twice(tmp_path: Path) -> None:
     path = write_lines(tmp_path / "c.jsonl", [record_line("a", TWICE)])
-    code, out, err = run_cli("pack", "diff", "core", "core", "--checkins", str(path), "--json")
+    argv = ["pack", "diff", "--old-pack", "core", "--new-pack", "core", "--checkins", str(path)]
+    code, out, err = run_cli(*argv, "--json")
     assert (code, err) == (0, "")
     report = json.loads(out)
     assert report["malformed_records"] == [

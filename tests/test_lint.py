@@ -220,7 +220,7 @@ def test_fewer_aimed_checkins_per_rule_for_very_large_packs() -> None:
 _BIG_CHECK = """
 import resource, sys
 from trustkit._cli import main
-status = main(["pack", "check", "core", sys.argv[1]])
+status = main(["pack", "check", "--overlay", sys.argv[1]])
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
 print(f"status={status} peak_kb={peak}", file=sys.stderr)
 """

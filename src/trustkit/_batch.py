@@ -662,6 +662,11 @@ class PackDiff:
         malformed_records: ``(record id, problem)`` for up to 100 of them
             (those that sort first); the problem names the field or question,
             never a value.
+        unknown_to_old: How many records answer a question that only the new
+            pack has (an overlay's new question, say): the old pack decided
+            them as if that question were unanswered.
+        unknown_to_new: How many records answer a question that only the old
+            pack has: the new pack decided them as if it were unanswered.
     """
 
     old: tuple[PackRef, ...]
@@ -672,6 +677,8 @@ class PackDiff:
     changes: tuple[Change, ...]
     malformed: int
     malformed_records: tuple[tuple[str, str], ...]
+    unknown_to_old: int = 0
+    unknown_to_new: int = 0
 
     @property
     def safety_changed(self) -> int:
@@ -685,7 +692,15 @@ _ChangeKey = tuple[str, str, str, str, bool]
 class Tally:
     """A pack diff in the making: counts that merge, in any order, to the same report."""
 
-    __slots__ = ("changes", "decided", "malformed", "malformed_records", "records")
+    __slots__ = (
+        "changes",
+        "decided",
+        "malformed",
+        "malformed_records",
+        "records",
+        "unknown_to_new",
+        "unknown_to_old",
+    )
 
     def __init__(self) -> None:
         self.records = 0
@@ -693,12 +708,15 @@ class Tally:
         self.malformed = 0
         self.malformed_records: list[tuple[str, str]] = []
         self.changes: dict[_ChangeKey, tuple[int, list[str]]] = {}
+        self.unknown_to_old = 0
+        self.unknown_to_new = 0
 
     def __getstate__(self) -> tuple[Any, ...]:
-        return (self.records, self.decided, self.malformed, self.malformed_records, self.changes)
+        return tuple(getattr(self, name) for name in self.__slots__)
 
     def __setstate__(self, state: tuple[Any, ...]) -> None:
-        (self.records, self.decided, self.malformed, self.malformed_records, self.changes) = state
+        for name, value in zip(self.__slots__, state, strict=True):
+            setattr(self, name, value)
 
     def _malformed(self, record_id: str, problem: str) -> None:
         self.malformed += 1
@@ -735,6 +753,8 @@ class Tally:
     def merge(self, other: Tally) -> None:
         """Add another tally's counts to this one."""
         self.records += other.records
+        self.unknown_to_old += other.unknown_to_old
+        self.unknown_to_new += other.unknown_to_new
         self.decided += other.decided
         self.malformed += other.malformed
         self.malformed_records.extend(other.malformed_records)
@@ -762,16 +782,46 @@ class Tally:
             changes=tuple(changes),
             malformed=self.malformed,
             malformed_records=tuple(self.malformed_records),
+            unknown_to_old=self.unknown_to_old,
+            unknown_to_new=self.unknown_to_new,
         )
+
+
+def _unasked(rows: Sequence[Row], questions: frozenset[str]) -> tuple[list[Row], int]:
+    """The rows with answers to ``questions`` left out (as if unanswered), and how many had any."""
+    if not questions:
+        return list(rows), 0
+    out, touched = [], 0
+    for row in rows:
+        checkin = row.checkin
+        if checkin is None or questions.isdisjoint(checkin.answers):
+            out.append(row)
+            continue
+        touched += 1
+        kept = {q: value for q, value in checkin.answers.items() if q not in questions}
+        out.append(attrs.evolve(row, checkin=attrs.evolve(checkin, answers=kept)))
+    return out, touched
 
 
 def diff_rows(
     rows: Sequence[Row], old: ContentPack, new: ContentPack, country: str | None
 ) -> Tally:
-    """The tally of rows that hold whole couples."""
+    """The tally of rows that hold whole couples.
+
+    A question only one of the packs has is unanswered for the other: a check-in
+    that answers an overlay's new question is decided by the old pack on its
+    other answers, not counted as malformed.
+    """
+    old_ids = frozenset(q.id for q in old.questions)
+    new_ids = frozenset(q.id for q in new.questions)
+    old_rows, to_old = _unasked(rows, new_ids - old_ids)
+    new_rows, to_new = _unasked(rows, old_ids - new_ids)
+    was = decide(old_rows, (old,), country)
+    now = decide(new_rows, (new,), country)
     tally = Tally()
-    for row, (was, now) in zip(rows, decide(rows, (old, new), country), strict=True):
-        tally.add(row.record_id, was, now)
+    tally.unknown_to_old, tally.unknown_to_new = to_old, to_new
+    for row, (before,), (after,) in zip(rows, was, now, strict=True):
+        tally.add(row.record_id, before, after)
     return tally
 
 

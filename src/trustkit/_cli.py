@@ -12,6 +12,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import shlex
 import shutil
 import sys
 import textwrap
@@ -20,7 +21,7 @@ from typing import IO
 
 import trustkit
 from trustkit import _json
-from trustkit._vocabulary import fold
+from trustkit._vocabulary import did_you_mean, fold
 from trustkit.models import (
     ContentPack,
     Messages,
@@ -50,8 +51,59 @@ class _BadInputError(Exception):
     """Input the CLI itself rejects (as opposed to the library)."""
 
 
+BUNDLED = "core"
+"""The pack ``--pack`` names when it is left out: the bundled one."""
+
+
+def _option_words(pack: str | None, overlays: Sequence[str], prefix: str = "") -> list[str]:
+    """``--pack PACK --overlay OVERLAY...`` (each option's name after ``prefix``), quoted."""
+    words = [] if pack is None else [f"--{prefix}pack", shlex.quote(pack)]
+    for overlay in overlays:
+        words += [f"--{prefix}overlay", shlex.quote(overlay)]
+    return words
+
+
+def _deprecated(err: IO[str], what: str, words: Sequence[str]) -> None:
+    """A one-line note that a form still works but is deprecated, with what to write instead."""
+    instead = " ".join(words) or "the options --pack and --overlay"
+    err.write(f"trustkit: note: {what} still works but is deprecated; write: {instead}\n")
+
+
+def _named(args: argparse.Namespace, err: IO[str]) -> tuple[str | None, list[str]]:
+    """The pack and overlays a command names: ``--pack`` and ``--overlay``.
+
+    The forms of trustkit 0.1 still work, with a note on standard error: the
+    pack and overlays as positional arguments (``pack check PACK OVERLAY...``)
+    and overlays after ``schema --pack PACK``.
+    """
+    pack: str | None = args.pack
+    overlays: list[str] = list(args.overlay)
+    by_position: str | None = getattr(args, "legacy_pack", None)
+    legacy: list[str] = list(getattr(args, "legacy_overlays", ()))
+    if by_position is None and not legacy:
+        return pack, overlays
+    if by_position is not None:
+        if pack is not None:
+            raise _BadInputError(
+                f"the pack is named twice ({by_position!r}, and {pack!r} with --pack): "
+                "name the pack once, with --pack, and each overlay with --overlay"
+            )
+        pack = by_position
+    overlays = [*legacy, *overlays]
+    what = "naming packs by position" if by_position is not None else "naming overlays after --pack"
+    _deprecated(err, what, _option_words(pack, overlays))
+    return pack, overlays
+
+
+def _load(pack: str | None, overlays: Sequence[str], ordered: bool) -> ContentPack:
+    """The pack with its overlays applied; the bundled pack when neither is named."""
+    if pack is None and not overlays:
+        return trustkit.default_pack()
+    return trustkit.load_pack(BUNDLED if pack is None else pack, *overlays, ordered=ordered)
+
+
 def _pack(args: argparse.Namespace, err: IO[str]) -> ContentPack:
-    pack = trustkit.default_pack() if args.pack is None else trustkit.load_pack(args.pack)
+    pack = _load(*_named(args, err), args.ordered)
     locale = getattr(args, "locale", None)
     return _localized(pack, locale, err) if locale else pack
 
@@ -535,10 +587,11 @@ def _cmd_steps(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return EXIT_OK
 
 
-def _cmd_pack_check(args: argparse.Namespace, out: IO[str]) -> int:
+def _cmd_pack_check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     problems: list[trustkit.PackProblem] = []
+    named = _named(args, err)
     try:
-        pack = trustkit.load_pack(args.path, *args.overlay, ordered=args.ordered)
+        pack = _load(*named, args.ordered)
         for tag in pack.locales:  # locale files are otherwise read only when first used
             try:
                 pack.localized(tag)
@@ -554,10 +607,33 @@ def _cmd_pack_check(args: argparse.Namespace, out: IO[str]) -> int:
         return EXIT_PACK_ERRORS
     today = args.today if args.today is not None else _today()
     warnings = trustkit.lint_pack(pack, today=today)
+    skipped = [w for w in warnings if _skipped(w, args.skip_locale)]
+    warnings = tuple(w for w in warnings if not _skipped(w, args.skip_locale))
     _write_warnings(warnings, args.verbose, out)
     packs = ", ".join(map(str, pack.packs))
-    out.write(f"{packs}: no errors, {len(warnings)} warning{'s' if len(warnings) != 1 else ''}\n")
+    note = ""
+    if skipped:
+        tags = ", ".join(sorted({repr(w.locale) for w in skipped}))
+        plural = "s" if len(skipped) != 1 else ""
+        note = f" ({len(skipped)} missing translation{plural} in {tags} skipped)"
+    out.write(
+        f"{packs}: no errors, {len(warnings)} warning{'s' if len(warnings) != 1 else ''}{note}\n"
+    )
     return EXIT_OK
+
+
+def _skipped(warning: trustkit.LintWarning, tags: Sequence[str]) -> bool:
+    """Whether ``--skip-locale`` silences a warning: a missing translation into one of ``tags``.
+
+    A language (``es``) covers its regional variants (``es-MX``) too.
+    """
+    if warning.code != "missing-translation" or warning.locale is None:
+        return False
+    locale = warning.locale.replace("_", "-").lower()
+    return any(
+        locale == tag or locale.startswith(tag + "-")
+        for tag in (t.strip().replace("_", "-").lower() for t in tags)
+    )
 
 
 MAX_LISTED = 5
@@ -579,7 +655,8 @@ def _write_warnings(warnings: Sequence[trustkit.LintWarning], verbose: bool, out
                 out.write(
                     f"warning: {files + ': ' if files else ''}missing-translation: {len(found)} "
                     f"texts have no {warning.locale!r} translation and show the pack's own "
-                    f"(the first: {warning.item}); --verbose lists each\n"
+                    f"(the first: {warning.item}); --verbose lists each, and "
+                    f"--skip-locale {warning.locale} leaves them out\n"
                 )
             continue
         out.write(f"warning: {warning}\n")
@@ -588,10 +665,11 @@ def _write_warnings(warnings: Sequence[trustkit.LintWarning], verbose: bool, out
             out.write(f"  for example, {warning.respondent} answers: {example}\n")
 
 
-def _cmd_pack_test(args: argparse.Namespace, out: IO[str]) -> int:
+def _cmd_pack_test(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    pack, overlays = _named(args, err)
     try:
         report = trustkit.run_examples(
-            args.path, *args.overlay, *args.overlays, ordered=args.ordered
+            BUNDLED if pack is None else pack, *overlays, ordered=args.ordered
         )
     except trustkit.PackError as error:
         for problem in error.problems:
@@ -632,12 +710,74 @@ def _cmd_pack_test(args: argparse.Namespace, out: IO[str]) -> int:
     return EXIT_PACK_ERRORS if failed or low else EXIT_OK
 
 
-def _pack_spec(text: str) -> ContentPack:
-    """A pack given as ``BASE[+OVERLAY...]``: an installed id or folder, then overlays."""
+def _pack_spec(text: str) -> tuple[str, list[str]]:
+    """A pack given as ``BASE[+OVERLAY...]`` (deprecated): an installed id or folder, overlays."""
     base, *overlays = text.split("+")
     if not base or not all(overlays):
         raise _BadInputError(f"expected a pack as BASE or BASE+OVERLAY+..., not {text!r}")
-    return trustkit.load_pack(base, *overlays)
+    return base, overlays
+
+
+def _sides_words(old: tuple[str, list[str]], new: tuple[str, list[str]]) -> list[str]:
+    """The options of ``pack diff`` that name these two sides: what they share, then each's own."""
+    (old_pack, old_overlays), (new_pack, new_overlays) = old, new
+    shared = 0
+    while shared < min(len(old_overlays), len(new_overlays)):
+        if old_overlays[shared] != new_overlays[shared]:
+            break
+        shared += 1
+    # The same pack on both sides: said with --old-pack and --new-pack, the only way to do so.
+    if old == new:
+        return [
+            *_option_words(None, old_overlays),
+            *_option_words(old_pack, (), "old-"),
+            *_option_words(new_pack, (), "new-"),
+        ]
+    if old_pack == new_pack:
+        words = _option_words(None if old_pack == BUNDLED else old_pack, old_overlays[:shared])
+        return [
+            *words,
+            *_option_words(None, old_overlays[shared:], "old-"),
+            *_option_words(None, new_overlays[shared:], "new-"),
+        ]
+    return [
+        *_option_words(None, old_overlays[:shared]),
+        *_option_words(old_pack, old_overlays[shared:], "old-"),
+        *_option_words(new_pack, new_overlays[shared:], "new-"),
+    ]
+
+
+def _diff_sides(args: argparse.Namespace, err: IO[str]) -> tuple[ContentPack, ContentPack]:
+    """The old and the new pack of ``pack diff``.
+
+    Each side is ``--pack`` (by default the bundled pack) with the ``--overlay``
+    packs, then that side's own ``--old-overlay`` or ``--new-overlay`` packs;
+    ``--old-pack`` and ``--new-pack`` give a side another pack. The 0.1 form,
+    ``OLD NEW`` as ``BASE+OVERLAY...``, still works, with a note.
+    """
+    options = (args.pack, args.old_pack, args.new_pack)
+    named = any(option is not None for option in options) or any(
+        (args.overlay, args.old_overlay, args.new_overlay)
+    )
+    if args.old is not None:
+        if args.new is None or named:
+            raise _BadInputError(
+                "name the two packs with --pack, --overlay, --old-overlay and --new-overlay "
+                "(or --old-pack and --new-pack), or, deprecated, as OLD NEW; not both"
+            )
+        old, new = _pack_spec(args.old), _pack_spec(args.new)
+        _deprecated(err, "naming the packs of pack diff as OLD NEW", _sides_words(old, new))
+    else:
+        old = (args.old_pack or args.pack or BUNDLED, [*args.overlay, *args.old_overlay])
+        new = (args.new_pack or args.pack or BUNDLED, [*args.overlay, *args.new_overlay])
+        if old == new and (args.old_pack is None or args.new_pack is None):
+            raise _BadInputError(
+                "the old and the new pack are the same: name what the new one adds with "
+                "--new-overlay or --new-pack (or what the old one had with --old-overlay "
+                "or --old-pack); to compare a pack with itself, name it with both --old-pack "
+                "and --new-pack"
+            )
+    return _load(*old, args.ordered), _load(*new, args.ordered)
 
 
 def _change_line(change: trustkit.Change) -> str:
@@ -657,6 +797,17 @@ def format_diff(diff: trustkit.PackDiff) -> str:
         f"{diff.records:,} check-ins read, {diff.decided:,} decided by both packs, "
         f"{diff.changed:,} decisions changed{share}, {diff.malformed:,} malformed",
     ]
+    for count, has, other in (
+        (diff.unknown_to_old, "new", "old"),
+        (diff.unknown_to_new, "old", "new"),
+    ):
+        if count:
+            one = count == 1
+            lines.append(
+                f"{count:,} {'check-in answers' if one else 'check-ins answer'} questions only "
+                f"the {has} pack has; the {other} pack decided {'it' if one else 'them'} as if "
+                "those were unanswered"
+            )
     safety = [change for change in diff.changes if change.safety]
     others = [change for change in diff.changes if not change.safety]
     if safety:
@@ -685,8 +836,7 @@ def _progress(err: IO[str]) -> Callable[[int], None] | None:
 
 
 def _cmd_pack_diff(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    old = _pack_spec(args.old)
-    new = _pack_spec(args.new)
+    old, new = _diff_sides(args, err)
     progress = _progress(err)
     if args.scheduler:
         from trustkit._batch import optional  # noqa: PLC0415
@@ -720,7 +870,7 @@ def _percent(text: str) -> float:
 
 
 def _cmd_pack_show(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    pack = trustkit.load_pack(args.path, *args.overlay, ordered=args.ordered)
+    pack = _load(*_named(args, err), args.ordered)
     if args.locale:
         pack = _localized(pack, args.locale, err)
     lines = [f"{pack.title} ({pack.id} {pack.version}, {pack.locale})"]
@@ -794,8 +944,8 @@ class _Nodes:
         return found
 
 
-def _cmd_pack_graph(args: argparse.Namespace, out: IO[str]) -> int:
-    out.write(_graph(trustkit.load_pack(args.path, *args.overlay, ordered=args.ordered)))
+def _cmd_pack_graph(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    out.write(_graph(_load(*_named(args, err), args.ordered)))
     return EXIT_OK
 
 
@@ -819,10 +969,11 @@ def _graph(pack: ContentPack) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cmd_schema(args: argparse.Namespace, out: IO[str]) -> int:
+def _cmd_schema(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from trustkit._schema import json_schema  # noqa: PLC0415
 
-    pack = trustkit.load_pack(*args.pack) if args.pack else None
+    named = _named(args, err)
+    pack = _load(*named, args.ordered) if named != (None, []) else None
     out.write(json.dumps(json_schema(args.name, pack=pack), indent=2, ensure_ascii=False) + "\n")
     return EXIT_OK
 
@@ -831,7 +982,7 @@ def _cmd_export(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     """``trustkit export fhir``: the pack's check-in as a FHIR R4 Questionnaire."""
     import trustkit.fhir  # noqa: PLC0415
 
-    pack = trustkit.default_pack() if args.pack is None else trustkit.load_pack(args.pack)
+    pack = _load(*_named(args, err), args.ordered)
     for tag in args.locale or ():
         _localized(pack, tag, err)  # says so when the pack has no texts in that language
     form = trustkit.fhir.questionnaire(pack, locales=args.locale)
@@ -839,19 +990,88 @@ def _cmd_export(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return EXIT_OK
 
 
+class _PackThenOverlays(argparse.Action):
+    """``schema --pack PACK [OVERLAY...]``: the pack, then overlays after it (deprecated)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[object] | None,
+        option_string: str | None = None,
+    ) -> None:
+        pack, *overlays = values or [None]  # nargs="+": at least one value
+        namespace.pack = pack
+        namespace.legacy_overlays = [*namespace.legacy_overlays, *map(str, overlays)]
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Shows ``schema --pack`` as taking one PACK, the form to use (more are deprecated)."""
+
+    def _format_args(self, action: argparse.Action, default_metavar: str) -> str:
+        if isinstance(action, _PackThenOverlays):
+            return "PACK"
+        return super()._format_args(action, default_metavar)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that says "did you mean" for a misspelt command or choice."""
+
+    def _check_value(self, action: argparse.Action, value: object) -> None:
+        choices = action.choices
+        if choices is not None and value not in choices:
+            known = [str(choice) for choice in choices]
+            raise argparse.ArgumentError(
+                action,
+                f"invalid choice: {value!r}{did_you_mean(value, known)} "
+                f"(choose from {', '.join(known)})",
+            )
+
+
+PACK_HELP = "the pack: an installed pack's id or a folder (default: the bundled pack, core)"
+OVERLAY_HELP = (
+    "an overlay pack to apply on top: a folder or an installed pack's id "
+    "(repeat it for more, applied in order)"
+)
+ORDERED_HELP = "let later overlays win where they change the same field"
+
+
+def _pack_options(
+    p: argparse.ArgumentParser, *, by_position: bool = False, then_overlays: bool = False
+) -> None:
+    """``--pack PACK``, ``--overlay OVERLAY`` (repeatable) and ``--ordered``: one grammar.
+
+    The 0.1 forms still work (deprecated, not shown in the help): with ``by_position``,
+    ``PACK [OVERLAY...]`` as positional arguments; with ``then_overlays``, overlays after
+    ``--pack PACK`` (``schema --pack core ./overlay``).
+    """
+    if then_overlays:
+        p.add_argument(
+            "--pack", metavar="PACK", nargs="+", action=_PackThenOverlays, help=PACK_HELP
+        )
+        p.set_defaults(legacy_overlays=[])
+    else:
+        p.add_argument("--pack", metavar="PACK", help=PACK_HELP)
+    p.add_argument("--overlay", metavar="OVERLAY", action="append", default=[], help=OVERLAY_HELP)
+    p.add_argument("--ordered", action="store_true", help=ORDERED_HELP)
+    if by_position:
+        p.add_argument("legacy_pack", nargs="?", help=argparse.SUPPRESS)
+        p.add_argument("legacy_overlays", nargs="*", default=[], help=argparse.SUPPRESS)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="trustkit",
         description="Recommend the next step for a partner who struggles with trust.",
+        epilog="Every command names its pack the same way: --pack PACK, then --overlay OVERLAY "
+        "for each overlay, in order (pack diff: --old-overlay and --new-overlay for one side).",
     )
     parser.add_argument("--version", action="version", version=f"trustkit {trustkit.__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def common(p: argparse.ArgumentParser, *, respondent: bool = True) -> None:
         p.add_argument("--json", action="store_true", help="print JSON for machines")
-        p.add_argument(
-            "--pack", metavar="PACK", help="use this pack: an installed pack's id or a folder"
-        )
+        _pack_options(p)
         p.add_argument("--locale", metavar="TAG", help="texts in this language, e.g. es")
         if respondent:
             p.add_argument(
@@ -899,28 +1119,10 @@ def _parser() -> argparse.ArgumentParser:
         ("graph", "print a Mermaid flowchart: questions -> rules -> steps"),
     ):
         p = pack_sub.add_parser(name, help=text)
-        p.add_argument("path", metavar="PACK", help="a pack folder, or an installed pack's id")
-        p.add_argument(
-            "overlay",
-            metavar="OVERLAY",
-            nargs="*",
-            default=[],  # optional: without a default, argparse calls it required
-            help="overlay packs to apply, in order",
-        )
-        p.add_argument(
-            "--ordered", action="store_true", help="let later overlays win where they conflict"
-        )
+        _pack_options(p, by_position=True)
         if name == "show":
             p.add_argument("--locale", metavar="TAG", help="show the texts in this language")
         if name == "test":
-            p.add_argument(
-                "--overlay",
-                dest="overlays",
-                metavar="OVERLAY",
-                action="append",
-                default=[],
-                help="an overlay pack to apply (may be repeated; the same as listing it)",
-            )
             p.add_argument(
                 "--min-coverage",
                 metavar="PERCENT",
@@ -937,6 +1139,14 @@ def _parser() -> argparse.ArgumentParser:
                 "resource verified over 12 months earlier gets a stale-resource warning",
             )
             p.add_argument(
+                "--skip-locale",
+                metavar="TAG",
+                action="append",
+                default=[],
+                help="no missing-translation warnings for this locale, e.g. es for an overlay "
+                "that ships no Spanish (repeat it for more; es covers es-MX too)",
+            )
+            p.add_argument(
                 "--verbose",
                 action="store_true",
                 help=f"list every missing translation (by default, a locale missing more "
@@ -947,13 +1157,21 @@ def _parser() -> argparse.ArgumentParser:
         "diff",
         help="re-decide stored check-ins with two packs and report the decisions that change",
     )
-    for name, text in (("old", "the pack in use"), ("new", "the pack to compare it with")):
+    _pack_options(diff)
+    for side, text in (("old", "the pack in use"), ("new", "the pack to compare it with")):
         diff.add_argument(
-            name,
-            metavar=name.upper(),
-            help=f"{text}: an installed pack's id or a folder, with overlays after a + "
-            "(e.g. core+./my-overlay)",
+            f"--{side}-pack",
+            metavar="PACK",
+            help=f"{text}, when it is not --pack's",
         )
+        diff.add_argument(
+            f"--{side}-overlay",
+            metavar="OVERLAY",
+            action="append",
+            default=[],
+            help=f"an overlay for {text} only, after the --overlay ones (repeat it for more)",
+        )
+        diff.add_argument(side, nargs="?", help=argparse.SUPPRESS)  # 0.1: BASE+OVERLAY...
     diff.add_argument(
         "--checkins",
         metavar="FILE",
@@ -972,24 +1190,18 @@ def _parser() -> argparse.ArgumentParser:
 
     from trustkit._schema import SCHEMA_NAMES  # noqa: PLC0415
 
-    schema = sub.add_parser("schema", help="print a JSON Schema (draft 2020-12)")
+    schema = sub.add_parser(
+        "schema", help="print a JSON Schema (draft 2020-12)", formatter_class=_Formatter
+    )
     schema.add_argument(
         "name", metavar="NAME", choices=SCHEMA_NAMES, help=f"one of: {', '.join(SCHEMA_NAMES)}"
     )
-    schema.add_argument(
-        "--pack",
-        metavar=("PACK", "OVERLAY"),
-        nargs="+",
-        help="the check-in follows the questions of this pack (an installed pack's id or a "
-        "folder) with these overlays applied in order; default: the bundled pack",
-    )
+    _pack_options(schema, then_overlays=True)
     export = sub.add_parser("export", help="print the check-in in another standard's format")
     export.add_argument(
         "format", metavar="FORMAT", choices=["fhir"], help="fhir: a FHIR R4 Questionnaire (JSON)"
     )
-    export.add_argument(
-        "--pack", metavar="PACK", help="use this pack: an installed pack's id or a folder"
-    )
+    _pack_options(export)
     export.add_argument(
         "--locale",
         metavar="TAG",
@@ -1036,18 +1248,16 @@ def _dispatch(
         if args.command == "checkin":
             return _cmd_checkin(args, input if ask is None else ask, out, err)
         if args.command == "pack":
-            if args.pack_command == "show":
-                return _cmd_pack_show(args, out, err)
-            if args.pack_command == "diff":
-                return _cmd_pack_diff(args, out, err)
             command = {
                 "check": _cmd_pack_check,
+                "diff": _cmd_pack_diff,
                 "graph": _cmd_pack_graph,
+                "show": _cmd_pack_show,
                 "test": _cmd_pack_test,
             }[args.pack_command]
-            return command(args, out)
+            return command(args, out, err)
         if args.command == "schema":
-            return _cmd_schema(args, out)
+            return _cmd_schema(args, out, err)
         if args.command == "export":
             return _cmd_export(args, out, err)
         return _cmd_steps(args, out, err)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
+from collections.abc import Iterable
 
 FACT_FAMILIES: dict[str, tuple[str, str | None]] = {
     "checkins": ("number", None),
@@ -63,6 +65,23 @@ def fold(text: str) -> str:
     """``text`` in lower case, without accents or outer spaces: "si" and " Sí" read the same."""
     decomposed = unicodedata.normalize("NFD", text.strip().casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+MAX_GUESSED_CHARS = 100
+"""The longest misspelt id a "did you mean" is looked for (longer ones get no guess)."""
+
+
+def did_you_mean(word: object, known: Iterable[str]) -> str:
+    """`` (did you mean 'feels_heard'?)`` for the known id closest to ``word``, or ``""``.
+
+    For ids only (questions, steps, rules, packs, commands): never pass an
+    answer's value, which must not be echoed. Nothing is guessed for a word
+    that is not text, is longer than `MAX_GUESSED_CHARS`, or is like no id.
+    """
+    if not isinstance(word, str) or not word or len(word) > MAX_GUESSED_CHARS:
+        return ""
+    close = difflib.get_close_matches(word, sorted(set(known)), n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 YES_WORDS = frozenset({"yes", "y", "si", "oui", "ja", "sim", "da", "tak"})

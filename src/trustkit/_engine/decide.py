@@ -31,6 +31,7 @@ from trustkit._engine.facts import compute
 from trustkit._engine.period import SafetyPeriod
 from trustkit._engine.state import Decider, checked_state, folded
 from trustkit._engine.state import period as period_of
+from trustkit._vocabulary import did_you_mean
 from trustkit.errors import AnswerError, AnswerProblem, NoStepError, ProblemCode, TrustkitError
 from trustkit.models import (
     CheckIn,
@@ -164,7 +165,9 @@ def _problems(c: CompiledPack, role: Role, data: Mapping[Any, object]) -> list[A
             else:
                 problems.append(
                     AnswerProblem(
-                        _name(key), "a known question id", code=ProblemCode.UNKNOWN_QUESTION
+                        _name(key),
+                        f"a known question id{did_you_mean(key, c.checks[role])}",
+                        code=ProblemCode.UNKNOWN_QUESTION,
                     )
                 )
         elif value is not None and not check(value):

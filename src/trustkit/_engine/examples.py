@@ -30,6 +30,7 @@ from trustkit._engine.trace import trace
 from trustkit._pack.read import PackFile, Reader, read_file
 from trustkit._pack.sources import load_pack, resolve
 from trustkit._public import public
+from trustkit._vocabulary import did_you_mean
 from trustkit.errors import AnswerError, PackError, PackProblem, ProblemCode
 from trustkit.models import CheckIn, ContentPack, PackRef, Role, Urgency
 
@@ -179,8 +180,13 @@ def _history(reader: Reader, pack: ContentPack) -> tuple[CheckIn, ...] | None:
         answers = _answers(sub, "answers", role, pack)
         at = _when(sub)
         recommended = sub.raw("recommended", None)
-        if recommended is not None and recommended not in {s.id for s in pack.steps}:
-            sub.fail("recommended", "no such step in the pack", ProblemCode.UNKNOWN_REFERENCE)
+        steps = [s.id for s in pack.steps]
+        if recommended is not None and recommended not in steps:
+            sub.fail(
+                "recommended",
+                f"no such step in the pack{did_you_mean(recommended, steps)}",
+                ProblemCode.UNKNOWN_REFERENCE,
+            )
             recommended = None
         sub.done()
         out.append(CheckIn(role, answers, at, recommended))
@@ -234,11 +240,21 @@ def _expect(reader: Reader, pack: ContentPack) -> dict[str, Any]:
     if "step" in sub.data:
         expect["step"] = sub.text("step")
         if expect["step"] not in {s.id for s in pack.steps}:
-            sub.fail("step", "no such step in the pack", ProblemCode.UNKNOWN_REFERENCE)
+            steps = [s.id for s in pack.steps]
+            sub.fail(
+                "step",
+                f"no such step in the pack{did_you_mean(expect['step'], steps)}",
+                ProblemCode.UNKNOWN_REFERENCE,
+            )
     if "rule" in sub.data:
         expect["rule"] = sub.text("rule")
         if expect["rule"] not in {r.id for r in pack.rules}:
-            sub.fail("rule", "no such rule in the pack", ProblemCode.UNKNOWN_REFERENCE)
+            rules = [r.id for r in pack.rules]
+            sub.fail(
+                "rule",
+                f"no such rule in the pack{did_you_mean(expect['rule'], rules)}",
+                ProblemCode.UNKNOWN_REFERENCE,
+            )
     if "urgency" in sub.data:
         expect["urgency"] = sub.choice("urgency", Urgency)
     if "safety" in sub.data:

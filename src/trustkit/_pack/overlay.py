@@ -18,6 +18,7 @@ from trustkit._pack.load import Parts, build
 from trustkit._pack.validate import item_tables
 from trustkit._pack.versions import parse_range, satisfies
 from trustkit._version import __version__
+from trustkit._vocabulary import did_you_mean
 from trustkit.errors import PackProblem, ProblemCode
 from trustkit.models import ContentPack, Origin, PackRef, Urgency
 
@@ -209,7 +210,8 @@ class _Merge:
                         origin,
                         label,
                         "",
-                        f"{self.base.id} has no such item to change",
+                        f"{self.base.id} has no such item to change"
+                        f"{did_you_mean(item, self.targets[kind])}",
                         ProblemCode.UNKNOWN_REFERENCE,
                     )
                     continue
@@ -290,7 +292,8 @@ class _Merge:
                     origin,
                     "disable",
                     "rules",
-                    f"{self.base.id} has no rule {rule_id!r}",
+                    f"{self.base.id} has no rule {rule_id!r}"
+                    f"{did_you_mean(rule_id, self.targets['rules'])}",
                     ProblemCode.UNKNOWN_REFERENCE,
                 )
             elif rule.safety:
@@ -322,7 +325,7 @@ class _Merge:
                     origin,
                     action.id,
                     "step",
-                    f"unknown step {step_id!r}",
+                    f"unknown step {step_id!r}{did_you_mean(step_id, step_ids)}",
                     ProblemCode.UNKNOWN_REFERENCE,
                 )
             extra.setdefault(step_id, []).append(action)

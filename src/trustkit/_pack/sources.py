@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from trustkit._pack.load import Parts, build_base, bundled_root, read_parts
 from trustkit._pack.validate import check_pack
 from trustkit._public import public
+from trustkit._vocabulary import did_you_mean
 from trustkit.errors import PackError, PackProblem, ProblemCode
 from trustkit.models import ContentPack, Origin
 
@@ -74,8 +75,9 @@ def resolve(source: Source) -> tuple[Traversable, str]:
         if entry is not None and entry[1] is not None:
             return entry[1], text
         if not Path(text).is_dir():
+            known = [*BUNDLED, *installed()]
             why = (
-                "no such pack is bundled or installed"
+                f"no such pack is bundled or installed{did_you_mean(text, known)}"
                 if entry is None
                 else f"its entry point ({entry[0]}) names no folder"
             )

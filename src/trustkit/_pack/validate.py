@@ -36,6 +36,7 @@ from trustkit._vocabulary import (
     FACT_FAMILIES,
     SAFETY_PERIOD_FLOOR_WEEKS,
     SAFETY_PERIOD_MAX_WEEKS,
+    did_you_mean,
     split_fact,
     yes_no_problem,
 )
@@ -214,7 +215,8 @@ class _ConditionChecker:
             if cond.question not in self.questions:
                 self.fail(
                     f"{path}.answered",
-                    f"unknown question {cond.question!r}",
+                    f"unknown question {cond.question!r}"
+                    f"{did_you_mean(cond.question, self.questions)}",
                     ProblemCode.UNKNOWN_REFERENCE,
                 )
         elif not isinstance(cond, Always):
@@ -225,7 +227,7 @@ class _ConditionChecker:
         if question is None:
             self.fail(
                 f"{path}.answer",
-                f"unknown question {cond.question!r}",
+                f"unknown question {cond.question!r}{did_you_mean(cond.question, self.questions)}",
                 ProblemCode.UNKNOWN_REFERENCE,
             )
             return
@@ -512,7 +514,9 @@ def _check_rules(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
         step = steps.get(rule.step)
         if step is None:
             yield place.problem(
-                "step", f"unknown step {rule.step!r}", ProblemCode.UNKNOWN_REFERENCE
+                "step",
+                f"unknown step {rule.step!r}{did_you_mean(rule.step, steps)}",
+                ProblemCode.UNKNOWN_REFERENCE,
             )
         if isinstance(rule.priority, bool) or not isinstance(rule.priority, int):
             yield place.problem("priority", "a whole number", ProblemCode.WRONG_TYPE)
