@@ -72,7 +72,7 @@ def test_pack_check_lists_every_planted_fault_with_its_location(broken: Path) ->
         "boundaries-unclear: when.op: expected one of",
         "educate-roots: when.value: understand_roots takes values from 1 to 5",
         "safety-abuse: urgency: a safety rule's urgency must be 'critical'",
-        "steps.toml:5: educate: id: duplicate step id",
+        "steps.toml:7: educate: id: duplicate step id",
         "questions.toml:35: hope: lable: unknown field",
         "resources.toml:49: us-emergency: colour: unknown field",
     ):

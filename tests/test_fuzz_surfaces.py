@@ -228,7 +228,9 @@ def test_fuzz_cli_pack_diff(lines: list[str]) -> None:
         path.write_text("\n".join(lines), encoding="utf-8", errors="surrogatepass")
         out, err = io.StringIO(), io.StringIO()
         code = main(
-            ["pack", "diff", "core", "core", "--checkins", str(path)], stdout=out, stderr=err
+            ["pack", "diff", "--old-pack", "core", "--new-pack", "core", "--checkins", str(path)],
+            stdout=out,
+            stderr=err,
         )
     assert (code, err.getvalue()) == (0, "")
     assert not planted_in(out.getvalue())

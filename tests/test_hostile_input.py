@@ -141,7 +141,16 @@ def test_a_checkin_dated_far_from_today_is_malformed(tmp_path: Path, at: str) ->
     assert dict(diff.malformed_records) == {"far": expected}
     result = trustkit.batch([json.loads(line) for line in lines])
     assert result.error == (expected, None)
-    code, out, err = run("pack", "diff", "core", "core", "--checkins", str(tmp_path / "c.jsonl"))
+    code, out, err = run(
+        "pack",
+        "diff",
+        "--old-pack",
+        "core",
+        "--new-pack",
+        "core",
+        "--checkins",
+        str(tmp_path / "c.jsonl"),
+    )
     assert (code, err) == (0, "")
     assert "far: 1 problem in the check-in: at: a time in the years 2000 to 2099" in out
 
@@ -216,7 +225,9 @@ def test_a_file_that_is_not_parquet_is_a_typed_error(tmp_path: Path, content: by
         (problem,) = caught.value.problems
         assert problem.field == "records.parquet"
         assert problem.code is trustkit.ProblemCode.INVALID_FILE
-    code, out, err = run("pack", "diff", "core", "core", "--checkins", str(path))
+    code, out, err = run(
+        "pack", "diff", "--old-pack", "core", "--new-pack", "core", "--checkins", str(path)
+    )
     assert (code, out) == (2, "")
     assert "records.parquet: a Parquet file; this one cannot be read as Parquet" in one_line_error(
         err
@@ -243,7 +254,9 @@ def test_a_missing_parquet_file_is_an_os_error_naming_it(tmp_path: Path) -> None
     path = tmp_path / "nowhere.parquet"
     with pytest.raises(FileNotFoundError):
         trustkit.diff_packs(CORE, CORE, path)
-    code, _, err = run("pack", "diff", "core", "core", "--checkins", str(path))
+    code, _, err = run(
+        "pack", "diff", "--old-pack", "core", "--new-pack", "core", "--checkins", str(path)
+    )
     assert code == 2
     assert one_line_error(err) == f"trustkit: error: {path}: no such file or directory\n"
 
@@ -319,7 +332,9 @@ def test_json_lines_with_hostile_lines_end_in_a_report(tmp_path: Path) -> None:
     lines = ["[" * 100_000, '{"id": ' + "9" * 5000 + "}", "\udcff", '{"id": "ok", "a": 1}']
     path = tmp_path / "c.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8", errors="surrogateescape")
-    code, out, err = run("pack", "diff", "core", "core", "--checkins", str(path))
+    code, out, err = run(
+        "pack", "diff", "--old-pack", "core", "--new-pack", "core", "--checkins", str(path)
+    )
     assert (code, err) == (0, "")
     assert "4 check-ins read, 0 decided by both packs" in out
     assert "line 1: 1 problem in the check-in: JSON: arrays and objects nested" in out

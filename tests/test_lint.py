@@ -230,7 +230,7 @@ print(f"status={status} peak_kb={peak}", file=sys.stderr)
 def test_checking_an_overlay_of_a_thousand_rules_stays_small(tmp_path: Path) -> None:
     """1,000 simple rules are linted in seconds and megabytes (it once took minutes and GBs).
 
-    Run in a fresh process with a generous timeout; bench/big_pack.py measures it properly.
+    Run in a fresh process; the timeout only stops a hang (bench/big_pack.py measures time).
     """
     import random
     import re
@@ -257,7 +257,7 @@ def test_checking_an_overlay_of_a_thousand_rules_stays_small(tmp_path: Path) -> 
         [sys.executable, "-c", _BIG_CHECK, str(folder)],
         capture_output=True,
         text=True,
-        timeout=30,
+        timeout=600,
         check=False,
     )
     match = re.search(r"status=(\d+) peak_kb=(\d+)", result.stderr)

@@ -125,6 +125,9 @@ class Row:
     couple: str | None
     checkin: CheckIn | None
     problem: str | None = None
+    said_yes: CheckIn | None = None
+    """A record that cannot be read whole, but whose respondent, time and yes answers can:
+    those answers alone, so a safety yes in it is answered and remembered, never lost."""
 
 
 def _missing(value: object) -> bool:
@@ -219,14 +222,46 @@ def read_row(item: object, label: str) -> Row:
     couple_value = item.get("couple")
     couple = None if _missing(couple_value) else _key(couple_value)
     if couple is None and not _missing(couple_value):
-        return Row(record_id, None, None, "couple: not text or a whole number")
+        problem = "couple: not text or a whole number"
+        return Row(record_id, None, None, problem, _yes_only(item))
     try:
         checkin = _checkin(item)
     except AnswerError as error:
-        return Row(record_id, couple, None, _describe(error))
+        return Row(record_id, couple, None, _describe(error), _yes_only(item))
     if not EARLIEST <= checkin.at < LATEST:
         return Row(record_id, couple, None, _FAR)
     return Row(record_id, couple, checkin)
+
+
+def _yes_only(record: Mapping[Any, object]) -> CheckIn | None:
+    """The yes answers of a record that cannot be read whole, if its respondent and time can be.
+
+    Only answers that are ``true`` itself are kept (the engine then reads the
+    safety questions among them); anything else about the record may be wrong.
+    """
+    answers = record.get("answers")
+    try:
+        if isinstance(answers, str):
+            answers = _json.loads(answers)
+        if not isinstance(answers, Mapping):
+            return None
+        yes = {
+            key: True for key, value in answers.items() if isinstance(key, str) and value is True
+        }
+        if not yes:
+            return None
+        at = record.get("at")
+        to_datetime = getattr(at, "to_pydatetime", None)  # a pandas Timestamp
+        checkin = parse_checkin(
+            {
+                "respondent": record.get("respondent"),
+                "answers": yes,
+                "at": at if to_datetime is None else to_datetime(),
+            }
+        )
+    except (TrustkitError, ValueError, TypeError):  # no respondent or time that can be read
+        return None
+    return checkin if EARLIEST <= checkin.at < LATEST else None
 
 
 @attrs.frozen
@@ -420,25 +455,57 @@ def decide(
     sayers = [Sayer(compiled(pack)) for pack in packs]
     couples: dict[str, list[int]] = {}
     for i, row in enumerate(rows):
-        if row.checkin is None:
-            out[i] = (row.problem or "",) * len(packs)
+        if row.checkin is None and (row.said_yes is None or row.couple is None):
+            out[i] = tuple(_unread(say, row, None, country) for say in sayers)
         elif row.couple is None:
+            assert row.checkin is not None
             out[i] = tuple(_one(say, row.checkin, None, country) for say in sayers)
         else:
             couples.setdefault(row.couple, []).append(i)
     for members in couples.values():
-        members.sort(key=lambda i: (rows[i].checkin.at, i))  # type: ignore[union-attr]
+        members.sort(key=lambda i: (_when(rows[i]), i))
         states = [_NEW] * len(packs)
         for i in members:
-            checkin = rows[i].checkin
-            assert checkin is not None
+            row = rows[i]
             results = []
             for n, pack in enumerate(packs):
-                result = _one(sayers[n], checkin, states[n], country)
-                states[n] = _carried(pack, states[n], checkin, result)
+                if row.checkin is None:  # only its yes answers can be read: answered, remembered
+                    assert row.said_yes is not None
+                    result = _unread(sayers[n], row, states[n], country)
+                    states[n] = _carried(pack, states[n], row.said_yes, row.problem or "")
+                else:
+                    result = _one(sayers[n], row.checkin, states[n], country)
+                    states[n] = _carried(pack, states[n], row.checkin, result)
                 results.append(result)
             out[i] = tuple(results)
     return out
+
+
+def _when(row: Row) -> dt.datetime:
+    """When a row of a couple was answered (its check-in's time, or its yes answers')."""
+    checkin = row.checkin or row.said_yes
+    assert checkin is not None  # only such rows join their couple
+    return checkin.at
+
+
+def _unread(say: Sayer, row: Row, state: CoupleState | None, country: str | None) -> Outcome:
+    """A record that cannot be read whole: its problem, or the help its yes answers call for.
+
+    The help comes first, with the record's problem reported beside it (in
+    ``problems``), as a single call reports a problem beside a safety result.
+    """
+    problem = row.problem or ""
+    if row.said_yes is None:
+        return problem
+    try:
+        found = verdict(say.c, row.said_yes, None, country, state=state)
+    except TrustkitError:
+        return problem
+    if found.winner is not None:  # no safety yes among them: the record stays unread
+        return problem
+    rec = render(say.c, found)
+    beside = AnswerProblem("record", problem, code=ProblemCode.INVALID_VALUE)
+    return attrs.evolve(rec, problems=(*rec.problems, beside))
 
 
 def _chosen(pack: ContentPack | None, locale: str | None) -> ContentPack:
@@ -460,6 +527,8 @@ class BatchResult:
     Each column has one entry per record. A record that could not be decided
     has ``None`` in ``step_id``, ``rule_id``, ``urgency`` and ``safety`` and
     the problem in ``error`` (which names fields and questions, never answers).
+    A safety yes is answered whatever else is wrong with its record: such a
+    record has its safety decision and, in ``error``, the problem beside it.
 
     Added in version 0.2.0.
 
@@ -522,6 +591,15 @@ class BatchResult:
         return table
 
 
+def _beside(rec: Recommendation) -> str | None:
+    """The problems reported beside a safety result, as the ``error`` column says them."""
+    if not rec.problems:
+        return None
+    said = [p.expected if p.field == "record" else f"{p.field}: {p.expected}" for p in rec.problems]
+    text = "; ".join(said)
+    return text if len(text) <= MAX_PROBLEM_CHARS else text[: MAX_PROBLEM_CHARS - 3] + "..."
+
+
 def batch_result(rows: Sequence[Row], outcomes: Sequence[tuple[Outcome, ...]]) -> BatchResult:
     """The columns for rows decided under one pack."""
     recs = [o[0] for o in outcomes]
@@ -531,7 +609,7 @@ def batch_result(rows: Sequence[Row], outcomes: Sequence[tuple[Outcome, ...]]) -
         rule_id=tuple(None if isinstance(r, str) else r.rule_id for r in recs),
         urgency=tuple(None if isinstance(r, str) else r.urgency.value for r in recs),
         safety=tuple(None if isinstance(r, str) else r.safety for r in recs),
-        error=tuple(r if isinstance(r, str) else None for r in recs),
+        error=tuple(r if isinstance(r, str) else _beside(r) for r in recs),
     )
 
 

@@ -89,8 +89,8 @@ def window(
 
 
 def same(a: CheckIn, b: CheckIn) -> bool:
-    """The same check-in, whatever step either has stored."""
-    return a.at == b.at and a.respondent is b.respondent and a.answers == b.answers
+    """The same check-in, whatever step either has stored (the object, then the instant, first)."""
+    return a is b or (a.at == b.at and a.respondent is b.respondent and a.answers == b.answers)
 
 
 def _crossed(before: float, after: float, improving: bool) -> bool:
