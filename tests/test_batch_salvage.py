@@ -34,7 +34,8 @@ def test_a_yes_in_a_record_with_an_unknown_field_is_answered_and_remembered() ->
     result = trustkit.batch([calm, broken])
     rows = dict(zip(result.record_id, zip(result.safety, result.error, strict=True), strict=True))
     assert rows["0"][0] is True
-    assert rows["0"][1] is not None and "mood" in rows["0"][1]
+    assert rows["0"][1] is not None
+    assert "mood" in rows["0"][1]
     assert rows["1"] == (True, None)  # the later calm check-in: still the safety follow-up
     # What a single call with the readable part of the history says.
     alone = trustkit.CheckIn("partner", {"afraid_of_partner": True}, T0)
@@ -47,7 +48,8 @@ def test_a_yes_in_a_record_with_a_bad_couple_id_is_answered_alone() -> None:
     broken = record(0, {"self_harm_thoughts": True}, couple=["not", "an", "id"])
     result = trustkit.batch([broken])
     assert result.safety == (True,)
-    assert result.error[0] is not None and "couple" in result.error[0]
+    assert result.error[0] is not None
+    assert "couple" in result.error[0]
 
 
 def test_a_record_without_a_yes_or_a_readable_respondent_stays_unread() -> None:
@@ -68,7 +70,8 @@ def test_the_error_column_reports_a_problem_beside_a_safety_yes() -> None:
     checkin = trustkit.CheckIn("partner", {"afraid_of_partner": True, "feels_heard": 9}, T0)
     result = trustkit.batch([checkin])
     assert result.safety == (True,)
-    assert result.error[0] is not None and result.error[0].startswith("feels_heard")
+    assert result.error[0] is not None
+    assert result.error[0].startswith("feels_heard")
     assert "9" not in result.error[0]
 
 
@@ -79,3 +82,12 @@ def test_diff_packs_remembers_the_yes_too() -> None:
     report = trustkit.diff_packs(pack, pack, [broken, calm])
     assert report.malformed == 0
     assert report.decided == 2
+
+
+def test_a_yes_in_a_record_dated_far_from_today_is_answered_alone() -> None:
+    far = record(0, {"afraid_of_partner": True}, at="0001-01-01T00:00:00+00:00")
+    calm = record(1, {"feels_heard": 1})
+    result = trustkit.batch([far, calm])
+    assert result.safety == (True, False)  # answered; too far to join the couple's time line
+    assert result.error[0] is not None
+    assert "at:" in result.error[0]

@@ -136,11 +136,17 @@ def test_a_checkin_dated_far_from_today_is_malformed(tmp_path: Path, at: str) ->
         "1 problem in the check-in: at: a time in the years 2000 to 2099; "
         "this one is too far from today"
     )
+    # The record cannot join its couple's time line, but its yes is answered: help first,
+    # with the problem beside it (in batch's error column).
+    diff = trustkit.diff_packs(CORE, CORE, write_lines(tmp_path / "c.jsonl", lines))
+    assert (diff.records, diff.decided, diff.malformed) == (2, 2, 0)
+    result = trustkit.batch([json.loads(line) for line in lines])
+    assert result.error == (expected, None)
+    assert result.safety == (True, False)
+    lines[0] = json.dumps(record("far", {"afraid_of_partner": False}, at, couple="c"))
     diff = trustkit.diff_packs(CORE, CORE, write_lines(tmp_path / "c.jsonl", lines))
     assert (diff.records, diff.decided) == (2, 1)
     assert dict(diff.malformed_records) == {"far": expected}
-    result = trustkit.batch([json.loads(line) for line in lines])
-    assert result.error == (expected, None)
     code, out, err = run(
         "pack",
         "diff",

@@ -229,15 +229,18 @@ def read_row(item: object, label: str) -> Row:
     except AnswerError as error:
         return Row(record_id, couple, None, _describe(error), _yes_only(item))
     if not EARLIEST <= checkin.at < LATEST:
-        return Row(record_id, couple, None, _FAR)
+        # Too far from today to join its couple's time line; a yes in it is still answered.
+        return Row(record_id, None, None, _FAR, _yes_only(item, anytime=True))
     return Row(record_id, couple, checkin)
 
 
-def _yes_only(record: Mapping[Any, object]) -> CheckIn | None:
+def _yes_only(record: Mapping[Any, object], *, anytime: bool = False) -> CheckIn | None:
     """The yes answers of a record that cannot be read whole, if its respondent and time can be.
 
     Only answers that are ``true`` itself are kept (the engine then reads the
     safety questions among them); anything else about the record may be wrong.
+    The time must be in the readers' years, unless ``anytime`` (for a record
+    answered alone, never folded into its couple's time line).
     """
     answers = record.get("answers")
     try:
@@ -261,7 +264,7 @@ def _yes_only(record: Mapping[Any, object]) -> CheckIn | None:
         )
     except (TrustkitError, ValueError, TypeError):  # no respondent or time that can be read
         return None
-    return checkin if EARLIEST <= checkin.at < LATEST else None
+    return checkin if anytime or EARLIEST <= checkin.at < LATEST else None
 
 
 @attrs.frozen
