@@ -27,6 +27,7 @@ from trustkit.models import (
     ContentPack,
     CoupleState,
     Evidence,
+    PlanKind,
     Recommendation,
     Resource,
     Role,
@@ -64,6 +65,7 @@ def made_with(
     resources: tuple[Resource, ...],
     safety: bool,
     problems: tuple[AnswerProblem, ...] = (),
+    plan: PlanKind | None = None,
 ) -> Recommendation:
     """A recommendation made with ``pack``, which gives its id, version, packs and locale.
 
@@ -86,6 +88,7 @@ def made_with(
         packs=pack.packs,
         locale=pack.locale,
         problems=problems,
+        plan=plan,
     )
 
 
@@ -136,6 +139,7 @@ def _safety(
         resources=emergency.first(near(c.resources_for(tuple(topics)), country), country),
         safety=True,
         problems=problems,
+        plan=top.plan,
     )
 
 
@@ -233,4 +237,5 @@ def _follow_up(c: CompiledPack, found: Verdict) -> Recommendation:
         resources=emergency.first(near(c.resources_for(tuple(topics)), country), country),
         safety=True,
         problems=found.problems,
+        plan=top.plan,
     )
