@@ -1014,15 +1014,14 @@ def safety_plan_schema() -> dict[str, object]:
     """
     recommendation = recommendation_schema()
     defs: dict[str, Any] = recommendation["$defs"]  # type: ignore[assignment]
-    texts = {"type": "array", "items": {"type": "string"}}
     section = _closed(
         "One section of the plan: its heading, the pack's prompts, what the person wrote, and "
         "(professionals and lines only) the lines to call.",
         {
             "part": _choice("Which section it is.", [p.value for p in PlanPart]),
             "heading": _text("Its heading."),
-            "prompts": {**texts, "description": "Questions and suggestions from the pack."},
-            "entries": {**texts, "description": "What the person wrote, in their own words."},
+            "prompts": _texts("Questions and suggestions from the pack."),
+            "entries": _texts("What the person wrote, in their own words."),
             "resources": {
                 "type": "array",
                 "items": _ref("resource"),
@@ -1048,6 +1047,7 @@ def safety_plan_schema() -> dict[str, object]:
         },
     )
     pieces = {"id": defs["id"], "resource": defs["resource"], "section": section}
+    del recommendation  # its pieces now belong to this schema alone
     return _document("safety-plan.json", "trustkit safety plan", body, pieces)
 
 
