@@ -183,7 +183,7 @@ def test_no_part_of_a_schema_is_shared(name: str) -> None:
 
 
 def test_schema_names() -> None:
-    """SCHEMA_NAMES lists pack, one pack-<file> per file kind, checkin, recommendation, trace, plan."""
+    """SCHEMA_NAMES: pack, one pack-<file> per file kind, checkin, recommendation, trace, plan."""
     assert set(SCHEMA_NAMES) == {
         "pack",
         "checkin",

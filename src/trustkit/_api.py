@@ -623,9 +623,7 @@ def safety_plan(
     try:
         wanted = PlanKind(kind)
     except (ValueError, TypeError):
-        raise AnswerError(
-            [AnswerProblem("kind", _KINDS, code=ProblemCode.INVALID_VALUE)]
-        ) from None
+        raise AnswerError([AnswerProblem("kind", _KINDS, code=ProblemCode.INVALID_VALUE)]) from None
     code = country_code(country)
     chosen = default_pack() if pack is None else pack
     if locale is not None:

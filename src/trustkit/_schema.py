@@ -1112,7 +1112,7 @@ def schema_text(name: str) -> str:
 
 
 def json_schema(name: str, *, pack: ContentPack | None = None) -> dict[str, object]:
-    """A JSON Schema (draft 2020-12) for a pack file, a check-in, a recommendation, a trace or a plan.
+    """A JSON Schema (draft 2020-12) for a pack file, a check-in, a recommendation, a trace, a plan.
 
     The schemas are generated from trustkit's one description of the pack
     format and shipped with the package as JSON files; this returns a fresh

@@ -418,7 +418,7 @@ class Resource:
 
 @attrs.frozen
 class PlanTemplate:
-    """A pack's texts for one kind of safety plan, which [`trustkit.safety_plan`][trustkit.safety_plan] fills.
+    """A pack's texts for one kind of safety plan, filled by [`safety_plan`][trustkit.safety_plan].
 
     Each section holds prompts: short questions or suggestions that help the
     person write their own plan, in their own words.

@@ -163,6 +163,19 @@ def _rules_files(root: Traversable, label: str, problems: list[PackProblem]) -> 
     return tuple(names)
 
 
+def _optional_files(
+    root: Traversable, label: str, problems: list[PackProblem]
+) -> dict[str, PackFile]:
+    """The optional files the pack has (`OPTIONAL_FILES`), read."""
+    found = {}
+    for name in OPTIONAL_FILES:
+        if (root / name).is_file():
+            file = read_file(root, label, name, problems)
+            if file is not None:
+                found[name] = file
+    return found
+
+
 def read_parts(root: Traversable, label: str) -> Parts:
     """Read one pack folder (a base pack or an overlay) without merging it."""
     parts = Parts(label)
@@ -187,11 +200,7 @@ def read_parts(root: Traversable, label: str) -> Parts:
             files_read[name] = file
     if not overlay and len(files_read) != len(names) + len(more_rules):
         raise PackError(parts.problems)
-    for name in OPTIONAL_FILES:
-        if (root / name).is_file():
-            file = read_file(root, label, name, parts.problems)
-            if file is not None:
-                files_read[name] = file
+    files_read.update(_optional_files(root, label, parts.problems))
     if overlay and (root / "messages.toml").is_file():
         parts.problems.append(
             PackProblem(

@@ -620,7 +620,9 @@ def _check_plans(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
             value = getattr(plan, field.name)
             texts = value if isinstance(value, tuple) else (value,)
             if not texts or not all(texts):
-                yield place.problem(field.name, "at least one text, none empty", ProblemCode.MISSING)
+                yield place.problem(
+                    field.name, "at least one text, none empty", ProblemCode.MISSING
+                )
             if any(SECRECY.search(t) for t in texts):
                 yield place.problem(
                     field.name, "a safety text must never ask for secrecy", ProblemCode.UNSAFE
