@@ -420,3 +420,12 @@ def test_the_docs_show_a_filled_plan_as_trustkit_makes_it(locale: str) -> None:
         DOCS.write_text(before + start + example(locale) + end + after, encoding="utf-8")
         shown = example(locale)
     assert shown == example(locale)
+
+
+def test_an_unreadable_plans_file_is_a_pack_problem(overlay: Any) -> None:
+    """plans.toml that is not TOML is reported with its file, like any pack file."""
+    with pytest.raises(PackError) as caught:
+        trustkit.load_pack(overlay(plans="[[plans]\n"))
+    assert [(p.file, p.code) for p in caught.value.problems] == [
+        ("extra/plans.toml", ProblemCode.INVALID_FILE)
+    ]
