@@ -129,6 +129,7 @@ def test_translations_made_in_python_have_no_file() -> None:
         questions=tuple(bare(q) for q in CORE.questions),
         rules=tuple(bare(r) for r in CORE.rules),
         resources=tuple(bare(r) for r in CORE.resources),
+        plans=tuple(bare(p) for p in CORE.plans),
         messages=bare(CORE.messages),
         locale_files=(),
         translations=(Translation("fr", (("steps", "educate", "title", "Comprendre"),)),),

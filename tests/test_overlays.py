@@ -171,6 +171,7 @@ step = "professional_help"
 priority = 980
 urgency = "critical"
 safety = true
+plan = "abuse"
 resources = ["domestic_abuse"]
 reason = "Your safety at home comes first."
 when = { answer = "unsafe_at_home", op = "=", value = true }

@@ -173,6 +173,7 @@ GOOD: dict[str, dict[str, Any]] = {
         "reason": "r",
         "resources": ["crisis"],
         "safety": False,
+        "plan": "abuse",
     },
     "resources": {
         "id": "x",
@@ -186,6 +187,19 @@ GOOD: dict[str, dict[str, Any]] = {
         "source": "s",
         "verified": dt.date(2026, 11, 27),
         "secondary_source": True,
+    },
+    "plans": {
+        "id": "p",
+        "kind": "abuse",
+        "title": "t",
+        "intro": "i",
+        "warning_signs": ["w"],
+        "on_my_own": ["o"],
+        "people_and_places": ["p"],
+        "ask_for_help": ["a"],
+        "professionals": ["p"],
+        "safer": ["s"],
+        "resources": ["domestic_abuse"],
     },
 }
 GOOD["steps"] = {

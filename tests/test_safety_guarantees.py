@@ -35,6 +35,7 @@ step = "talk-it-over"
 priority = 5000
 urgency = "critical"
 safety = true
+plan = "abuse"
 resources = ["counselling"]
 reason = "Let's keep this between the two of you."
 when = { answer = "afraid_of_partner", op = "=", value = true }

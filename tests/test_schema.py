@@ -183,12 +183,13 @@ def test_no_part_of_a_schema_is_shared(name: str) -> None:
 
 
 def test_schema_names() -> None:
-    """SCHEMA_NAMES lists pack, one pack-<file> per file kind, checkin, recommendation, trace."""
+    """SCHEMA_NAMES: pack, one pack-<file> per file kind, checkin, recommendation, trace, plan."""
     assert set(SCHEMA_NAMES) == {
         "pack",
         "checkin",
         "recommendation",
         "trace",
+        "safety-plan",
         *(f"pack-{name}" for name in PACK_FILE_NAMES),
     }
     assert set(PACK_FILE_PATTERNS) == set(PACK_FILE_NAMES)

@@ -40,6 +40,7 @@ MODELS = {
     "questions": trustkit.Question,
     "rules": trustkit.Rule,
     "resources": trustkit.Resource,
+    "plans": trustkit.PlanTemplate,
 }
 
 
@@ -71,7 +72,12 @@ def test_optional_templates_have_the_models_defaults() -> None:
         assert default == (attrs.NOTHING if template.default is None else template.default), name
     assert set(LABELS) <= {n for n, t in spec.TEMPLATES.items() if t.default is not None}
     assert spec.TEMPLATES["checkin_retry"].placeholders == ("hint", "back")
-    assert set(spec.SAFETY_MESSAGES) == {"safety_earlier", "emergency_elsewhere", "checkin_safety"}
+    assert set(spec.SAFETY_MESSAGES) == {
+        "safety_earlier",
+        "emergency_elsewhere",
+        "checkin_safety",
+        *(f"plan_{part.value}" for part in trustkit.PlanPart),
+    }
     messages = pack_file_schema("messages")["$defs"]["templates"]["properties"]  # type: ignore[index]
     assert messages["hint_count"]["default"] == LABELS["hint_count"]
     assert "default" not in messages["answer_yes"]
@@ -138,6 +144,10 @@ def test_the_loader_accepts_every_declared_field_and_no_other(overlay: Overlay, 
         "priority = 1\nreason = 'r'\nextra = 1\n",
         "resources": "[[resources]]\nid = 'x'\nname = 'n'\ntopics = ['crisis']\n"
         "country = 'US'\nsource = 's'\nverified = 2026-01-01\nurl = 'u'\nextra = 1\n",
+        "plans": "[[plans]]\nid = 'x'\nkind = 'abuse'\ntitle = 't'\nintro = 'i'\n"
+        "warning_signs = ['w']\non_my_own = ['o']\npeople_and_places = ['p']\n"
+        "ask_for_help = ['a']\nprofessionals = ['p']\nsafer = ['s']\n"
+        "resources = ['domestic_abuse']\nextra = 1\n",
     }[kind]
     root = overlay(**{table.file.removesuffix(".toml"): text})
     with pytest.raises(trustkit.PackError) as info:

@@ -9,7 +9,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from trustkit._engine.compile import compiled
-from trustkit._engine.decide import decider, decision, verdict
+from trustkit._engine.decide import country_code, decider, decision, verdict
+from trustkit._engine.plan import make_plan, render, template
 from trustkit._engine.recommend import recommend
 from trustkit._public import public
 from trustkit.errors import AnswerError, AnswerProblem, ProblemCode
@@ -20,8 +21,10 @@ from trustkit.models import (
     CoupleState,
     Decision,
     Messages,
+    PlanKind,
     Recommendation,
     Role,
+    SafetyPlan,
     Trace,
     Urgency,
     Who,
@@ -468,7 +471,7 @@ def _bundled_parts(rec: Recommendation) -> tuple[Any, ...] | None:
     if tuple(c.resources_by_id.get(i) for i in ids) != rec.resources:
         return None
     return (step_id, form, rec.urgency.value, rec.reasons, rec.evidence, rec.rule_id,
-            rec.alternatives, ids, rec.respondent.value, rec.safety)  # fmt: skip
+            rec.alternatives, ids, rec.respondent.value, rec.safety, rec.plan)  # fmt: skip
 
 
 @public  # where pickles find it
@@ -478,7 +481,8 @@ def bundled_recommendation(parts: tuple[Any, ...]) -> Recommendation:
     Pickle calls this; it is not meant to be called directly. It lives at
     ``trustkit.bundled_recommendation`` so that a pickle names no private module.
     """
-    step_id, form, urgency, reasons, evidence, rule_id, alternatives, ids, role, safety = parts
+    step_id, form, urgency, reasons, evidence, rule_id, alternatives, ids, role, safety = parts[:10]
+    plan = parts[10] if len(parts) > 10 else None  # pickled before plans were named
     pack = default_pack()
     c = compiled(pack)
     if isinstance(form, str):
@@ -499,6 +503,7 @@ def bundled_recommendation(parts: tuple[Any, ...]) -> Recommendation:
         pack_version=pack.version,
         packs=pack.packs,
         locale=pack.locale,
+        plan=plan,
     )
 
 
@@ -638,4 +643,121 @@ def action_label(action: Action, reader: Role | str, messages: Messages | None =
 
 
 _READERS = frozenset(role.value for role in Role)
-action_label.__module__ = "trustkit"  # documented, and found, as trustkit.action_label
+
+
+# ------------------------------------------------------------------------- safety plans
+
+_KINDS = "one of " + ", ".join(repr(k.value) for k in PlanKind)
+
+
+@public
+def safety_plan(
+    kind: PlanKind | str,
+    *,
+    country: str | None = None,
+    locale: str | None = None,
+    pack: ContentPack | None = None,
+) -> SafetyPlan:
+    """A safety plan of one kind, ready for the person to fill in with their own words.
+
+    The plan has six sections, after published safety-planning practice (see
+    "Safety plans" in docs/safety.md): warning signs; things I can do on my
+    own; people and places that help me feel better; people I can ask for
+    help; professionals and lines; and making things safer. Each holds the
+    pack's prompts; "professionals and lines" also lists the pack's lines for
+    the country (the emergency number first), each with the date its details
+    were ``verified``. A safety recommendation's ``plan`` says which kind fits.
+
+    The plan is the person's alone. trustkit keeps no copy and no record that
+    one was made, and nothing about it reaches the other partner's
+    recommendations, traces or batch results. Store it with that person's own
+    data (never with the couple's shared data or check-ins), and show it only
+    to them.
+
+    Added in version 0.2.0.
+
+    Args:
+        kind: Which plan: ``"self_harm"``, ``"abuse"`` or ``"supporter"`` (for
+            someone worried about a partner who spoke of self-harm).
+        country: An ISO 3166-1 alpha-2 code such as ``"GB"`` (any case): list
+            that country's lines and the international ones, and fill in its
+            emergency number. ``None`` lists every line.
+        locale: A BCP 47 tag such as ``"es"``: the plan's language, where the
+            pack has texts for it.
+        pack: The pack whose texts and lines to use; the bundled pack by default.
+
+    Returns:
+        The plan, with no entries yet.
+
+    Raises:
+        AnswerError: ``kind`` is not a kind of plan the pack has, or
+            ``country`` or ``locale`` is not a code or tag that can be used.
+        PackError: The pack has a problem (a pack built in Python is checked
+            before it is first used).
+
+    Examples:
+        >>> import trustkit
+        >>> plan = trustkit.safety_plan("abuse", country="GB")
+        >>> plan.title, plan.professionals.resources[0].phone
+        ('My safety plan', '999')
+        >>> [section.part.value for section in plan.sections][:2]
+        ['warning_signs', 'on_my_own']
+        >>> trustkit.safety_plan("self_harm", locale="es").warning_signs.heading
+        'Señales de alarma'
+    """
+    try:
+        wanted = PlanKind(kind)
+    except (ValueError, TypeError):
+        raise AnswerError([AnswerProblem("kind", _KINDS, code=ProblemCode.INVALID_VALUE)]) from None
+    code = country_code(country)
+    chosen = default_pack() if pack is None else pack
+    if locale is not None:
+        chosen = chosen.localized(locale)
+    c = compiled(chosen)
+    texts = template(c, wanted)
+    if texts is None:
+        have = ", ".join(repr(p.kind.value) for p in chosen.plans) or "none"
+        raise AnswerError(
+            [
+                AnswerProblem(
+                    "kind",
+                    f"a kind of plan the pack has ({have})",
+                    code=ProblemCode.INVALID_VALUE,
+                )
+            ]
+        )
+    return make_plan(c, texts, code)
+
+
+@public
+def render_plan(plan: SafetyPlan, *, pack: ContentPack | None = None) -> str:
+    """A safety plan as plain text, ready to show or print.
+
+    The title and introduction, then each section numbered, with its prompts,
+    what the person wrote (or lines to write on), and under "professionals and
+    lines" each line with how to reach it and when its details were checked.
+    The words around the plan's own texts come from ``pack`` (the bundled pack
+    by default) in the plan's language.
+
+    Added in version 0.2.0.
+
+    Args:
+        plan: The plan, as [`safety_plan`][trustkit.safety_plan] made it
+            (with any entries added since).
+        pack: The pack the plan was made with; the bundled pack by default.
+
+    Returns:
+        The text, ending in a newline.
+
+    Examples:
+        >>> import trustkit
+        >>> plan = trustkit.safety_plan("self_harm", country="GB")
+        >>> plan = plan.with_entries("on_my_own", ["Walk round the block"])
+        >>> text = trustkit.render_plan(plan)
+        >>> print(text.splitlines()[0])
+        My safety plan
+        >>> "   - Walk round the block" in text
+        True
+    """
+    chosen = default_pack() if pack is None else pack
+    return render(plan, chosen.localized(plan.locale).messages)

@@ -73,7 +73,16 @@ from trustkit._vocabulary import (
     SAFETY_PERIOD_MAX_WEEKS,
 )
 from trustkit.errors import ProblemCode
-from trustkit.models import ContentPack, Op, QuestionKind, Resource, Urgency, Who
+from trustkit.models import (
+    ContentPack,
+    Op,
+    PlanKind,
+    PlanPart,
+    QuestionKind,
+    Resource,
+    Urgency,
+    Who,
+)
 
 __all__ = [
     "PACK_FILE_NAMES",
@@ -85,6 +94,7 @@ __all__ = [
     "pack_file_schema",
     "pack_schema",
     "recommendation_schema",
+    "safety_plan_schema",
     "schema",
 ]
 
@@ -98,6 +108,7 @@ PACK_FILE_NAMES: tuple[str, ...] = (
     "rules",
     "resources",
     "messages",
+    "plans",
     "overrides",
     "locale",
 )
@@ -111,6 +122,7 @@ PACK_FILE_PATTERNS: Mapping[str, str] = types.MappingProxyType(
         "rules": "rules.toml",
         "resources": "resources.toml",
         "messages": "messages.toml",
+        "plans": "plans.toml",
         "overrides": "overrides.toml",
         "locale": "locales/*.toml",
     }
@@ -123,6 +135,7 @@ SCHEMA_NAMES: tuple[str, ...] = (
     "checkin",
     "recommendation",
     "trace",
+    "safety-plan",
 )
 """Every name `schema` accepts (the names of ``trustkit schema NAME``)."""
 
@@ -498,8 +511,9 @@ def _item_defs() -> dict[str, Any]:
                             "resources": {"minItems": 1},
                             "when": _ref("safety_condition"),
                         },
-                        "required": ["urgency", "resources"],
+                        "required": ["urgency", "resources", "plan"],
                     },
+                    "else": {"not": {"required": ["plan"]}},
                 }
             ],
         ),
@@ -512,6 +526,7 @@ def _item_defs() -> dict[str, Any]:
                 for way in ("phone", "text", "url", "notes")
             ],
         ),
+        "plan": _table(spec.PLANS.doc, _fields(spec.PLANS), spec.PLANS.required),
     }
 
 
@@ -657,6 +672,11 @@ def _file_bodies() -> dict[str, dict[str, Any]]:
             {"explain": _ref("templates")},
             ("explain",),
         ),
+        "plans": _table(
+            "plans.toml: the texts of the safety plans ([[plans]]), one per kind. A base pack "
+            "needs a plan of every kind its safety rules name.",
+            {"plans": _list_of("plan", "The plans.")},
+        ),
         "overrides": _table(
             "overrides.toml (overlay packs only): changes to items of the pack it extends, one "
             "table per item keyed by kind and id, e.g. [rules.patience-pace], holding only "
@@ -667,6 +687,7 @@ def _file_bodies() -> dict[str, dict[str, Any]]:
                     for kind in ("steps", "actions", "dimensions", "questions", "rules")
                 },
                 "resources": _ref("resource_changes"),
+                "plans": _ref("plan_changes"),
                 "messages": _ref("template_changes"),
                 "disable": _table(
                     "Items to switch off. Safety rules cannot be disabled.",
@@ -689,6 +710,7 @@ def _file_bodies() -> dict[str, dict[str, Any]]:
                     for kind in ("steps", "actions", "dimensions", "questions", "rules")
                 },
                 "resources": _ref("resource_translation"),
+                "plans": _ref("plan_translation"),
                 "messages": _ref("template_translation"),
             },
         ),
@@ -702,6 +724,7 @@ _FILE_TITLES = {
     "rules": "trustkit pack file rules.toml",
     "resources": "trustkit pack file resources.toml",
     "messages": "trustkit pack file messages.toml",
+    "plans": "trustkit pack file plans.toml",
     "overrides": "trustkit pack file overrides.toml",
     "locale": "trustkit pack file locales/<tag>.toml",
 }
@@ -723,7 +746,7 @@ def pack_file_schema(name: str) -> dict[str, object]:
     Args:
         name: The kind of file, one of `PACK_FILE_NAMES`: ``"pack"``,
             ``"steps"``, ``"questions"``, ``"rules"``, ``"resources"``,
-            ``"messages"``, ``"overrides"`` or ``"locale"``
+            ``"messages"``, ``"plans"``, ``"overrides"`` or ``"locale"``
             (``locales/<tag>.toml``).
 
     Returns:
@@ -966,9 +989,67 @@ def recommendation_schema() -> dict[str, object]:
                 "description": "What was wrong with the input when the safety screen decided "
                 "anyway (empty otherwise).",
             },
+            "plan": _plan_kind(),
         },
     )
     return _document("recommendation.json", "trustkit recommendation", body, defs)
+
+
+def _plan_kind() -> dict[str, Any]:
+    return {
+        "enum": [*(k.value for k in PlanKind), None],
+        "description": "When the safety screen decided, the kind of safety plan that fits "
+        "('self_harm', 'abuse' or 'supporter'); null otherwise.",
+    }
+
+
+def safety_plan_schema() -> dict[str, object]:
+    """The JSON that ``trustkit.converter.unstructure`` makes of a safety plan.
+
+    Every field is always present and no other appears. Its lines are
+    resources exactly as in the recommendation schema.
+
+    Returns:
+        A fresh draft 2020-12 schema with ``$id``
+        ``https://trustkit.invalid/schema/safety-plan.json``.
+    """
+    recommendation = recommendation_schema()
+    defs: dict[str, Any] = recommendation["$defs"]  # type: ignore[assignment]
+    section = _closed(
+        "One section of the plan: its heading, the pack's prompts, what the person wrote, and "
+        "(professionals and lines only) the lines to call.",
+        {
+            "part": _choice("Which section it is.", [p.value for p in PlanPart]),
+            "heading": _text("Its heading."),
+            "prompts": _texts("Questions and suggestions from the pack."),
+            "entries": _texts("What the person wrote, in their own words."),
+            "resources": {
+                "type": "array",
+                "items": _ref("resource"),
+                "description": "The lines to call, the emergency number first.",
+            },
+        },
+    )
+    body = _closed(
+        "A safety plan as trustkit.converter.unstructure(plan) gives it: private to the person "
+        "it is for.",
+        {
+            "kind": _choice("Which kind of plan it is.", [k.value for k in PlanKind]),
+            "title": _text("Its title."),
+            "intro": _text("What it is for."),
+            **{part.value: _ref("section") for part in PlanPart},
+            "country": {
+                "type": ["string", "null"],
+                "description": "The country its lines are for; null: every line of the pack.",
+            },
+            "locale": _text("The language of its texts, as a BCP 47 tag."),
+            "pack_id": {**_ref("id"), "description": "The pack its texts came from."},
+            "pack_version": {"type": "string", "pattern": _VERSION_PATTERN},
+        },
+    )
+    pieces = {"id": defs["id"], "resource": defs["resource"], "section": section}
+    del recommendation  # its pieces now belong to this schema alone
+    return _document("safety-plan.json", "trustkit safety plan", body, pieces)
 
 
 def schema(name: str) -> dict[str, object]:
@@ -977,7 +1058,8 @@ def schema(name: str) -> dict[str, object]:
     Args:
         name: One of `SCHEMA_NAMES`: ``"pack"`` (any pack file),
             ``"pack-<file>"`` (one kind of pack file, e.g. ``"pack-rules"``),
-            ``"checkin"``, ``"recommendation"`` or ``"trace"``.
+            ``"checkin"``, ``"recommendation"``, ``"trace"`` or
+            ``"safety-plan"``.
 
     Returns:
         A fresh schema.
@@ -1004,6 +1086,8 @@ def schema(name: str) -> dict[str, object]:
         from trustkit._trace_schema import trace_schema  # noqa: PLC0415  (kept apart)
 
         return trace_schema()
+    if name == "safety-plan":
+        return safety_plan_schema()
     file = name.removeprefix("pack-")
     if file == name or file not in _FILE_TITLES:
         raise KeyError(f"no schema named {name!r}; use one of {', '.join(SCHEMA_NAMES)}")
@@ -1030,7 +1114,7 @@ def schema_text(name: str) -> str:
 
 @public
 def json_schema(name: str, *, pack: ContentPack | None = None) -> dict[str, object]:
-    """A JSON Schema (draft 2020-12) for a pack file, a check-in, a recommendation or a trace.
+    """A JSON Schema (draft 2020-12) for a pack file, a check-in, a recommendation, a trace, a plan.
 
     The schemas are generated from trustkit's one description of the pack
     format and shipped with the package as JSON files; this returns a fresh
@@ -1043,10 +1127,12 @@ def json_schema(name: str, *, pack: ContentPack | None = None) -> dict[str, obje
         name: ``"checkin"`` (what [`parse_checkin`][trustkit.parse_checkin]
             accepts), ``"recommendation"`` (what ``converter.unstructure``
             makes of a recommendation), ``"trace"`` (likewise, of a
-            [`Trace`][trustkit.Trace]), ``"pack"`` (any pack file) or
-            ``"pack-<file>"`` for one kind of pack file: ``pack-pack``,
-            ``pack-steps``, ``pack-questions``, ``pack-rules``,
-            ``pack-resources``, ``pack-messages``, ``pack-overrides`` or
+            [`Trace`][trustkit.Trace]), ``"safety-plan"`` (likewise, of a
+            [`SafetyPlan`][trustkit.SafetyPlan]; added in version 0.2.0),
+            ``"pack"`` (any pack file) or ``"pack-<file>"`` for one kind of
+            pack file: ``pack-pack``, ``pack-steps``, ``pack-questions``,
+            ``pack-rules``, ``pack-resources``, ``pack-messages``,
+            ``pack-plans`` (added in version 0.2.0), ``pack-overrides`` or
             ``pack-locale``. ``trustkit schema NAME`` prints the same.
         pack: The pack whose questionnaire a check-in follows; the bundled
             pack by default. Only the check-in schema depends on it.

@@ -52,6 +52,13 @@ LABELS: dict[str, str] = {
     "the past year, if this is your first). Answer them where you can do so privately: your "
     "answers are never shown to your partner.",
     "hint_count": "0 or more",
+    "plan_warning_signs": "Warning signs",
+    "plan_on_my_own": "Things I can do on my own",
+    "plan_people_and_places": "People and places that help me feel better",
+    "plan_ask_for_help": "People I can ask for help",
+    "plan_professionals": "Professionals and lines",
+    "plan_safer": "Making things safer",
+    "plan_checked": "details checked {date}",
 }
 """The labels that apps and the command line show around a pack's content, with their defaults.
 

@@ -30,15 +30,21 @@ __all__ = [
     "CheckInJSON",
     "EvidenceJSON",
     "PackRefJSON",
+    "PlanSectionJSON",
     "ProblemJSON",
     "RecommendationJSON",
     "ResourceJSON",
+    "SafetyPlanJSON",
     "StepJSON",
 ]
 
 RoleJSON = Literal["partner", "supporter"]
 UrgencyJSON = Literal["info", "warning", "critical"]
 WhoJSON = Literal["supporter", "partner", "both", "either"]
+PlanKindJSON = Literal["self_harm", "abuse", "supporter"]
+PlanPartJSON = Literal[
+    "warning_signs", "on_my_own", "people_and_places", "ask_for_help", "professionals", "safer"
+]
 
 
 class CheckInJSON(TypedDict):
@@ -185,3 +191,38 @@ class RecommendationJSON(TypedDict):
     packs: list[PackRefJSON]
     locale: str
     problems: list[ProblemJSON]
+    plan: PlanKindJSON | None
+
+
+class PlanSectionJSON(TypedDict):
+    """A [`PlanSection`][trustkit.PlanSection], as ``converter.unstructure`` writes it.
+
+    Added in version 0.2.0.
+    """
+
+    part: PlanPartJSON
+    heading: str
+    prompts: list[str]
+    entries: list[str]
+    resources: list[ResourceJSON]
+
+
+class SafetyPlanJSON(TypedDict):
+    """A [`SafetyPlan`][trustkit.SafetyPlan], as ``converter.unstructure`` writes it.
+
+    Added in version 0.2.0.
+    """
+
+    kind: PlanKindJSON
+    title: str
+    intro: str
+    warning_signs: PlanSectionJSON
+    on_my_own: PlanSectionJSON
+    people_and_places: PlanSectionJSON
+    ask_for_help: PlanSectionJSON
+    professionals: PlanSectionJSON
+    safer: PlanSectionJSON
+    country: str | None
+    locale: str
+    pack_id: str
+    pack_version: str

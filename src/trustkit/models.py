@@ -48,6 +48,10 @@ __all__ = [
     "Op",
     "Origin",
     "PackRef",
+    "PlanKind",
+    "PlanPart",
+    "PlanSection",
+    "PlanTemplate",
     "Question",
     "QuestionKind",
     "Recommendation",
@@ -56,6 +60,7 @@ __all__ = [
     "Rule",
     "RuleOutcome",
     "RuleTrace",
+    "SafetyPlan",
     "ScoreCompare",
     "Step",
     "Text",
@@ -169,6 +174,46 @@ class Op(enum.StrEnum):
     GE = ">="
 
 
+class PlanKind(enum.StrEnum):
+    """Which kind of safety plan fits: see [`trustkit.safety_plan`][trustkit.safety_plan].
+
+    Added in version 0.2.0.
+    """
+
+    SELF_HARM = "self_harm"
+    """For someone who has thoughts of harming themselves or ending their life."""
+    ABUSE = "abuse"
+    """For someone who is afraid of, controlled, hurt or threatened by a partner."""
+    SUPPORTER = "supporter"
+    """For someone worried about a partner who spoke of harming themselves: how to help, and
+    how to look after themselves."""
+
+
+class PlanPart(enum.StrEnum):
+    """One of the six sections of a [`SafetyPlan`][trustkit.SafetyPlan], in the plan's order.
+
+    The order follows the Safety Planning Intervention (Stanley and Brown): notice
+    the warning signs, cope on your own, be with people and places that help,
+    ask people for help, reach professionals and lines, make things safer.
+
+    Added in version 0.2.0.
+    """
+
+    WARNING_SIGNS = "warning_signs"
+    """Warning signs: what tells me a crisis may be coming."""
+    ON_MY_OWN = "on_my_own"
+    """Things I can do on my own."""
+    PEOPLE_AND_PLACES = "people_and_places"
+    """People and places that help me feel better."""
+    ASK_FOR_HELP = "ask_for_help"
+    """People I can ask for help."""
+    PROFESSIONALS = "professionals"
+    """Professionals and lines: the pack's verified resources, the emergency number first."""
+    SAFER = "safer"
+    """Making things safer (for abuse: a safe place, documents, a code word, a bag, and
+    device and account safety)."""
+
+
 @attrs.frozen
 class Origin:
     """Where a pack item was defined, for error messages.
@@ -215,6 +260,18 @@ def _op(value: Op | str) -> Op:
 
 def _urgency(value: Urgency | str) -> Urgency:
     return Urgency(value)
+
+
+def _plan_kind(value: PlanKind | str) -> PlanKind:
+    return PlanKind(value)
+
+
+def _plan_part(value: PlanPart | str) -> PlanPart:
+    return PlanPart(value)
+
+
+def _optional_plan_kind(value: PlanKind | str | None) -> PlanKind | None:
+    return None if value is None else PlanKind(value)
 
 
 def _origin_field() -> Any:
@@ -401,6 +458,50 @@ class Resource:
     origin: Origin | None = _origin_field()
 
 
+@attrs.frozen
+class PlanTemplate:
+    """A pack's texts for one kind of safety plan, filled by [`safety_plan`][trustkit.safety_plan].
+
+    Each section holds prompts: short questions or suggestions that help the
+    person write their own plan, in their own words.
+
+    Attributes:
+        id: Stable id, unique in the pack.
+        kind: The kind of plan; a pack has one template per kind.
+        title: The plan's title ("My safety plan").
+        intro: One or two sentences said before the sections.
+        warning_signs: Prompts for the warning signs.
+        on_my_own: Prompts for things I can do on my own.
+        people_and_places: Prompts for people and places that help me feel better.
+        ask_for_help: Prompts for people I can ask for help.
+        professionals: Prompts for professionals and lines (the pack's
+            resources on ``resources`` are listed with them).
+        safer: Prompts for making things safer.
+        resources: The resource topics whose lines the plan lists, e.g.
+            ``("crisis", "emergency")``.
+
+    Added in version 0.2.0.
+    """
+
+    id: str
+    kind: PlanKind = attrs.field(converter=_plan_kind)
+    title: str
+    intro: str
+    warning_signs: tuple[str, ...]
+    on_my_own: tuple[str, ...]
+    people_and_places: tuple[str, ...]
+    ask_for_help: tuple[str, ...]
+    professionals: tuple[str, ...]
+    safer: tuple[str, ...]
+    resources: tuple[str, ...]
+    origin: Origin | None = _origin_field()
+
+    def prompts(self, part: PlanPart | str) -> tuple[str, ...]:
+        """The prompts of one section."""
+        found: tuple[str, ...] = getattr(self, PlanPart(part).value)
+        return found
+
+
 # ------------------------------------------------------------------------ conditions
 
 
@@ -568,6 +669,9 @@ class Rule:
             would not read right for them; ``""`` when it fits (added in
             version 0.2.0).
         reason_supporter: The same for the supporter (added in version 0.2.0).
+        plan: For a safety rule, the kind of safety plan that fits the
+            person it holds for (every safety rule names one; added in
+            version 0.2.0). ``None`` for other rules.
     """
 
     id: str
@@ -580,6 +684,7 @@ class Rule:
     safety: bool = False
     reason_partner: str = ""
     reason_supporter: str = ""
+    plan: PlanKind | None = attrs.field(default=None, converter=_optional_plan_kind)
     origin: Origin | None = _origin_field()
 
 
@@ -650,6 +755,19 @@ class Messages:
         checkin_retry: Said after a reply that is not an answer (``{hint}``, ``{back}``).
         checkin_safety: Said before the safety questions.
         hint_count: What a count question takes ("0 or more").
+
+    The headings of a [`SafetyPlan`][trustkit.SafetyPlan]'s sections, and how a
+    plan says when a line's details were checked (added in version 0.2.0):
+
+    Attributes:
+        plan_warning_signs: "Warning signs".
+        plan_on_my_own: "Things I can do on my own".
+        plan_people_and_places: "People and places that help me feel better".
+        plan_ask_for_help: "People I can ask for help".
+        plan_professionals: "Professionals and lines".
+        plan_safer: "Making things safer".
+        plan_checked: When a line's details were checked (``{date}``:
+            "details checked {date}").
     """
 
     answer_yes: str
@@ -695,6 +813,13 @@ class Messages:
     checkin_retry: str = LABELS["checkin_retry"]
     checkin_safety: str = LABELS["checkin_safety"]
     hint_count: str = LABELS["hint_count"]
+    plan_warning_signs: str = LABELS["plan_warning_signs"]
+    plan_on_my_own: str = LABELS["plan_on_my_own"]
+    plan_people_and_places: str = LABELS["plan_people_and_places"]
+    plan_ask_for_help: str = LABELS["plan_ask_for_help"]
+    plan_professionals: str = LABELS["plan_professionals"]
+    plan_safer: str = LABELS["plan_safer"]
+    plan_checked: str = LABELS["plan_checked"]
     origin: Origin | None = _origin_field()
 
     @property
@@ -825,6 +950,8 @@ class ContentPack:
             "Safety over time" in the docs). At least
             ``SAFETY_PERIOD_FLOOR_WEEKS`` (52); an overlay may lengthen it,
             never shorten it.
+        plans: The texts of its safety plans, one per kind (see
+            [`safety_plan`][trustkit.safety_plan]; added in version 0.2.0).
     """
 
     id: str
@@ -842,6 +969,7 @@ class ContentPack:
     translations: tuple[Translation, ...] = ()
     locale_files: tuple[LocaleFile, ...] = attrs.field(default=(), eq=False)
     safety_period_weeks: int = SAFETY_PERIOD_FLOOR_WEEKS
+    plans: tuple[PlanTemplate, ...] = ()
     _steps_by_id: dict[str, Step] = attrs.field(init=False, eq=False, repr=False)
     _questions_by_id: dict[str, Question] = attrs.field(init=False, eq=False, repr=False)
     # Caches, each owned by the layer that fills it: whether the pack layer checked the
@@ -1160,6 +1288,10 @@ class Recommendation:
             the history, the dates, the country or the state are wrong; the
             problems are listed here, beside the help, never instead of it.
             Empty otherwise: without a safety decision, bad input is an error.
+        plan: When the safety screen decided, the kind of safety plan that
+            fits (from the safety rule that decided): pass it to
+            [`safety_plan`][trustkit.safety_plan]. ``None`` otherwise, and
+            always ``None`` for the other partner (added in version 0.2.0).
     """
 
     step: Step
@@ -1176,6 +1308,102 @@ class Recommendation:
     packs: tuple[PackRef, ...]
     locale: str
     problems: tuple[AnswerProblem, ...] = ()
+    plan: PlanKind | None = attrs.field(default=None, converter=_optional_plan_kind)
+
+
+@attrs.frozen
+class PlanSection:
+    """One section of a [`SafetyPlan`][trustkit.SafetyPlan]: its prompts, and what the person wrote.
+
+    Attributes:
+        part: Which section it is.
+        heading: Its heading, in the plan's language.
+        prompts: Questions and suggestions from the pack that help the person
+            write this section in their own words.
+        entries: What the person wrote, in their own words; empty in a plan
+            fresh from [`safety_plan`][trustkit.safety_plan]. The app adds
+            them (``attrs.evolve`` or `SafetyPlan.with_entries`). As private
+            as answers: the ``repr`` only counts them.
+        resources: For ``professionals`` only: the lines to call, the
+            emergency number first, each with the date its details were
+            ``verified``.
+
+    Added in version 0.2.0.
+    """
+
+    part: PlanPart = attrs.field(converter=_plan_part)
+    heading: str
+    prompts: tuple[str, ...]
+    entries: tuple[str, ...] = attrs.field(default=(), repr=_count_hidden("entries"))
+    resources: tuple[Resource, ...] = ()
+
+
+@attrs.frozen
+class SafetyPlan:
+    """A person's own safety plan, made by [`safety_plan`][trustkit.safety_plan].
+
+    [`render_plan`][trustkit.render_plan] writes it out as plain text, ready to print.
+
+    Six sections, in the order of published safety-planning practice (see
+    "Safety plans" in docs/safety.md). A plan is private to the person it is
+    for: trustkit never stores one, and nothing about it reaches the other
+    partner. Keep it with that person's own data, never with the couple's.
+
+    Attributes:
+        kind: Which kind of plan it is.
+        title: Its title.
+        intro: What it is for, in a sentence or two.
+        warning_signs: Warning signs.
+        on_my_own: Things I can do on my own.
+        people_and_places: People and places that help me feel better.
+        ask_for_help: People I can ask for help.
+        professionals: Professionals and lines, with the pack's verified lines.
+        safer: Making things safer.
+        country: The country its lines are for (``None``: all of the pack's).
+        locale: The language of its texts, as a BCP 47 tag.
+        pack_id: The id of the pack its texts and lines came from.
+        pack_version: That pack's version.
+
+    Added in version 0.2.0.
+    """
+
+    kind: PlanKind = attrs.field(converter=_plan_kind)
+    title: str
+    intro: str
+    warning_signs: PlanSection
+    on_my_own: PlanSection
+    people_and_places: PlanSection
+    ask_for_help: PlanSection
+    professionals: PlanSection
+    safer: PlanSection
+    country: str | None
+    locale: str
+    pack_id: str
+    pack_version: str
+
+    @property
+    def sections(self) -> tuple[PlanSection, ...]:
+        """The six sections, in the plan's order."""
+        return tuple(getattr(self, part.value) for part in PlanPart)
+
+    def section(self, part: PlanPart | str) -> PlanSection:
+        """One section."""
+        found: PlanSection = getattr(self, PlanPart(part).value)
+        return found
+
+    def with_entries(self, part: PlanPart | str, entries: Iterable[str]) -> SafetyPlan:
+        """This plan with one section's entries replaced by ``entries`` (what the person wrote).
+
+        Examples:
+            >>> import trustkit
+            >>> plan = trustkit.safety_plan("self_harm", country="GB")
+            >>> plan = plan.with_entries("on_my_own", ["Walk the dog", "Hot shower"])
+            >>> plan.on_my_own.entries
+            ('Walk the dog', 'Hot shower')
+        """
+        key = PlanPart(part).value
+        filled = attrs.evolve(getattr(self, key), entries=tuple(entries))
+        return attrs.evolve(self, **{key: filled})
 
 
 @attrs.frozen

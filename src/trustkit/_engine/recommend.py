@@ -27,6 +27,7 @@ from trustkit.models import (
     ContentPack,
     CoupleState,
     Evidence,
+    PlanKind,
     Recommendation,
     Resource,
     Role,
@@ -64,6 +65,7 @@ def made_with(
     resources: tuple[Resource, ...],
     safety: bool,
     problems: tuple[AnswerProblem, ...] = (),
+    plan: PlanKind | None = None,
 ) -> Recommendation:
     """A recommendation made with ``pack``, which gives its id, version, packs and locale.
 
@@ -92,6 +94,7 @@ def made_with(
         packs=pack.packs,
         locale=pack.locale,
         problems=problems,
+        plan=plan,
     )
 
 
@@ -143,6 +146,7 @@ def _safety(
         resources=emergency.first(near(c.resources_for(tuple(topics)), country), country),
         safety=True,
         problems=problems,
+        plan=top.plan,
     )
 
 
@@ -240,4 +244,5 @@ def _follow_up(c: CompiledPack, found: Verdict) -> Recommendation:
         resources=emergency.first(near(c.resources_for(tuple(topics)), country), country),
         safety=True,
         problems=found.problems,
+        plan=top.plan,
     )

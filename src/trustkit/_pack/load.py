@@ -30,6 +30,7 @@ from trustkit.models import (
     Messages,
     Origin,
     PackRef,
+    PlanTemplate,
     Question,
     Resource,
     Rule,
@@ -48,6 +49,9 @@ PACK_FILES = (
     "messages.toml",
 )
 """The files every pack holds."""
+
+OPTIONAL_FILES = ("plans.toml",)
+"""Files a pack may hold: base packs with safety rules need plans.toml for the plans they name."""
 
 
 class Parts:
@@ -68,6 +72,7 @@ class Parts:
         self.questions: tuple[Question, ...] = ()
         self.rules: tuple[Rule, ...] = ()
         self.resources: tuple[Resource, ...] = ()
+        self.plans: tuple[PlanTemplate, ...] = ()
         self.messages: Messages | None = None
         self.actions: list[tuple[str, Action, Origin]] = []
         self.overrides: dict[str, dict[str, tuple[dict[str, Any], Origin]]] = {}
@@ -158,6 +163,19 @@ def _rules_files(root: Traversable, label: str, problems: list[PackProblem]) -> 
     return tuple(names)
 
 
+def _optional_files(
+    root: Traversable, label: str, problems: list[PackProblem]
+) -> dict[str, PackFile]:
+    """The optional files the pack has (`OPTIONAL_FILES`), read."""
+    found = {}
+    for name in OPTIONAL_FILES:
+        if (root / name).is_file():
+            file = read_file(root, label, name, problems)
+            if file is not None:
+                found[name] = file
+    return found
+
+
 def read_parts(root: Traversable, label: str) -> Parts:
     """Read one pack folder (a base pack or an overlay) without merging it."""
     parts = Parts(label)
@@ -182,6 +200,7 @@ def read_parts(root: Traversable, label: str) -> Parts:
             files_read[name] = file
     if not overlay and len(files_read) != len(names) + len(more_rules):
         raise PackError(parts.problems)
+    files_read.update(_optional_files(root, label, parts.problems))
     if overlay and (root / "messages.toml").is_file():
         parts.problems.append(
             PackProblem(
@@ -240,6 +259,8 @@ def read_parts(root: Traversable, label: str) -> Parts:
         parts.resources = tables.items(files_read["resources.toml"], "resources", parts.problems)
     if "messages.toml" in files_read:
         parts.messages = tables.messages(files_read["messages.toml"], parts.problems)
+    if "plans.toml" in files_read:
+        parts.plans = tables.items(files_read["plans.toml"], "plans", parts.problems)
     return parts
 
 
@@ -281,6 +302,7 @@ def build_base(parts: Parts) -> ContentPack:
             "questions": parts.questions,
             "rules": parts.rules,
             "resources": parts.resources,
+            "plans": parts.plans,
             "messages": parts.messages,
             "packs": (PackRef(parts.id, parts.version),),
             "translations": (),  # read from locale_files when a locale is first used

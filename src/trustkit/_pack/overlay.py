@@ -165,6 +165,7 @@ class _Merge:
             ("questions", self.parts.questions),
             ("rules", self.parts.rules),
             ("resources", self.parts.resources),
+            ("plans", self.parts.plans),
             ("actions", tuple(a for s in self.parts.steps for a in s.actions)),
             ("actions", tuple(action for _, action, _ in self.parts.actions)),
         ):
@@ -358,6 +359,7 @@ class _Merge:
             "resources": tuple(
                 self.changed_item("resources", r) for r in (*base.resources, *parts.resources)
             ),
+            "plans": tuple(self.changed_item("plans", p) for p in (*base.plans, *parts.plans)),
             "messages": attrs.evolve(base.messages, **message_changes),
             "safety_period_weeks": max(base.safety_period_weeks, parts.safety_period_weeks or 0),
             "packs": (*base.packs, PackRef(parts.id, parts.version)),

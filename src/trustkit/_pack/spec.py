@@ -20,7 +20,7 @@ import attrs
 
 from trustkit._roles import Role, role_field
 from trustkit._vocabulary import EMERGENCY, EMERGENCY_ELSEWHERE, LABELS, SAFETY_EARLIER
-from trustkit.models import QuestionKind, Urgency, Who
+from trustkit.models import PlanKind, PlanPart, QuestionKind, Urgency, Who
 
 SCALE_MIN, SCALE_MAX = 1, 5
 """The agreement scale of ``scale`` questions (and of dimension scores)."""
@@ -414,10 +414,20 @@ RULES = Table(
             "safety",
             "flag",
             "Optional. true for a safety rule: safety rules run first and cannot be outranked. "
-            "A safety rule must be 'critical', name resource topics and only check that safety "
-            "questions were answered yes.",
+            "A safety rule must be 'critical', name resource topics and the plan that fits, "
+            "and only check that safety questions were answered yes.",
             required=False,
             schema={"default": False},
+        ),
+        Field(
+            "plan",
+            "choice",
+            "Safety rules only, and every safety rule needs it: the kind of safety plan that "
+            "fits the person the rule holds for, 'self_harm', 'abuse' or 'supporter' (someone "
+            "worried about a partner who spoke of self-harm). The pack's plans.toml must have "
+            "a plan of that kind.",
+            required=False,
+            choices=PlanKind,
         ),
     ),
 )
@@ -528,8 +538,74 @@ ROLE_TEXTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
 )
 """The texts that may have a version for each role, by kind of item: ``summary``, ..."""
 
+_SECTION_DOCS = {
+    PlanPart.WARNING_SIGNS: "the warning signs: thoughts, feelings, situations or behaviour "
+    "that tell the person a crisis may be coming",
+    PlanPart.ON_MY_OWN: "things the person can do on their own to get through a hard moment",
+    PlanPart.PEOPLE_AND_PLACES: "people and places that take their mind off things or help "
+    "them feel better",
+    PlanPart.ASK_FOR_HELP: "people they can ask for help, and what to ask",
+    PlanPart.PROFESSIONALS: "professionals and lines (the plan lists the pack's resources on "
+    "its resources topics after these, the emergency number first)",
+    PlanPart.SAFER: "making things safer (for 'abuse': a safe place, documents, a code word, a "
+    "bag, and device and account safety)",
+}
+
+PLANS = Table(
+    "plans",
+    "plan",
+    "plans.toml",
+    "The texts of one kind of safety plan ([[plans]]): a title, an introduction, and prompts "
+    "for each of its six sections that help the person write the plan in their own words. "
+    "Plans are safety texts: they never ask for secrecy.",
+    (
+        Field("id", "id", "The plan's id, unique in the pack (e.g. 'abuse')."),
+        Field(
+            "kind",
+            "choice",
+            "Which kind of plan: 'self_harm', 'abuse' or 'supporter'. One plan per kind; the "
+            "pack needs one of every kind its safety rules name.",
+            choices=PlanKind,
+        ),
+        Field(
+            "title",
+            "text",
+            "The plan's title, e.g. 'My safety plan'.",
+            overlay=True,
+            translate=True,
+        ),
+        Field(
+            "intro",
+            "text",
+            "One or two sentences said before the sections. It " + _EMERGENCY_WORDS,
+            overlay=True,
+            translate=True,
+            placeholders=(EMERGENCY,),
+        ),
+        *(
+            Field(
+                part.value,
+                "texts",
+                f"Prompts for {_SECTION_DOCS[part]}: at least one. Each " + _EMERGENCY_WORDS,
+                overlay=True,
+                translate=True,
+                schema={"minItems": 1},
+                placeholders=(EMERGENCY,),
+            )
+            for part in PlanPart
+        ),
+        Field(
+            "resources",
+            "texts",
+            "The topics of the resources the plan lists under professionals and lines, e.g. "
+            "['crisis', 'emergency']: at least one, including 'crisis' or 'domestic_abuse'.",
+            schema={"minItems": 1},
+        ),
+    ),
+)
+
 TABLES: Mapping[str, Table] = MappingProxyType(
-    {t.kind: t for t in (STEPS, ACTIONS, DIMENSIONS, QUESTIONS, RULES, RESOURCES)}
+    {t.kind: t for t in (STEPS, ACTIONS, DIMENSIONS, QUESTIONS, RULES, RESOURCES, PLANS)}
 )
 """Every kind of item, by kind."""
 
@@ -673,6 +749,11 @@ _LABEL_LIST = (
         "Said before the safety questions: a safety text, so it never asks for secrecy.",
     ),
     _label("hint_count", (), "What a count question takes."),
+    *(
+        _label(f"plan_{part.value}", (), f"The heading of a safety plan's {part.value} section.")
+        for part in PlanPart
+    ),
+    _label("plan_checked", ("date",), "When a safety plan's line was checked."),
 )
 """The labels apps and the ``trustkit`` command show around the content: optional templates,
 each with its English default (`trustkit._vocabulary.LABELS`)."""
@@ -682,7 +763,12 @@ TEMPLATES: Mapping[str, Template] = MappingProxyType(
 )
 """Every sentence template and label of messages.toml, by name (besides ``months``)."""
 
-SAFETY_MESSAGES: tuple[str, ...] = ("safety_earlier", "emergency_elsewhere", "checkin_safety")
+SAFETY_MESSAGES: tuple[str, ...] = (
+    "safety_earlier",
+    "emergency_elsewhere",
+    "checkin_safety",
+    *(f"plan_{part.value}" for part in PlanPart),
+)
 """The templates said around the safety screen: like crisis texts, they never ask for secrecy."""
 
 MESSAGE_TEMPLATES: tuple[str, ...] = tuple(TEMPLATES)
@@ -711,6 +797,7 @@ FILES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "rules.toml": ("rules",),
         "resources.toml": ("resources",),
         "messages.toml": ("explain",),
+        "plans.toml": ("plans",),
     }
 )
 """The tables each file but pack.toml holds in a base pack (an overlay's steps.toml may

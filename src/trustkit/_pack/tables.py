@@ -22,6 +22,7 @@ from trustkit.models import (
     Dimension,
     Messages,
     Origin,
+    PlanTemplate,
     Question,
     Resource,
     Role,
@@ -39,6 +40,7 @@ MODELS: dict[str, type[Any]] = {
     "questions": Question,
     "rules": Rule,
     "resources": Resource,
+    "plans": PlanTemplate,
 }
 """The model each kind of item in `trustkit._pack.spec.TABLES` is read into."""
 

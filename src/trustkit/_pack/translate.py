@@ -115,5 +115,6 @@ def localize(pack: ContentPack, locale: str) -> ContentPack:
         questions=tuple(_apply(q, "questions", texts) for q in pack.questions),
         rules=tuple(_apply(r, "rules", texts) for r in pack.rules),
         resources=tuple(_apply(r, "resources", texts) for r in pack.resources),
+        plans=tuple(_apply(p, "plans", texts) for p in pack.plans),
         messages=attrs.evolve(pack.messages, **message_changes),
     )

@@ -54,6 +54,8 @@ from trustkit.models import (
     Not,
     Op,
     Origin,
+    PlanKind,
+    PlanTemplate,
     Question,
     QuestionKind,
     Resource,
@@ -79,6 +81,7 @@ _KINDS: dict[type, str] = {
     Question: "questions",
     Rule: "rules",
     Resource: "resources",
+    PlanTemplate: "plans",
 }
 
 _ORDERING_OPS = frozenset({Op.LT, Op.LE, Op.GT, Op.GE})
@@ -529,6 +532,7 @@ def _check_rules(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
                 )
         when_problems = checker.rule(place, rule.when)
         yield from when_problems
+        yield from _rule_plan_problems(pack, rule, place)
         if not rule.safety:
             continue
         if rule.urgency is not Urgency.CRITICAL:
@@ -566,6 +570,71 @@ def _check_rules(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
 
 CRISIS_TOPICS = ("crisis", "domestic_abuse")
 """A safety rule must attach resources on at least one of these topics."""
+
+_PLAN_KINDS = ", ".join(repr(k.value) for k in PlanKind)
+
+
+def _rule_plan_problems(pack: ContentPack, rule: Rule, place: _Place) -> Iterator[PackProblem]:
+    """A safety rule names the kind of plan that fits, and the pack has that plan."""
+    plan: object = rule.plan  # Python-built rules may hold anything
+    if not rule.safety:
+        if plan is not None:
+            yield place.problem(
+                "plan", "only a safety rule names a safety plan", ProblemCode.NOT_ALLOWED
+            )
+        return
+    if plan is None:
+        yield place.problem(
+            "plan",
+            f"a safety rule must name the safety plan that fits: one of {_PLAN_KINDS}",
+            ProblemCode.UNSAFE,
+        )
+    elif not any(p.kind is plan for p in pack.plans):
+        yield place.problem(
+            "plan",
+            f"the pack has no {str(plan)!r} plan: add one to plans.toml",
+            ProblemCode.UNKNOWN_REFERENCE,
+        )
+
+
+def _check_plans(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
+    """One plan per kind, every section with prompts, crisis lines listed, no secrecy."""
+    yield from _duplicates(pack, pack.plans, "plan", "plans.toml")
+    topics = {t for r in pack.resources for t in r.topics}
+    kinds: set[PlanKind] = set()
+    for plan in pack.plans:
+        place = _place(pack, plan, "plans.toml", moved)
+        if plan.kind in kinds:
+            yield place.problem(
+                "kind", f"a second {plan.kind.value!r} plan: one per kind", ProblemCode.DUPLICATE_ID
+            )
+        kinds.add(plan.kind)
+        for topic in plan.resources:
+            if topic not in topics:
+                yield place.problem(
+                    "resources",
+                    f"no resource has the topic {topic!r}",
+                    ProblemCode.UNKNOWN_REFERENCE,
+                )
+        if not set(CRISIS_TOPICS) & set(plan.resources):
+            yield place.problem(
+                "resources",
+                f"a safety plan must list crisis resources: one of {list(CRISIS_TOPICS)}",
+                ProblemCode.UNSAFE,
+            )
+        for field in TABLES["plans"].fields:
+            if field.shape not in ("text", "texts") or field.name == "resources":
+                continue
+            value = getattr(plan, field.name)
+            texts = value if isinstance(value, tuple) else (value,)
+            if not texts or not all(texts):
+                yield place.problem(
+                    field.name, "at least one text, none empty", ProblemCode.MISSING
+                )
+            if any(SECRECY.search(t) for t in texts):
+                yield place.problem(
+                    field.name, "a safety text must never ask for secrecy", ProblemCode.UNSAFE
+                )
 
 
 def _versions(name: str) -> tuple[str, ...]:
@@ -633,6 +702,7 @@ def _crisis_items(pack: ContentPack) -> set[tuple[str, str]]:
     """The (kind, id) of every text shown in a crisis: safety rules, their steps and actions."""
     steps = {s.id: s for s in pack.steps}
     out: set[tuple[str, str]] = {("messages", "")}
+    out.update(("plans", p.id) for p in pack.plans)
     for rule in pack.rules:
         if not rule.safety:
             continue
@@ -706,6 +776,7 @@ def item_tables(pack: ContentPack) -> dict[str, dict[str, Any]]:
         "questions": {q.id: q for q in pack.questions},
         "rules": {r.id: r for r in pack.rules},
         "resources": {r.id: r for r in pack.resources},
+        "plans": {p.id: p for p in pack.plans},
         "messages": {"": pack.messages},
     }
 
@@ -804,6 +875,7 @@ def _check_ids(pack: ContentPack) -> Iterator[PackProblem]:
         *((q, "questions.toml") for q in pack.questions),
         *((r, "rules.toml") for r in pack.rules),
         *((r, "resources.toml") for r in pack.resources),
+        *((p, "plans.toml") for p in pack.plans),
     ]
     if not is_id(pack.id):
         yield PackProblem(
@@ -831,6 +903,7 @@ def pack_problems(pack: ContentPack, moved: Moved | None = None) -> list[PackPro
         *_check_rules(pack, where),
         *_check_crisis_steps(pack, where),
         *_check_resources(pack, where),
+        *_check_plans(pack, where),
         *_check_messages(pack, where),
         *_check_placeholders(pack, where),
         *_check_translations(pack),
