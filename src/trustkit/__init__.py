@@ -83,6 +83,7 @@ if TYPE_CHECKING:
     from trustkit._boundary import Boundary, BoundaryEvent, BoundaryStatus
     from trustkit._engine.examples import ExampleFailure, ExampleReport, run_examples
     from trustkit._engine.lint import LintWarning, lint_pack
+    from trustkit._engine.verify import Counterexample, Finding, VerifyReport, verify_pack
     from trustkit._pack.discovery import PackInfo, available_packs
     from trustkit._pack.sources import load_pack
     from trustkit._pack.validate import check_pack
@@ -109,6 +110,7 @@ __all__ = [
     "CheckIn",
     "Condition",
     "ContentPack",
+    "Counterexample",
     "CoupleState",
     "Decision",
     "Dimension",
@@ -117,6 +119,7 @@ __all__ = [
     "ExampleFailure",
     "ExampleReport",
     "FactCompare",
+    "Finding",
     "LintWarning",
     "Messages",
     "NoStepError",
@@ -141,6 +144,7 @@ __all__ = [
     "Trace",
     "TrustkitError",
     "Urgency",
+    "VerifyReport",
     "Who",
     "__version__",
     "advance",
@@ -161,6 +165,7 @@ __all__ = [
     "recommend_next_step",
     "run_examples",
     "trace",
+    "verify_pack",
 ]
 
 _LAZY = {
@@ -177,6 +182,10 @@ _LAZY = {
     "run_examples": "trustkit._engine.examples",
     "LintWarning": "trustkit._engine.lint",
     "lint_pack": "trustkit._engine.lint",
+    "Counterexample": "trustkit._engine.verify",
+    "Finding": "trustkit._engine.verify",
+    "VerifyReport": "trustkit._engine.verify",
+    "verify_pack": "trustkit._engine.verify",
     "Boundary": "trustkit._boundary",
     "BoundaryEvent": "trustkit._boundary",
     "BoundaryStatus": "trustkit._boundary",

@@ -637,6 +637,42 @@ def _cmd_pack_test(args: argparse.Namespace, out: IO[str]) -> int:
     return EXIT_PACK_ERRORS if failed or low else EXIT_OK
 
 
+def _cmd_pack_verify(args: argparse.Namespace, out: IO[str]) -> int:
+    try:
+        pack = trustkit.load_pack(args.path, *args.overlay, *args.overlays, ordered=args.ordered)
+    except trustkit.PackError as error:
+        for problem in error.problems:
+            out.write(f"error: {problem}\n")
+        count = len(error.problems)
+        out.write(f"{count} error{'s' if count != 1 else ''}; the pack cannot be used\n")
+        return EXIT_PACK_ERRORS
+    if args.locale:
+        pack = pack.localized(args.locale)
+    report = trustkit.verify_pack(pack)
+    if args.json:
+        out.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK if report.safe else EXIT_PACK_ERRORS
+    for finding in report.findings:
+        level = "error" if finding.kind == "unsafe" else "warning"
+        out.write(f"{level}: {finding.kind}: {finding.message}\n")
+        example = finding.example
+        if example is not None:
+            answers = json.dumps(dict(example.answers), sort_keys=True)
+            during = " during the other partner's safety period" if example.history else ""
+            out.write(f"  for example, {example.respondent} answers{during}: {answers}\n")
+    for why in report.gave_up:
+        out.write(f"gave up: {why}\n")
+    packs = ", ".join(map(str, pack.packs))
+    regions = f"{report.regions:,} region{'s' if report.regions != 1 else ''} of answers"
+    verdict = (
+        "every safety yes ends at crisis-safe help, for both roles (proved)"
+        if report.safe
+        else "NOT proved safe"
+    )
+    out.write(f"{packs}: {verdict}; {regions} decided\n")
+    return EXIT_OK if report.safe else EXIT_PACK_ERRORS
+
+
 def _pack_spec(text: str) -> ContentPack:
     """A pack given as ``BASE[+OVERLAY...]``: an installed id or folder, then overlays."""
     base, *overlays = text.split("+")
@@ -844,6 +880,22 @@ def _cmd_export(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return EXIT_OK
 
 
+def _path_argument(p: argparse.ArgumentParser, name: str) -> None:
+    """The pack a ``pack`` command reads; ``pack verify`` proves the core pack by default."""
+    if name != "verify":
+        p.add_argument("path", metavar="PACK", help="a pack folder, or an installed pack's id")
+        return
+    p.add_argument(
+        "path",
+        metavar="PACK",
+        nargs="?",
+        default="core",
+        help="a pack folder, or an installed pack's id (default: core)",
+    )
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--locale", metavar="TAG", help="prove the texts in this language")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trustkit",
@@ -891,7 +943,9 @@ def _parser() -> argparse.ArgumentParser:
     steps = sub.add_parser("steps", help="list the steps")
     common(steps, respondent=False)
 
-    pack = sub.add_parser("pack", help="tools for pack authors: check, test, show, graph, diff")
+    pack = sub.add_parser(
+        "pack", help="tools for pack authors: check, test, verify, show, graph, diff"
+    )
     pack_sub = pack.add_subparsers(dest="pack_command", required=True)
     for name, text in (
         ("check", "list every error and warning in a pack (exit status 1 on errors)"),
@@ -902,9 +956,14 @@ def _parser() -> argparse.ArgumentParser:
         ),
         ("show", "print the merged pack, readably"),
         ("graph", "print a Mermaid flowchart: questions -> rules -> steps"),
+        (
+            "verify",
+            "prove every safety yes ends at crisis-safe help, and find gaps, dead rules "
+            "and ties (exit status 1 unless proved safe)",
+        ),
     ):
         p = pack_sub.add_parser(name, help=text)
-        p.add_argument("path", metavar="PACK", help="a pack folder, or an installed pack's id")
+        _path_argument(p, name)
         p.add_argument(
             "overlay",
             metavar="OVERLAY",
@@ -917,7 +976,7 @@ def _parser() -> argparse.ArgumentParser:
         )
         if name == "show":
             p.add_argument("--locale", metavar="TAG", help="show the texts in this language")
-        if name == "test":
+        if name in ("test", "verify"):
             p.add_argument(
                 "--overlay",
                 dest="overlays",
@@ -926,6 +985,7 @@ def _parser() -> argparse.ArgumentParser:
                 default=[],
                 help="an overlay pack to apply (may be repeated; the same as listing it)",
             )
+        if name == "test":
             p.add_argument(
                 "--min-coverage",
                 metavar="PERCENT",
@@ -1049,6 +1109,7 @@ def _dispatch(
                 "check": _cmd_pack_check,
                 "graph": _cmd_pack_graph,
                 "test": _cmd_pack_test,
+                "verify": _cmd_pack_verify,
             }[args.pack_command]
             return command(args, out)
         if args.command == "schema":
