@@ -13,10 +13,11 @@ same way.
 - **Safety** (an error): for both roles, every check-in with a yes to a
   safety question the role is asked, whatever else is answered, is decided by
   a safety rule, and the result is crisis-safe: critical, with a crisis or
-  domestic abuse line, a step of the reader's own (not couples work, nothing
-  partner-facing, at least one crisis action) and no text that asks for
-  secrecy. When every safety rule has the form the pack check requires (one
-  ``question = true``, or ``any`` of them, on safety questions), the rules that
+  domestic abuse line besides the emergency number, a step of the reader's
+  own (not couples work, nothing partner-facing, at least one crisis action)
+  and no text that asks for secrecy. When every safety rule has the form the
+  pack check requires (one ``question = true``, or ``any`` of them, on safety
+  questions), the rules that
   hold only grow with the set of yes answers, so the rule that decides any
   combination is the one that decides one of its single yes answers, and its
   step, resources and reasons are those of that single answer or more: one
@@ -56,6 +57,7 @@ from trustkit._engine.compile import (
     evaluate,
 )
 from trustkit._engine.decide import verdict
+from trustkit._engine.emergency import TOPIC
 from trustkit._engine.facts import compute
 from trustkit._engine.recommend import render
 from trustkit._pack.validate import CRISIS_TOPICS, PARTNER_FACING, SECRECY, pack_problems
@@ -273,8 +275,9 @@ def crisis_problems(rec: Recommendation) -> list[str]:
         found.append("an ordinary rule decides it, not a safety rule")
     if rec.urgency is not Urgency.CRITICAL:
         found.append("its urgency is not critical")
-    if not any(set(r.topics) & set(CRISIS_TOPICS) for r in rec.resources):
-        found.append(f"it shows no resource on {' or '.join(CRISIS_TOPICS)}")
+    if not any(TOPIC not in r.topics and set(r.topics) & set(CRISIS_TOPICS) for r in rec.resources):
+        # The emergency line is always listed first: a helpline of the rules' own must follow.
+        found.append(f"it shows no {' or '.join(CRISIS_TOPICS)} line besides the emergency number")
     step = rec.step
     if step.couples or any(a.who is Who.BOTH for a in step.actions):
         found.append(f"its step {step.id!r} is couples work")
