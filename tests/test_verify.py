@@ -456,3 +456,5 @@ def test_combinations_with_a_yes_come_fewest_yes_first() -> None:
     assert sum(v is True for v in found[-1].values()) == 2
     space = verify._Space(compiled(CORE), Role.PARTNER, safety_yes=True)
     assert space.reads(ScoreCompare("wellbeing", "<=", 2)) == ["distress", "stuck"]
+    facts_too = AllOf((FactCompare("checkins", ">=", 2), AnswerCompare("controlled", "=", True)))
+    assert space.reads(facts_too) == ["controlled"]
