@@ -583,7 +583,7 @@ def test_a_huge_file_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
     ("argv", "named"),
     [
         ([], "{recommend,checkin,steps,pack,schema,export}"),
-        (["pack"], "{check,test,show,graph,diff}"),
+        (["pack"], "{check,test,show,graph,verify,diff}"),
         (["pack", "diff"], "--checkins"),
         (["schema"], "NAME"),
         (["export"], "FORMAT"),

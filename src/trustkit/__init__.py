@@ -91,6 +91,7 @@ if TYPE_CHECKING:
     from trustkit._boundary import Boundary, BoundaryEvent, BoundaryStatus
     from trustkit._engine.examples import ExampleFailure, ExampleReport, run_examples
     from trustkit._engine.lint import LintWarning, lint_pack
+    from trustkit._engine.verify import Counterexample, Finding, VerifyReport, verify_pack
     from trustkit._pack.discovery import PackInfo, available_packs
     from trustkit._pack.sources import load_pack
     from trustkit._pack.validate import check_pack
@@ -117,6 +118,7 @@ __all__ = [
     "CheckIn",
     "Condition",
     "ContentPack",
+    "Counterexample",
     "CoupleState",
     "Decision",
     "Dimension",
@@ -125,6 +127,7 @@ __all__ = [
     "ExampleFailure",
     "ExampleReport",
     "FactCompare",
+    "Finding",
     "LintWarning",
     "Messages",
     "NoStepError",
@@ -154,6 +157,7 @@ __all__ = [
     "Trace",
     "TrustkitError",
     "Urgency",
+    "VerifyReport",
     "Who",
     "__version__",
     "action_label",
@@ -177,6 +181,7 @@ __all__ = [
     "run_examples",
     "safety_plan",
     "trace",
+    "verify_pack",
 ]
 
 _LAZY = {
@@ -193,6 +198,10 @@ _LAZY = {
     "run_examples": "trustkit._engine.examples",
     "LintWarning": "trustkit._engine.lint",
     "lint_pack": "trustkit._engine.lint",
+    "Counterexample": "trustkit._engine.verify",
+    "Finding": "trustkit._engine.verify",
+    "VerifyReport": "trustkit._engine.verify",
+    "verify_pack": "trustkit._engine.verify",
     "Boundary": "trustkit._boundary",
     "BoundaryEvent": "trustkit._boundary",
     "BoundaryStatus": "trustkit._boundary",

@@ -17,7 +17,7 @@ import shutil
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
-from typing import IO
+from typing import IO, Any
 
 import trustkit
 from trustkit import _json
@@ -710,6 +710,43 @@ def _cmd_pack_test(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return EXIT_PACK_ERRORS if failed or low else EXIT_OK
 
 
+def _cmd_pack_verify(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    named = _named(args, err)
+    try:
+        pack = _load(*named, args.ordered)
+    except trustkit.PackError as error:
+        for problem in error.problems:
+            out.write(f"error: {problem}\n")
+        count = len(error.problems)
+        out.write(f"{count} error{'s' if count != 1 else ''}; the pack cannot be used\n")
+        return EXIT_PACK_ERRORS
+    if args.locale:
+        pack = pack.localized(args.locale)
+    report = trustkit.verify_pack(pack)
+    if args.json:
+        out.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK if report.safe else EXIT_PACK_ERRORS
+    for finding in report.findings:
+        level = "error" if finding.kind == "unsafe" else "warning"
+        out.write(f"{level}: {finding.kind}: {finding.message}\n")
+        example = finding.example
+        if example is not None:
+            answers = json.dumps(dict(example.answers), sort_keys=True)
+            during = " during the other partner's safety period" if example.history else ""
+            out.write(f"  for example, {example.respondent} answers{during}: {answers}\n")
+    for why in report.gave_up:
+        out.write(f"gave up: {why}\n")
+    packs = ", ".join(map(str, pack.packs))
+    regions = f"{report.regions:,} region{'s' if report.regions != 1 else ''} of answers"
+    verdict = (
+        "every safety yes ends at crisis-safe help, for both roles (proved)"
+        if report.safe
+        else "NOT proved safe"
+    )
+    out.write(f"{packs}: {verdict}; {regions} decided\n")
+    return EXIT_OK if report.safe else EXIT_PACK_ERRORS
+
+
 def _pack_spec(text: str) -> tuple[str, list[str]]:
     """A pack given as ``BASE[+OVERLAY...]`` (deprecated): an installed id or folder, overlays."""
     base, *overlays = text.split("+")
@@ -1106,7 +1143,40 @@ def _parser() -> argparse.ArgumentParser:
     steps = sub.add_parser("steps", help="list the steps")
     common(steps, respondent=False)
 
-    pack = sub.add_parser("pack", help="tools for pack authors: check, test, show, graph, diff")
+    pack_sub = _pack_parsers(sub)
+
+    from trustkit._schema import SCHEMA_NAMES  # noqa: PLC0415
+
+    schema = sub.add_parser(
+        "schema", help="print a JSON Schema (draft 2020-12)", formatter_class=_Formatter
+    )
+    schema.add_argument(
+        "name", metavar="NAME", choices=SCHEMA_NAMES, help=f"one of: {', '.join(SCHEMA_NAMES)}"
+    )
+    _pack_options(schema, then_overlays=True)
+    export = sub.add_parser("export", help="print the check-in in another standard's format")
+    export.add_argument(
+        "format", metavar="FORMAT", choices=["fhir"], help="fhir: a FHIR R4 Questionnaire (JSON)"
+    )
+    _pack_options(export)
+    export.add_argument(
+        "--locale",
+        metavar="TAG",
+        action="append",
+        help="add the texts in this language, e.g. es (repeat for more; default: every one)",
+    )
+    # A missing command is named by its choices ("{check,show,graph}"), not by the internal
+    # attribute argparse would otherwise print.
+    for group, choices in ((sub, sub.choices), (pack_sub, pack_sub.choices)):
+        group.metavar = "{" + ",".join(choices) + "}"
+    return parser
+
+
+def _pack_parsers(sub: Any) -> Any:
+    """``trustkit pack ...``: the tools for pack authors."""
+    pack = sub.add_parser(
+        "pack", help="tools for pack authors: check, test, verify, show, graph, diff"
+    )
     pack_sub = pack.add_subparsers(dest="pack_command", required=True)
     for name, text in (
         ("check", "list every error and warning in a pack (exit status 1 on errors)"),
@@ -1117,11 +1187,19 @@ def _parser() -> argparse.ArgumentParser:
         ),
         ("show", "print the merged pack, readably"),
         ("graph", "print a Mermaid flowchart: questions -> rules -> steps"),
+        (
+            "verify",
+            "prove every safety yes ends at crisis-safe help, and find gaps, dead rules "
+            "and ties (exit status 1 unless proved safe)",
+        ),
     ):
         p = pack_sub.add_parser(name, help=text)
         _pack_options(p, by_position=True)
-        if name == "show":
-            p.add_argument("--locale", metavar="TAG", help="show the texts in this language")
+        if name in ("show", "verify"):
+            verb = "show" if name == "show" else "prove"
+            p.add_argument("--locale", metavar="TAG", help=f"{verb} the texts in this language")
+        if name == "verify":
+            p.add_argument("--json", action="store_true", help="print the report as JSON")
         if name == "test":
             p.add_argument(
                 "--min-coverage",
@@ -1187,32 +1265,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ADDRESS",
         help="run on this Dask cluster, e.g. tcp://10.0.0.5:8786 (needs the dask extra)",
     )
-
-    from trustkit._schema import SCHEMA_NAMES  # noqa: PLC0415
-
-    schema = sub.add_parser(
-        "schema", help="print a JSON Schema (draft 2020-12)", formatter_class=_Formatter
-    )
-    schema.add_argument(
-        "name", metavar="NAME", choices=SCHEMA_NAMES, help=f"one of: {', '.join(SCHEMA_NAMES)}"
-    )
-    _pack_options(schema, then_overlays=True)
-    export = sub.add_parser("export", help="print the check-in in another standard's format")
-    export.add_argument(
-        "format", metavar="FORMAT", choices=["fhir"], help="fhir: a FHIR R4 Questionnaire (JSON)"
-    )
-    _pack_options(export)
-    export.add_argument(
-        "--locale",
-        metavar="TAG",
-        action="append",
-        help="add the texts in this language, e.g. es (repeat for more; default: every one)",
-    )
-    # A missing command is named by its choices ("{check,show,graph}"), not by the internal
-    # attribute argparse would otherwise print.
-    for group, choices in ((sub, sub.choices), (pack_sub, pack_sub.choices)):
-        group.metavar = "{" + ",".join(choices) + "}"
-    return parser
+    return pack_sub
 
 
 def main(
@@ -1254,6 +1307,7 @@ def _dispatch(
                 "graph": _cmd_pack_graph,
                 "show": _cmd_pack_show,
                 "test": _cmd_pack_test,
+                "verify": _cmd_pack_verify,
             }[args.pack_command]
             return command(args, out, err)
         if args.command == "schema":

@@ -53,7 +53,7 @@ def _without_said_opening(reason: str, openings: set[str]) -> str:
 
 
 def made_with(
-    pack: ContentPack,
+    c: CompiledPack,
     role: Role,
     *,
     step: Step,
@@ -67,7 +67,7 @@ def made_with(
     problems: tuple[AnswerProblem, ...] = (),
     plan: PlanKind | None = None,
 ) -> Recommendation:
-    """A recommendation made with ``pack``, which gives its id, version, packs and locale.
+    """A recommendation made with ``c.pack``, which gives its id, version, packs and locale.
 
     Every path that decides (a safety rule, a follow-up in the safety period, an
     ordinary rule, a batch) builds its result here, so a field the pack gives is
@@ -76,7 +76,8 @@ def made_with(
     alternatives' titles and, outside the safety screen, the deciding rule's
     reason, which is the first of ``reasons`` (`_safety` chooses its own).
     """
-    reader = compiled(pack).readers[role]
+    pack = c.pack
+    reader = c.readers[role]
     if not safety and reasons and rule_id in reader.reasons:
         reasons = (reader.reasons[rule_id], *reasons[1:])
     return Recommendation(
@@ -135,7 +136,7 @@ def _safety(
         sentences.extend(s for s in said if s not in sentences)
         topics.extend(t for t in rule.resources if t not in topics)
     return made_with(
-        c.pack,
+        c,
         role,
         step=emergency.step(top.step, country),
         urgency=Urgency.CRITICAL,
@@ -197,7 +198,7 @@ def render(c: CompiledPack, found: Verdict) -> Recommendation:
     winner.explain(found.clean, found.scores, evidence, sentences)
     steps = c.steps_apart if found.period is not None else c.steps
     return made_with(
-        c.pack,
+        c,
         found.role,
         step=steps[rule.step],
         urgency=rule.urgency,
@@ -231,7 +232,7 @@ def _follow_up(c: CompiledPack, found: Verdict) -> Recommendation:
     emergency = c.emergency
     country = found.country
     return made_with(
-        pack,
+        c,
         found.role,
         step=emergency.step(top.step, country),
         urgency=found.urgency,
