@@ -603,17 +603,76 @@ def _beside(rec: Recommendation) -> str | None:
     return text if len(text) <= MAX_PROBLEM_CHARS else text[: MAX_PROBLEM_CHARS - 3] + "..."
 
 
+Cells = tuple[str | None, str | None, str | None, bool | None, str | None]
+"""One record's row of a `BatchResult`, after its id: step, rule, urgency, safety, error."""
+
+
+def _cells(outcome: Outcome) -> Cells:
+    if isinstance(outcome, str):
+        return (None, None, None, None, outcome)
+    return (
+        outcome.step.id,
+        outcome.rule_id,
+        outcome.urgency.value,
+        outcome.safety,
+        _beside(outcome),
+    )
+
+
+def _result(record_ids: Sequence[str], cells: Sequence[Cells]) -> BatchResult:
+    columns = list(zip(*cells, strict=True)) if cells else [()] * 5
+    return BatchResult(tuple(record_ids), *map(tuple, columns))
+
+
 def batch_result(rows: Sequence[Row], outcomes: Sequence[tuple[Outcome, ...]]) -> BatchResult:
     """The columns for rows decided under one pack."""
-    recs = [o[0] for o in outcomes]
-    return BatchResult(
-        record_id=tuple(row.record_id for row in rows),
-        step_id=tuple(None if isinstance(r, str) else r.step.id for r in recs),
-        rule_id=tuple(None if isinstance(r, str) else r.rule_id for r in recs),
-        urgency=tuple(None if isinstance(r, str) else r.urgency.value for r in recs),
-        safety=tuple(None if isinstance(r, str) else r.safety for r in recs),
-        error=tuple(r if isinstance(r, str) else _beside(r) for r in recs),
-    )
+    return _result([row.record_id for row in rows], [_cells(o[0]) for o in outcomes])
+
+
+def _part(pack: ContentPack | None, rows: list[Row], country: str | None) -> list[Cells]:
+    """One worker's share of a batch: its rows' cells (small to send back, unlike results)."""
+    chosen = default_pack() if pack is None else pack
+    return [_cells(o[0]) for o in decide(rows, (chosen,), country)]
+
+
+def _shares(rows: Sequence[Row], workers: int) -> list[list[int]]:
+    """The rows' positions split into ``workers`` shares: each couple's rows in one share."""
+    groups: dict[str | None, list[int]] = {}
+    loose: list[list[int]] = []
+    for i, row in enumerate(rows):
+        if row.couple is None:
+            loose.append([i])
+        else:
+            groups.setdefault(row.couple, []).append(i)
+    shares: list[list[int]] = [[] for _ in range(workers)]
+    # The largest couples first, each to the share with fewest rows so far.
+    for group in sorted([*groups.values(), *loose], key=len, reverse=True):
+        min(shares, key=len).extend(group)
+    return [sorted(share) for share in shares if share]
+
+
+def _pooled(
+    pack: ContentPack | None, rows: list[Row], country: str | None, workers: int
+) -> BatchResult:
+    """The batch decided by ``workers`` processes; the same columns as in one process."""
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
+    shares = _shares(rows, workers)
+    cells: list[Cells | None] = [None] * len(rows)
+    with ProcessPoolExecutor(max_workers=len(shares)) as pool:
+        done = [pool.submit(_part, pack, [rows[i] for i in share], country) for share in shares]
+        for share, future in zip(shares, done, strict=True):
+            for i, row_cells in zip(share, future.result(), strict=True):
+                cells[i] = row_cells
+    return _result([row.record_id for row in rows], cells)  # type: ignore[arg-type]
+
+
+def _workers(workers: object) -> int:
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise AnswerError(
+            [AnswerProblem("workers", "a whole number, 1 or more", code=ProblemCode.INVALID_VALUE)]
+        )
+    return workers
 
 
 @public
@@ -623,6 +682,7 @@ def batch(
     pack: ContentPack | None = None,
     country: str | None = None,
     locale: str | None = None,
+    workers: int = 1,
 ) -> BatchResult:
     """Re-decide many stored check-ins and return the decisions as columns.
 
@@ -666,6 +726,11 @@ def batch(
         pack: The content pack to use; the bundled one by default.
         country: As for ``recommend_next_step``.
         locale: As for ``recommend_next_step``.
+        workers: How many processes decide (a process pool inside the
+            call, for machines without Dask): the records are read here,
+            shared out with each couple's records kept together, and
+            decided in the workers, which send back only the columns. The
+            result is the same as with one. Added in version 0.2.0.
 
     Examples:
         >>> import trustkit
@@ -681,8 +746,13 @@ def batch(
         >>> result.errors
         (('a2', '1 problem in the check-in: feels_heard: a whole number from 1 to 5'),)
     """
+    count = _workers(workers)
     chosen = _chosen(pack, locale)
     rows = [read_row(item, label) for label, item in items(checkins)]
+    if count > 1 and len(rows) > 1:
+        # The bundled pack is found again in each worker; any other is sent to it.
+        sent = None if chosen is default_pack() else chosen
+        return _pooled(sent, rows, country, count)
     return batch_result(rows, decide(rows, (chosen,), country))
 
 

@@ -1,0 +1,101 @@
+"""`trustkit.batch(..., workers=N)`: a process pool inside the call, the same columns as one.
+
+Each couple's records go to one worker (so its safety memory is whole), the
+records without a couple are shared out, and the workers send back only the
+columns. The corpus mixes couples, records without one, safety yeses, bad
+records and a custom pack.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+import attrs
+import pytest
+
+import trustkit
+
+T0 = dt.datetime(2026, 1, 5, 20, 0, tzinfo=dt.UTC)
+PACK = trustkit.default_pack()
+SAFETY_QUESTIONS = [q.id for q in PACK.questions if q.safety]
+
+
+def corpus(count: int, seed: int) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    partner = [q for q in PACK.questions_for(trustkit.Role.PARTNER) if not q.safety]
+    out = []
+    for n in range(count):
+        role = rng.choice(["partner", "supporter"])
+        questions = [q for q in PACK.questions_for(trustkit.Role(role)) if not q.safety]
+        answers: dict[str, Any] = {}
+        for q in rng.sample(questions, k=min(len(questions), rng.randint(0, 6))):
+            if q.kind.value == "yes_no":
+                answers[q.id] = rng.choice([True, False])
+            elif q.kind.value == "scale":
+                answers[q.id] = rng.randint(1, 5)
+            else:
+                answers[q.id] = rng.randint(0, 6)
+        if rng.random() < 0.08:
+            answers[rng.choice(SAFETY_QUESTIONS)] = True
+        if rng.random() < 0.05:
+            answers[rng.choice(partner).id] = "not an answer"
+        record: dict[str, Any] = {
+            "id": str(n),
+            "respondent": role,
+            "answers": answers,
+            "at": (T0 + dt.timedelta(days=rng.randint(0, 400), minutes=n)).isoformat(),
+        }
+        if rng.random() < 0.8:
+            record["couple"] = f"c{rng.randint(0, 40)}"
+        out.append(record)
+    return out
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_a_pool_gives_the_same_columns_as_one_process(workers: int) -> None:
+    records = corpus(600, seed=workers)
+    alone = trustkit.batch(records)
+    assert trustkit.batch(records, workers=workers) == alone
+    assert any(alone.safety)
+    assert any(alone.error)
+
+
+def test_a_custom_pack_and_a_locale_are_sent_to_the_workers() -> None:
+    records = corpus(200, seed=7)
+    pack = attrs.evolve(PACK, id="custom")
+    for keywords in ({"pack": pack}, {"locale": "es"}, {"country": "GB"}):
+        assert trustkit.batch(records, workers=2, **keywords) == trustkit.batch(records, **keywords)
+
+
+def test_one_record_or_none_needs_no_pool() -> None:
+    assert len(trustkit.batch([], workers=2)) == 0
+    one = corpus(1, seed=1)
+    assert trustkit.batch(one, workers=2) == trustkit.batch(one)
+
+
+@pytest.mark.parametrize("workers", [0, -1, 1.5, True, "2"])
+def test_workers_must_be_a_whole_number_of_one_or_more(workers: object) -> None:
+    with pytest.raises(trustkit.AnswerError, match="workers"):
+        trustkit.batch([], workers=workers)  # type: ignore[arg-type]
+
+
+def test_a_workers_share_is_decided_as_in_one_process() -> None:
+    """What each worker runs (in its own process, out of coverage's sight), run here."""
+    from trustkit import _batch
+
+    records = corpus(120, seed=3)
+    rows = [_batch.read_row(record, f"#{n}") for n, record in enumerate(records, 1)]
+    shares = _batch._shares(rows, 3)
+    assert sorted(i for share in shares for i in share) == list(range(len(rows)))
+    for share in shares:  # a couple's records are never split
+        couples = {rows[i].couple for i in share} - {None}
+        others = {rows[i].couple for s in shares if s is not share for i in s}
+        assert not couples & others
+    whole = trustkit.batch(records)
+    for pack in (None, PACK):
+        cells = [c for share in shares for c in _batch._part(pack, [rows[i] for i in share], None)]
+        order = [i for share in shares for i in share]
+        by_row = dict(zip(order, cells, strict=True))
+        assert [by_row[i][0] for i in range(len(rows))] == list(whole.step_id)
