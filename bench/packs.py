@@ -285,3 +285,26 @@ class JsonLogic(_Choosing):
             if run(logic, clean):
                 return rule_id, ()
         return self.choose([bool(run(logic, clean)) for logic in self.logic])
+
+
+class FirstMatch(_Choosing):
+    """The tightest hand-written decision: check, then the first rule that holds, in order.
+
+    Safety rules first, then the ordinary rules by priority (ties by id), stopping at the
+    first that holds: the rule, step and urgency, and whether safety decided; no texts.
+    """
+
+    def __init__(self, pack: ContentPack) -> None:
+        super().__init__(pack)
+        self.safety_tests = [(r, _closure(r.when)) for r in self.safety]
+        self.tests = [(r, _closure(r.when)) for r in self.rules]
+
+    def __call__(self, answers: dict[str, Any], role: str) -> tuple[str, str, str, bool]:
+        clean = self.clean(answers, role)
+        for rule, test in self.safety_tests:
+            if test(clean):
+                return rule.id, rule.step, "critical", True
+        for rule, test in self.tests:
+            if test(clean):
+                return rule.id, rule.step, rule.urgency.value, False
+        raise AssertionError("no rule holds")  # the generated packs have a catch-all

@@ -41,7 +41,14 @@ from typing import Any
 import attrs
 
 import trustkit
-from bench.packs import Closures, JsonLogic, generated_pack, neutral, write_pack_folder
+from bench.packs import (
+    Closures,
+    FirstMatch,
+    JsonLogic,
+    generated_pack,
+    neutral,
+    write_pack_folder,
+)
 from trustkit import (
     Action,
     Alternative,
@@ -744,6 +751,130 @@ def row_pool(count: int, rounds: int) -> list[Row]:
     ]  # fmt: skip
 
 
+def row_decide(count: int, rounds: int) -> list[Row]:
+    """The decision-only path on the 30-rule pack, against a hand-written first-match function."""
+    p30 = generated_pack(30)
+    trustkit.compile_pack(p30)
+    first = FirstMatch(p30)
+    pairs = [(answers, role.value) for role, answers in checkins(count)]
+    for answers, role in pairs:  # the same decision, asserted before anything is timed
+        d = trustkit.decide(answers, respondent=role, pack=p30)
+        assert (d.rule_id, d.step_id, d.urgency.value, d.safety) == first(answers, role)
+
+    def decide(answers: dict[str, Any], role: str) -> object:
+        return trustkit.decide(answers, respondent=role, pack=p30)
+
+    def recommend(answers: dict[str, Any], role: str) -> object:
+        return trustkit.recommend_next_step(answers, respondent=role, pack=p30)
+
+    t = Timed(
+        {"decide": over(decide, pairs), "first": over(first, pairs), "rec": over(recommend, pairs)},
+        count,
+        rounds,
+    )
+    return [
+        (
+            "30-rule pack: `decide` (the decision alone) vs a hand-written function that checks "
+            "the answers and stops at the first rule that holds",
+            _us(t.median("decide")),
+            _us(t.median("first")),
+            *t.ratio("decide", "first"),
+            "≤ 3x",
+        ),
+        (
+            "30-rule pack: `decide` vs `recommend_next_step` (what explaining costs)",
+            _us(t.median("decide")),
+            _us(t.median("rec")),
+            *t.ratio("decide", "rec"),
+            "",
+        ),
+    ]
+
+
+def _records(count: int, couples: bool, seed: int) -> list[dict[str, Any]]:
+    """Stored records for `trustkit.batch`: with couples (a history each) or without."""
+    at = dt.datetime(2026, 1, 5, 20, 0, tzinfo=dt.UTC)
+    return [
+        {
+            "id": str(n),
+            **({"couple": f"c{n % max(count // 12, 1)}"} if couples else {}),
+            "respondent": role.value,
+            "answers": answers,
+            "at": (at + dt.timedelta(hours=n)).isoformat(),
+        }
+        for n, (role, answers) in enumerate(checkins(count, seed=seed))
+    ]
+
+
+def row_batch_paths(count: int, rounds: int) -> list[Row]:
+    """`trustkit.batch` with and without couples, against single calls without history."""
+    loose, paired = _records(count, False, 8), _records(count, True, 8)
+    singles = [
+        trustkit.CheckIn(r["respondent"], r["answers"], dt.datetime.fromisoformat(r["at"]))
+        for r in loose
+    ]
+    expected = [trustkit.recommend_next_step(c).step.id for c in singles]
+    assert list(trustkit.batch(loose).step_id) == expected  # the same decisions, first
+
+    def single() -> None:
+        for c in singles:
+            trustkit.recommend_next_step(c)
+
+    t = Timed(
+        {
+            "single": single,
+            "loose": lambda: trustkit.batch(loose),
+            "paired": lambda: trustkit.batch(paired),
+        },
+        count,
+        rounds,
+    )
+    return [
+        (
+            "`trustkit.batch`, records without a couple (no history), vs single calls "
+            "(how many times faster)",
+            _us(t.median("loose")),
+            _us(t.median("single")),
+            *t.ratio("single", "loose"),
+            "≥ 1.5x",
+        ),
+        (
+            "`trustkit.batch`, records of couples (each decided with its history), vs single "
+            "calls without history (how many times as fast)",
+            _us(t.median("paired")),
+            _us(t.median("single")),
+            *t.ratio("single", "paired"),
+            "≥ 0.7x",
+        ),
+    ]
+
+
+def row_batch_pool(count: int, rounds: int) -> list[Row]:
+    """`trustkit.batch(workers=2)` against `workers=1`, wall time on this machine."""
+    records = _records(count * 10, True, 9)
+    assert trustkit.batch(records, workers=2) == trustkit.batch(records)
+    times: dict[int, list[float]] = {1: [], 2: []}
+    for _ in range(max(rounds // 3, 3)):
+        for n in (1, 2):
+            start = time.perf_counter()
+            trustkit.batch(records, workers=n)
+            times[n].append(time.perf_counter() - start)
+    ratios = sorted(one / two for one, two in zip(times[1], times[2], strict=True))
+    q1, med, q3 = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
+    return [
+        (
+            f"`trustkit.batch(workers=2)` vs `workers=1` on {len(records):,} records of "
+            f"couples (wall time, {os.cpu_count()} cores, pool started inside the call)",
+            f"{statistics.median(times[2]):.2f} s",
+            f"{statistics.median(times[1]):.2f} s",
+            med,
+            q1,
+            q3,
+            "≥ 1.8x",
+        )
+    ]
+
+
 def pickled_sizes() -> list[str]:
     """How small the compiled form and a recommendation pickle."""
     pack = trustkit.default_pack()
@@ -784,6 +915,9 @@ def main() -> None:
         lambda: row_history(sizes, args.rounds),
         lambda: row_batch(args.count, args.rounds),
         lambda: row_pool(args.count, args.rounds),
+        lambda: row_decide(args.count, args.rounds),
+        lambda: row_batch_paths(args.count, args.rounds),
+        lambda: row_batch_pool(args.count, args.rounds),
     ]
     for step in steps:
         rows.extend(step())
