@@ -1123,6 +1123,8 @@ _ROLE_VALUES = frozenset(role.value for role in Role)
 
 def _to_answers(value: Mapping[str, Answer | None]) -> Mapping[str, Answer]:
     given: object = value  # typed for checkers; at run time it may be anything
+    if type(given) is _FrozenAnswers:  # already read-only and without None: shared, not copied
+        return given
     if isinstance(given, Mapping):
         return _FrozenAnswers({k: v for k, v in given.items() if v is not None})
     return cast(Mapping[str, Answer], given)  # left as it is, for the check below
