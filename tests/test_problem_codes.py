@@ -44,6 +44,7 @@ STABLE = [
     "unsafe",
     "incompatible",
     "cycle",
+    "sensitive",
 ]
 
 
@@ -193,6 +194,9 @@ def pack_cases(overlay: Overlay, tmp_path: Path) -> dict[ProblemCode, Callable[[
         ProblemCode.UNSAFE: checked(safety_period_weeks=1),
         ProblemCode.INCOMPATIBLE: lambda: trustkit.load_pack(overlay("i", extends="core >=99")),
         ProblemCode.CYCLE: lambda: trustkit.load_pack(cycle / "a"),
+        ProblemCode.SENSITIVE: checked(
+            messages=attrs.evolve(CORE.messages, reminder="Time to rebuild trust")
+        ),
     }
 
 

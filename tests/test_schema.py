@@ -783,6 +783,7 @@ def test_message_descriptions_name_the_allowed_placeholders() -> None:
     optional = {
         "safety_earlier",
         "emergency_elsewhere",
+        "sensitive_words",
         *labels,
     }  # defaults: older packs stay valid
     templates = {f.name for f in attrs.fields(trustkit.Messages)} - {"origin"}

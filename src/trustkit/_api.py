@@ -7,21 +7,26 @@ import datetime as dt
 import functools
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from trustkit._engine.compile import compiled
 from trustkit._engine.decide import country_code, decider, decision, verdict
 from trustkit._engine.plan import make_plan, render, template
+from trustkit._engine.programme import MAX_DAYS, MAX_HOURS, MIN_DAYS, build, measure
 from trustkit._engine.recommend import recommend
 from trustkit._public import public
 from trustkit.errors import AnswerError, AnswerProblem, ProblemCode
 from trustkit.models import (
     Action,
+    Cadence,
     CheckIn,
     ContentPack,
     CoupleState,
     Decision,
     Messages,
     PlanKind,
+    Programme,
+    Progress,
     Recommendation,
     Role,
     SafetyPlan,
@@ -761,3 +766,223 @@ def render_plan(plan: SafetyPlan, *, pack: ContentPack | None = None) -> str:
     """
     chosen = default_pack() if pack is None else pack
     return render(plan, chosen.localized(plan.locale).messages)
+
+
+# --------------------------------------------------------------------------- programmes
+
+_CADENCES = "one of " + ", ".join(repr(c.value) for c in Cadence)
+_MAX_ZONE_CHARS = 255
+
+
+def _zone(tz: object) -> ZoneInfo | None:
+    """The time zone ``tz`` names, or None if it names none."""
+    if isinstance(tz, ZoneInfo):
+        return tz if tz.key else None
+    if not isinstance(tz, str) or not tz or len(tz) > _MAX_ZONE_CHARS:
+        return None
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _whole_in(value: object, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+@public
+def programme(
+    recommendation: Recommendation,
+    *,
+    start: dt.date,
+    tz: str | ZoneInfo,
+    days: int = 14,
+    cadence: Cadence | str = Cadence.DAILY,
+    at: dt.time = dt.time(19, 0),
+    hours: int = 3,
+    state: CoupleState | None = None,
+    pack: ContentPack | None = None,
+) -> Programme:
+    """Spread a recommendation's actions over days: one dated task a day, each with a window.
+
+    The reader's own actions (and those done together) come up shortest first,
+    then again in the same order, for practice, until the days are filled: one
+    task on each day the ``cadence`` gives. Each task opens at ``at`` on the
+    wall clock in ``tz`` (19:00 stays 19:00 when the clocks change) and stays
+    open ``hours`` hours. Its ``reminder`` is discreet, for a lock screen: it
+    names no action, no feeling and no partner (pack check refuses reminder
+    texts that hold one of the pack's ``sensitive_words``).
+
+    Safety first. For a safety result the programme holds only the actions
+    that are safe in a crisis. While a safety period is open in ``state``, for
+    either partner, no couples work is scheduled: no action done together and
+    nothing of a couples step. Such a programme looks just like one made from
+    a step without couples work: nothing in it says why. A programme is fixed
+    once made, so rebuild it after every check-in, with the state that
+    includes it (see "Programmes over days" in the docs): keep
+    ``old.until(checkin.at)`` as the past and make the rest anew from the
+    check-in's date. Couples work comes back only in a programme built after
+    the period has ended.
+
+    trustkit never reads the clock: the same arguments give the same programme.
+
+    Added in version 0.2.0.
+
+    Args:
+        recommendation: What [`recommend_next_step`][trustkit.recommend_next_step]
+            gave the reader.
+        start: The first day (a `datetime.date`, in ``tz``).
+        tz: An IANA time zone such as ``"Europe/Madrid"``, or a
+            `zoneinfo.ZoneInfo`.
+        days: How many days, 7 to 21.
+        cadence: ``"daily"``, ``"alternate"`` (every other day) or
+            ``"weekdays"`` (Monday to Friday).
+        at: When each task's window opens, on the wall clock (no tzinfo).
+        hours: How long each window stays open, 1 to 24.
+        state: The couple's state (from [`advance`][trustkit.advance]) at the
+            time of the recommendation or later: an open safety period in it
+            keeps couples work out.
+        pack: The pack that made the recommendation, for the reminders and
+            labels in its language; the bundled pack by default.
+
+    Returns:
+        The programme. It has no tasks when none of the step's actions is the
+        reader's to do (or none is left while couples work is paused).
+
+    Raises:
+        AnswerError: An argument is not one that can be used; each problem
+            names the argument.
+
+    Examples:
+        >>> import datetime as dt, trustkit
+        >>> rec = trustkit.recommend_next_step({"promises_kept": 1}, respondent="supporter")
+        >>> plan = trustkit.programme(rec, start=dt.date(2026, 3, 2), tz="Europe/London", days=7)
+        >>> for task in plan.tasks[:3]:  # the shortest first
+        ...     print(task.day, task.action_id, task.who)
+        1 consistency-warn-early-when-plans-change you
+        2 consistency-keep-three-small-promises you
+        3 consistency-one-steady-ritual together
+        >>> plan.tasks[0].opens.isoformat(), plan.tasks[0].reminder
+        ('2026-03-02T19:00:00+00:00', 'A few minutes for the plan you chose (about 2 min).')
+    """
+    problems: list[AnswerProblem] = []
+
+    def bad(field: str, expected: str, code: ProblemCode) -> None:
+        problems.append(AnswerProblem(field, expected, code=code))
+
+    given: tuple[object, object, object] = (recommendation, start, at)  # callers may pass anything
+    if not isinstance(given[0], Recommendation):
+        bad("recommendation", "a Recommendation", ProblemCode.WRONG_TYPE)
+    if not isinstance(given[1], dt.date) or isinstance(given[1], dt.datetime):
+        bad("start", "a datetime.date (the first day)", ProblemCode.WRONG_TYPE)
+    zone = _zone(tz)
+    if zone is None:
+        bad("tz", "an IANA time zone name such as 'Europe/London'", ProblemCode.INVALID_VALUE)
+    if not _whole_in(days, MIN_DAYS, MAX_DAYS):
+        bad("days", f"a whole number from {MIN_DAYS} to {MAX_DAYS}", ProblemCode.OUT_OF_RANGE)
+    try:
+        every = Cadence(cadence)
+    except ValueError:
+        bad("cadence", _CADENCES, ProblemCode.INVALID_VALUE)
+    if not isinstance(given[2], dt.time) or given[2].tzinfo is not None:
+        bad("at", "a datetime.time without tzinfo (a wall-clock time)", ProblemCode.WRONG_TYPE)
+    if not _whole_in(hours, 1, MAX_HOURS):
+        bad("hours", f"a whole number from 1 to {MAX_HOURS}", ProblemCode.OUT_OF_RANGE)
+    current = None
+    if state is not None:
+        from trustkit._engine.state import checked_state  # noqa: PLC0415
+
+        current, wrong = checked_state(state)
+        problems.extend(wrong)
+    if problems:
+        raise AnswerError(problems)
+    assert zone is not None
+    chosen = default_pack() if pack is None else pack
+    messages = chosen.localized(recommendation.locale).messages
+    reader = recommendation.respondent
+    return build(
+        recommendation,
+        start=start,
+        days=days,
+        zone=zone,
+        cadence=every,
+        at=at,
+        hours=hours,
+        period_open=current is not None and bool(current.disclosures),
+        messages=messages,
+        label=lambda action: action_label(action, reader, messages),
+        pack_id=chosen.id,
+        pack_version=chosen.version,
+    )
+
+
+@public
+def progress(
+    programme: Programme,
+    completions: Mapping[str, dt.datetime],
+    *,
+    pack: ContentPack | None = None,
+) -> Progress:
+    """How far along a programme is, from the tasks done: counts that never go down.
+
+    A task counts as done whenever it was done, early, on time or late, and a
+    missed day takes nothing away: there is no streak to lose. Adding a
+    completion never lowers any count. Ids of tasks that are not in the
+    programme (from an earlier one, say) are left out.
+
+    Added in version 0.2.0.
+
+    Args:
+        programme: The programme, from [`programme`][trustkit.programme].
+        completions: The id of each task done, and when it was done (a
+            timezone-aware datetime).
+        pack: The pack the programme was made with, for its kind words in the
+            programme's language; the bundled pack by default.
+
+    Returns:
+        The counts, and a few kind words about them.
+
+    Raises:
+        AnswerError: ``programme`` is not one, ``completions`` is not a
+            mapping, or a time of one of the programme's tasks is not a
+            timezone-aware datetime.
+
+    Examples:
+        >>> import datetime as dt, trustkit
+        >>> rec = trustkit.recommend_next_step({"promises_kept": 1}, respondent="supporter")
+        >>> plan = trustkit.programme(rec, start=dt.date(2026, 3, 2), tz="Europe/London", days=7)
+        >>> done = {plan.tasks[0].id: plan.tasks[0].opens, plan.tasks[2].id: plan.tasks[2].closes}
+        >>> seen = trustkit.progress(plan, done)
+        >>> seen.done, seen.total, seen.days_active
+        (2, 7, 2)
+        >>> seen.message
+        '2 of 7 done so far. Each one counts, whenever you do it.'
+    """
+    if not isinstance(programme, Programme):
+        raise AnswerError([AnswerProblem("programme", "a Programme", code=ProblemCode.WRONG_TYPE)])
+    if not isinstance(completions, Mapping):
+        raise AnswerError(
+            [
+                AnswerProblem(
+                    "completions",
+                    "a mapping of task id to when it was done",
+                    code=ProblemCode.WRONG_TYPE,
+                )
+            ]
+        )
+    for task in programme.tasks:
+        when: object = completions.get(task.id)
+        if when is not None and not (
+            isinstance(when, dt.datetime) and when.utcoffset() is not None
+        ):
+            raise AnswerError(
+                [
+                    AnswerProblem(
+                        "completions",
+                        "a timezone-aware datetime for each task done",
+                        code=ProblemCode.WRONG_TYPE,
+                    )
+                ]
+            )
+    chosen = default_pack() if pack is None else pack
+    return measure(programme, completions, chosen.localized(programme.locale).messages)

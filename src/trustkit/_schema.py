@@ -71,6 +71,7 @@ from trustkit._vocabulary import (
     FACT_FAMILIES,
     SAFETY_PERIOD_FLOOR_WEEKS,
     SAFETY_PERIOD_MAX_WEEKS,
+    SENSITIVE_WORDS,
 )
 from trustkit.errors import ProblemCode
 from trustkit.models import (
@@ -311,6 +312,9 @@ def _template_fields(*, defaults: bool = False) -> dict[str, Any]:
             if template.default is not None:
                 out[name]["default"] = template.default
     out["months"] = _texts(spec.MONTHS_DOC, minItems=spec.MONTHS, maxItems=spec.MONTHS)
+    out["sensitive_words"] = _texts(spec.SENSITIVE_DOC)
+    if defaults:
+        out["sensitive_words"]["default"] = list(SENSITIVE_WORDS)
     return out
 
 
@@ -574,7 +578,11 @@ def _shared_defs() -> dict[str, Any]:
             "Sentence templates that explain a recommendation. Each is text with "
             "{placeholders}; any other placeholder is an error.",
             templates,
-            tuple(t for t in templates if t == "months" or TEMPLATES[t].default is None),
+            tuple(
+                t
+                for t in templates
+                if t == "months" or (t in TEMPLATES and TEMPLATES[t].default is None)
+            ),
         ),
         **_change_defs(_OVERRIDABLE, "changes", "change"),
         "template_changes": _table("The message templates to change.", _template_fields()),
@@ -1199,6 +1207,7 @@ def field_table(kind: str) -> str:
             default = "required" if template.default is None else f'"{_first(template.default)}"'
             rows.append(f"| `{template.name}` | {names} | {default} | {template.doc} |")
         rows.append(f"| `months` | | required | {spec.MONTHS_DOC} |")
+        rows.append(f"| `sensitive_words` | | the English list | {spec.SENSITIVE_DOC} |")
         return "\n".join(rows)
     table = spec.TABLES[kind]
     rows = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from collections.abc import Iterable
 
@@ -59,6 +60,11 @@ LABELS: dict[str, str] = {
     "plan_professionals": "Professionals and lines",
     "plan_safer": "Making things safer",
     "plan_checked": "details checked {date}",
+    "reminder": "A few minutes for the plan you chose (about {minutes} min).",
+    "reminder_again": "Another go at something from the plan you chose (about {minutes} min).",
+    "progress_none": "Whenever you are ready: a few minutes is enough to begin.",
+    "progress_some": "{done} of {total} done so far. Each one counts, whenever you do it.",
+    "progress_all": "All {total} done. Well done for keeping at it.",
 }
 """The labels that apps and the command line show around a pack's content, with their defaults.
 
@@ -68,10 +74,67 @@ its placeholders; ``Messages`` takes these defaults. The engine never reads them
 """
 
 
+SENSITIVE_WORDS: tuple[str, ...] = (
+    "trust",
+    "affair",
+    "cheat",
+    "unfaithful",
+    "infidelity",
+    "betray",
+    "abuse",
+    "abusive",
+    "violen",
+    "hurt",
+    "afraid",
+    "fear",
+    "scared",
+    "threat",
+    "control",
+    "safe",
+    "unsafe",
+    "crisis",
+    "suicid",
+    "self-harm",
+    "kill",
+    "jealous",
+    "divorce",
+    "partner",
+    "therap",
+    "counsel",
+    "sex",
+)
+"""The default of a pack's ``sensitive_words``: what a discreet text (a reminder on a lock
+screen) must not say. Each is matched at the start of a word, in any case and without
+accents, so ``"violen"`` also stops "violence" and "violent"."""
+
+DISCREET: tuple[str, ...] = (
+    "reminder",
+    "reminder_again",
+    "progress_none",
+    "progress_some",
+    "progress_all",
+)
+"""The labels that may be seen by anyone who picks up the phone: none may hold a sensitive word."""
+
+
 def fold(text: str) -> str:
     """``text`` in lower case, without accents or outer spaces: "si" and " Sí" read the same."""
     decomposed = unicodedata.normalize("NFD", text.strip().casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def sensitive_word(text: str, words: Iterable[str]) -> str | None:
+    """The first of ``words`` that starts a word of ``text`` (any case, accents ignored), or None.
+
+    ``"violen"`` is found in "Violence" and ``"pareja"`` in "PAREJAS", but
+    ``"safe"`` is not found in "unsafe" (it does not start the word; list both).
+    """
+    folded = fold(text)
+    for word in words:
+        wanted = fold(word)
+        if wanted and re.search(rf"(?<!\w){re.escape(wanted)}", folded):
+            return word
+    return None
 
 
 MAX_GUESSED_CHARS = 100

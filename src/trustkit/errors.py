@@ -113,6 +113,9 @@ class ProblemCode(enum.StrEnum):
     version of the pack it extends."""
     CYCLE = "cycle"
     """Packs that extend each other in a cycle."""
+    SENSITIVE = "sensitive"
+    """A discreet text (a programme's reminder or progress words) that holds one of the
+    pack's ``sensitive_words`` (added in version 0.2.0)."""
 
 
 def _code(value: ProblemCode | str) -> ProblemCode:

@@ -24,6 +24,7 @@ from trustkit._vocabulary import (
     LABELS,
     SAFETY_EARLIER,
     SAFETY_PERIOD_FLOOR_WEEKS,
+    SENSITIVE_WORDS,
 )
 from trustkit.errors import AnswerError, AnswerProblem, ProblemCode
 
@@ -36,6 +37,7 @@ __all__ = [
     "AnswerCompare",
     "Answered",
     "AnyOf",
+    "Cadence",
     "CheckIn",
     "Condition",
     "ContentPack",
@@ -52,6 +54,8 @@ __all__ = [
     "PlanPart",
     "PlanSection",
     "PlanTemplate",
+    "Programme",
+    "Progress",
     "Question",
     "QuestionKind",
     "Recommendation",
@@ -63,6 +67,7 @@ __all__ = [
     "SafetyPlan",
     "ScoreCompare",
     "Step",
+    "Task",
     "Text",
     "Trace",
     "Translation",
@@ -768,6 +773,22 @@ class Messages:
         plan_safer: "Making things safer".
         plan_checked: When a line's details were checked (``{date}``:
             "details checked {date}").
+
+    The discreet texts of a [`Programme`][trustkit.Programme] (added in version
+    0.2.0). Anyone who picks up the phone may read them, so none may hold one of
+    ``sensitive_words`` (pack check reports it):
+
+    Attributes:
+        reminder: A task's reminder (``{minutes}``).
+        reminder_again: The reminder of a task that repeats an action for practice
+            (``{minutes}``).
+        progress_none: Said by [`progress`][trustkit.progress] before any task is done.
+        progress_some: Said when some are done (``{done}``, ``{total}``).
+        progress_all: Said when all are done (``{total}``).
+        sensitive_words: Words a discreet text must never hold (matched at the
+            start of a word, in any case, accents ignored). A locale file gives
+            its own language's; its texts are checked against its own words
+            and the pack's.
     """
 
     answer_yes: str
@@ -820,6 +841,12 @@ class Messages:
     plan_professionals: str = LABELS["plan_professionals"]
     plan_safer: str = LABELS["plan_safer"]
     plan_checked: str = LABELS["plan_checked"]
+    reminder: str = LABELS["reminder"]
+    reminder_again: str = LABELS["reminder_again"]
+    progress_none: str = LABELS["progress_none"]
+    progress_some: str = LABELS["progress_some"]
+    progress_all: str = LABELS["progress_all"]
+    sensitive_words: tuple[str, ...] = attrs.field(default=SENSITIVE_WORDS, converter=_str_tuple)
     origin: Origin | None = _origin_field()
 
     @property
@@ -1613,3 +1640,152 @@ class Trace:
             if entry.rule_id == rule_id:
                 return entry
         raise KeyError(rule_id)
+
+
+# --------------------------------------------------------------------------- programmes
+
+
+class Cadence(enum.StrEnum):
+    """On which days a [`Programme`][trustkit.Programme] has a task.
+
+    Added in version 0.2.0.
+    """
+
+    DAILY = "daily"
+    """Every day."""
+    ALTERNATE = "alternate"
+    """Every other day: the first day, the third, the fifth, ..."""
+    WEEKDAYS = "weekdays"
+    """Monday to Friday, in the programme's time zone."""
+
+
+def _cadence(value: Cadence | str) -> Cadence:
+    return Cadence(value)
+
+
+@attrs.frozen
+class Task:
+    """One action of a [`Programme`][trustkit.Programme], on one day, with a window to do it in.
+
+    Added in version 0.2.0.
+
+    Attributes:
+        id: Stable id of this task: the action's id and the day's date
+            (``"validation-name-the-feeling@2026-03-02"``). Pass it to
+            [`progress`][trustkit.progress] when the task is done.
+        action_id: The action's id in the pack.
+        title: The action's title, for the app's own screen (never for a lock
+            screen: use ``reminder``).
+        who: Who does it, said to the reader ("you", "together"), as
+            [`action_label`][trustkit.action_label] says it.
+        minutes: About how long it takes.
+        day: Which day of the programme it is on (1 for the first).
+        date: That day's date, in the programme's time zone.
+        opens: When its window opens: an aware datetime in the programme's
+            time zone, at the same wall-clock time every day (summer time
+            or not).
+        closes: When its window closes (later than ``opens``).
+        reminder: A discreet reminder for a notification or a lock screen: it
+            names no action, no feeling, no partner, nothing sensitive.
+        repeat: 1 the first time the action comes up, 2 the second time (a
+            repeat for practice), and so on.
+    """
+
+    id: str
+    action_id: str
+    title: str
+    who: str
+    minutes: int
+    day: int
+    date: dt.date
+    opens: dt.datetime
+    closes: dt.datetime
+    reminder: str
+    repeat: int = 1
+
+
+@attrs.frozen
+class Programme:
+    """A recommendation's actions spread over days: made by [`programme`][trustkit.programme].
+
+    Added in version 0.2.0.
+
+    Attributes:
+        step_id: The id of the recommended step.
+        respondent: Whose programme it is.
+        start: The first day.
+        days: How many days it runs (7 to 21).
+        tz: The time zone's IANA name, e.g. ``"Europe/London"``.
+        cadence: On which days it has a task.
+        tasks: Its tasks, in time order, at most one a day.
+        pack_id: The id of the pack its texts came from.
+        pack_version: That pack's version.
+        locale: The language of its texts, as a BCP 47 tag.
+    """
+
+    step_id: str
+    respondent: Role
+    start: dt.date
+    days: int
+    tz: str
+    cadence: Cadence = attrs.field(converter=_cadence)
+    tasks: tuple[Task, ...]
+    pack_id: str
+    pack_version: str
+    locale: str
+
+    @property
+    def end(self) -> dt.date:
+        """The last day."""
+        return self.start + dt.timedelta(days=self.days - 1)
+
+    def until(self, moment: dt.datetime) -> Programme:
+        """This programme with only the tasks whose window had closed by ``moment``.
+
+        Use it to keep the past of a programme when a check-in changes what comes
+        next: keep ``old.until(checkin.at)`` and build a new programme from the
+        check-in's date (see "Programmes over days" in the docs).
+
+        Raises:
+            AnswerError: ``moment`` is not a timezone-aware datetime.
+        """
+        if not _aware(moment):
+            raise AnswerError(
+                [AnswerProblem("moment", "a timezone-aware datetime", code=ProblemCode.WRONG_TYPE)]
+            )
+        return attrs.evolve(
+            self, tasks=tuple(t for t in self.tasks if _utc(t.closes) <= _utc(moment))
+        )
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """An aware datetime in UTC, to compare instants (not wall-clock times) in any zone."""
+    return moment.astimezone(dt.UTC)
+
+
+@attrs.frozen
+class Progress:
+    """How far along a [`Programme`][trustkit.Programme] is: counts that only ever grow.
+
+    Made by [`progress`][trustkit.progress]. There is no streak to lose: a
+    missed day carries no penalty, and a task done late counts as done.
+
+    Added in version 0.2.0.
+
+    Attributes:
+        done: How many of the programme's tasks are done.
+        total: How many tasks it has.
+        minutes: About how many minutes the tasks done took.
+        days_active: On how many different days (in the programme's time zone)
+            something was done.
+        done_ids: The ids of the tasks done, in the programme's order.
+        message: A few kind words about it, from the pack (discreet, like the
+            reminders).
+    """
+
+    done: int
+    total: int
+    minutes: int
+    days_active: int
+    done_ids: tuple[str, ...]
+    message: str

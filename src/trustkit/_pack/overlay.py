@@ -78,7 +78,7 @@ _CHECKS: dict[str, Check] = {
 
 def _check(kind: str, field: str) -> Check:
     if kind == "messages":
-        return _texts if field == "months" else _text
+        return _texts if field in spec.LISTS else _text
     declared = spec.TABLES[kind].field(field)
     assert declared.shape != "choice" or declared.choices is Urgency, declared
     return _CHECKS[declared.shape]

@@ -19,7 +19,13 @@ from typing import Any
 import attrs
 
 from trustkit._roles import Role, role_field
-from trustkit._vocabulary import EMERGENCY, EMERGENCY_ELSEWHERE, LABELS, SAFETY_EARLIER
+from trustkit._vocabulary import (
+    DISCREET,
+    EMERGENCY,
+    EMERGENCY_ELSEWHERE,
+    LABELS,
+    SAFETY_EARLIER,
+)
 from trustkit.models import PlanKind, PlanPart, QuestionKind, Urgency, Who
 
 SCALE_MIN, SCALE_MAX = 1, 5
@@ -754,6 +760,19 @@ _LABEL_LIST = (
         for part in PlanPart
     ),
     _label("plan_checked", ("date",), "When a safety plan's line was checked."),
+    _label(
+        "reminder",
+        ("minutes",),
+        "A programme task's reminder, for a notification: discreet (no sensitive_words).",
+    ),
+    _label(
+        "reminder_again",
+        ("minutes",),
+        "The reminder of a task that repeats an action for practice: discreet too.",
+    ),
+    _label("progress_none", (), "Said of a programme's progress before any task is done."),
+    _label("progress_some", ("done", "total"), "Said of a programme's progress part way."),
+    _label("progress_all", ("total",), "Said of a programme's progress when every task is done."),
 )
 """The labels apps and the ``trustkit`` command show around the content: optional templates,
 each with its English default (`trustkit._vocabulary.LABELS`)."""
@@ -777,7 +796,21 @@ MESSAGE_TEMPLATES: tuple[str, ...] = tuple(TEMPLATES)
 MONTHS_DOC = "The names of the twelve months, January first, used for {month}."
 """What ``months``, the list of month names in ``[explain]``, is."""
 
-MESSAGE_FIELDS: tuple[str, ...] = (*MESSAGE_TEMPLATES, "months")
+SENSITIVE_DOC = (
+    "Optional. Words that reminders and progress texts (reminder, reminder_again, "
+    "progress_none, progress_some, progress_all) must never hold, matched at the start of a "
+    "word in any case, accents ignored. A locale file lists its own language's words; its "
+    "texts are checked against its own words and the pack's."
+)
+"""What ``sensitive_words``, the list of words discreet texts may not hold, is."""
+
+DISCREET_MESSAGES: tuple[str, ...] = DISCREET
+"""The templates anyone who picks up the phone may read: none may hold a sensitive word."""
+
+LISTS: tuple[str, ...] = ("months", "sensitive_words")
+"""The fields of ``[explain]`` that hold a list of texts, not a template."""
+
+MESSAGE_FIELDS: tuple[str, ...] = (*MESSAGE_TEMPLATES, *LISTS)
 """Every field of ``[explain]``: an overlay may change each, and a locale file translate it."""
 
 RULES_FOLDER = "rules"

@@ -16,6 +16,7 @@ from trustkit._pack import spec
 from trustkit._pack.conditions import quick_condition, read_condition
 from trustkit._pack.read import PackFile, Reader, is_id, item_id
 from trustkit._pack.spec import TEMPLATES, Field, Table
+from trustkit._vocabulary import SENSITIVE_WORDS
 from trustkit.errors import PackProblem, ProblemCode
 from trustkit.models import (
     Action,
@@ -263,6 +264,7 @@ def messages(file: PackFile, problems: list[PackProblem]) -> Messages:
     result = Messages(
         **{name: reader.text(name, OPTIONAL_TEMPLATES.get(name, _MISSING)) for name in TEMPLATES},
         months=reader.texts("months"),
+        sensitive_words=reader.texts("sensitive_words", SENSITIVE_WORDS),
         origin=Origin(file.name, line),
     )
     reader.done()

@@ -20,6 +20,7 @@ from trustkit._countries import INTERNATIONAL, country_problem
 from trustkit._pack.conditions import MAX_CONDITION_DEPTH
 from trustkit._pack.read import ID_WORDS, is_id
 from trustkit._pack.spec import (
+    DISCREET_MESSAGES,
     MAX_SUMMARY,
     MONTHS,
     SAFETY_MESSAGES,
@@ -37,6 +38,7 @@ from trustkit._vocabulary import (
     SAFETY_PERIOD_FLOOR_WEEKS,
     SAFETY_PERIOD_MAX_WEEKS,
     did_you_mean,
+    sensitive_word,
     split_fact,
     yes_no_problem,
 )
@@ -373,6 +375,59 @@ def _check_messages(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
     words = yes_no_problem(pack.messages.word_yes, pack.messages.word_no)
     if words is not None:
         yield place.problem(*words, ProblemCode.UNSAFE)
+    listed: tuple[object, ...] = pack.messages.sensitive_words  # built in Python: anything
+    if not all(isinstance(w, str) and w.strip() for w in listed):
+        yield place.problem("sensitive_words", "a list of words", ProblemCode.INVALID_VALUE)
+    sensitive = sensitive_words(pack)
+    for name in DISCREET_MESSAGES:
+        problem = discreet_problem(getattr(pack.messages, name), sensitive)
+        if problem is not None:
+            yield place.problem(name, problem, ProblemCode.SENSITIVE)
+
+
+def sensitive_words(pack: ContentPack) -> tuple[str, ...]:
+    """The sensitive words of the pack and of the locale files read with it, together.
+
+    A translated reminder is checked against its own language's words and the
+    pack's: an English word left in a Spanish reminder is as visible on a lock
+    screen.
+    """
+    words: list[object] = list(pack.messages.sensitive_words)
+    for translation in pack.translations:
+        for kind, item_id, field, text in translation.texts:
+            if (kind, item_id, field) == ("messages", "", "sensitive_words") and isinstance(
+                text, tuple
+            ):
+                words.extend(text)
+    return tuple(dict.fromkeys(w for w in words if isinstance(w, str)))
+
+
+def _check_word_list(place: _Place, text: object) -> Iterator[PackProblem]:
+    """A locale's sensitive words: a list of words, as long as the language needs."""
+    if not (isinstance(text, tuple) and all(isinstance(w, str) and w for w in text)):
+        yield place.problem("sensitive_words", "a list of words", ProblemCode.WRONG_TYPE)
+
+
+def _check_discreet(
+    place: _Place, field: str, text: str, words: tuple[str, ...]
+) -> Iterator[PackProblem]:
+    """A translated message, if it is a discreet one, holds none of the sensitive words."""
+    problem = discreet_problem(text, words) if field in DISCREET_MESSAGES else None
+    if problem is not None:
+        yield place.problem(field, problem, ProblemCode.SENSITIVE)
+
+
+def discreet_problem(text: object, words: Iterable[str]) -> str | None:
+    """What makes a discreet text (a reminder) not discreet, or None."""
+    if not isinstance(text, str):
+        return None  # not a text: reported as such
+    found = sensitive_word(text, words)
+    if found is None:
+        return None
+    return (
+        f"a reminder or progress text may be read by anyone who sees the screen: "
+        f"leave out the sensitive word {found!r}"
+    )
 
 
 def template_problem(name: str, template: object) -> str | None:
@@ -784,6 +839,7 @@ def item_tables(pack: ContentPack) -> dict[str, dict[str, Any]]:
 def _check_translations(pack: ContentPack) -> Iterator[PackProblem]:
     targets = item_tables(pack)
     crisis_texts = _crisis_items(pack)
+    sensitive = sensitive_words(pack)
     for translation in pack.translations:
         missing: set[tuple[str, str]] = set()
         file = translation.file or f"<{pack.id}>/locales/{translation.locale}.toml"
@@ -813,6 +869,9 @@ def _check_translations(pack: ContentPack) -> Iterator[PackProblem]:
                 )
                 continue
             original = getattr(item, field)
+            if (kind, field) == ("messages", "sensitive_words"):
+                yield from _check_word_list(place, text)
+                continue
             if isinstance(original, tuple):
                 if not (isinstance(text, tuple) and len(text) == len(original)):
                     count = len(original)
@@ -833,6 +892,8 @@ def _check_translations(pack: ContentPack) -> Iterator[PackProblem]:
                 problem = text_placeholder_problem(kind, item, field, text)
             if problem is not None:
                 yield place.problem(field, problem, ProblemCode.INVALID_VALUE)
+            if kind == "messages":
+                yield from _check_discreet(place, field, text, sensitive)
             crisis = (kind, item_id) in crisis_texts and (
                 kind != "messages" or field in SAFETY_MESSAGES
             )
