@@ -24,6 +24,7 @@ from trustkit._api import (
     compile_pack,
     decide,
     default_pack,
+    next_questions,
     recommend_many,
     recommend_next_step,
     render_plan,
@@ -33,6 +34,7 @@ from trustkit._api import (
 from trustkit._api import (
     bundled_recommendation as bundled_recommendation,  # for pickles only: not in __all__
 )
+from trustkit._engine.adaptive import NextQuestions
 from trustkit._version import __version__
 from trustkit.errors import (
     AnswerError,
@@ -130,6 +132,7 @@ __all__ = [
     "Finding",
     "LintWarning",
     "Messages",
+    "NextQuestions",
     "NoStepError",
     "Not",
     "Op",
@@ -174,6 +177,7 @@ __all__ = [
     "lint_pack",
     "load_pack",
     "make_converter",
+    "next_questions",
     "parse_checkin",
     "recommend_many",
     "recommend_next_step",
