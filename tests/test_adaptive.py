@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 import trustkit
 from tests.strategies import valid_answers
+from tests.test_fhir import _fhir_module
 from trustkit import (
     AllOf,
     AnswerCompare,
@@ -357,3 +358,145 @@ def test_when_the_reasoning_and_the_decision_disagree_everything_is_asked(
     assert not found.decided
     asked = [q.id for q in CORE.questions_for(Role.PARTNER) if q.id not in SCREEN]
     assert list(found.questions) == [q for q in asked if q != "distress"]
+
+
+# ------------------------------------------------------------------ trustkit checkin --adaptive
+
+
+def _run_checkin(*argv: str, replies: list[str]) -> tuple[int, str, str, list[str]]:
+    import io  # noqa: PLC0415
+
+    from trustkit._cli import main  # noqa: PLC0415
+
+    out, err = io.StringIO(), io.StringIO()
+    prompts: list[str] = []
+    pending = iter(replies)
+
+    def ask(prompt: str) -> str:
+        prompts.append(prompt)
+        out.write(prompt)
+        try:
+            return next(pending)
+        except StopIteration:
+            raise EOFError from None
+
+    code = main(["checkin", "--adaptive", *argv], stdin=io.StringIO(), stdout=out, stderr=err, ask=ask)
+    return code, out.getvalue(), err.getvalue(), prompts
+
+
+def test_checkin_adaptive_asks_the_screen_first_then_only_what_matters() -> None:
+    screen = len(SCREEN)
+    # No to the screen, one bad reply, then distress 5: decided; the tracked two are skipped.
+    replies = ["n"] * screen + ["9", "5", "", ""]
+    code, out, err, prompts = _run_checkin(replies=replies)
+    assert (code, err) == (0, "")
+    assert "about your safety" in out
+    assert len(prompts) == screen + 4
+    assert "Please answer" in out
+    expected = trustkit.recommend_next_step({**SCREEN, "distress": 5})
+    assert f"Next step: {expected.step.title}" in out
+    assert "Rule professional-help-distress" in out
+
+
+def test_checkin_adaptive_goes_back_and_keeps_a_safety_yes_when_stopped() -> None:
+    replies = ["<", "n", "<", "y"]  # back at the start does nothing; back, then yes
+    code, out, err, prompts = _run_checkin("--json", replies=replies)
+    assert code != 0  # input ended before the end
+    assert "professional_help" in out  # the safety yes is answered all the same
+    assert "not completed" in err
+
+
+# ------------------------------------------------------------------ FHIR $next-question
+
+
+def _fhir_response_model() -> Any:
+    return _fhir_module("fhir.resources.R4B.questionnaireresponse").QuestionnaireResponse
+
+
+def _fhir_answer(value: bool | int) -> dict[str, Any]:
+    return {"valueBoolean": value} if isinstance(value, bool) else {"valueInteger": value}
+
+
+def _flow(role: Role, full: Mapping[str, Value]) -> tuple[dict[str, Any], int]:
+    import trustkit.fhir as fhir  # noqa: PLC0415
+
+    data: dict[str, Any] = {"resourceType": "QuestionnaireResponse", "item": []}
+    rounds = 0
+    while True:
+        data = fhir.next_question(data)
+        rounds += 1
+        if data["status"] == "completed":
+            return data, rounds
+        answered = {i["linkId"] for i in data["item"]}
+        form = data["contained"][0]["item"]
+        for item in [*form, *(i for g in form for i in g.get("item", []))]:
+            link = item["linkId"]
+            if link in answered or item["type"] == "group":
+                continue
+            if link == fhir.RESPONDENT_LINK_ID:
+                coding = {"system": fhir.ROLE_SYSTEM, "code": role.value}
+                data["item"].append({"linkId": link, "answer": [{"valueCoding": coding}]})
+            elif full.get(link) is None:
+                data["item"].append({"linkId": link})  # shown, and skipped
+            else:
+                value = full[link]
+                assert value is not None
+                data["item"].append({"linkId": link, "answer": [_fhir_answer(value)]})
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sampled_from(list(Role)), st.data())
+def test_next_question_flow_ends_at_the_full_decision_and_is_valid_fhir(
+    role: Role, data: st.DataObject
+) -> None:
+    import trustkit.fhir as fhir  # noqa: PLC0415
+
+    full = data.draw(valid_answers(role, safe=data.draw(st.booleans())))
+    full = {k: (min(v, 40) if type(v) is int else v) for k, v in full.items()}
+    done, rounds = _flow(role, full)
+    model = _fhir_response_model()
+    assert model.model_validate(done).model_dump(mode="json", exclude_none=True)["contained"]
+    done["authored"] = "2026-03-01T20:15:00Z"
+    rec = fhir.recommend_response(done)
+    expected = trustkit.decide(full, respondent=role)
+    assert (rec.step.id, rec.rule_id) == (expected.step_id, expected.rule_id)
+    assert rounds <= len(CORE.questions_for(role)) + 2
+
+
+def test_next_question_asks_the_respondent_then_the_screen() -> None:
+    import trustkit.fhir as fhir  # noqa: PLC0415
+
+    first = fhir.next_question({"resourceType": "QuestionnaireResponse"})
+    assert first["status"] == "in-progress"
+    assert first["questionnaire"] == "#trustkit-next"
+    assert [i["linkId"] for i in first["contained"][0]["item"]] == [fhir.RESPONDENT_LINK_ID]
+    _fhir_response_model().model_validate(first)
+
+
+def test_next_question_refuses_what_is_not_a_response() -> None:
+    import trustkit.fhir as fhir  # noqa: PLC0415
+
+    with pytest.raises(trustkit.AnswerError) as error:
+        fhir.next_question({"resourceType": "Patient"})
+    assert error.value.problems[0].field == "resourceType"
+    bad = {"resourceType": "QuestionnaireResponse", "item": [{"linkId": "distress",
+           "answer": [{"valueString": "SECRET-VALUE"}]}]}
+    with pytest.raises(trustkit.AnswerError) as error:
+        fhir.next_question(bad)
+    assert "SECRET-VALUE" not in str(error.value)
+
+
+def test_next_question_reads_now_for_a_history() -> None:
+    import trustkit.fhir as fhir  # noqa: PLC0415
+
+    coding = {"system": fhir.ROLE_SYSTEM, "code": "partner"}
+    data = {
+        "resourceType": "QuestionnaireResponse",
+        "authored": "2026-03-01T20:15:00Z",
+        "item": [{"linkId": fhir.RESPONDENT_LINK_ID, "answer": [{"valueCoding": coding}]}],
+    }
+    history = (CheckIn(Role.PARTNER, {"controlled": True}, NOW - dt.timedelta(1)),)
+    step = fhir.next_question(data, history=history)
+    assert step["status"] == "in-progress"  # the screen is still asked in a safety period
+    later = fhir.next_question(data, history=history, now=NOW)
+    assert later["contained"] == step["contained"]
