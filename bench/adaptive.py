@@ -77,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     median_asked = statistics.median(asked)
     drop = 1 - median_asked / median_all
     print(f"check-ins:                 {args.count:,}")
-    print(f"questions, all shown:      median {median_all:g}, mean {statistics.fmean(full_counts):.1f}")
+    mean_all = statistics.fmean(full_counts)
+    print(f"questions, all shown:      median {median_all:g}, mean {mean_all:.1f}")
     print(f"questions, adaptive:       median {median_asked:g}, mean {statistics.fmean(asked):.1f}")
     print(f"median drop:               {drop:.0%} (target: at least {TARGET_DROP:.0%})")
     print(f"identical decisions:       {args.count - differ:,} of {args.count:,}")

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import trustkit
-from tests.strategies import valid_answers
+from tests.strategies import valid_answers, valid_value
 from tests.test_fhir import _fhir_module
 from trustkit import (
     AllOf,
@@ -58,9 +58,7 @@ def small_pack() -> ContentPack:
         "hopeful",
     }
     questions = tuple(q for q in CORE.questions if q.id in keep)
-    safety = tuple(
-        r for r in CORE.rules if r.id in {"safety-self-harm", "safety-coercive-threat"}
-    )
+    safety = tuple(r for r in CORE.rules if r.id in {"safety-self-harm", "safety-coercive-threat"})
     ordinary = tuple(
         r
         for r in CORE.rules
@@ -109,9 +107,7 @@ def scenarios(role: Role) -> dict[str, tuple[CheckIn, ...] | None]:
             CheckIn(role, {"distress": 2, "hopeful": 2, "feels_heard": 4}, NOW - dt.timedelta(7)),
             CheckIn(other, {"distress": 5, "hopeful": 5}, NOW - dt.timedelta(2)),
         ),
-        "their-period": (
-            CheckIn(other, {"self_harm_thoughts": True}, NOW - dt.timedelta(1)),
-        ),
+        "their-period": (CheckIn(other, {"self_harm_thoughts": True}, NOW - dt.timedelta(1)),),
         "own-period": (CheckIn(role, {"self_harm_thoughts": True}, NOW - dt.timedelta(1)),),
     }
 
@@ -159,7 +155,11 @@ def test_every_completion_of_what_is_left_out_decides_alike_small_pack(
     screen = [q.id for q in SMALL.questions if q.safety and role in q.respondents]
     decided_seen = skipped_seen = 0
     for values in itertools.product(*(options[q] for q in asked)):
-        partial = {q: v for q, v in zip(asked, values, strict=True) if v is not absent}
+        partial: dict[str, Value] = {
+            q: v  # type: ignore[misc]
+            for q, v in zip(asked, values, strict=True)
+            if v is not absent
+        }
         found = trustkit.next_questions(partial, respondent=role, pack=SMALL, **_kw(history))
         open_ = [q for q in asked if q not in partial]
         returned = set(found.questions)
@@ -184,7 +184,8 @@ def test_every_completion_of_what_is_left_out_decides_alike_small_pack(
         else:
             assert found.step_id is None
             assert found.rule_id is None
-    assert decided_seen and skipped_seen  # the property is not vacuous
+    assert decided_seen
+    assert skipped_seen
 
 
 @pytest.mark.parametrize(("role", "name"), CASES, ids=str)
@@ -219,13 +220,11 @@ def _scenario_history(role: Role, which: int) -> tuple[CheckIn, ...] | None:
     )
 
 
-def _complete(draw: st.DrawFn, names: Sequence[str], role: Role) -> dict[str, Value]:
-    from tests.strategies import valid_value  # noqa: PLC0415
-
+def _complete(data: st.DataObject, names: Sequence[str], role: Role) -> dict[str, Value]:
     questions = {q.id: q for q in CORE.questions_for(role)}
     out: dict[str, Value] = {}
     for q in names:
-        value = draw(valid_value(questions[q]) | st.none())
+        value = data.draw(valid_value(questions[q]) | st.none())
         out[q] = value if isinstance(value, bool) or value is None else min(value, 40)
     return out
 
@@ -247,9 +246,9 @@ def test_every_completion_of_what_is_left_out_decides_alike_core(
     assert tracked & set(open_) <= set(found.questions)
     kept = [q for q in open_ if q in found.questions]
     skipped = [q for q in open_ if q not in found.questions]
-    fixed = _complete(data.draw, kept, role)
-    one = _complete(data.draw, skipped, role)
-    two = _complete(data.draw, skipped, role)
+    fixed = _complete(data, kept, role)
+    one = _complete(data, skipped, role)
+    two = _complete(data, skipped, role)
     first = _decision(CORE, role, {**partial, **fixed, **one}, history)
     assert first == _decision(CORE, role, {**partial, **fixed, **two}, history)
     if found.decided:
@@ -269,7 +268,7 @@ def test_the_safety_screen_is_never_skipped(role: Role, data: st.DataObject) -> 
 # ------------------------------------------------------------------ examples
 
 
-SCREEN = {q: False for q in compiled(CORE).screen[Role.PARTNER]}
+SCREEN = dict.fromkeys(compiled(CORE).screen[Role.PARTNER], False)
 
 
 def test_a_high_ranked_answer_decides_early_and_tracked_questions_stay() -> None:
@@ -342,8 +341,14 @@ def test_a_history_without_now_is_an_error() -> None:
 def test_a_pack_without_a_catch_all_can_be_decided_on_no_step() -> None:
     pack = attrs.evolve(SMALL, rules=tuple(r for r in SMALL.rules if r.id != "catch-all"))
     found = trustkit.next_questions(
-        {"self_harm_thoughts": False, "partner_threatened_self_harm": False, "distress": 1,
-         "feels_heard": 3, "missed_commitments": 0, "hopeful": 4},
+        {
+            "self_harm_thoughts": False,
+            "partner_threatened_self_harm": False,
+            "distress": 1,
+            "feels_heard": 3,
+            "missed_commitments": 0,
+            "hopeful": 4,
+        },
         pack=pack,
     )
     assert found == trustkit.NextQuestions((), False)
@@ -364,9 +369,9 @@ def test_when_the_reasoning_and_the_decision_disagree_everything_is_asked(
 
 
 def _run_checkin(*argv: str, replies: list[str]) -> tuple[int, str, str, list[str]]:
-    import io  # noqa: PLC0415
+    import io
 
-    from trustkit._cli import main  # noqa: PLC0415
+    from trustkit._cli import main
 
     out, err = io.StringIO(), io.StringIO()
     prompts: list[str] = []
@@ -380,7 +385,9 @@ def _run_checkin(*argv: str, replies: list[str]) -> tuple[int, str, str, list[st
         except StopIteration:
             raise EOFError from None
 
-    code = main(["checkin", "--adaptive", *argv], stdin=io.StringIO(), stdout=out, stderr=err, ask=ask)
+    code = main(
+        ["checkin", "--adaptive", *argv], stdin=io.StringIO(), stdout=out, stderr=err, ask=ask
+    )
     return code, out.getvalue(), err.getvalue(), prompts
 
 
@@ -400,7 +407,7 @@ def test_checkin_adaptive_asks_the_screen_first_then_only_what_matters() -> None
 
 def test_checkin_adaptive_goes_back_and_keeps_a_safety_yes_when_stopped() -> None:
     replies = ["<", "n", "<", "y"]  # back at the start does nothing; back, then yes
-    code, out, err, prompts = _run_checkin("--json", replies=replies)
+    code, out, err, _prompts = _run_checkin("--json", replies=replies)
     assert code != 0  # input ended before the end
     assert "professional_help" in out  # the safety yes is answered all the same
     assert "not completed" in err
@@ -418,7 +425,7 @@ def _fhir_answer(value: bool | int) -> dict[str, Any]:
 
 
 def _flow(role: Role, full: Mapping[str, Value]) -> tuple[dict[str, Any], int]:
-    import trustkit.fhir as fhir  # noqa: PLC0415
+    from trustkit import fhir
 
     data: dict[str, Any] = {"resourceType": "QuestionnaireResponse", "item": []}
     rounds = 0
@@ -449,7 +456,7 @@ def _flow(role: Role, full: Mapping[str, Value]) -> tuple[dict[str, Any], int]:
 def test_next_question_flow_ends_at_the_full_decision_and_is_valid_fhir(
     role: Role, data: st.DataObject
 ) -> None:
-    import trustkit.fhir as fhir  # noqa: PLC0415
+    from trustkit import fhir
 
     full = data.draw(valid_answers(role, safe=data.draw(st.booleans())))
     full = {k: (min(v, 40) if type(v) is int else v) for k, v in full.items()}
@@ -464,7 +471,7 @@ def test_next_question_flow_ends_at_the_full_decision_and_is_valid_fhir(
 
 
 def test_next_question_asks_the_respondent_then_the_screen() -> None:
-    import trustkit.fhir as fhir  # noqa: PLC0415
+    from trustkit import fhir
 
     first = fhir.next_question({"resourceType": "QuestionnaireResponse"})
     assert first["status"] == "in-progress"
@@ -474,20 +481,22 @@ def test_next_question_asks_the_respondent_then_the_screen() -> None:
 
 
 def test_next_question_refuses_what_is_not_a_response() -> None:
-    import trustkit.fhir as fhir  # noqa: PLC0415
+    from trustkit import fhir
 
     with pytest.raises(trustkit.AnswerError) as error:
         fhir.next_question({"resourceType": "Patient"})
     assert error.value.problems[0].field == "resourceType"
-    bad = {"resourceType": "QuestionnaireResponse", "item": [{"linkId": "distress",
-           "answer": [{"valueString": "SECRET-VALUE"}]}]}
+    bad = {
+        "resourceType": "QuestionnaireResponse",
+        "item": [{"linkId": "distress", "answer": [{"valueString": "SECRET-VALUE"}]}],
+    }
     with pytest.raises(trustkit.AnswerError) as error:
         fhir.next_question(bad)
     assert "SECRET-VALUE" not in str(error.value)
 
 
 def test_next_question_reads_now_for_a_history() -> None:
-    import trustkit.fhir as fhir  # noqa: PLC0415
+    from trustkit import fhir
 
     coding = {"system": fhir.ROLE_SYSTEM, "code": "partner"}
     data = {

@@ -60,11 +60,11 @@ from trustkit.models import (
 __all__ = [
     "MAX_ITEMS",
     "MIN_VALUE",
+    "NEXT_QUESTIONNAIRE_ID",
     "RESPONDENT_LINK_ID",
     "ROLE_SYSTEM",
     "SAFETY_LINK_ID",
     "TRANSLATION",
-    "NEXT_QUESTIONNAIRE_ID",
     "checkin_from_response",
     "next_question",
     "questionnaire",

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping
+
 import attrs
 
 from trustkit._engine.compile import (
@@ -64,7 +65,6 @@ from trustkit.models import (
     Condition,
     FactCompare,
     Not,
-    Role,
 )
 
 __all__ = ["NextQuestions", "next_questions_for", "open_rules"]
