@@ -24,6 +24,7 @@ from trustkit._api import (
     compile_pack,
     decide,
     default_pack,
+    next_questions,
     programme,
     progress,
     recommend_many,
@@ -35,6 +36,7 @@ from trustkit._api import (
 from trustkit._api import (
     bundled_recommendation as bundled_recommendation,  # for pickles only: not in __all__
 )
+from trustkit._engine.adaptive import NextQuestions
 from trustkit._version import __version__
 from trustkit.errors import (
     AnswerError,
@@ -137,6 +139,7 @@ __all__ = [
     "Finding",
     "LintWarning",
     "Messages",
+    "NextQuestions",
     "NoStepError",
     "Not",
     "Op",
@@ -184,6 +187,7 @@ __all__ = [
     "lint_pack",
     "load_pack",
     "make_converter",
+    "next_questions",
     "parse_checkin",
     "programme",
     "progress",

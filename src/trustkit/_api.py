@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from trustkit._engine.adaptive import NextQuestions, next_questions_for
 from trustkit._engine.compile import compiled
 from trustkit._engine.decide import country_code, decider, decision, verdict
 from trustkit._engine.plan import make_plan, render, template
@@ -248,6 +249,67 @@ def decide(
         c, answers, respondent, country, history, boundaries, now, state, given, wanted=0
     )
     return decision(c, found)
+
+
+@public
+def next_questions(
+    answers: Mapping[str, object] | CheckIn,
+    *,
+    respondent: Role | str | None = None,
+    state: CoupleState | None = None,
+    history: Iterable[CheckIn] | None = None,
+    now: dt.datetime | None = None,
+    pack: ContentPack | None = None,
+) -> NextQuestions:
+    """What to ask next in a check-in: the safety screen, then only what can change the step.
+
+    For an app that asks one question (or one screen) at a time: pass what
+    has been answered so far and ask the questions returned, in order. The
+    respondent's safety screen always comes first, until every safety
+    question is answered; then come only the unanswered questions that can
+    still change the step or the rule (given the state or history: what it
+    says is known), and the questions the pack marks ``tracked``. Every way
+    of answering the questions left out gives the same step and rule as
+    answering them would, so the decision made at the end, by
+    [`recommend_next_step`][trustkit.recommend_next_step] with the answers
+    given, is the one the full questionnaire gives. "Building a check-in
+    flow" in the docs shows the loop.
+
+    A question answered ``None`` was shown and skipped: it is not asked
+    again.
+
+    Args:
+        answers: The answers so far, by question id, or a ``CheckIn``.
+        respondent: As for ``recommend_next_step``.
+        state: As for ``recommend_next_step``.
+        history: As for ``recommend_next_step``.
+        now: As for ``recommend_next_step`` (needed with a history or state).
+        pack: The content pack; the bundled one by default.
+
+    Returns:
+        The questions to ask, in order, and whether the step is decided
+        (then with its ``step_id`` and ``rule_id``).
+
+    Raises:
+        AnswerError: Bad answers, state, history or time: each problem names
+            the question or field, never the answer.
+
+    Added in version 0.2.0.
+
+    Examples:
+        >>> import trustkit
+        >>> screen = {"afraid_of_partner": False, "controlled": False,
+        ...           "hurt_or_threatened": False, "choked_or_strangled": False,
+        ...           "threat_to_kill_or_weapon": False, "forced_sex": False,
+        ...           "self_harm_thoughts": False, "partner_threatened_self_harm": False}
+        >>> trustkit.next_questions({}).questions[:2]
+        ('afraid_of_partner', 'controlled')
+        >>> nq = trustkit.next_questions({**screen, "distress": 5})
+        >>> nq.decided, nq.step_id, nq.rule_id, nq.questions
+        (True, 'professional_help', 'professional-help-distress', ('progress_noticed', 'hopeful'))
+    """
+    c = compiled(default_pack() if pack is None else pack)
+    return next_questions_for(c, answers, respondent, state=state, history=history, now=now)
 
 
 def _localized(

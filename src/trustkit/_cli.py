@@ -522,6 +522,55 @@ def _ask_all(
     talk.write("\n")
 
 
+def _ask_adaptive(
+    pack: ContentPack,
+    role: Role,
+    ask: Callable[[str], str],
+    talk: IO[str],
+    answers: dict[str, bool | int],
+    width: int | None,
+) -> None:
+    """Ask what `trustkit.next_questions` returns, one at a time, until nothing is left.
+
+    The safety screen comes first; then only the questions that can still change
+    the step (and tracked ones). Enter skips a question (it is not asked again),
+    ``<`` goes back to the one before. The progress says how many are left at most.
+    """
+    messages = pack.messages
+    talk.write(_wrap([("", "", messages.checkin_intro.format(back=BACK))], width) + "\n")
+    given: dict[str, bool | int | None] = {}
+    shown: list[str] = []
+    told_safety = False
+    while left := trustkit.next_questions(given, respondent=role, pack=pack).questions:
+        question = pack.question(left[0])
+        if question.safety and not told_safety:
+            told_safety = True
+            talk.write("\n" + _wrap([("", "", messages.checkin_safety)], width) + "\n")
+        number = len(shown) + 1
+        progress = messages.checkin_progress.format(number=number, total=len(shown) + len(left))
+        hint = _hint(question, messages)
+        prompt = _wrap(
+            [("", "   ", f"{progress}. {question.prompt}"), ("   ", "   ", f"({hint})")], width
+        )
+        reply = ask(f"\n{prompt} > ")
+        if reply.strip() == BACK:
+            if shown:
+                last = shown.pop()
+                given.pop(last)
+                answers.pop(last, None)
+            continue
+        value = _parse_reply(question, reply, messages) if reply.strip() else None
+        if reply.strip() and value is None:
+            retry = messages.checkin_retry.format(hint=hint, back=BACK)
+            talk.write(_wrap([("   ", "   ", retry)], width) + "\n")
+            continue
+        given[question.id] = value
+        shown.append(question.id)
+        if value is not None:
+            answers[question.id] = value
+    talk.write("\n")
+
+
 _STOPPED = {
     EXIT_INCOMPLETE: "trustkit: input ended before the last question; "
     "the check-in was not completed\n",
@@ -548,7 +597,12 @@ def _cmd_checkin(
             return reply("")
 
     try:
-        _ask_all(_checkin_questions(pack, role), ask, talk, answers, pack.messages, _width(talk))
+        if args.adaptive:
+            _ask_adaptive(pack, role, ask, talk, answers, _width(talk))
+        else:
+            _ask_all(
+                _checkin_questions(pack, role), ask, talk, answers, pack.messages, _width(talk)
+            )
     except (EOFError, KeyboardInterrupt) as stop:
         status = EXIT_INCOMPLETE if isinstance(stop, EOFError) else EXIT_INTERRUPTED
         talk.write("\n")  # the prompt line is still open
@@ -1140,6 +1194,12 @@ def _parser() -> argparse.ArgumentParser:
     common(rec)
     checkin = sub.add_parser("checkin", help="answer the check-in here, one question at a time")
     common(checkin)
+    checkin.add_argument(
+        "--adaptive",
+        action="store_true",
+        help="ask the safety screen, then only the questions that can still change the step "
+        "(and tracked ones); by default every question is asked",
+    )
     steps = sub.add_parser("steps", help="list the steps")
     common(steps, respondent=False)
 

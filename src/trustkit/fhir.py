@@ -40,7 +40,7 @@ from collections.abc import Iterable, Mapping
 from importlib.resources import files
 from typing import Any
 
-from trustkit._api import _localized, default_pack
+from trustkit._api import _localized, default_pack, next_questions
 from trustkit._engine.compile import compiled
 from trustkit._engine.decide import check_answers
 from trustkit._engine.recommend import recommend
@@ -60,11 +60,13 @@ from trustkit.models import (
 __all__ = [
     "MAX_ITEMS",
     "MIN_VALUE",
+    "NEXT_QUESTIONNAIRE_ID",
     "RESPONDENT_LINK_ID",
     "ROLE_SYSTEM",
     "SAFETY_LINK_ID",
     "TRANSLATION",
     "checkin_from_response",
+    "next_question",
     "questionnaire",
     "recommend_response",
 ]
@@ -83,6 +85,9 @@ RESPONDENT_LINK_ID = "trustkit.respondent"
 
 SAFETY_LINK_ID = "trustkit.safety"
 """The ``linkId`` of the group that holds the safety screen, the last item."""
+
+NEXT_QUESTIONNAIRE_ID = "trustkit-next"
+"""The id of the ``Questionnaire`` that `next_question` puts in the response's ``contained``."""
 
 MAX_ITEMS = 200
 """The most items, nested ones included, that a response may hold; a check-in has a few dozen."""
@@ -394,6 +399,115 @@ def recommend_response(
             answers, role, chosen, country, history, (), now, False, state, (*given, error)
         )
     return recommend(checkin, None, chosen, country, history, (), None, False, state, given)
+
+
+def next_question(
+    data: object,
+    *,
+    pack: ContentPack | None = None,
+    history: Iterable[CheckIn] | None = None,
+    state: CoupleState | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """An SDC ``$next-question`` step: the response, with the next item(s) to ask.
+
+    Shaped like the FHIR SDC adaptive questionnaire operation: it takes a
+    partial ``QuestionnaireResponse`` and returns a copy of it whose
+    ``contained`` ``Questionnaire`` (id `NEXT_QUESTIONNAIRE_ID`, named by
+    ``questionnaire`` as ``#trustkit-next``) holds the items asked so far and
+    the next ones, as `questionnaire` writes them. The next items come from
+    [`trustkit.next_questions`][trustkit.next_questions]: the respondent
+    item first, then the whole unanswered safety screen (in its group), then
+    one question at a time among those that can still change the step (and
+    tracked ones). An item sent back without an answer was shown and skipped:
+    it is not asked again. When nothing is left to ask, ``status`` is
+    ``completed`` (and the response can go to `recommend_response`);
+    before that it is ``in-progress``.
+
+    Added in version 0.2.0.
+
+    Args:
+        data: The ``QuestionnaireResponse`` so far, as parsed from JSON
+            (``authored`` and ``status`` may be left out until it is complete).
+        pack: The content pack; the bundled one by default.
+        history: As for ``recommend_next_step``.
+        state: As for ``recommend_next_step``.
+        now: When the check-in happens (needed with a history or state);
+            by default the response's ``authored``, if it has one.
+
+    Returns:
+        The response with the contained questionnaire and ``status`` set.
+
+    Raises:
+        AnswerError: An item cannot be read, or an answer does not fit: each
+            problem names the ``linkId``, never the answer.
+
+    Examples:
+        >>> import trustkit.fhir
+        >>> step = trustkit.fhir.next_question({"resourceType": "QuestionnaireResponse"})
+        >>> step["status"], [i["linkId"] for i in step["contained"][0]["item"]]
+        ('in-progress', ['trustkit.respondent'])
+    """
+    if not isinstance(data, Mapping) or data.get("resourceType") != "QuestionnaireResponse":
+        raise AnswerError(
+            [
+                AnswerProblem(
+                    "resourceType", "'QuestionnaireResponse'", code=ProblemCode.INVALID_VALUE
+                )
+            ]
+        )
+    chosen = default_pack() if pack is None else pack
+    problems: list[AnswerProblem] = []
+    items = data.get("item", [])
+    role, answers = _read_items(items, problems)
+    if problems:
+        raise AnswerError(problems)
+    form = questionnaire(chosen, locales=())
+    if role is None:
+        ask: list[str] = [RESPONDENT_LINK_ID]
+        questions: tuple[str, ...] = ()
+    else:
+        seen: dict[str, Answer | None] = dict.fromkeys(_unanswered(items, chosen, role))
+        seen.update(answers)
+        when = now if now is not None else _authored(data.get("authored"))
+        found = next_questions(
+            seen, respondent=role, state=state, history=history, now=when, pack=chosen
+        )
+        questions = found.questions
+        screen = [q for q in questions if chosen.question(q).safety]
+        ask = [RESPONDENT_LINK_ID, *seen, *(screen or questions[:1])]
+    keep = set(ask)
+    shown = []
+    for item in form["item"]:
+        if item["linkId"] == SAFETY_LINK_ID:
+            inner = [i for i in item["item"] if i["linkId"] in keep]
+            if inner:
+                shown.append({**item, "item": inner})
+        elif item["linkId"] in keep:
+            shown.append(item)
+    form["id"] = NEXT_QUESTIONNAIRE_ID
+    form["item"] = shown
+    out = {k: v for k, v in data.items() if k != "contained"}
+    out["contained"] = [form]
+    out["questionnaire"] = "#" + NEXT_QUESTIONNAIRE_ID
+    out["status"] = "in-progress" if role is None or questions else "completed"
+    return out
+
+
+def _unanswered(items: object, pack: ContentPack, role: Role) -> list[str]:
+    """The questions of ``role`` whose items came back without an answer (shown, skipped)."""
+    found: list[str] = []
+    pending: deque[object] = deque([items])
+    asked = {q.id for q in pack.questions_for(role)}
+    while pending:
+        group = pending.popleft()
+        assert isinstance(group, list)  # _read_items read it without a problem
+        for entry in group:
+            pending.append(entry.get("item", []))
+            link = entry["linkId"]
+            if "answer" not in entry and link in asked:
+                found.append(link)
+    return found
 
 
 def _read_items(

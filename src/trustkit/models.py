@@ -399,6 +399,9 @@ class Question:
         high_risk: ``True`` for a safety question that marks the highest
             risk of serious harm (such as strangulation): a yes keeps the
             safety period open for twice the pack's ``safety_period_weeks``.
+        tracked: ``True`` for a question needed for trends and progress:
+            [`next_questions`][trustkit.next_questions] always asks it, even
+            when it cannot change the step (added in version 0.2.0).
     """
 
     id: str
@@ -409,6 +412,7 @@ class Question:
     reverse: bool = False
     safety: bool = False
     high_risk: bool = False
+    tracked: bool = False
     origin: Origin | None = _origin_field()
 
 

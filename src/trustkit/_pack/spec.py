@@ -362,6 +362,15 @@ QUESTIONS = Table(
             required=False,
             schema={"default": False},
         ),
+        Field(
+            "tracked",
+            "flag",
+            "Optional: true for a question whose answer is needed for trends and progress, so "
+            "an adaptive check-in (next_questions) always asks it, even when it cannot change "
+            "the step.",
+            required=False,
+            schema={"default": False},
+        ),
     ),
 )
 
