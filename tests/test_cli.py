@@ -715,6 +715,6 @@ def test_a_safety_result_does_not_name_its_rule_on_screen(answers: str) -> None:
     assert code == 0
     assert rec.rule_id not in out
     assert "Rule " not in out
-    assert out.rstrip().endswith("Pack core 1.0.0 · en")
+    assert out.rstrip().endswith("Pack core 1.1.0 · en")
     _, as_json, _ = run("recommend", "-", "--json", stdin=answers)
     assert json.loads(as_json)["rule_id"] == rec.rule_id

@@ -167,7 +167,7 @@ def test_pack_check_sums_up_a_locale_that_misses_many(overlay: Overlay) -> None:
         "and show the pack's own (the first: actions.rest-0); --verbose lists each, and "
         "--skip-locale es leaves them out"
     ]
-    assert out.endswith("core 1.0.0, rest 1.0.0: no errors, 10 warnings\n")
+    assert out.endswith("core 1.1.0, rest 1.0.0: no errors, 10 warnings\n")
     code, verbose = run("pack", "check", str(root), "--verbose")
     listed = [line for line in verbose.splitlines() if "missing-translation" in line]
     assert len(listed) == 10 > MAX_LISTED

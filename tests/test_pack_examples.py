@@ -32,7 +32,7 @@ def test_the_core_examples_pass_and_make_every_rule_decide() -> None:
     code, out, _ = run("pack", "test", "core", "--min-coverage", "100")
     assert code == 0, out
     assert out.splitlines() == [
-        f"core 1.0.0: {trustkit.run_examples('core').examples} examples, 0 failures",
+        f"core 1.1.0: {trustkit.run_examples('core').examples} examples, 0 failures",
         "coverage: 27 of 27 rules decided an example (100.0%)",
     ]
 
@@ -42,7 +42,7 @@ def test_the_example_overlay_passes_with_core_at_full_coverage() -> None:
     for argv in ([str(APART)], ["core", str(APART)], ["core", "--overlay", str(APART)]):
         code, out, _ = run("pack", "test", *argv, "--min-coverage", "100")
         assert code == 0, out
-        assert "core 1.0.0, apart 1.0.0:" in out
+        assert "core 1.1.0, apart 1.0.0:" in out
         assert "(100.0%)" in out
     report = trustkit.run_examples(APART)
     assert report.ok

@@ -343,7 +343,7 @@ REJECTED = [
     ("resource-source-number", "resources.toml", 'source = ["https://www.911.gov"]', "source = 3"),
     ("who-nobody", "steps.toml", 'who = "supporter"', 'who = "nobody"'),
     ("pack-unknown-field", "pack.toml", "", 'licence = "MIT"\n'),
-    ("pack-bad-version", "pack.toml", 'version = "1.0.0"', 'version = "1.0"'),
+    ("pack-bad-version", "pack.toml", 'version = "1.1.0"', 'version = "1.0"'),
     ("pack-without-title", "pack.toml", 'title = "trustkit core pack"\n', ""),
     ("unknown-template", "messages.toml", "", 'answer_maybe = "Maybe: {prompt}."\n'),
     ("missing-template", "messages.toml", 'score = "Your score', '# score = "Your score'),

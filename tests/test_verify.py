@@ -460,3 +460,14 @@ def test_combinations_with_a_yes_come_fewest_yes_first() -> None:
     assert space.reads(ScoreCompare("wellbeing", "<=", 2)) == ["distress", "stuck"]
     facts_too = AllOf((FactCompare("checkins", ">=", 2), AnswerCompare("controlled", "=", True)))
     assert space.reads(facts_too) == ["controlled"]
+
+
+def test_a_finding_without_an_example_is_printed_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Some findings (a rule that can never decide, say) have no check-in to show."""
+    report = trustkit.verify_pack(CORE)
+    bare = attrs.evolve(report.gaps[0], example=None)
+    monkeypatch.setattr(trustkit, "verify_pack", lambda pack: attrs.evolve(report, gaps=(bare,)))
+    status, text = run("--pack", "core")
+    assert status == 0
+    assert f"warning: gap: {bare.message}\n" in text
+    assert "for example" not in text

@@ -1,3 +1,3 @@
 """The version of trustkit (read by the build backend and by ``trustkit.__version__``)."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
