@@ -58,10 +58,14 @@ from trustkit.models import (
     ContentPack,
     CoupleState,
     Decision,
+    DecisionRecord,
     Dimension,
     Disclosure,
     Evidence,
     FactCompare,
+    Feedback,
+    FeedbackOutcome,
+    FeedbackReason,
     Messages,
     Not,
     Op,
@@ -73,6 +77,8 @@ from trustkit.models import (
     Question,
     QuestionKind,
     Recommendation,
+    Replay,
+    ReplayOutcome,
     Resource,
     Role,
     Rule,
@@ -95,6 +101,7 @@ if TYPE_CHECKING:
     from trustkit._pack.discovery import PackInfo, available_packs
     from trustkit._pack.sources import load_pack
     from trustkit._pack.validate import check_pack
+    from trustkit._records import record_decision, replay
     from trustkit._schema import json_schema
     from trustkit._serialization import converter, make_converter, parse_checkin
 
@@ -121,12 +128,16 @@ __all__ = [
     "Counterexample",
     "CoupleState",
     "Decision",
+    "DecisionRecord",
     "Dimension",
     "Disclosure",
     "Evidence",
     "ExampleFailure",
     "ExampleReport",
     "FactCompare",
+    "Feedback",
+    "FeedbackOutcome",
+    "FeedbackReason",
     "Finding",
     "LintWarning",
     "Messages",
@@ -146,6 +157,8 @@ __all__ = [
     "Question",
     "QuestionKind",
     "Recommendation",
+    "Replay",
+    "ReplayOutcome",
     "Resource",
     "Role",
     "Rule",
@@ -177,7 +190,9 @@ __all__ = [
     "parse_checkin",
     "recommend_many",
     "recommend_next_step",
+    "record_decision",
     "render_plan",
+    "replay",
     "run_examples",
     "safety_plan",
     "trace",
@@ -211,6 +226,9 @@ _LAZY = {
     # Reading and checking packs: the bundled pack comes from its snapshot without them.
     "load_pack": "trustkit._pack.sources",
     "check_pack": "trustkit._pack.validate",
+    # Decision records: hashlib, hmac and the pack digest, only for apps that keep them.
+    "record_decision": "trustkit._records",
+    "replay": "trustkit._records",
 }
 
 
