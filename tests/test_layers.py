@@ -34,6 +34,7 @@ LAYERS: dict[str, int] = {
     # 3: the public API; 4: the command line
     "trustkit._api": 3,
     "trustkit._batch": 3,
+    "trustkit._records": 3,
     "trustkit.dask": 3,
     "trustkit._serialization": 3,
     "trustkit._schema": 3,

@@ -183,13 +183,16 @@ def test_no_part_of_a_schema_is_shared(name: str) -> None:
 
 
 def test_schema_names() -> None:
-    """SCHEMA_NAMES: pack, one pack-<file> per file kind, checkin, recommendation, trace, plan."""
+    """SCHEMA_NAMES: pack, one pack-<file> per file kind, checkin, recommendation, trace, plan,
+    decision record and feedback."""
     assert set(SCHEMA_NAMES) == {
         "pack",
         "checkin",
         "recommendation",
         "trace",
         "safety-plan",
+        "decision-record",
+        "feedback",
         *(f"pack-{name}" for name in PACK_FILE_NAMES),
     }
     assert set(PACK_FILE_PATTERNS) == set(PACK_FILE_NAMES)

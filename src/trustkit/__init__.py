@@ -63,10 +63,14 @@ from trustkit.models import (
     ContentPack,
     CoupleState,
     Decision,
+    DecisionRecord,
     Dimension,
     Disclosure,
     Evidence,
     FactCompare,
+    Feedback,
+    FeedbackOutcome,
+    FeedbackReason,
     Messages,
     Not,
     Op,
@@ -80,6 +84,8 @@ from trustkit.models import (
     Question,
     QuestionKind,
     Recommendation,
+    Replay,
+    ReplayOutcome,
     Resource,
     Role,
     Rule,
@@ -103,6 +109,7 @@ if TYPE_CHECKING:
     from trustkit._pack.discovery import PackInfo, available_packs
     from trustkit._pack.sources import load_pack
     from trustkit._pack.validate import check_pack
+    from trustkit._records import record_decision, replay
     from trustkit._schema import json_schema
     from trustkit._serialization import converter, make_converter, parse_checkin
 
@@ -130,12 +137,16 @@ __all__ = [
     "Counterexample",
     "CoupleState",
     "Decision",
+    "DecisionRecord",
     "Dimension",
     "Disclosure",
     "Evidence",
     "ExampleFailure",
     "ExampleReport",
     "FactCompare",
+    "Feedback",
+    "FeedbackOutcome",
+    "FeedbackReason",
     "Finding",
     "LintWarning",
     "Messages",
@@ -158,6 +169,8 @@ __all__ = [
     "Question",
     "QuestionKind",
     "Recommendation",
+    "Replay",
+    "ReplayOutcome",
     "Resource",
     "Role",
     "Rule",
@@ -193,7 +206,9 @@ __all__ = [
     "progress",
     "recommend_many",
     "recommend_next_step",
+    "record_decision",
     "render_plan",
+    "replay",
     "run_examples",
     "safety_plan",
     "trace",
@@ -227,6 +242,9 @@ _LAZY = {
     # Reading and checking packs: the bundled pack comes from its snapshot without them.
     "load_pack": "trustkit._pack.sources",
     "check_pack": "trustkit._pack.validate",
+    # Decision records: hashlib, hmac and the pack digest, only for apps that keep them.
+    "record_decision": "trustkit._records",
+    "replay": "trustkit._records",
 }
 
 

@@ -75,7 +75,10 @@ from trustkit._vocabulary import (
 )
 from trustkit.errors import ProblemCode
 from trustkit.models import (
+    DECISION_ID_MAX,
     ContentPack,
+    FeedbackOutcome,
+    FeedbackReason,
     Op,
     PlanKind,
     PlanPart,
@@ -91,6 +94,8 @@ __all__ = [
     "SCHEMA_NAMES",
     "SCHEMA_PACKAGE",
     "checkin_schema",
+    "decision_record_schema",
+    "feedback_schema",
     "json_schema",
     "pack_file_schema",
     "pack_schema",
@@ -137,6 +142,8 @@ SCHEMA_NAMES: tuple[str, ...] = (
     "recommendation",
     "trace",
     "safety-plan",
+    "decision-record",
+    "feedback",
 )
 """Every name `schema` accepts (the names of ``trustkit schema NAME``)."""
 
@@ -1060,14 +1067,113 @@ def safety_plan_schema() -> dict[str, object]:
     return _document("safety-plan.json", "trustkit safety plan", body, pieces)
 
 
+def _record_defs() -> dict[str, Any]:
+    defs: dict[str, Any] = recommendation_schema()["$defs"]  # type: ignore[assignment]
+    return {"id": defs["id"], "pack_ref": defs["pack_ref"]}
+
+
+def _date_time(description: str) -> dict[str, Any]:
+    return {"type": ["string", "null"], "format": "date-time", "description": description}
+
+
+def decision_record_schema() -> dict[str, object]:
+    """The JSON that ``trustkit.converter.unstructure`` makes of a decision record.
+
+    Every field is always present and no other appears: in particular, no
+    answers (at most their keyed hash).
+
+    Returns:
+        A fresh draft 2020-12 schema with ``$id``
+        ``https://trustkit.invalid/schema/decision-record.json``.
+    """
+    body = _closed(
+        "A decision record as trustkit.converter.unstructure(record) gives it: what was "
+        "decided for one check-in, when and with which pack, and no answers.",
+        {
+            "decision_id": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": DECISION_ID_MAX,
+                "description": "The app's id for this decision.",
+            },
+            "at": _date_time("When the check-in happened; null when no time was given."),
+            "packs": {
+                "type": "array",
+                "items": _ref("pack_ref"),
+                "minItems": 1,
+                "description": "Every pack that went into the pack used, base first.",
+            },
+            "pack_digest": {
+                "type": "string",
+                "pattern": "^sha256:[0-9a-f]{64}$",
+                "description": "SHA-256 of the pack's canonical JSON.",
+            },
+            "rule_id": {**_ref("id"), "description": "The rule that decided."},
+            "step_id": {**_ref("id"), "description": "The step it gave."},
+            "urgency": _choice("How soon to act.", _values(Urgency)),
+            "safety": {"type": "boolean", "description": "true when the safety screen decided."},
+            "respondent": _choice("Whose check-in it was.", _values(Role)),
+            "locale": _text("The language the decision was given in, as a BCP 47 tag."),
+            "answers_hash": {
+                "type": ["string", "null"],
+                "pattern": "^hmac-sha256:[0-9a-f]{64}$",
+                "description": "HMAC-SHA256 of the answers under the app's key; null "
+                "without a key.",
+            },
+        },
+    )
+    return _document("decision-record.json", "trustkit decision record", body, _record_defs())
+
+
+def feedback_schema() -> dict[str, object]:
+    """The JSON that ``trustkit.converter.unstructure`` makes of a `Feedback`.
+
+    Returns:
+        A fresh draft 2020-12 schema with ``$id``
+        ``https://trustkit.invalid/schema/feedback.json``.
+    """
+    body = _closed(
+        "Feedback on a recorded decision as trustkit.converter.unstructure(feedback) gives "
+        "it: codes only, no free text.",
+        {
+            "decision_id": {
+                "type": "string",
+                "minLength": 1,
+                "description": "The decision record's id.",
+            },
+            "outcome": _choice("Accepted or overridden.", [o.value for o in FeedbackOutcome]),
+            "reason": {
+                "enum": [*(r.value for r in FeedbackReason), None],
+                "description": "Why it was overridden; null when accepted.",
+            },
+            "override_step_id": {
+                "anyOf": [_ref("id"), {"type": "null"}],
+                "description": "The step taken instead, if any (only when overridden).",
+            },
+            "at": _date_time("When the feedback was given; null if not kept."),
+        },
+    )
+    body["allOf"] = [
+        {
+            "if": {"properties": {"outcome": {"const": "accepted"}}},
+            "then": {
+                "properties": {"reason": {"const": None}, "override_step_id": {"const": None}}
+            },
+            "else": {"properties": {"reason": {"not": {"const": None}}}},
+        }
+    ]
+    defs: dict[str, Any] = {"id": _record_defs()["id"]}
+    return _document("feedback.json", "trustkit decision feedback", body, defs)
+
+
 def schema(name: str) -> dict[str, object]:
     """A schema by the name ``trustkit schema NAME`` uses.
 
     Args:
         name: One of `SCHEMA_NAMES`: ``"pack"`` (any pack file),
             ``"pack-<file>"`` (one kind of pack file, e.g. ``"pack-rules"``),
-            ``"checkin"``, ``"recommendation"``, ``"trace"`` or
-            ``"safety-plan"``.
+            ``"checkin"``, ``"recommendation"``, ``"trace"``,
+            ``"safety-plan"``, ``"decision-record"`` or ``"feedback"``.
 
     Returns:
         A fresh schema.
@@ -1096,6 +1202,10 @@ def schema(name: str) -> dict[str, object]:
         return trace_schema()
     if name == "safety-plan":
         return safety_plan_schema()
+    if name == "decision-record":
+        return decision_record_schema()
+    if name == "feedback":
+        return feedback_schema()
     file = name.removeprefix("pack-")
     if file == name or file not in _FILE_TITLES:
         raise KeyError(f"no schema named {name!r}; use one of {', '.join(SCHEMA_NAMES)}")
@@ -1137,6 +1247,9 @@ def json_schema(name: str, *, pack: ContentPack | None = None) -> dict[str, obje
             makes of a recommendation), ``"trace"`` (likewise, of a
             [`Trace`][trustkit.Trace]), ``"safety-plan"`` (likewise, of a
             [`SafetyPlan`][trustkit.SafetyPlan]; added in version 0.2.0),
+            ``"decision-record"`` and ``"feedback"`` (likewise, of a
+            [`DecisionRecord`][trustkit.DecisionRecord] and a
+            [`Feedback`][trustkit.Feedback]; added in version 0.2.0),
             ``"pack"`` (any pack file) or ``"pack-<file>"`` for one kind of
             pack file: ``pack-pack``, ``pack-steps``, ``pack-questions``,
             ``pack-rules``, ``pack-resources``, ``pack-messages``,

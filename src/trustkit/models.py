@@ -41,9 +41,13 @@ __all__ = [
     "CheckIn",
     "Condition",
     "ContentPack",
+    "DecisionRecord",
     "Dimension",
     "Evidence",
     "FactCompare",
+    "Feedback",
+    "FeedbackOutcome",
+    "FeedbackReason",
     "LocaleFile",
     "Messages",
     "Not",
@@ -59,6 +63,8 @@ __all__ = [
     "Question",
     "QuestionKind",
     "Recommendation",
+    "Replay",
+    "ReplayOutcome",
     "Resource",
     "Role",
     "Rule",
@@ -1008,6 +1014,8 @@ class ContentPack:
     _checked: bool = attrs.field(init=False, eq=False, repr=False, default=False)
     _compiled: object = attrs.field(init=False, eq=False, repr=False, default=None)
     _localized: dict[str, ContentPack] = attrs.field(init=False, eq=False, repr=False, factory=dict)
+    # The pack layer's content digest (see `DecisionRecord.pack_digest`).
+    _digest: str | None = attrs.field(init=False, eq=False, repr=False, default=None)
     # What overlays changed, as the pack layer read them: (kind, item id, field) -> where. For
     # `lint_pack`'s warnings about texts an overlay changed for one reader but not the other.
     _overridden: Mapping[tuple[str, str, str], Origin] = attrs.field(
@@ -1031,6 +1039,7 @@ class ContentPack:
         object.__setattr__(self, "_checked", False)
         object.__setattr__(self, "_compiled", None)
         object.__setattr__(self, "_localized", {})
+        object.__setattr__(self, "_digest", None)
         object.__setattr__(self, "_overridden", {})
         object.__setattr__(self, "_steps_by_id", _index(self.steps))
         object.__setattr__(self, "_questions_by_id", _index(self.questions))
@@ -1473,6 +1482,188 @@ class Decision:
     pack_id: str
     pack_version: str
     problems: tuple[AnswerProblem, ...] = ()
+
+
+# ----------------------------------------------------------------------- decision records
+
+DECISION_ID_MAX = 200
+"""The longest decision id a [`DecisionRecord`][trustkit.DecisionRecord] takes."""
+
+
+@attrs.frozen
+class DecisionRecord:
+    """One decision as an audit trail keeps it: what was decided, when, with which pack; no answers.
+
+    Made by [`trustkit.record_decision`][trustkit.record_decision] and checked
+    again with [`trustkit.replay`][trustkit.replay]. It holds no answers and
+    nothing worked out from them but the decision itself: two check-ins that
+    get the same decision at the same time give equal records (without a
+    key). During a safety period, the other partner's record is the same
+    whatever was disclosed. See "Audit trails" in the docs.
+
+    Added in version 0.2.0.
+
+    Attributes:
+        decision_id: The app's id for this decision (trustkit makes none:
+            it has no clock and no randomness).
+        at: When the check-in happened: ``now``, else the ``CheckIn``'s
+            ``at``; ``None`` when neither was given.
+        packs: Every pack that went into the pack used, base first.
+        pack_digest: ``"sha256:"`` and the hex SHA-256 of the pack's
+            canonical JSON: equal packs (``==``) have equal digests, in any
+            process and on any Python version.
+        rule_id: The rule that decided.
+        step_id: The step it gave.
+        urgency: How soon to act.
+        safety: ``True`` when the safety screen decided (only ever in the
+            record of the partner who answered yes).
+        respondent: Whose check-in it was.
+        locale: The language the decision was given in (as
+            ``Recommendation.locale``).
+        answers_hash: ``"hmac-sha256:"`` and the hex HMAC-SHA256, under the
+            app's key, of the answers that were read: for checking that a
+            check-in is the one recorded. ``None`` when no key was given.
+    """
+
+    decision_id: str
+    at: dt.datetime | None
+    packs: tuple[PackRef, ...]
+    pack_digest: str
+    rule_id: str
+    step_id: str
+    urgency: Urgency
+    safety: bool
+    respondent: Role
+    locale: str
+    answers_hash: str | None = None
+
+
+class FeedbackOutcome(enum.StrEnum):
+    """What the person did with a decision (as CDS Hooks' feedback ``outcome``).
+
+    Added in version 0.2.0.
+    """
+
+    ACCEPTED = "accepted"
+    """They took the step."""
+    OVERRIDDEN = "overridden"
+    """They, or the professional working with them, chose otherwise."""
+
+
+class FeedbackReason(enum.StrEnum):
+    """Why a decision was overridden: a code, never free text (which could hold answers).
+
+    Added in version 0.2.0.
+    """
+
+    NOT_RELEVANT = "not_relevant"
+    """The step does not fit the couple's situation."""
+    ALREADY_DOING = "already_doing"
+    """They are already doing it."""
+    NOT_NOW = "not_now"
+    """Right for them, but not at the moment."""
+    TOO_HARD = "too_hard"
+    """More than they can take on now."""
+    PROFESSIONAL_ADVICE = "professional_advice"
+    """A counsellor or another professional advised something else."""
+    SAFETY_CONCERN = "safety_concern"
+    """The person felt it would not be safe."""
+    OTHER = "other"
+    """None of these."""
+
+
+def _optional_reason(value: FeedbackReason | str | None) -> FeedbackReason | None:
+    return None if value is None else FeedbackReason(value)
+
+
+@attrs.frozen
+class Feedback:
+    """What became of a recorded decision, in the style of CDS Hooks' feedback.
+
+    It names the decision by its id and holds only codes: no free text, so
+    no answers can find their way into it.
+
+    Added in version 0.2.0.
+
+    Attributes:
+        decision_id: The [`DecisionRecord`][trustkit.DecisionRecord]'s id.
+        outcome: Accepted or overridden.
+        reason: Why it was overridden (required then; ``None`` when accepted).
+        override_step_id: The step taken instead, when there was one (only
+            when overridden).
+        at: When the feedback was given, if the app keeps it.
+
+    Raises:
+        AnswerError: An accepted decision with a reason or another step, or
+            an overridden one without a reason.
+        ValueError: ``outcome`` or ``reason`` is not one of its codes.
+
+    Examples:
+        >>> import trustkit
+        >>> trustkit.Feedback("d-1", "overridden", reason="not_now").reason.value
+        'not_now'
+    """
+
+    decision_id: str
+    outcome: FeedbackOutcome = attrs.field(converter=FeedbackOutcome)
+    reason: FeedbackReason | None = attrs.field(default=None, converter=_optional_reason)
+    override_step_id: str | None = None
+    at: dt.datetime | None = None
+
+    def __attrs_post_init__(self) -> None:
+        problems: list[AnswerProblem] = []
+        if self.outcome is FeedbackOutcome.ACCEPTED:
+            problems.extend(
+                AnswerProblem(
+                    name, "nothing, for an accepted decision", code=ProblemCode.NOT_ALLOWED
+                )
+                for name in ("reason", "override_step_id")
+                if getattr(self, name) is not None
+            )
+        elif self.reason is None:
+            problems.append(
+                AnswerProblem(
+                    "reason", "a reason, for an overridden decision", code=ProblemCode.MISSING
+                )
+            )
+        if problems:
+            raise AnswerError(problems)
+
+
+class ReplayOutcome(enum.StrEnum):
+    """What [`trustkit.replay`][trustkit.replay] found.
+
+    Added in version 0.2.0.
+    """
+
+    SAME = "same"
+    """The same pack gave the same decision for the same check-in."""
+    CHANGED = "changed"
+    """The same pack gave another decision for the same check-in."""
+    OTHER_PACK = "other_pack"
+    """The pack's digest is not the record's: nothing was compared."""
+    OTHER_CHECKIN = "other_checkin"
+    """The check-in is not the one recorded: another time or respondent, or (with the key)
+    other answers."""
+
+
+@attrs.frozen
+class Replay:
+    """The result of [`trustkit.replay`][trustkit.replay]: true when the decision was the same.
+
+    Added in version 0.2.0.
+
+    Attributes:
+        outcome: What was found.
+        replayed: The record made again (``None`` for another pack, which is
+            not used).
+    """
+
+    outcome: ReplayOutcome
+    replayed: DecisionRecord | None = None
+
+    def __bool__(self) -> bool:
+        return self.outcome is ReplayOutcome.SAME
 
 
 # ------------------------------------------------------------------------- couple state
