@@ -21,6 +21,7 @@ from typing import IO, Any
 
 import trustkit
 from trustkit import _json
+from trustkit._engine.examples import example_problems
 from trustkit._vocabulary import did_you_mean, fold
 from trustkit.models import (
     ContentPack,
@@ -597,6 +598,8 @@ def _cmd_pack_check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int
                 pack.localized(tag)
             except trustkit.PackError as error:
                 problems.extend(error.problems)
+        # examples.toml is test data, read only by pack test: check it here too.
+        problems.extend(example_problems(named[0] or BUNDLED, *named[1], pack=pack))
     except trustkit.PackError as error:
         problems.extend(error.problems)
     if problems:
