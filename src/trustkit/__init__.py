@@ -91,6 +91,12 @@ if TYPE_CHECKING:
     from trustkit._boundary import Boundary, BoundaryEvent, BoundaryStatus
     from trustkit._engine.examples import ExampleFailure, ExampleReport, run_examples
     from trustkit._engine.lint import LintWarning, lint_pack
+    from trustkit._engine.mutate import (
+        ConditionCoverage,
+        Mutant,
+        MutationReport,
+        mutation_test,
+    )
     from trustkit._engine.verify import Counterexample, Finding, VerifyReport, verify_pack
     from trustkit._pack.discovery import PackInfo, available_packs
     from trustkit._pack.sources import load_pack
@@ -117,6 +123,7 @@ __all__ = [
     "Change",
     "CheckIn",
     "Condition",
+    "ConditionCoverage",
     "ContentPack",
     "Counterexample",
     "CoupleState",
@@ -130,6 +137,8 @@ __all__ = [
     "Finding",
     "LintWarning",
     "Messages",
+    "Mutant",
+    "MutationReport",
     "NoStepError",
     "Not",
     "Op",
@@ -174,6 +183,7 @@ __all__ = [
     "lint_pack",
     "load_pack",
     "make_converter",
+    "mutation_test",
     "parse_checkin",
     "recommend_many",
     "recommend_next_step",
@@ -196,6 +206,10 @@ _LAZY = {
     "ExampleFailure": "trustkit._engine.examples",
     "ExampleReport": "trustkit._engine.examples",
     "run_examples": "trustkit._engine.examples",
+    "ConditionCoverage": "trustkit._engine.mutate",
+    "Mutant": "trustkit._engine.mutate",
+    "MutationReport": "trustkit._engine.mutate",
+    "mutation_test": "trustkit._engine.mutate",
     "LintWarning": "trustkit._engine.lint",
     "lint_pack": "trustkit._engine.lint",
     "Counterexample": "trustkit._engine.verify",
