@@ -73,9 +73,10 @@ def test_failures_name_file_line_and_what_differs(overlay: Overlay) -> None:
 def test_coverage_lists_rules_never_decided_and_never_held(overlay: Overlay) -> None:
     folder = overlay(
         rules='[[rules]]\nid = "never"\nstep = "patience"\npriority = 1\nreason = "R."\n'
-        'when = { answer = "hopeful", op = "=", value = 1 }\n\n'
+        'when = { answer = "missed_commitments", op = "=", value = 99 }\n\n'
         '[[rules]]\nid = "held-only"\nstep = "educate"\npriority = 1\nreason = "R."\n'
-        'when = { answered = "feels_heard" }\n'
+        'when.all = [{ answered = "feels_heard" }, '
+        '{ answer = "feels_heard", op = "<=", value = 2 }]\n'
     )
     code, out, _ = run("pack", "test", "core", str(folder))
     assert code == 0

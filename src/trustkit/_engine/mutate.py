@@ -426,8 +426,10 @@ def mutation_test(source: Source, *overlays: Source, ordered: bool = False) -> M
     Examples:
         >>> import trustkit
         >>> report = trustkit.mutation_test("core")
-        >>> report.score >= 90.0, report.safety_score, report.survivors[:1]
-        (True, 100.0, ...)
+        >>> report.score >= 90.0, report.safety_score
+        (True, 100.0)
+        >>> [m.change for m in report.survivors if m.rule == "patience-early"]
+        ['checkins <= 3 -> checkins <= 4']
     """
     pack, examples = read_examples(source, *overlays, ordered=ordered)
     seen = _seen(pack, examples)
