@@ -73,9 +73,10 @@ def test_failures_name_file_line_and_what_differs(overlay: Overlay) -> None:
 def test_coverage_lists_rules_never_decided_and_never_held(overlay: Overlay) -> None:
     folder = overlay(
         rules='[[rules]]\nid = "never"\nstep = "patience"\npriority = 1\nreason = "R."\n'
-        'when = { answer = "hopeful", op = "=", value = 1 }\n\n'
+        'when = { answer = "missed_commitments", op = "=", value = 99 }\n\n'
         '[[rules]]\nid = "held-only"\nstep = "educate"\npriority = 1\nreason = "R."\n'
-        'when = { answered = "feels_heard" }\n'
+        'when.all = [{ answered = "feels_heard" }, '
+        '{ answer = "feels_heard", op = "<=", value = 2 }]\n'
     )
     code, out, _ = run("pack", "test", "core", str(folder))
     assert code == 0
@@ -255,3 +256,69 @@ def test_an_example_expecting_what_recommend_gives_passes(
         report = trustkit.run_examples("core", root)
     assert report.ok
     assert rec.rule_id in report.decided
+
+
+# ------------------------------------------------------------ pack check reads examples.toml
+
+CHECKED_EXAMPLES = """\
+[[examples]]
+id = "typo"
+answers = { feels_herd = 2 }
+expect = { step = "validaton" }
+
+[[examples]]
+id = "far-away"
+answers = { feels_heard = 2 }
+history = [
+  { weeks_ago = nan, answers = { feels_heard = 2 } },
+  { days_ago = inf, answers = { feels_heard = 2 } },
+  { weeks_ago = 1e300, answers = { feels_heard = 2 } },
+]
+expect = { rule = "validation-not-heard" }
+
+[[examples]]
+id = "same-time"
+answers = { feels_heard = 2 }
+history = [
+  { weeks_ago = 1, answers = { feels_heard = 2 } },
+  { days_ago = 7, answers = { feels_heard = 3 } },
+  { days_ago = 7, respondent = "supporter", answers = {} },
+]
+expect = { rule = "nowhere" }
+"""
+
+
+def test_pack_check_reports_the_examples_with_file_and_line(overlay: Overlay) -> None:
+    """An unknown question, non-finite or huge dates, two check-ins at once: each with its line."""
+    folder = overlay(examples=CHECKED_EXAMPLES)
+    code, out, _ = run("pack", "check", "--pack", "core", "--overlay", str(folder))
+    assert code == 1
+    lines = out.splitlines()
+    assert lines == [
+        "error: extra/examples.toml:2: typo: answers.feels_herd: expected a known question id "
+        "(did you mean 'feels_heard'?)",
+        "error: extra/examples.toml:2: typo: expect.step: no such step in the pack "
+        "(did you mean 'validation'?)",
+        "error: extra/examples.toml:7: far-away: history[0].weeks_ago: "
+        "expected a number from 0 to 5,300",
+        "error: extra/examples.toml:7: far-away: history[1].days_ago: "
+        "expected a number from 0 to 36,600",
+        "error: extra/examples.toml:7: far-away: history[2].weeks_ago: "
+        "expected a number from 0 to 5,300",
+        "error: extra/examples.toml:17: same-time: history[1]: another earlier check-in of "
+        "this respondent is at the same time: give each its own weeks_ago or days_ago",
+        "error: extra/examples.toml:17: same-time: expect.rule: no such rule in the pack",
+        "7 errors; the pack cannot be used",
+    ]
+    # pack test refuses the same, rather than a bare exception from deep inside
+    with pytest.raises(trustkit.PackError) as caught:
+        trustkit.run_examples("core", folder)
+    assert [f"error: {p}" for p in caught.value.problems] == lines[:-1]
+
+
+def test_pack_check_passes_good_examples(overlay: Overlay) -> None:
+    """The bundled pack's examples and a sound overlay's pass pack check."""
+    assert run("pack", "check")[:2] == (0, "core 1.1.0: no errors, 0 warnings\n")
+    code, out, _ = run("pack", "check", "--pack", str(APART))
+    assert code == 0, out
+    assert out.startswith("core 1.1.0, apart 1.0.0: no errors")

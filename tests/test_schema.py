@@ -91,15 +91,8 @@ def core_folder() -> Path:
 
 
 def core_files() -> list[str]:
-    """The bundled pack's TOML files (translations too, if it has any), relative to it.
-
-    Not examples.toml: examples are test data for ``trustkit pack test``, not pack content.
-    """
-    return sorted(
-        p.relative_to(core_folder()).as_posix()
-        for p in core_folder().rglob("*.toml")
-        if p.name != "examples.toml"
-    )
+    """The bundled pack's TOML files (translations and examples.toml too), relative to it."""
+    return sorted(p.relative_to(core_folder()).as_posix() for p in core_folder().rglob("*.toml"))
 
 
 def errors(name: str, data: object) -> list[str]:
@@ -273,6 +266,7 @@ def test_the_bundled_pack_has_a_file_of_every_base_kind() -> None:
     """The files checked above include the six every base pack has."""
     kinds = {file_kind(relative) for relative in core_files()}
     assert kinds - {"locale"} == set(PACK_FILE_NAMES) - {"overrides", "locale"}
+    assert "examples" in kinds
 
 
 EXAMPLE_OVERLAY = (
@@ -293,9 +287,7 @@ def file_kind(relative: str) -> str:
 @pytest.mark.parametrize(
     "relative",
     sorted(
-        p.relative_to(EXAMPLE_OVERLAY / "data").as_posix()
-        for p in EXAMPLE_OVERLAY.rglob("*.toml")
-        if p.name != "examples.toml"  # test data for `trustkit pack test`, not pack content
+        p.relative_to(EXAMPLE_OVERLAY / "data").as_posix() for p in EXAMPLE_OVERLAY.rglob("*.toml")
     ),
 )
 def test_the_example_overlay_pack_validates(relative: str) -> None:

@@ -105,6 +105,12 @@ if TYPE_CHECKING:
     from trustkit._boundary import Boundary, BoundaryEvent, BoundaryStatus
     from trustkit._engine.examples import ExampleFailure, ExampleReport, run_examples
     from trustkit._engine.lint import LintWarning, lint_pack
+    from trustkit._engine.mutate import (
+        ConditionCoverage,
+        Mutant,
+        MutationReport,
+        mutation_test,
+    )
     from trustkit._engine.verify import Counterexample, Finding, VerifyReport, verify_pack
     from trustkit._pack.discovery import PackInfo, available_packs
     from trustkit._pack.sources import load_pack
@@ -133,6 +139,7 @@ __all__ = [
     "Change",
     "CheckIn",
     "Condition",
+    "ConditionCoverage",
     "ContentPack",
     "Counterexample",
     "CoupleState",
@@ -150,6 +157,8 @@ __all__ = [
     "Finding",
     "LintWarning",
     "Messages",
+    "Mutant",
+    "MutationReport",
     "NextQuestions",
     "NoStepError",
     "Not",
@@ -200,6 +209,7 @@ __all__ = [
     "lint_pack",
     "load_pack",
     "make_converter",
+    "mutation_test",
     "next_questions",
     "parse_checkin",
     "programme",
@@ -227,6 +237,10 @@ _LAZY = {
     "ExampleFailure": "trustkit._engine.examples",
     "ExampleReport": "trustkit._engine.examples",
     "run_examples": "trustkit._engine.examples",
+    "ConditionCoverage": "trustkit._engine.mutate",
+    "Mutant": "trustkit._engine.mutate",
+    "MutationReport": "trustkit._engine.mutate",
+    "mutation_test": "trustkit._engine.mutate",
     "LintWarning": "trustkit._engine.lint",
     "lint_pack": "trustkit._engine.lint",
     "Counterexample": "trustkit._engine.verify",

@@ -21,6 +21,7 @@ from typing import IO, Any
 
 import trustkit
 from trustkit import _json
+from trustkit._engine.examples import example_problems
 from trustkit._vocabulary import did_you_mean, fold
 from trustkit.models import (
     ContentPack,
@@ -651,6 +652,8 @@ def _cmd_pack_check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int
                 pack.localized(tag)
             except trustkit.PackError as error:
                 problems.extend(error.problems)
+        # examples.toml is test data, read only by pack test: check it here too.
+        problems.extend(example_problems(named[0] or BUNDLED, *named[1], pack=pack))
     except trustkit.PackError as error:
         problems.extend(error.problems)
     if problems:
@@ -732,6 +735,12 @@ def _cmd_pack_test(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         out.write(f"{count} error{'s' if count != 1 else ''}; the examples cannot run\n")
         return EXIT_PACK_ERRORS
     low = args.min_coverage is not None and report.coverage < args.min_coverage
+    mutation = None
+    if args.mutate and report.ok:
+        mutation = trustkit.mutation_test(
+            BUNDLED if pack is None else pack, *overlays, ordered=args.ordered
+        )
+        low = low or _weak(mutation, args.min_score)
     if args.json:
         data = {
             **trustkit.converter.unstructure(report),
@@ -740,6 +749,8 @@ def _cmd_pack_test(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             "coverage": report.coverage,
             "ok": report.ok and not low,
         }
+        if mutation is not None:
+            data["mutation"] = mutation.to_json()
         out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return EXIT_PACK_ERRORS if data["ok"] is False else EXIT_OK
     for failure in report.failures:
@@ -759,9 +770,51 @@ def _cmd_pack_test(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         out.write(f"  no example made these decide: {', '.join(report.never_decided)}\n")
     if report.never_held:
         out.write(f"  these never held: {', '.join(report.never_held)}\n")
-    if low:
+    if args.min_coverage is not None and report.coverage < args.min_coverage:
         out.write(f"coverage is below the minimum of {args.min_coverage:g}%\n")
+    if mutation is not None:
+        _write_mutation(mutation, args.min_score, out)
     return EXIT_PACK_ERRORS if failed or low else EXIT_OK
+
+
+def _weak(report: trustkit.MutationReport, min_score: float | None) -> bool:
+    """Whether a mutation run fails: a safety rule's mutant survives, or the score is too low."""
+    return report.safety_score < 100.0 or (min_score is not None and report.score < min_score)
+
+
+def _write_mutation(report: trustkit.MutationReport, min_score: float | None, out: IO[str]) -> None:
+    """The mutation score, the condition coverage and every surviving mutant, by rule."""
+    counts = report.to_json()["counts"]
+    safe = [m for m in report.mutants if m.safety and m.outcome in ("killed", "survived")]
+    safe_killed = sum(m.outcome == "killed" for m in safe)
+    judged = counts["killed"] + counts["survived"]
+    out.write(
+        f"mutation: {counts['killed']} of {judged} mutants killed ({report.score:.1f}%); "
+        f"safety rules: {safe_killed} of {len(safe)} ({report.safety_score:.1f}%)\n"
+    )
+    safe_refused = sum(m.safety and m.outcome == "refused" for m in report.mutants)
+    out.write(
+        f"  not counted: {counts['equivalent']} equivalent (no example could tell them apart), "
+        f"{counts['refused']} refused by the pack check ({safe_refused} of safety rules)\n"
+    )
+    seen = sum(c.covered for c in report.conditions)
+    out.write(
+        f"condition coverage: {seen} of {len(report.conditions)} conditions seen true and false "
+        f"({report.condition_coverage:.1f}%)\n"
+    )
+    by_rule: dict[str, list[str]] = {}
+    for mutant in report.survivors:
+        by_rule.setdefault(mutant.rule, []).append(mutant.change)
+    for rule, changes in by_rule.items():
+        out.write(f"  survived in {rule}: {'; '.join(changes)}\n")
+    for c in report.conditions:
+        if not c.covered:
+            never = "true" if not c.seen_true else "false"
+            out.write(f"  never {never} in {c.rule}: {c.condition}\n")
+    if report.safety_score < 100.0:
+        out.write("a mutant of a safety rule survived: add an example that tells it apart\n")
+    if min_score is not None and report.score < min_score:
+        out.write(f"the mutation score is below the minimum of {min_score:g}%\n")
 
 
 def _cmd_pack_verify(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
@@ -1266,6 +1319,20 @@ def _pack_parsers(sub: Any) -> Any:
                 metavar="PERCENT",
                 type=_percent,
                 help="also fail when fewer rules than this decided an example",
+            )
+            p.add_argument(
+                "--mutate",
+                action="store_true",
+                help="also mutation-test the examples: change each rule condition a little "
+                "(thresholds by 1, comparisons swapped, conditions dropped) and report the "
+                "changes no example notices, and condition coverage (fails when a safety "
+                "rule's change survives)",
+            )
+            p.add_argument(
+                "--min-score",
+                metavar="PERCENT",
+                type=_percent,
+                help="with --mutate: also fail when fewer mutants than this are killed",
             )
             p.add_argument("--json", action="store_true", help="print the report as JSON")
         if name == "check":

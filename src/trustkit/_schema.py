@@ -62,6 +62,8 @@ from typing import Any
 
 import attrs
 
+from trustkit._boundary import BoundaryStatus
+from trustkit._engine.examples import MAX_YEARS
 from trustkit._pack import spec
 from trustkit._pack.read import ID_PATTERN
 from trustkit._pack.spec import SCALE_MAX, SCALE_MIN, TEMPLATES, Field, Table
@@ -117,6 +119,7 @@ PACK_FILE_NAMES: tuple[str, ...] = (
     "plans",
     "overrides",
     "locale",
+    "examples",
 )
 """The kinds of pack file that have a schema, as accepted by `pack_file_schema`."""
 
@@ -131,6 +134,7 @@ PACK_FILE_PATTERNS: Mapping[str, str] = types.MappingProxyType(
         "plans": "plans.toml",
         "overrides": "overrides.toml",
         "locale": "locales/*.toml",
+        "examples": "examples.toml",
     }
 )
 """Where each kind of file lives, as a glob relative to the pack's folder."""
@@ -729,7 +733,115 @@ def _file_bodies() -> dict[str, dict[str, Any]]:
                 "messages": _ref("template_translation"),
             },
         ),
+        "examples": _examples_body(),
     }
+
+
+def _examples_body() -> dict[str, Any]:
+    """examples.toml: test data for ``trustkit pack test``, never part of a loaded pack."""
+    weeks, days = MAX_YEARS * 53, MAX_YEARS * 366
+
+    def roles() -> dict[str, Any]:
+        return _choice(
+            "Optional: who answered, 'partner' (the default) or 'supporter'.",
+            _values(Role),
+            default=Role.PARTNER.value,
+        )
+
+    def answers() -> dict[str, Any]:
+        return {
+            "type": "object",
+            "description": "The answers, by question id: true or false for a yes/no question, "
+            "a whole number from 1 to 5 for a scale question, 0 or more for a count. Each id "
+            "must be a question of the pack, asked of this respondent.",
+            "propertyNames": _ref("id"),
+            "additionalProperties": {
+                "anyOf": [{"type": "boolean"}, {"type": "integer", "minimum": 0}],
+                "description": "One answer.",
+            },
+        }
+
+    earlier = _table(
+        "An earlier check-in, dated back from the fixed time every example runs at. Two "
+        "earlier check-ins of one respondent may not share a time.",
+        {
+            "respondent": roles(),
+            "answers": answers(),
+            "weeks_ago": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": weeks,
+                "description": f"How many weeks before now (0 to {weeks:,}); with days_ago, "
+                "above 0 in all.",
+            },
+            "days_ago": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": days,
+                "description": f"How many days before now (0 to {days:,}), added to weeks_ago.",
+            },
+            "recommended": {**_ref("id"), "description": "Optional: the step it was given."},
+        },
+        ("answers",),
+    )
+    boundary = _table(
+        "A boundary the couple set.",
+        {
+            "status": _choice(
+                "Optional: where it stands (the default: 'agreed').",
+                [s.value for s in BoundaryStatus],
+                default=BoundaryStatus.AGREED.value,
+            ),
+            "review_in_days": {
+                "type": "integer",
+                "minimum": -days,
+                "maximum": days,
+                "description": "Optional: in how many days it is due for review (below 0: "
+                "overdue).",
+            },
+        },
+    )
+    expect = _table(
+        "What the check-in must lead to: at least one of step, rule, urgency and safety.",
+        {
+            "step": {**_ref("id"), "description": "The step it must get."},
+            "rule": {**_ref("id"), "description": "The rule that must decide."},
+            "urgency": _choice("The urgency it must have.", _values(Urgency)),
+            "safety": {"type": "boolean", "description": "Whether it must be a safety result."},
+        },
+        minProperties=1,
+    )
+    example = _table(
+        "One example: a check-in and what it must lead to.",
+        {
+            "id": {**_ref("id"), "description": "The example's id, unique in the file."},
+            "respondent": roles(),
+            "answers": answers(),
+            "history": {
+                "type": "array",
+                "items": earlier,
+                "description": "Optional: earlier check-ins, for rules on facts over time.",
+            },
+            "boundaries": {
+                "type": "array",
+                "items": boundary,
+                "description": "Optional: the couple's boundaries, for rules on boundaries.",
+            },
+            "expect": expect,
+        },
+        ("id", "expect"),
+    )
+    return _table(
+        "examples.toml: check-ins and what they must lead to ([[examples]]), run by trustkit "
+        "pack test against the merged pack. Test data only: never part of a loaded pack.",
+        {
+            "examples": {
+                "type": "array",
+                "items": example,
+                "description": "The examples.",
+            }
+        },
+    )
 
 
 _FILE_TITLES = {
@@ -742,6 +854,7 @@ _FILE_TITLES = {
     "plans": "trustkit pack file plans.toml",
     "overrides": "trustkit pack file overrides.toml",
     "locale": "trustkit pack file locales/<tag>.toml",
+    "examples": "trustkit pack file examples.toml",
 }
 
 
@@ -761,8 +874,8 @@ def pack_file_schema(name: str) -> dict[str, object]:
     Args:
         name: The kind of file, one of `PACK_FILE_NAMES`: ``"pack"``,
             ``"steps"``, ``"questions"``, ``"rules"``, ``"resources"``,
-            ``"messages"``, ``"plans"``, ``"overrides"`` or ``"locale"``
-            (``locales/<tag>.toml``).
+            ``"messages"``, ``"plans"``, ``"overrides"``, ``"locale"``
+            (``locales/<tag>.toml``) or ``"examples"`` (examples.toml).
 
     Returns:
         A fresh draft 2020-12 schema, with ``$id``
@@ -806,8 +919,9 @@ def pack_schema() -> dict[str, object]:
     }
     body: dict[str, Any] = {
         "description": "Any one file of a trustkit content pack: pack.toml, steps.toml, "
-        "questions.toml, rules.toml, resources.toml, messages.toml, overrides.toml or a "
-        "locale file. Editors should check each file against its own schema instead.",
+        "questions.toml, rules.toml, resources.toml, messages.toml, overrides.toml, a "
+        "locale file or examples.toml. Editors should check each file against its own "
+        "schema instead.",
         "anyOf": [_ref(name) for name in bodies],
     }
     return _document("pack.json", "trustkit pack file (any kind)", body, {**defs, **bodies})

@@ -37,7 +37,15 @@ from trustkit.models import CheckIn, ContentPack, PackRef, Role, Urgency
 if TYPE_CHECKING:
     from trustkit._pack.sources import Source
 
-__all__ = ["EXAMPLES_FILE", "REFERENCE_TIME", "ExampleFailure", "ExampleReport", "run_examples"]
+__all__ = [
+    "EXAMPLES_FILE",
+    "REFERENCE_TIME",
+    "ExampleFailure",
+    "ExampleReport",
+    "example_problems",
+    "read_examples",
+    "run_examples",
+]
 
 EXAMPLES_FILE = "examples.toml"
 """The file of a pack folder that holds its examples."""
@@ -174,11 +182,21 @@ def _history(reader: Reader, pack: ContentPack) -> tuple[CheckIn, ...] | None:
     if "history" not in reader.data:
         return None
     out = []
+    seen: set[tuple[Role, dt.datetime]] = set()
     for n, raw in enumerate(reader.tables("history")):
         sub = Reader(raw, reader.file, reader.item, reader.problems, f"history[{n}]")
         role = sub.choice("respondent", Role, Role.PARTNER)
         answers = _answers(sub, "answers", role, pack)
+        before = len(sub.problems)
         at = _when(sub)
+        if len(sub.problems) == before and (role, at) in seen:
+            sub.fail(
+                "",
+                "another earlier check-in of this respondent is at the same time: "
+                "give each its own weeks_ago or days_ago",
+                ProblemCode.DUPLICATE,
+            )
+        seen.add((role, at))
         recommended = sub.raw("recommended", None)
         steps = [s.id for s in pack.steps]
         if recommended is not None and recommended not in steps:
@@ -309,6 +327,48 @@ def _folders(source: Source, overlays: tuple[Source, ...], pack: ContentPack) ->
     return [given[ref.id] if ref.id in given else resolve(ref.id)[0] for ref in pack.packs]
 
 
+def _collect(
+    source: Source, overlays: tuple[Source, ...], pack: ContentPack, problems: list[PackProblem]
+) -> list[_Example]:
+    """The examples of every pack that took part, base first; what is wrong goes to problems."""
+    examples: list[_Example] = []
+    for root, ref in zip(_folders(source, overlays, pack), pack.packs, strict=True):
+        if (root / EXAMPLES_FILE).is_file():
+            file = read_file(root, ref.id, EXAMPLES_FILE, problems)
+            if file is not None:
+                examples.extend(_read_examples(file, pack, problems))
+    return examples
+
+
+def example_problems(
+    source: Source, *overlays: Source, pack: ContentPack
+) -> tuple[PackProblem, ...]:
+    """Everything wrong in the examples files of ``pack``, loaded from ``source`` and overlays.
+
+    What ``trustkit pack check`` reports about examples.toml: each problem with its
+    file and line, the same as `run_examples` refuses, without running an example.
+    """
+    problems: list[PackProblem] = []
+    _collect(source, overlays, pack, problems)
+    return tuple(problems)
+
+
+def read_examples(
+    source: Source, *overlays: Source, ordered: bool = False
+) -> tuple[ContentPack, list[_Example]]:
+    """The merged pack and the examples of every pack that took part.
+
+    Raises:
+        PackError: The pack cannot be loaded, or an example is malformed.
+    """
+    pack = load_pack(source, *overlays, ordered=ordered)
+    problems: list[PackProblem] = []
+    examples = _collect(source, overlays, pack, problems)
+    if problems:
+        raise PackError(problems)
+    return pack, examples
+
+
 # ------------------------------------------------------------------------ running
 
 
@@ -380,16 +440,7 @@ def run_examples(source: Source, *overlays: Source, ordered: bool = False) -> Ex
         >>> report.ok, report.coverage, report.never_decided
         (True, 100.0, ())
     """
-    pack = load_pack(source, *overlays, ordered=ordered)
-    problems: list[PackProblem] = []
-    examples: list[_Example] = []
-    for root, ref in zip(_folders(source, overlays, pack), pack.packs, strict=True):
-        if (root / EXAMPLES_FILE).is_file():
-            file = read_file(root, ref.id, EXAMPLES_FILE, problems)
-            if file is not None:
-                examples.extend(_read_examples(file, pack, problems))
-    if problems:
-        raise PackError(problems)
+    pack, examples = read_examples(source, *overlays, ordered=ordered)
     failures = []
     decided: set[str] = set()
     held: set[str] = set()
