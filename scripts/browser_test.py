@@ -221,7 +221,12 @@ def _everyday_answers(run: Run) -> None:
         "everyday answers give an ordinary step",
         run.attribute("#step", "data-step") == "validation",
     )
-    run.check("the step is shown by its title", "Take their feelings seriously" in run.text("h1"))
+    # The partner reads the title written for them (the supporter's is "Take their feelings
+    # seriously").
+    run.check(
+        "the step is shown by the partner's own title",
+        "Ask for your feelings to be taken seriously" in run.text("h1"),
+    )
     run.check("an ordinary step shows no helplines", run.text("#help") == "")
     run.check("an ordinary step says why", "You rated" in run.text("ul"))
     run.screenshot("web-step", height=1100)
