@@ -39,6 +39,7 @@ from trustkit.models import (
 
 if TYPE_CHECKING:
     from trustkit._boundary import Boundary
+    from trustkit._engine.decide import Verdict
 
 
 @public
@@ -243,12 +244,27 @@ def decide(
         >>> d.step_id, d.rule_id, d.urgency.value, d.safety
         ('validation', 'validation-not-heard', 'info', False)
     """
+    return _decided(answers, respondent, pack, locale, country, history, boundaries, now, state)[2]
+
+
+def _decided(
+    answers: Mapping[str, object] | CheckIn,
+    respondent: Role | str | None,
+    pack: ContentPack | None,
+    locale: str | None,
+    country: str | None,
+    history: Iterable[CheckIn] | None,
+    boundaries: Iterable[Boundary],
+    now: dt.datetime | None,
+    state: CoupleState | None,
+) -> tuple[ContentPack, Verdict, Decision]:
+    """The localized pack, the verdict and the decision: what `decide` and records share."""
     chosen, given = _localized(pack, locale)
     c = compiled(chosen)
     found = verdict(
         c, answers, respondent, country, history, boundaries, now, state, given, wanted=0
     )
-    return decision(c, found)
+    return chosen, found, decision(c, found)
 
 
 @public

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from trustkit._api import _localized, default_pack
-from trustkit._engine.compile import Answers, compiled
-from trustkit._engine.decide import decision, today_of, verdict
+from trustkit._api import _decided, default_pack
+from trustkit._engine.compile import Answers
+from trustkit._engine.decide import today_of
 from trustkit._pack.digest import pack_digest
 from trustkit._public import public
 from trustkit.errors import AnswerError, AnswerProblem, ProblemCode
@@ -143,12 +143,9 @@ def record_decision(
     """
     _checked_arguments(decision_id, key)
     base = default_pack() if pack is None else pack
-    chosen, given = _localized(base, locale)
-    c = compiled(chosen)
-    found = verdict(
-        c, answers, respondent, country, history, boundaries, now, state, given, wanted=0
+    chosen, found, made = _decided(
+        answers, respondent, base, locale, country, history, boundaries, now, state
     )
-    made = decision(c, found)
     return DecisionRecord(
         decision_id=decision_id,
         at=_time(answers, now),

@@ -52,6 +52,7 @@ from trustkit._engine.decide import (
     carried,
     check_answers,
     facts_of,
+    skipped_steps,
     today_of,
     verdict,
 )
@@ -69,7 +70,6 @@ from trustkit.models import (
 
 __all__ = ["NextQuestions", "next_questions_for", "open_rules"]
 
-_NONE: frozenset[str] = frozenset()
 _T, _F, _U = 1, 0, 2
 """Surely holds, surely fails, depends on a question still open."""
 
@@ -234,7 +234,7 @@ def next_questions_for(
         scores: Scores = c.score(clean) if c.dimensions else NO_SCORES
         if with_facts:
             scores = {**scores, **facts_of(c, answers, role, clean, past, (), today, period)}
-        skipped = c.couples_steps if period is not None else _NONE
+        skipped = skipped_steps(c, period)
         relevant, sure = open_rules(c, open_, clean, scores, with_facts, skipped)
         base = None if relevant else decision({})
         settled = not relevant and (None if base is None else base[1]) == sure

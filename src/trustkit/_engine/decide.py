@@ -442,9 +442,7 @@ def verdict(
     with_facts = past is not None or bool(boundaries)
     if with_facts:
         scores = {**scores, **facts_of(c, answers, role, clean, past, boundaries, today, period)}
-    # During a safety period the other partner gets no couples work: couples steps are
-    # skipped (the catch-all never leads to one) and couples actions are taken out.
-    skipped = c.couples_steps if period is not None else _NO_STEPS
+    skipped = skipped_steps(c, period)
     found = c.index.scored(found, clean, scores, with_facts)
     winner, alternatives = choose(c, clean, scores, with_facts, skipped, wanted=wanted, found=found)
     if winner is None:
@@ -452,6 +450,15 @@ def verdict(
     return Verdict(
         role, clean, scores, code, period=period, winner=winner, alternatives=alternatives
     )
+
+
+def skipped_steps(c: CompiledPack, period: SafetyPeriod | None) -> frozenset[str]:
+    """The steps no rule may lead to now: couples steps during a safety period.
+
+    During a safety period the other partner gets no couples work: couples steps
+    are skipped (the catch-all never leads to one) and couples actions are taken out.
+    """
+    return c.couples_steps if period is not None else _NO_STEPS
 
 
 def facts_of(
