@@ -97,6 +97,91 @@ def generated_pack(n: int, seed: int = 11) -> ContentPack:
     return attrs.evolve(base, id=f"gen{n}", rules=tuple(rules), translations=(), locale_files=())
 
 
+def _specific(rng: random.Random, qid: str, kind: QuestionKind) -> AnswerCompare:
+    """A comparison that holds for one answer in two to five: no leaning towards concern."""
+    if kind is QuestionKind.YES_NO:
+        return AnswerCompare(qid, Op.EQ, rng.random() < 0.5)
+    if kind is QuestionKind.COUNT:
+        return AnswerCompare(qid, rng.choice([Op.GE, Op.LE, Op.EQ]), rng.randint(1, 3))
+    return AnswerCompare(qid, rng.choice([Op.EQ, Op.EQ, Op.LE, Op.GE]), rng.randint(2, 4))
+
+
+def selective_pack(n: int, seed: int = 5) -> ContentPack:
+    """The bundled pack with ``n`` selective rules: each ``all`` of 3-4 different answers.
+
+    Each rule tests different questions in different ways, so few rules hold
+    for a check-in (about 1 in 30) although each of their parts often does:
+    the pack that an index on one part per rule serves worst (issue 19).
+    """
+    rng = random.Random(seed)
+    base = trustkit.default_pack()
+    questions = [(q.id, q.kind) for q in base.questions if not q.safety]
+    rules = [r for r in base.rules if r.safety]
+    for i in range(n):
+        parts = rng.sample(questions, rng.randint(3, 4))
+        rules.append(
+            Rule(
+                id=f"s{i:05d}",
+                step=rng.choice(STEPS),
+                when=AllOf(tuple(_specific(rng, *part) for part in parts)),
+                reason="A generated rule.",
+                priority=rng.randint(1, 500),
+                urgency=Urgency.INFO,
+            )
+        )
+    rules.append(Rule(id="catch-all", step="educate", when=trustkit.Always(), reason="Start here."))
+    return attrs.evolve(base, id=f"sel{n}", rules=tuple(rules), translations=(), locale_files=())
+
+
+def varied(count: int, seed: int = 3) -> list[tuple[dict[str, Any], str]]:
+    """``count`` check-ins answering about 80% of the questions at random, none of safety."""
+    rng = random.Random(seed)
+    base = trustkit.default_pack()
+    out = []
+    for _ in range(count):
+        role = rng.choice(list(Role))
+        answers: dict[str, Any] = {}
+        for q in base.questions_for(role):
+            if q.safety:
+                answers[q.id] = False
+            elif rng.random() < 0.8:
+                if q.kind is QuestionKind.YES_NO:
+                    answers[q.id] = rng.random() < 0.5
+                elif q.kind is QuestionKind.SCALE:
+                    answers[q.id] = rng.randint(1, 5)
+                else:
+                    answers[q.id] = rng.randint(0, 4)
+        out.append((answers, role.value))
+    return out
+
+
+def every_rule(pack: ContentPack, answers: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
+    """The winner and alternatives found by trying every ordinary rule in priority order.
+
+    For check-ins without a safety yes and without history, as `varied` makes them.
+    """
+    from trustkit._engine.compile import compiled, evaluate
+
+    clean = {k: v for k, v in answers.items() if v is not None}
+    scores = compiled(pack).score(clean)
+    winner: str | None = None
+    alternatives: list[str] = []
+    seen: set[str] = set()
+    for rule in sorted(pack.rules, key=lambda r: (-r.priority, r.id)):
+        if rule.safety or not evaluate(rule.when, clean, scores):
+            continue
+        if winner is None:
+            winner = rule.id
+            seen.add(rule.step)
+        elif rule.step not in seen and not isinstance(rule.when, trustkit.Always):
+            seen.add(rule.step)
+            alternatives.append(rule.id)
+            if len(alternatives) == 2:
+                break
+    assert winner is not None
+    return winner, tuple(alternatives)
+
+
 def neutral(role: Role) -> dict[str, Any]:
     """Every question answered, nothing concerning: only the catch-all holds."""
     answers: dict[str, Any] = {}
@@ -130,6 +215,7 @@ def rules_toml(pack: ContentPack, rules: tuple[Rule, ...] | None = None) -> str:
             f'[[rules]]\nid = "{r.id}"\nstep = "{r.step}"\npriority = {r.priority}\n'
             f'urgency = "{r.urgency.value}"\n'
             + ("safety = true\n" if r.safety else "")
+            + (f'plan = "{r.plan.value}"\n' if r.plan is not None else "")
             + (f"resources = {list(r.resources)!r}\n".replace("'", '"') if r.resources else "")
             + f'reason = "{r.reason}"\nwhen = {cond(r.when)}\n'
         )

@@ -45,8 +45,11 @@ from bench.packs import (
     Closures,
     FirstMatch,
     JsonLogic,
+    every_rule,
     generated_pack,
     neutral,
+    selective_pack,
+    varied,
     write_pack_folder,
 )
 from trustkit import (
@@ -515,6 +518,40 @@ def row_generated(count: int, rounds: int) -> list[Row]:
     ]
 
 
+def row_selective(count: int, rounds: int) -> list[Row]:
+    """10,000 selective rules (each all of 3-4 different answers) vs 30 of them."""
+    p30, p10k = selective_pack(30), selective_pack(10_000)
+    start = time.process_time()
+    trustkit.compile_pack(p10k)
+    compile_s = time.process_time() - start
+    trustkit.compile_pack(p30)
+    pairs = varied(count)
+    # The index must change no decision: the 10,000-rule pack against trying every rule.
+    for answers, role in pairs[:200]:
+        rec = trustkit.recommend_next_step(answers, respondent=role, pack=p10k)
+        assert (rec.rule_id, tuple(a.rule_id for a in rec.alternatives)) == every_rule(
+            p10k, answers
+        )
+
+    def on(pack: ContentPack) -> Callable[[dict[str, Any], str], object]:
+        def call(answers: dict[str, Any], role: str) -> object:
+            return trustkit.recommend_next_step(answers, respondent=role, pack=pack)
+
+        return call
+
+    t = Timed({"30": over(on(p30), pairs), "10k": over(on(p10k), pairs)}, count, rounds)
+    return [
+        (
+            "selective 10,000-rule pack vs 30 of the same kind of rules: varied check-ins "
+            f"(compiled in {compile_s:.2f} s)",
+            _us(t.median("10k")),
+            _us(t.median("30")),
+            *t.ratio("10k", "30"),
+            "≤ 3x",
+        )
+    ]
+
+
 _LOAD = """
 import sys, time, tracemalloc
 import trustkit  # the rules are spread over rules/*.toml, each under the 1 MB cap
@@ -910,6 +947,7 @@ def main() -> None:
     steps: list[Callable[[], list[Row]]] = [
         lambda: row_calls(args.count, args.rounds),
         lambda: row_generated(args.count, args.rounds),
+        lambda: row_selective(args.count, args.rounds),
         lambda: row_load(args.runs),
         lambda: row_cold(args.runs),
         lambda: row_history(sizes, args.rounds),

@@ -11,6 +11,7 @@ import datetime as dt
 import pickle
 import random
 from typing import Any
+from unittest import mock
 
 import attrs
 import pytest
@@ -37,6 +38,7 @@ from trustkit import (
     Rule,
     ScoreCompare,
 )
+from trustkit._engine import compile as compile_module
 from trustkit._engine.compile import CompiledRule, RuleIndex, compiled, evaluate, triggers
 
 BASE = trustkit.default_pack()
@@ -133,6 +135,73 @@ def test_the_index_finds_what_trying_every_rule_finds(
     answers = data.draw(valid_answers(role, safe=True))
     rec = trustkit.recommend_next_step(answers, respondent=role, pack=pack)
     assert (rec.rule_id, tuple(a.rule_id for a in rec.alternatives)) == reference(pack, answers)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(packs(), st.data())
+def test_the_index_on_several_groups_per_rule_finds_what_trying_every_rule_finds(
+    pack: ContentPack, data: st.DataObject
+) -> None:
+    """Indexed on up to three groups per rule (as large packs are), the decision is the same."""
+    role = data.draw(st.sampled_from(list(Role)))
+    answers = data.draw(valid_answers(role, safe=True))
+    with mock.patch.object(compile_module, "LEVELS_FROM", 0):
+        assert compiled(pack).index.free or max(map(len, _groups(pack)), default=0) <= 1
+        rec = trustkit.recommend_next_step(answers, respondent=role, pack=pack)
+    assert (rec.rule_id, tuple(a.rule_id for a in rec.alternatives)) == reference(pack, answers)
+
+
+def _groups(pack: ContentPack) -> list[list[tuple[compile_module.Atom, ...]]]:
+    return [compile_module.necessary(rule.when) for rule in pack.rules]
+
+
+@given(conditions, st.data())
+def test_a_condition_that_holds_has_one_holding_comparison_in_each_group(
+    cond: Condition, data: st.DataObject
+) -> None:
+    """Groups are sound: when a condition holds, each of its groups has a comparison that holds."""
+    _role, answers = data.draw(role_and_answers(safe=True))
+    clean = {k: v for k, v in answers.items() if v is not None}
+    scores = compiled(BASE).score_all(clean)
+    if evaluate(cond, clean, scores):
+        for group in compile_module.necessary(cond):
+            assert any(evaluate(atom, clean, scores) for atom in group)
+
+
+def test_a_rule_of_all_three_is_a_candidate_only_when_all_three_may_hold() -> None:
+    """On three levels all(a, b, c) is tried only when a, b and c all hold; one level tries more."""
+    when = AllOf(
+        (
+            AnswerCompare("feels_heard", Op.LE, 2),
+            AnswerCompare("promises_kept", Op.LE, 2),
+            AnswerCompare("missed_commitments", Op.GE, 2),
+        )
+    )
+    rules = (
+        CompiledRule(Rule(id="three", step="educate", reason="Three.", when=when), None),  # type: ignore[arg-type]
+        CompiledRule(Rule(id="any", step="educate", reason="Any.", when=Always()), None),  # type: ignore[arg-type]
+    )
+    questions = {q.id: q for q in BASE.questions}
+    for levels, expected in ((3, 0b10), (1, 0b11)):
+        index = RuleIndex(rules, questions, levels)
+        found = index.always
+        for key, value in (("feels_heard", 1), ("promises_kept", 5), ("missed_commitments", 3)):
+            found |= index.answer_bits(key, value)
+        assert index.scored(found, {}, {}, with_facts=False) == expected
+    # A large pack is indexed on several levels by itself; a small one on one.
+    assert len(compiled(BASE).index.free) == 0
+    many = attrs.evolve(
+        BASE,
+        id="many",
+        rules=(
+            *BASE.rules,
+            *(
+                Rule(id=f"m{i:03d}", step="educate", reason="M.", priority=1, when=when)
+                for i in range(compile_module.LEVELS_FROM)
+            ),
+        ),
+    )
+    assert len(compiled(many).index.free) == compile_module.LEVELS - 1
 
 
 @given(conditions, st.data())

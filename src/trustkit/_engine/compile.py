@@ -527,50 +527,104 @@ def triggers(cond: Condition) -> tuple[Atom, ...] | None:
     return None
 
 
+def necessary(cond: Condition) -> list[tuple[Atom, ...]]:
+    """Groups of comparisons, one of each of which holds whenever ``cond`` holds.
+
+    An atom is its own group; ``all`` needs every part, so it has every part's
+    groups; ``any`` has one group, its triggers (see `triggers`); ``not`` and
+    ``always`` have none.
+    """
+    if isinstance(cond, _ATOMS):
+        return [(cond,)]
+    if isinstance(cond, AllOf):
+        return [group for part in cond.conditions for group in necessary(part)]
+    if isinstance(cond, AnyOf):
+        found = triggers(cond)
+        return [] if found is None else [found]
+    return []
+
+
+LEVELS = 3
+"""How many of a rule's groups (see `necessary`) the index of a large pack checks."""
+
+LEVELS_FROM = 100
+"""Packs of more rules than this are indexed on up to `LEVELS` groups per rule, others on one."""
+
+
 class RuleIndex:
     """Finds the rules that may hold for a check-in without trying each one.
 
-    Each rule's condition is reduced to its triggers (see `triggers`). A rule is
-    a candidate when one of its triggers holds; every rule that holds is a
-    candidate, so trying the candidates in priority order gives the same
-    result as trying every rule. Candidates are bits of an int, bit ``i`` for
-    the ``i``-th rule in priority order. A trigger on an answer is looked up:
-    for each question, a table from each possible answer (1-5, yes/no, or a
-    count up to just past its largest threshold) to the rules it triggers. A
-    trigger on a score or a fact is tested once however many rules share it.
-    Rules without triggers (a ``not`` or ``always`` at the top) are always
-    candidates.
+    Each rule's condition is reduced to groups of comparisons, one of each of
+    which holds whenever the condition holds (see `necessary`). A rule is a
+    candidate when one comparison of each of its chosen groups holds: its
+    shortest group, or in a pack of more than `LEVELS_FROM` rules its
+    `LEVELS` shortest, so that a rule of ``all(a, b, c)`` is tried only when
+    ``a``, ``b`` and ``c`` all hold. Every rule that holds is a candidate, so
+    trying the candidates in priority order gives the same result as trying
+    every rule.
+
+    Candidates are bits of an int, bit ``i`` for the ``i``-th rule in priority
+    order, one block of bits per level (the ``j``-th group of each rule sets
+    bit ``j * width + i``); a rule with fewer groups than levels is free at the
+    levels it lacks. A comparison on an answer is looked up: for each
+    question, a table from each possible answer (1-5, yes/no, or a count up to
+    just past its largest threshold) to the bits it sets. A comparison on a
+    score or a fact is tested once however many rules share it. Rules without
+    groups (a ``not`` or ``always`` at the top) are always candidates. `scored`
+    ands the levels into the candidates.
     """
 
-    __slots__ = ("always", "answers", "dimension_atoms", "fact_atoms")
+    __slots__ = ("always", "answers", "dimension_atoms", "fact_atoms", "free", "width")
 
-    def __init__(self, rules: tuple[CompiledRule, ...], questions: Mapping[str, Question]) -> None:
+    def __init__(
+        self,
+        rules: tuple[CompiledRule, ...],
+        questions: Mapping[str, Question],
+        levels: int | None = None,
+    ) -> None:
+        width = len(rules)
+        chosen: list[list[tuple[Atom, ...]]] = []
+        for compiled_rule in rules:
+            groups = [
+                group
+                for group in dict.fromkeys(necessary(compiled_rule.rule.when))
+                if all(not isinstance(a, _ON_ANSWERS) or a.question in questions for a in group)
+            ]
+            groups.sort(key=len)
+            chosen.append(groups)
+        if levels is None:
+            most = max(map(len, chosen), default=1)
+            levels = min(LEVELS, max(most, 1)) if width > LEVELS_FROM else 1
         always: list[int] = []
-        # Rules that share a trigger are grouped first, and each group's bits are made once:
-        # or-ing one bit at a time into an int of thousands of bits would be quadratic.
+        free: list[list[int]] = [[] for _ in range(levels)]
+        # Rules that share a comparison are grouped first, and each group's bits are made
+        # once: or-ing one bit at a time into an int of thousands of bits would be quadratic.
         by_answer: dict[str, dict[tuple[object, ...], tuple[AnswerCompare | Answered, list[int]]]]
         by_answer = {}
         by_score: dict[tuple[object, ...], tuple[Condition, list[int]]] = {}
-        for i, compiled_rule in enumerate(rules):
-            found = triggers(compiled_rule.rule.when)
-            known = found is not None and all(
-                not isinstance(a, _ON_ANSWERS) or a.question in questions for a in found
-            )
-            if found is None or not known:
+        for i, groups in enumerate(chosen):
+            if not groups:
                 always.append(i)
-                continue
-            for atom in found:
-                if isinstance(atom, Answered):
-                    group = by_answer.setdefault(atom.question, {})
-                    group.setdefault(("answered",), (atom, []))[1].append(i)
-                elif isinstance(atom, AnswerCompare):
-                    group = by_answer.setdefault(atom.question, {})
-                    key: tuple[object, ...] = (atom.op, type(atom.value), atom.value)
-                    group.setdefault(key, (atom, []))[1].append(i)
-                else:
-                    key = (type(atom).__name__, str(atom), type(atom.value))
-                    by_score.setdefault(key, (atom, []))[1].append(i)
+            for level in range(levels):
+                if level >= len(groups):
+                    free[level].append(i)
+                    continue
+                bit = level * width + i
+                for atom in groups[level]:
+                    if isinstance(atom, Answered):
+                        group = by_answer.setdefault(atom.question, {})
+                        group.setdefault(("answered",), (atom, []))[1].append(bit)
+                    elif isinstance(atom, AnswerCompare):
+                        group = by_answer.setdefault(atom.question, {})
+                        key: tuple[object, ...] = (atom.op, type(atom.value), atom.value)
+                        group.setdefault(key, (atom, []))[1].append(bit)
+                    else:
+                        key = (type(atom).__name__, str(atom), type(atom.value))
+                        by_score.setdefault(key, (atom, []))[1].append(bit)
+        self.width = width
         self.always = _bits(always)
+        # Level 0 needs no mask of its own: the candidates start from its bits.
+        self.free = tuple(_bits(bits) for bits in free[1:])
         self.answers = {
             qid: _answer_table(
                 questions[qid].kind, [(atom, _bits(found)) for atom, found in groups.values()]
@@ -589,7 +643,7 @@ class RuleIndex:
         )
 
     def answer_bits(self, key: str, value: Answer) -> int:
-        """The rules one (valid) answer may make hold."""
+        """The bits one (valid) answer sets, at every level."""
         table = self.answers.get(key)
         if table is None:
             return 0
@@ -597,12 +651,18 @@ class RuleIndex:
         return table[_BEYOND] if bits is None else bits
 
     def scored(self, found: int, answers: Answers, scores: Scores, with_facts: bool) -> int:
-        """``found`` (the rules the answers may make hold), with those the scores and facts may."""
+        """The candidates: ``found`` and the scores' and facts' bits, levels anded."""
         if scores:
             for holds, bits in self.fact_atoms if with_facts else self.dimension_atoms:
                 if holds(answers, scores):
                     found |= bits
-        return found
+        if not self.free:
+            return found
+        width = self.width
+        candidates = found & ((1 << width) - 1)
+        for level, free in enumerate(self.free, 1):
+            candidates &= (found >> (level * width)) | free
+        return candidates
 
 
 def _bits(indices: list[int]) -> int:
@@ -924,6 +984,7 @@ __all__ = [
     "compiled",
     "evaluate",
     "format_score",
+    "necessary",
     "triggers",
     "yes_gate",
 ]
