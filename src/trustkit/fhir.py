@@ -63,7 +63,9 @@ from trustkit.models import (
     Question,
     QuestionKind,
     Recommendation,
+    Resource,
     Role,
+    Urgency,
 )
 
 __all__ = [
@@ -73,14 +75,17 @@ __all__ = [
     "MIN_VALUE",
     "NEXT_QUESTIONNAIRE_ID",
     "ORDINAL_VALUE",
+    "PROBLEMS_ID",
     "RESPONDENT_LINK_ID",
     "ROLE_SYSTEM",
     "SAFETY_LINK_ID",
     "SCORES_LINK_ID",
+    "STEP_ID",
     "TRANSLATION",
     "answer_system",
     "canonical",
     "checkin_from_response",
+    "guidance_response",
     "next_question",
     "questionnaire",
     "recommend_response",
@@ -119,6 +124,12 @@ CALCULATED_EXPRESSION = (
 CANONICAL_BASE = "https://trustkit.invalid/fhir"
 """Where trustkit's canonical URLs start. ``.invalid`` never resolves: they name, never locate."""
 
+STEP_ID = "trustkit-step"
+"""The id of the contained ``RequestGroup`` that `guidance_response` proposes: the step."""
+
+PROBLEMS_ID = "trustkit-problems"
+"""The id of the contained ``OperationOutcome`` of `guidance_response`: what was wrong."""
+
 NEXT_QUESTIONNAIRE_ID = "trustkit-next"
 """The id of the ``Questionnaire`` that `next_question` puts in the response's ``contained``."""
 
@@ -132,6 +143,7 @@ _TYPES = {
 }
 """The FHIR item type of each kind of question; `_options` gives a choice's coded answers."""
 _SCORE_PREFIX = "trustkit.score"
+_PRIORITIES = {Urgency.INFO: "routine", Urgency.WARNING: "urgent", Urgency.CRITICAL: "stat"}
 _STATUSES = ("completed", "amended", "in-progress", "stopped")
 _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})\Z")
 _ROLES = {role.value: role for role in Role}
@@ -868,3 +880,123 @@ def _role(key: str, value: object) -> Role | None:
     if not isinstance(code, str) or system != ROLE_SYSTEM:
         return None
     return _ROLES.get(code)
+
+
+# ------------------------------------------------------------------------ recommendation
+
+
+def guidance_response(
+    rec: Recommendation,
+    *,
+    pack: ContentPack | None = None,
+    occurrence: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """A recommendation as a FHIR R4 ``GuidanceResponse``, as JSON-ready data: the step, no answers.
+
+    The outcome of a decision module (the pack, ``moduleCanonical``
+    ``.../Library/<pack id>|<version>`` under `CANONICAL_BASE`), with
+    ``status`` ``success``. Its ``result`` is a contained ``RequestGroup``
+    (id `STEP_ID`) that proposes the step: its urgency as ``priority``
+    (``routine``, ``urgent`` or ``stat``), one action for the step (title,
+    summary as ``description``, why as ``textEquivalent``, and its actions
+    inside), and, when the recommendation has resources, one action for
+    them under the heading "Get help now" (each line's name, how to call it,
+    its text and hours, and its web address). So a safety result carries its
+    crisis texts and lines. What was wrong with the input (``problems``)
+    comes as a contained ``OperationOutcome`` (id `PROBLEMS_ID`), in
+    ``evaluationMessage``.
+
+    It never holds an answer: not the reasons (which name answers), the
+    evidence, the rule, the alternatives or the safety plan. The same
+    recommendation always gives the same resource; trustkit reads no clock,
+    so the time it happened is yours to give.
+
+    Added in version 0.3.0.
+
+    Args:
+        rec: The recommendation.
+        pack: The content pack it came from (for the headings, in the
+            recommendation's language); the bundled one by default.
+        occurrence: When the recommendation was made (``occurrenceDateTime``),
+            with a UTC offset; left out by default.
+
+    Returns:
+        The ``GuidanceResponse`` resource, ready for ``json.dumps``.
+
+    Raises:
+        AnswerError: ``occurrence`` has no UTC offset (field ``"occurrence"``).
+
+    Examples:
+        >>> import datetime as dt, trustkit, trustkit.fhir
+        >>> at = dt.datetime(2026, 3, 1, 20, 15, tzinfo=dt.UTC)
+        >>> rec = trustkit.recommend_next_step(
+        ...     trustkit.CheckIn("partner", {"afraid_of_partner": True}, at), country="GB"
+        ... )
+        >>> guidance = trustkit.fhir.guidance_response(rec, occurrence=at)
+        >>> guidance["resourceType"], guidance["status"], guidance["occurrenceDateTime"]
+        ('GuidanceResponse', 'success', '2026-03-01T20:15:00Z')
+        >>> step, help_now = guidance["contained"][0]["action"]
+        >>> guidance["contained"][0]["priority"], help_now["action"][0]["description"]
+        ('stat', 'call 999')
+    """
+    if occurrence is not None and occurrence.utcoffset() is None:
+        raise AnswerError(
+            [
+                AnswerProblem(
+                    "occurrence",
+                    "a date and time with a UTC offset",
+                    code=ProblemCode.WRONG_TYPE,
+                )
+            ]
+        )
+    texts = (default_pack() if pack is None else pack).localized(rec.locale).messages
+    step = rec.step
+    proposed: dict[str, Any] = {
+        "title": step.title,
+        "description": step.summary,
+        "textEquivalent": step.why,
+    }
+    if step.actions:
+        proposed["action"] = [{"title": a.title, "description": a.how} for a in step.actions]
+    actions = [proposed]
+    if rec.resources:
+        lines = [_line(resource, texts.resource_phone) for resource in rec.resources]
+        actions.append({"title": texts.heading_get_help, "action": lines})
+    group = {
+        "resourceType": "RequestGroup",
+        "id": STEP_ID,
+        "status": "active",
+        "intent": "proposal",
+        "priority": _PRIORITIES[rec.urgency],
+        "action": actions,
+    }
+    contained: list[dict[str, Any]] = [group]
+    out: dict[str, Any] = {"resourceType": "GuidanceResponse", "language": rec.locale}
+    out["contained"] = contained
+    out["moduleCanonical"] = f"{CANONICAL_BASE}/Library/{rec.pack_id}|{rec.pack_version}"
+    out["status"] = "success"
+    if occurrence is not None:
+        out["occurrenceDateTime"] = re.sub(r"\+00:00\Z", "Z", occurrence.isoformat())
+    if rec.problems:
+        issues = [
+            {"severity": "warning", "code": "invalid", "diagnostics": str(problem)}
+            for problem in rec.problems
+        ]
+        contained.append({"resourceType": "OperationOutcome", "id": PROBLEMS_ID, "issue": issues})
+        out["evaluationMessage"] = [{"reference": "#" + PROBLEMS_ID}]
+    out["result"] = {"reference": "#" + STEP_ID}
+    return out
+
+
+def _line(resource: Resource, phone: str) -> dict[str, Any]:
+    """A helpline as an action: its name, how to call it, its text and hours; its address."""
+    said = [phone.format(phone=resource.phone) if resource.phone else ""]
+    said += [resource.text, resource.hours]
+    out: dict[str, Any] = {"title": resource.name}
+    if description := "; ".join(part for part in said if part):
+        out["description"] = description
+    if resource.url:
+        out["documentation"] = [
+            {"type": "documentation", "display": resource.name, "url": resource.url}
+        ]
+    return out
