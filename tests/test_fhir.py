@@ -29,15 +29,21 @@ from tests.strategies import valid_answers
 from trustkit import AnswerError, ContentPack, QuestionKind, Role
 from trustkit._cli import main
 from trustkit.fhir import (
+    CALCULATED_EXPRESSION,
     MAX_ITEMS,
     MIN_VALUE,
+    ORDINAL_VALUE,
     RESPONDENT_LINK_ID,
     ROLE_SYSTEM,
     SAFETY_LINK_ID,
+    SCORES_LINK_ID,
     TRANSLATION,
+    answer_system,
+    canonical,
     checkin_from_response,
     questionnaire,
 )
+from trustkit.models import Dimension
 
 APART = (
     Path(__file__).parent.parent / "examples" / "packs" / "apart" / "trustkit_pack_apart" / "data"
@@ -93,12 +99,23 @@ def response(
     answers: Mapping[str, bool | int | None],
     at: dt.datetime = AT,
     pack: ContentPack | None = None,
+    *,
+    coded: bool = True,
 ) -> dict[str, Any]:
-    """A QuestionnaireResponse to trustkit's questionnaire, as a FHIR form app would send it."""
+    """A QuestionnaireResponse to trustkit's questionnaire, as a FHIR form app would send it.
+
+    ``coded``: scale and yes/no answers as the answerOption codings the questionnaire offers
+    (as a form fills them in); otherwise as valueInteger and valueBoolean (still read).
+    """
     pack = pack or trustkit.default_pack()
     safety = {q.id for q in pack.questions if q.safety}
+    kinds = {q.id: q.kind for q in pack.questions}
 
     def entry(qid: str, value: bool | int) -> dict[str, Any]:
+        if coded and kinds.get(qid) in {QuestionKind.SCALE, QuestionKind.YES_NO}:
+            code = ("yes" if value else "no") if isinstance(value, bool) else str(value)
+            system = f"{canonical(pack)}/answers/{kinds[qid].value}"
+            return {"linkId": qid, "answer": [{"valueCoding": {"system": system, "code": code}}]}
         key = "valueBoolean" if isinstance(value, bool) else "valueInteger"
         return {"linkId": qid, "answer": [{key: value}]}
 
@@ -116,6 +133,7 @@ def response(
         items.append({"linkId": SAFETY_LINK_ID, "item": screen})
     return {
         "resourceType": "QuestionnaireResponse",
+        "questionnaire": f"{canonical(pack)}|{pack.version}",
         "status": "completed",
         "authored": at.isoformat(),
         "item": items,
@@ -180,14 +198,20 @@ def test_every_question_is_an_item_by_its_id(pack: ContentPack) -> None:
     form = questionnaire(pack)
     links = [item["linkId"] for item in _items(form["item"])]
     assert len(links) == len(set(links))
-    assert set(links) == {q.id for q in pack.questions} | {RESPONDENT_LINK_ID, SAFETY_LINK_ID}
+    scores = {f"trustkit.score.{d.id}" for d in pack.dimensions}
+    trustkits = {RESPONDENT_LINK_ID, SCORES_LINK_ID, SAFETY_LINK_ID}
+    assert set(links) == {q.id for q in pack.questions} | trustkits | scores
     assert form["item"][0]["linkId"] == RESPONDENT_LINK_ID
     group = form["item"][-1]
     assert (group["linkId"], group["type"]) == (SAFETY_LINK_ID, "group")
     assert [item["linkId"] for item in group["item"]] == [q.id for q in pack.questions if q.safety]
-    outside = [item["linkId"] for item in form["item"][1:-1]]
+    assert form["item"][-2]["linkId"] == SCORES_LINK_ID
+    outside = [item["linkId"] for item in form["item"][1:-2]]
     assert outside == [q.id for q in pack.questions if not q.safety]
     assert (form["status"], form["language"], form["version"]) == ("active", "en", pack.version)
+    assert (
+        form["url"] == canonical(pack) == f"https://trustkit.invalid/fhir/Questionnaire/{pack.id}"
+    )
 
 
 def test_the_respondent_item_asks_for_a_role() -> None:
@@ -199,20 +223,85 @@ def test_the_respondent_item_asks_for_a_role() -> None:
     assert all(o["valueCoding"]["display"] for o in item["answerOption"])
 
 
+def _codes(item: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    return [
+        (o["valueCoding"]["system"], o["valueCoding"]["code"], o["valueCoding"]["display"])
+        for o in item["answerOption"]
+    ]
+
+
+def _weights(item: Mapping[str, Any]) -> list[int | None]:
+    found: list[int | None] = []
+    for option in item["answerOption"]:
+        weights = [
+            e["valueDecimal"] for e in option.get("extension", []) if e["url"] == ORDINAL_VALUE
+        ]
+        found.append(weights[0] if weights else None)
+    return found
+
+
+SCALE_LABELS = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree"]
+
+
 def test_each_kind_has_its_fhir_type(pack: ContentPack) -> None:
-    """Scale: choice of 1-5; yes/no: boolean; count: integer of at least 0."""
+    """Scale: the codes 1-5, weighted; yes/no: the codes yes and no; count: an integer."""
     items = _by_link(questionnaire(pack))
+    scale = f"{canonical(pack)}/answers/scale"
     for q in pack.questions:
         item = items[q.id]
+        assert answer_system(q, pack) == f"{canonical(pack)}/answers/{q.kind.value}"
         if q.kind is QuestionKind.SCALE:
             assert item["type"] == "choice"
-            assert item["answerOption"] == [{"valueInteger": v} for v in range(1, 6)]
+            assert _codes(item) == [
+                (scale, str(v), label)
+                for v, label in zip(range(1, 6), [*SCALE_LABELS, "Strongly agree"], strict=True)
+            ]
+            assert _weights(item) == ([5, 4, 3, 2, 1] if q.reverse else [1, 2, 3, 4, 5])
         elif q.kind is QuestionKind.YES_NO:
-            assert item["type"] == "boolean"
-            assert "answerOption" not in item
+            assert item["type"] == "choice"
+            system = f"{canonical(pack)}/answers/yes_no"
+            assert _codes(item) == [(system, "yes", "Yes"), (system, "no", "No")]
+            assert _weights(item) == [None, None]
         else:
             assert item["type"] == "integer"
             assert item["extension"] == [{"url": MIN_VALUE, "valueInteger": 0}]
+            assert "answerOption" not in item
+
+
+def test_answer_options_are_translated() -> None:
+    """Each option's display in the pack's language, its translation in _display."""
+    items = _by_link(questionnaire(locales=["es"]))
+    spanish = [
+        _translations(o["valueCoding"], "display")["es"] for o in items["hopeful"]["answerOption"]
+    ]
+    assert spanish[0] == "Muy en desacuerdo"
+    yes_no = items["afraid_of_partner"]["answerOption"]
+    assert [_translations(o["valueCoding"], "display") for o in yes_no] == [{"es": "Sí"}, {}]
+
+
+def test_dimension_scores_are_read_only_calculated_items(pack: ContentPack) -> None:
+    """One decimal per dimension, readOnly, with a FHIRPath calculatedExpression over its items."""
+    form = questionnaire(pack, locales=["es"])
+    group = _by_link(form)[SCORES_LINK_ID]
+    assert group["type"] == "group"
+    assert [i["linkId"] for i in group["item"]] == [
+        f"trustkit.score.{d.id}" for d in pack.dimensions
+    ]
+    spanish = {d.id: d.label for d in pack.localized("es").dimensions}
+    for dimension, item in zip(pack.dimensions, group["item"], strict=True):
+        assert (item["type"], item["readOnly"]) == ("decimal", True)
+        assert item["text"] == dimension.label[0].upper() + dimension.label[1:]
+        assert _translations(item, "text")["es"][1:] == spanish[dimension.id][1:]
+        ((ext),) = item["extension"]
+        assert ext["url"] == CALCULATED_EXPRESSION
+        assert ext["valueExpression"]["language"] == "text/fhirpath"
+        expression = ext["valueExpression"]["expression"]
+        scored = [q for q in pack.questions if q.dimension == dimension.id]
+        for q in scored:
+            assert f"linkId = '{q.id}'" in expression
+        assert expression.count("6 - $this") == sum(q.reverse for q in scored)
+        roles = {r for q in scored for r in q.respondents}
+        assert ("enableWhen" in item) is (len(roles) == 1)
 
 
 def test_questions_for_one_role_are_enabled_by_that_role(pack: ContentPack) -> None:
@@ -299,6 +388,19 @@ def test_a_pack_without_a_safety_screen_or_description(pack: ContentPack) -> Non
     assert form["item"][0]["text"] == english  # no French labels: trustkit's own items in English
 
 
+def test_scores_only_for_dimensions_with_questions(pack: ContentPack) -> None:
+    """A dimension no question counts towards has no score; a pack without any, no group."""
+    extra = attrs.evolve(pack, dimensions=(*pack.dimensions, Dimension("unused", "nothing")))
+    group = _by_link(questionnaire(extra))[SCORES_LINK_ID]
+    assert len(group["item"]) == len(pack.dimensions)
+    plain = attrs.evolve(
+        pack,
+        dimensions=(),
+        questions=tuple(attrs.evolve(q, dimension=None) for q in pack.questions),
+    )
+    assert SCORES_LINK_ID not in _by_link(questionnaire(plain, locales=()))
+
+
 # ------------------------------------------------------------------ QuestionnaireResponse
 
 
@@ -357,8 +459,9 @@ def test_an_overlay_question_is_read_with_its_pack() -> None:
     assert dict(checkin_from_response(data, pack=pack).answers) == {"distance_strain": 4}
     with pytest.raises(AnswerError) as info:
         checkin_from_response(data)
-    assert [(p.field, p.expected) for p in info.value.problems] == [
-        ("distance_strain", "a known question id")
+    assert [(p.field, p.code) for p in info.value.problems] == [
+        ("questionnaire", "invalid_value"),  # the overlay's questionnaire is not the core's
+        ("distance_strain", "unknown_question"),
     ]
 
 
@@ -386,6 +489,9 @@ def _item(link: str, **answer: Any) -> dict[str, Any]:
     return {"linkId": link, "answer": [answer]}
 
 
+CORE = "https://trustkit.invalid/fhir/Questionnaire/core"
+SCALE = CORE + "/answers/scale"
+YES_NO = CORE + "/answers/yes_no"
 BASE = response("partner", {"feels_heard": 2})
 ROLE_ITEM = BASE["item"][0]
 BAD: list[tuple[str, object, list[str]]] = [
@@ -487,6 +593,84 @@ BAD: list[tuple[str, object, list[str]]] = [
         _with(BASE, item=[ROLE_ITEM, _item("x" * 100, valueInteger=3)]),
         ["x" * 57 + "..."],
     ),
+    (
+        "no questionnaire",
+        {k: v for k, v in BASE.items() if k != "questionnaire"},
+        ["questionnaire"],
+    ),
+    ("another questionnaire", _with(BASE, questionnaire=SECRET), ["questionnaire"]),
+    ("another version", _with(BASE, questionnaire=CORE + "|0.9.0"), ["questionnaire"]),
+    ("questionnaire not text", _with(BASE, questionnaire=[SECRET]), ["questionnaire"]),
+    ("contained, none", _with(BASE, questionnaire="#trustkit-next"), ["questionnaire"]),
+    (
+        "contained, not derived",
+        _with(
+            BASE,
+            questionnaire="#trustkit-next",
+            contained=[SECRET, {"resourceType": "Questionnaire", "id": "trustkit-next"}],
+        ),
+        ["questionnaire"],
+    ),
+    (
+        "contained not a list",
+        _with(BASE, questionnaire="#trustkit-next", contained={"id": "trustkit-next"}),
+        ["questionnaire"],
+    ),
+    (
+        "coding of another system",
+        _with(
+            BASE, item=[ROLE_ITEM, _item("hopeful", valueCoding={"system": SECRET, "code": "3"})]
+        ),
+        ["hopeful"],
+    ),
+    (
+        "coding without a system",
+        _with(BASE, item=[ROLE_ITEM, _item("hopeful", valueCoding={"code": "3"})]),
+        ["hopeful"],
+    ),
+    (
+        "coding of no option",
+        _with(BASE, item=[ROLE_ITEM, _item("hopeful", valueCoding={"system": SCALE, "code": "6"})]),
+        ["hopeful"],
+    ),
+    (
+        "coding of another kind",
+        _with(BASE, item=[ROLE_ITEM, _item("stuck", valueCoding={"system": SCALE, "code": "yes"})]),
+        ["stuck"],
+    ),
+    (
+        "yes/no coding as a scale",
+        _with(
+            BASE, item=[ROLE_ITEM, _item("hopeful", valueCoding={"system": YES_NO, "code": "yes"})]
+        ),
+        ["hopeful"],
+    ),
+    (
+        "code not text",
+        _with(BASE, item=[ROLE_ITEM, _item("hopeful", valueCoding={"system": SCALE, "code": [3]})]),
+        ["hopeful"],
+    ),
+    (
+        "coding not an object",
+        _with(BASE, item=[ROLE_ITEM, _item("hopeful", valueCoding=SECRET)]),
+        ["hopeful"],
+    ),
+    (
+        "coding for a count",
+        _with(
+            BASE,
+            item=[
+                ROLE_ITEM,
+                _item("missed_commitments", valueCoding={"system": SCALE, "code": "1"}),
+            ],
+        ),
+        ["missed_commitments"],
+    ),
+    (
+        "coding for an unknown question",
+        _with(BASE, item=[ROLE_ITEM, _item("nope", valueCoding={"system": SCALE, "code": "1"})]),
+        ["nope"],
+    ),
 ]
 
 
@@ -518,6 +702,31 @@ def test_every_problem_is_reported_at_once() -> None:
         "feels_heard",
         RESPONDENT_LINK_ID,
     ]
+
+
+@pytest.mark.parametrize("ref", [CORE, CORE + "|1.1.0"])
+def test_the_response_names_the_questionnaire_with_or_without_its_version(ref: str) -> None:
+    """``questionnaire`` is the canonical URL, alone or as url|version of the pack."""
+    assert checkin_from_response(_with(BASE, questionnaire=ref)).respondent is Role.PARTNER
+
+
+def test_coded_and_plain_answers_give_the_same_check_in() -> None:
+    """A form's codings, and the valueBoolean / valueInteger of trustkit 0.2, read the same."""
+    answers = {"feels_heard": 2, "feels_rushed": 5, "afraid_of_partner": False}
+    answers |= {"missed_commitments": 3}
+    coded = checkin_from_response(response("partner", answers))
+    plain = checkin_from_response(response("partner", answers, coded=False))
+    assert coded == plain
+    assert dict(coded.answers) == answers
+
+
+def test_answers_to_the_calculated_scores_are_not_read() -> None:
+    """A form fills the score items in; trustkit skips them (it scores the answers itself)."""
+    data = response("partner", {"feels_heard": 2})
+    score = {"linkId": "trustkit.score.feeling_heard", "answer": [{"valueDecimal": SECRET}]}
+    data["item"].append({"linkId": SCORES_LINK_ID, "item": [score]})
+    data["item"].append({"linkId": "trustkit.score.hope", "answer": [{"valueString": SECRET}]})
+    assert dict(checkin_from_response(data).answers) == {"feels_heard": 2}
 
 
 def test_a_response_of_too_many_items_is_refused() -> None:
@@ -631,3 +840,44 @@ def test_a_response_in_a_safety_period_gets_the_follow_up() -> None:
     for kwargs in ({"state": state}, {"history": [disclosure]}):
         rec = trustkit.fhir.recommend_response(data, **kwargs)
         assert rec.safety
+
+
+def test_a_yes_for_another_questionnaire_still_gets_help() -> None:
+    """A wrong ``questionnaire`` is a problem beside the help, never instead of it."""
+    data = _with(response("partner", {"afraid_of_partner": True}), questionnaire=SECRET)
+    rec = trustkit.fhir.recommend_response(data, country="GB")
+    assert rec.safety
+    assert [p.field for p in rec.problems] == ["questionnaire"]
+    assert SECRET not in repr(rec.problems)
+    with pytest.raises(AnswerError, match="questionnaire"):
+        trustkit.fhir.recommend_response(_with(BASE, questionnaire=SECRET))
+
+
+# ------------------------------------------------------------------ $next-question
+
+
+def test_next_question_derives_its_questionnaire_from_the_canonical() -> None:
+    """The contained questionnaire has no url of its own: derivedFrom names the pack's."""
+    step = trustkit.fhir.next_question({"resourceType": "QuestionnaireResponse"})
+    (form,) = step["contained"]
+    assert "url" not in form
+    assert (form["id"], form["derivedFrom"]) == ("trustkit-next", [CORE + "|1.1.0"])
+    assert step["questionnaire"] == "#trustkit-next"
+    again = trustkit.fhir.next_question(step)  # its own output is accepted
+    assert again["contained"] == step["contained"]
+    for ref in (CORE, CORE + "|1.1.0"):
+        trustkit.fhir.next_question({"resourceType": "QuestionnaireResponse", "questionnaire": ref})
+    with pytest.raises(AnswerError) as info:
+        trustkit.fhir.next_question(_with(step, questionnaire=SECRET))
+    assert [p.field for p in info.value.problems] == ["questionnaire"]
+
+
+def test_next_question_reads_codings_and_skips_scores() -> None:
+    """The coded answers a form sends back count as answered; score items are not questions."""
+    data = response("partner", {"afraid_of_partner": False})
+    data.pop("questionnaire")
+    data["item"].append({"linkId": "trustkit.score.hope", "answer": [{"valueDecimal": 3}]})
+    step = trustkit.fhir.next_question(data)
+    shown = [i["linkId"] for i in _items(step["contained"][0]["item"])]
+    assert "afraid_of_partner" in shown
+    assert not any(link.startswith("trustkit.score") for link in shown)
