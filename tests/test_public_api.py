@@ -196,6 +196,10 @@ ATTRIBUTE_DOCSTRINGS = {
 }
 
 
+IN_0_3 = {"Option"}
+"""Names added after 0.2.0."""
+
+
 def _added(version: str) -> str:
     return f"Added in version {version}."
 
@@ -203,7 +207,7 @@ def _added(version: str) -> str:
 @pytest.mark.parametrize("name", [n for n in trustkit.__all__ if n != "__version__"])
 def test_every_public_name_says_when_it_was_added(name: str) -> None:
     """Each name in trustkit.__all__ says which release added it: 0.1.0 or 0.2.0, not both."""
-    version = "0.1.0" if name in IN_0_1 else "0.2.0"
+    version = "0.1.0" if name in IN_0_1 else "0.3.0" if name in IN_0_3 else "0.2.0"
     other = "0.2.0" if name in IN_0_1 else "0.1.0"
     if name in ATTRIBUTE_DOCSTRINGS:
         source = (Path(trustkit.__file__).parent / ATTRIBUTE_DOCSTRINGS[name]).read_text()

@@ -90,6 +90,10 @@ def value(field: Field) -> st.SearchStrategy[Any]:
         return st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1))
     if field.shape == "condition":
         return conditions()
+    if field.shape == "number":
+        return st.integers(-10, 10) | st.floats(-10, 10)
+    if field.shape == "options":
+        return st.lists(table_of(spec.OPTIONS), min_size=2, max_size=3)
     assert field.shape == "actions"
     return st.lists(table_of(spec.ACTIONS), max_size=2)
 

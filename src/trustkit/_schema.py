@@ -65,6 +65,7 @@ import attrs
 from trustkit._boundary import BoundaryStatus
 from trustkit._engine.examples import MAX_YEARS
 from trustkit._pack import spec
+from trustkit._pack.kinds import CODE_OPS, kind_of
 from trustkit._pack.read import ID_PATTERN
 from trustkit._pack.spec import SCALE_MAX, SCALE_MIN, TEMPLATES, Field, Table
 from trustkit._public import public
@@ -84,6 +85,7 @@ from trustkit.models import (
     Op,
     PlanKind,
     PlanPart,
+    Question,
     QuestionKind,
     Resource,
     Urgency,
@@ -152,6 +154,8 @@ SCHEMA_NAMES: tuple[str, ...] = (
 """Every name `schema` accepts (the names of ``trustkit schema NAME``)."""
 
 _ID_PATTERN = ID_PATTERN
+_OPTION_KEY = "^" + ID_PATTERN.strip("^$") + "\\." + ID_PATTERN.strip("^$") + "$"
+"""The key of an option's translation: ``<question id>.<code>``."""
 # PEP 440 (as packaging reads it, in lower case): pre-, post- and dev release, local label.
 _PEP440_TAIL = (
     r"([-_.]?(alpha|a|beta|b|preview|pre|c|rc)[-_.]?[0-9]*)?"
@@ -165,7 +169,9 @@ _RANGE = rf"{_RANGE_PART}(,{_RANGE_PART})*"
 # What overlays may change and locales may translate, as the pack format declares them.
 _OVERRIDABLE = {kind: fields for kind, fields in spec.OVERRIDABLE.items() if kind != "messages"}
 _TRANSLATABLE = {kind: fields for kind, fields in spec.TRANSLATABLE.items() if kind != "messages"}
-_SINGULAR = {kind: table.item for kind, table in spec.TABLES.items()}
+_ALL_TABLES = {**spec.TABLES, spec.OPTIONS.kind: spec.OPTIONS}
+"""Every kind of item, with the options of choice questions (translated, never overridden)."""
+_SINGULAR = {kind: table.item for kind, table in _ALL_TABLES.items()}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -284,6 +290,10 @@ def _field(field: Field) -> dict[str, Any]:
         assert field.choices is not None
         out = {"type": "array", "items": {"enum": [m.value for m in field.choices]}}
         out["description"] = doc
+    elif shape == "number":
+        out = {"type": "number", "description": doc}
+    elif shape == "options":
+        out = {"type": "array", "items": _ref("option"), "minItems": 2, "description": doc}
     else:
         assert shape == "actions", shape
         out = {"type": "array", "items": _ref("action"), "description": doc}
@@ -380,14 +390,21 @@ def _condition_defs() -> dict[str, Any]:
                 },
                 "op": _choice(
                     "The comparison, with answer, score or fact: =, !=, <, <=, > or >=. A "
-                    "yes/no question or a true-or-false fact takes = or != only.",
+                    "yes/no question or a true-or-false fact takes = or != only. A choice "
+                    "question takes 'in' (one of these codes was chosen) or 'not in' (it was "
+                    "answered, and none of them was); a multiple choice question takes those "
+                    "and 'contains' (every one of them was chosen).",
                     _values(Op),
                 ),
                 "value": {
-                    "type": ["boolean", "number"],
+                    "oneOf": [
+                        {"type": ["boolean", "number"]},
+                        {"type": "array", "items": _ref("id"), "minItems": 1},
+                    ],
                     "description": "What the answer, score or fact is compared with: true or "
                     "false for a yes/no question or a true-or-false fact; a number for a scale "
-                    f"or count question, a score ({SCALE_MIN} to {SCALE_MAX}) or a number fact.",
+                    f"or count question, a score ({SCALE_MIN} to {SCALE_MAX}) or a number "
+                    "fact; a list of the question's option codes for a choice question.",
                 },
                 "answered": {
                     **_ref("id"),
@@ -425,6 +442,13 @@ def _condition_defs() -> dict[str, Any]:
                 {
                     "if": {"required": ["score"]},
                     "then": {"properties": {"value": {"type": "number"}}},
+                },
+                {
+                    "if": {
+                        "required": ["op"],
+                        "properties": {"op": {"enum": sorted(o.value for o in CODE_OPS)}},
+                    },
+                    "then": {"required": ["answer"], "properties": {"value": {"type": "array"}}},
                 },
                 {
                     "if": {"required": ["fact"]},
@@ -489,6 +513,7 @@ def _item_defs() -> dict[str, Any]:
             ("step", *spec.ACTIONS.required),
             allOf=[_not_both_in_crisis()],
         ),
+        "option": _table(spec.OPTIONS.doc, _fields(spec.OPTIONS), spec.OPTIONS.required),
         "dimension": _table(
             spec.DIMENSIONS.doc,
             _fields(spec.DIMENSIONS),
@@ -556,7 +581,7 @@ def _non_empty(fields: dict[str, Any]) -> dict[str, Any]:
 def _change_defs(kinds: dict[str, tuple[str, ...]], suffix: str, verb: str) -> dict[str, Any]:
     defs = {}
     for kind, names in kinds.items():
-        fields = _fields(spec.TABLES[kind])
+        fields = _fields(_ALL_TABLES[kind])
         if suffix == "translation":
             _non_empty(fields)
         item = _SINGULAR[kind]
@@ -564,7 +589,11 @@ def _change_defs(kinds: dict[str, tuple[str, ...]], suffix: str, verb: str) -> d
             "type": "object",
             "description": f"One table per {item}, named by its id ([{kind}.ID]), holding only "
             f"the fields to {verb}: {', '.join(names)}.",
-            "propertyNames": _ref("id"),
+            "propertyNames": (
+                {"type": "string", "pattern": _OPTION_KEY}
+                if kind == spec.OPTIONS.kind
+                else _ref("id")
+            ),
             "additionalProperties": _table(
                 f"The fields of one {item} to {verb}.",
                 {name: fields[name] for name in names},
@@ -728,6 +757,7 @@ def _file_bodies() -> dict[str, dict[str, Any]]:
                     kind: _ref(f"{_SINGULAR[kind]}_translation")
                     for kind in ("steps", "actions", "dimensions", "questions", "rules")
                 },
+                "options": _ref("option_translation"),
                 "resources": _ref("resource_translation"),
                 "plans": _ref("plan_translation"),
                 "messages": _ref("template_translation"),
@@ -927,12 +957,14 @@ def pack_schema() -> dict[str, object]:
     return _document("pack.json", "trustkit pack file (any kind)", body, {**defs, **bodies})
 
 
-def _answer_schema(kind: QuestionKind) -> dict[str, Any]:
-    if kind is QuestionKind.YES_NO:
-        return {"type": ["boolean", "null"]}
-    if kind is QuestionKind.SCALE:
-        return {"type": ["integer", "null"], "minimum": SCALE_MIN, "maximum": SCALE_MAX}
-    return {"type": ["integer", "null"], "minimum": 0}
+def _answer_schema(question: Question) -> dict[str, Any]:
+    """The kind's schema of an answer (`trustkit._pack.kinds`), or null (not answered)."""
+    out = dict(kind_of(question).schema(question))
+    if "enum" in out:
+        out["enum"] = [*out["enum"], None]
+    else:
+        out["type"] = [out["type"], "null"]
+    return out
 
 
 _KIND_WORDS = {
@@ -974,8 +1006,9 @@ def checkin_schema(pack: ContentPack | None = None) -> dict[str, object]:
         roles = " and ".join(sorted(role.value for role in question.respondents))
         answers[question.id] = {
             "description": f"“{question.prompt}” ({question.kind.value}: "
-            f"{_KIND_WORDS[question.kind]}, or null if not answered; asked of the {roles}).",
-            **_answer_schema(question.kind),
+            f"{_KIND_WORDS.get(question.kind) or kind_of(question).expected(question)}, or "
+            f"null if not answered; asked of the {roles}).",
+            **_answer_schema(question),
         }
     packs = ", ".join(str(ref) for ref in pack.packs)
     body: dict[str, Any] = {
@@ -1409,6 +1442,8 @@ _SHAPE_WORDS = {
     "date": "date",
     "condition": "condition",
     "actions": "list of actions",
+    "options": "list of options",
+    "number": "number",
 }
 
 

@@ -52,6 +52,7 @@ __all__ = [
     "Messages",
     "Not",
     "Op",
+    "Option",
     "Origin",
     "PackRef",
     "PlanKind",
@@ -81,8 +82,10 @@ __all__ = [
     "Who",
 ]
 
-Answer: TypeAlias = bool | int
-"""The value of one answer: ``True``/``False`` for yes/no questions, an ``int`` otherwise.
+Answer: TypeAlias = bool | int | str | frozenset[str]
+"""The value of one answer: ``True``/``False`` for yes/no questions, an ``int`` for scales and
+counts, an option's code for a choice question and a ``frozenset`` of codes for a multiple
+choice question (the last two added in version 0.3.0).
 
 Added in version 0.1.0.
 """
@@ -116,6 +119,15 @@ class QuestionKind(enum.StrEnum):
     """``True`` or ``False``."""
     COUNT = "count"
     """A whole number, 0 or more."""
+    CHOICE = "choice"
+    """One of the question's coded `Option`s: the option's code (text).
+
+    Added in version 0.3.0."""
+    MULTIPLE_CHOICE = "multiple_choice"
+    """Any of the question's coded `Option`s: the codes chosen, as a ``frozenset`` of text
+    (a list in JSON; none chosen is an empty set, not unanswered).
+
+    Added in version 0.3.0."""
 
 
 class Urgency(enum.StrEnum):
@@ -183,6 +195,12 @@ class Op(enum.StrEnum):
     LE = "<="
     GT = ">"
     GE = ">="
+    IN = "in"
+    """One of these codes was chosen (choice questions; added in version 0.3.0)."""
+    NOT_IN = "not in"
+    """The question was answered and none of these codes was chosen (added in version 0.3.0)."""
+    CONTAINS = "contains"
+    """Every one of these codes was chosen (multiple choice only; added in version 0.3.0)."""
 
 
 class PlanKind(enum.StrEnum):
@@ -388,6 +406,30 @@ class Dimension:
 
 
 @attrs.frozen
+class Option:
+    """One coded answer of a choice question.
+
+    Added in version 0.3.0.
+
+    Attributes:
+        code: Stable code, unique in its question; apps store answers by it,
+            and conditions name it (``op = "in"``).
+        label: The words shown for it (translatable).
+        weight: An optional number the option stands for (FHIR's item weight),
+            for apps that score answers; rules never read it.
+    """
+
+    code: str
+    label: str
+    weight: int | float | None = None
+    origin: Origin | None = _origin_field()
+
+
+def _options(values: Iterable[Option]) -> tuple[Option, ...]:
+    return tuple(values)
+
+
+@attrs.frozen
 class Question:
     """One check-in question.
 
@@ -408,6 +450,8 @@ class Question:
         tracked: ``True`` for a question needed for trends and progress:
             [`next_questions`][trustkit.next_questions] always asks it, even
             when it cannot change the step (added in version 0.2.0).
+        options: The coded answers of a choice question, in the order they
+            are offered; empty for every other kind (added in version 0.3.0).
     """
 
     id: str
@@ -419,7 +463,13 @@ class Question:
     safety: bool = False
     high_risk: bool = False
     tracked: bool = False
+    options: tuple[Option, ...] = attrs.field(default=(), converter=_options)
     origin: Origin | None = _origin_field()
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The codes of its options, in order (empty unless it is a choice question)."""
+        return tuple(o.code for o in self.options)
 
 
 @attrs.frozen
@@ -525,7 +575,19 @@ def _fmt_value(value: object) -> str:
         return "yes"
     if value is False:
         return "no"
+    if isinstance(value, tuple):  # the codes of `Op.IN`, `Op.NOT_IN` and `Op.CONTAINS`
+        return "[" + ", ".join(map(str, value)) + "]"
     return str(value)
+
+
+def _compared(value: bool | float | str | Iterable[str]) -> bool | int | float | tuple[str, ...]:
+    """A comparison's value: codes (given as a list, a tuple or one text) become a tuple."""
+    if isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        return (value,)
+    given: Any = value
+    return tuple(given) if isinstance(given, list | tuple | set | frozenset) else given
 
 
 @attrs.frozen
@@ -537,12 +599,15 @@ class AnswerCompare:
     Attributes:
         question: The question id.
         op: The comparison.
-        value: What the answer is compared with.
+        value: What the answer is compared with: ``True``/``False`` or a
+            number, or for a choice question (``in``, ``not in``,
+            ``contains``) a tuple of option codes (a list or one code is
+            read as a tuple; added in version 0.3.0).
     """
 
     question: str
     op: Op = attrs.field(converter=_op)
-    value: bool | int | float
+    value: bool | int | float | tuple[str, ...] = attrs.field(converter=_compared)
 
     def __str__(self) -> str:
         return f"{self.question} {self.op} {_fmt_value(self.value)}"
@@ -1166,8 +1231,24 @@ def _to_answers(value: Mapping[str, Answer | None]) -> Mapping[str, Answer]:
     if type(given) is _FrozenAnswers:  # already read-only and without None: shared, not copied
         return given
     if isinstance(given, Mapping):
-        return _FrozenAnswers({k: v for k, v in given.items() if v is not None})
+        return _FrozenAnswers({k: _codes(v) for k, v in given.items() if v is not None})
     return cast(Mapping[str, Answer], given)  # left as it is, for the check below
+
+
+def _codes(value: Any) -> Any:
+    """A multiple choice answer given as a list (JSON), tuple or set, as a ``frozenset``.
+
+    Anything else, or a collection with an item that is not text, is left as it is, for
+    the check against the pack to refuse (naming the question, never the value). Codes
+    given twice stay a list, which the check refuses too.
+    """
+    if (
+        type(value) in (list, tuple, set)
+        and all(type(v) is str for v in value)
+        and len(set(value)) == len(value)
+    ):
+        return frozenset(value)
+    return value
 
 
 def _describe_answers(value: object) -> str:

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from trustkit._engine.emergency import Emergency, fill_step
+from trustkit._pack.kinds import CODE_OPS, kind_of
+from trustkit._pack.kinds import reverse as reverse_key
 from trustkit._roles import for_role, role_field, role_texts
 from trustkit._vocabulary import FACT_FAMILIES, split_fact
 from trustkit.models import (
@@ -58,10 +60,17 @@ Explainer = Callable[[Answers, Scores, list[Evidence], list[str]], None]
 
 # --------------------------------------------------------------------- predicates
 
+Compared = bool | float | tuple[str, ...]
+"""What a comparison compares with: a yes or no, a number, or option codes."""
 
-def _compare(key: str, op: Op, value: bool | float, use_scores: bool) -> Predicate:
+
+def _compare(key: str, op: Op, value: Compared, use_scores: bool) -> Predicate:
     # One small closure per operator: no dispatch is left for the time a rule is checked.
     # ``x is not None`` also rules out unanswered questions and missing scores.
+    if op in CODE_OPS:
+        if type(value) is not tuple or use_scores:  # the pack check allows only codes
+            return _never
+        return _on_codes(key, op, frozenset(value))
     if op is Op.EQ:
         if value is True or value is False:
 
@@ -71,38 +80,69 @@ def _compare(key: str, op: Op, value: bool | float, use_scores: bool) -> Predica
             return p
 
         def p(a: Answers, s: Scores) -> bool:
-            x = (s if use_scores else a).get(key)
+            x: Any = (s if use_scores else a).get(key)
             return x is not None and x == value
 
     elif op is Op.NE:
 
         def p(a: Answers, s: Scores) -> bool:
-            x = (s if use_scores else a).get(key)
+            x: Any = (s if use_scores else a).get(key)
             return x is not None and x != value
 
     elif op is Op.LT:
 
         def p(a: Answers, s: Scores) -> bool:
-            x = (s if use_scores else a).get(key)
+            x: Any = (s if use_scores else a).get(key)
             return x is not None and x < value
 
     elif op is Op.LE:
 
         def p(a: Answers, s: Scores) -> bool:
-            x = (s if use_scores else a).get(key)
+            x: Any = (s if use_scores else a).get(key)
             return x is not None and x <= value
 
     elif op is Op.GT:
 
         def p(a: Answers, s: Scores) -> bool:
-            x = (s if use_scores else a).get(key)
+            x: Any = (s if use_scores else a).get(key)
             return x is not None and x > value
 
     else:
 
         def p(a: Answers, s: Scores) -> bool:
-            x = (s if use_scores else a).get(key)
+            x: Any = (s if use_scores else a).get(key)
             return x is not None and x >= value
+
+    return p
+
+
+def _never(a: Answers, s: Scores) -> bool:
+    return False
+
+
+def _on_codes(key: str, op: Op, codes: frozenset[str]) -> Predicate:
+    """A comparison on the codes of a choice (a text) or a multiple choice (a frozenset)."""
+    if op is Op.CONTAINS:
+
+        def p(a: Answers, s: Scores) -> bool:
+            x = a.get(key)
+            return type(x) is frozenset and codes <= x
+
+    elif op is Op.IN:
+
+        def p(a: Answers, s: Scores) -> bool:
+            x = a.get(key)
+            return (
+                (x in codes) if type(x) is str else type(x) is frozenset and not codes.isdisjoint(x)
+            )
+
+    else:
+
+        def p(a: Answers, s: Scores) -> bool:
+            x = a.get(key)
+            return (
+                (x not in codes) if type(x) is str else type(x) is frozenset and codes.isdisjoint(x)
+            )
 
     return p
 
@@ -111,9 +151,7 @@ Leaves = dict[tuple[str, Op, type, object, bool], Predicate]
 """Comparisons already compiled, so that rules testing the same answer share one closure."""
 
 
-def _leaf(
-    key: str, op: Op, value: bool | float, use_scores: bool, memo: Leaves | None
-) -> Predicate:
+def _leaf(key: str, op: Op, value: Compared, use_scores: bool, memo: Leaves | None) -> Predicate:
     if memo is None:
         return _compare(key, op, value, use_scores)
     # The type is part of the key: ``True == 1`` but ``x is True`` is not ``x == 1``.
@@ -167,13 +205,26 @@ def compile_condition(cond: Condition, memo: Leaves | None = None) -> Predicate:
     return lambda a, s: True
 
 
-OPERATORS: dict[Op, Callable[[float, float], bool]] = {
+def _codes(x: Any, y: Any) -> bool:
+    return type(y) is tuple and type(x) in (str, frozenset)
+
+
+def _chosen(x: Any) -> frozenset[Any]:
+    return x if type(x) is frozenset else frozenset((x,))
+
+
+OPERATORS: dict[Op, Callable[[Any, Any], bool]] = {
     Op.EQ: lambda x, y: x == y,
     Op.NE: lambda x, y: x != y,
     Op.LT: lambda x, y: x < y,
     Op.LE: lambda x, y: x <= y,
     Op.GT: lambda x, y: x > y,
     Op.GE: lambda x, y: x >= y,
+    # Codes (``y``, a tuple) against a choice (a code) or a multiple choice (a frozenset).
+    # Anything else (only in a pack whose check was bypassed) never holds.
+    Op.IN: lambda x, y: _codes(x, y) and not _chosen(x).isdisjoint(y),
+    Op.NOT_IN: lambda x, y: _codes(x, y) and _chosen(x).isdisjoint(y),
+    Op.CONTAINS: lambda x, y: type(x) is frozenset and type(y) is tuple and x.issuperset(y),
 }
 
 
@@ -247,32 +298,8 @@ def dimensions_read(*conds: Condition) -> set[str]:
 
 # --------------------------------------------------------------------- answer checks
 
-
-def _scale(value: object) -> TypeGuard[Answer]:
-    return type(value) is int and 1 <= value <= 5
-
-
-def _yes_no(value: object) -> TypeGuard[Answer]:
-    return type(value) is bool
-
-
-def _count(value: object) -> TypeGuard[Answer]:
-    return type(value) is int and value >= 0
-
-
-_DOMAINS: dict[QuestionKind, tuple[Answer, ...]] = {
-    QuestionKind.SCALE: (1, 2, 3, 4, 5),
-    QuestionKind.YES_NO: (True, False),
-    # Small ints are one object each in CPython, so these are recognised by identity.
-    QuestionKind.COUNT: tuple(range(33)),
-}
-"""The answers looked up in `CompiledPack.known` (any other valid count is checked)."""
-
-_CHECKS = {
-    QuestionKind.SCALE: (_scale, "a whole number from 1 to 5"),
-    QuestionKind.YES_NO: (_yes_no, "true or false"),
-    QuestionKind.COUNT: (_count, "a whole number, 0 or more"),
-}
+Check = Callable[[object], bool]
+"""Whether a value is a valid answer to one question (`trustkit._pack.kinds`)."""
 
 
 # --------------------------------------------------------------------- explanations
@@ -308,6 +335,20 @@ def format_score(value: float) -> str:
     return str(int(value)) if value == int(value) else f"{value:.1f}"
 
 
+def _choice_sayer(question: Question, template: str) -> Callable[[Answer], str]:
+    """The sentence for a choice: the chosen options' labels, in the question's order."""
+    labels = {o.code: o.label for o in question.options}
+    order = question.codes
+    prompt = question.prompt
+
+    def say(v: Answer) -> str:
+        chosen = v if type(v) is frozenset else (v,)
+        said = ", ".join(labels[c] for c in order if c in chosen) or "-"
+        return template.format(prompt=prompt, value=said)
+
+    return say
+
+
 class _Explaining:
     """Builds explainer closures for one pack."""
 
@@ -334,9 +375,12 @@ class _Explaining:
                 say = lambda v: yes if v else no  # noqa: E731
             elif question.kind is QuestionKind.SCALE:
                 table = {
-                    v: messages.answer_scale.format(prompt=prompt, value=v) for v in range(1, 6)
+                    v: messages.answer_scale.format(prompt=prompt, value=v)
+                    for v in kind_of(question).domain(question)
                 }
                 say = table.__getitem__
+            elif question.options:
+                say = _choice_sayer(question, messages.answer_count)
             else:
                 template = messages.answer_count
                 say = lambda v: template.format(prompt=prompt, value=v)  # noqa: E731
@@ -588,7 +632,11 @@ class RuleIndex:
             groups = [
                 group
                 for group in dict.fromkeys(necessary(compiled_rule.rule.when))
-                if all(not isinstance(a, _ON_ANSWERS) or a.question in questions for a in group)
+                if all(
+                    not isinstance(a, _ON_ANSWERS)
+                    or (a.question in questions and kind_of(questions[a.question]).indexable)
+                    for a in group
+                )
             ]
             groups.sort(key=len)
             chosen.append(groups)
@@ -627,7 +675,7 @@ class RuleIndex:
         self.free = tuple(_bits(bits) for bits in free[1:])
         self.answers = {
             qid: _answer_table(
-                questions[qid].kind, [(atom, _bits(found)) for atom, found in groups.values()]
+                questions[qid], [(atom, _bits(found)) for atom, found in groups.values()]
             )
             for qid, groups in by_answer.items()
         }
@@ -676,20 +724,12 @@ def _bits(indices: list[int]) -> int:
 
 
 def _answer_table(
-    kind: QuestionKind, atoms: list[tuple[AnswerCompare | Answered, int]]
+    question: Question, atoms: list[tuple[AnswerCompare | Answered, int]]
 ) -> dict[object, int]:
     """Each possible answer to one question, and the rules whose triggers it makes hold."""
-    domain: list[Answer]
-    if kind is QuestionKind.YES_NO:
-        domain = [True, False]
-    elif kind is QuestionKind.SCALE:
-        domain = [1, 2, 3, 4, 5]
-    else:
-        # Every count above the largest threshold compares alike: one entry stands for them all.
-        limits = [
-            int(a.value) for a, _ in atoms if isinstance(a, AnswerCompare) and a.value is not True
-        ]
-        domain = list(range(max([0, *limits]) + 2))
+    compares = [a for a, _ in atoms if isinstance(a, AnswerCompare)]
+    domain = kind_of(question).classes(question, compares)
+    assert domain  # only indexable kinds are looked up, and each has classes
     table: dict[object, int] = {}
     for value in domain:
         bits = 0
@@ -697,6 +737,7 @@ def _answer_table(
             if evaluate(atom, {atom.question: value}, _EMPTY):
                 bits |= bit
         table[value] = bits
+    # Past the classes (a count above every threshold) answers compare as the last does.
     table[_BEYOND] = table[domain[-1]]
     return table
 
@@ -739,12 +780,16 @@ class CompiledPack:
     def __init__(self, pack: ContentPack) -> None:
         self.pack = pack
         self.questions: dict[str, Question] = {q.id: q for q in pack.questions}
-        self.checks: dict[Role, dict[str, Callable[[object], TypeGuard[Answer]]]] = {
-            role: {q.id: _CHECKS[q.kind][0] for q in pack.questions if role in q.respondents}
+        self.expected_checks: dict[str, Check] = {
+            q.id: kind_of(q).checker(q) for q in pack.questions
+        }
+        self.checks: dict[Role, dict[str, Check]] = {
+            role: {
+                q.id: self.expected_checks[q.id] for q in pack.questions if role in q.respondents
+            }
             for role in Role
         }
-        self.expected = {q.id: _CHECKS[q.kind][1] for q in pack.questions}
-        self.expected_checks = {q.id: _CHECKS[q.kind][0] for q in pack.questions}
+        self.expected = {q.id: kind_of(q).expected(q) for q in pack.questions}
         self.all_dimensions = tuple(
             (d.id, tuple((q.id, q.reverse) for q in pack.questions if q.dimension == d.id))
             for d in pack.dimensions
@@ -817,7 +862,7 @@ class CompiledPack:
         known: dict[tuple[str, object], tuple[Answer, int]] = {}
         for q in self.pack.questions:
             if role in q.respondents:
-                for value in _DOMAINS[q.kind]:
+                for value in kind_of(q).domain(q):
                     known[q.id, value] = (value, self.index.answer_bits(q.id, value))
         return known
 
@@ -926,7 +971,7 @@ def _mean_scores(
         for qid, reverse in items:
             x = answers.get(qid)
             if x is not None:
-                total += 6 - x if reverse else x
+                total += reverse_key(x) if reverse else x  # type: ignore[operator, arg-type]
                 count += 1
         if count:
             scores[dim] = total / count

@@ -31,9 +31,11 @@ from trustkit._engine.facts import compute
 from trustkit._engine.period import SafetyPeriod
 from trustkit._engine.state import Decider, checked_state, folded
 from trustkit._engine.state import period as period_of
+from trustkit._pack.kinds import parse
 from trustkit._vocabulary import did_you_mean
 from trustkit.errors import AnswerError, AnswerProblem, NoStepError, ProblemCode, TrustkitError
 from trustkit.models import (
+    Answer,
     CheckIn,
     CoupleState,
     Decision,
@@ -142,9 +144,12 @@ def _role(respondent: object) -> Role:
     return role
 
 
+_NUMBERS = frozenset({QuestionKind.SCALE, QuestionKind.COUNT})
+
+
 def _value_code(question: Question, value: object) -> ProblemCode:
     """A number out of a scale's or a count's range, or a value of the wrong kind."""
-    if question.kind is QuestionKind.YES_NO or type(value) is not int:
+    if question.kind not in _NUMBERS or type(value) is not int:
         return ProblemCode.WRONG_TYPE
     return ProblemCode.OUT_OF_RANGE
 
@@ -179,7 +184,7 @@ def _problems(c: CompiledPack, role: Role, data: Mapping[Any, object]) -> list[A
 
 def check_answers(
     c: CompiledPack, answers: object, respondent: object
-) -> tuple[Role, dict[str, bool | int]]:
+) -> tuple[Role, dict[str, Answer]]:
     """Check answers against the questionnaire; return the role and the answered values.
 
     Raises:
@@ -219,18 +224,21 @@ def _given_answers(answers: object, respondent: object) -> tuple[Role, Mapping[A
 
 def _checked(
     c: CompiledPack, role: Role, data: Mapping[Any, object]
-) -> tuple[dict[str, bool | int], int]:
+) -> tuple[dict[str, Answer], int]:
     """The answered values, and the ordinary rules they may make hold (see `RuleIndex`).
 
     Raises:
         AnswerError: Listing every problem; never quoting a value.
     """
     known = c.known[role]
-    clean: dict[str, bool | int] = {}
+    clean: dict[str, Answer] = {}
     found = c.index.always
     try:
         for item in data.items():
-            hit = known.get(item)  # a TypeError for a value that cannot be hashed: not valid
+            try:
+                hit = known.get(item)
+            except TypeError:  # a value that cannot be hashed: a list of codes, or not valid
+                hit = None
             if hit is not None and hit[0] is item[1]:
                 clean[item[0]] = item[1]
                 found |= hit[1]
@@ -241,6 +249,7 @@ def _checked(
                 continue
             if not check(value):
                 raise ValueError(key)
+            value = parse(c.questions[key], value)
             clean[key] = value
             found |= c.index.answer_bits(key, value)
     except (KeyError, ValueError, TypeError):
@@ -264,11 +273,11 @@ def readable(c: CompiledPack, answers: object, respondent: object) -> tuple[Role
     if not isinstance(data, Mapping):
         return role, {}
     checks = c.expected_checks
-    clean: dict[str, bool | int] = {}
+    clean: dict[str, Answer] = {}
     for key, value in data.items():
         check = checks.get(key) if isinstance(key, str) else None
         if check is not None and check(value):
-            clean[key] = value
+            clean[key] = parse(c.questions[key], value)
     return role, clean
 
 

@@ -28,7 +28,6 @@ saw it true, and some saw it false.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +37,7 @@ from trustkit._engine.compile import OPERATORS, compiled, dimension_items, evalu
 from trustkit._engine.decide import verdict
 from trustkit._engine.examples import REFERENCE_TIME, _check, _Example, read_examples
 from trustkit._engine.trace import trace
+from trustkit._pack.kinds import kind_of
 from trustkit._public import public
 from trustkit._vocabulary import FACT_FAMILIES, split_fact
 from trustkit.errors import PackError, PackProblem, ProblemCode, TrustkitError
@@ -53,7 +53,6 @@ from trustkit.models import (
     Not,
     Op,
     PackRef,
-    QuestionKind,
     Rule,
     ScoreCompare,
 )
@@ -74,7 +73,17 @@ __all__ = [
 KILLED, SURVIVED, EQUIVALENT, REFUSED = "killed", "survived", "equivalent", "refused"
 """What became of a mutant."""
 
-_SWAPS = {Op.LT: Op.LE, Op.LE: Op.LT, Op.GT: Op.GE, Op.GE: Op.GT, Op.EQ: Op.NE, Op.NE: Op.EQ}
+_SWAPS = {
+    Op.LT: Op.LE,
+    Op.LE: Op.LT,
+    Op.GT: Op.GE,
+    Op.GE: Op.GT,
+    Op.EQ: Op.NE,
+    Op.NE: Op.EQ,
+    Op.IN: Op.NOT_IN,
+    Op.NOT_IN: Op.IN,
+    Op.CONTAINS: Op.IN,
+}
 _COMPARES = (AnswerCompare, ScoreCompare, FactCompare)
 _ATOMS = (AnswerCompare, ScoreCompare, FactCompare, Answered)
 _MOST_SCORE_ITEMS = 40
@@ -212,10 +221,20 @@ class MutationReport:
 
 
 def _changed(cond: Compare) -> Iterator[Compare]:
-    """The changed versions of one comparison: threshold +-1, then the comparison swapped."""
-    if not isinstance(cond.value, bool):
+    """The changed versions of one comparison: threshold +-1, then the comparison swapped.
+
+    A comparison on codes loses each of its codes in turn (while one is left) instead
+    of moving a threshold, and ``in`` and ``not in`` swap (``contains`` becomes ``in``).
+    """
+    value = cond.value
+    if isinstance(value, tuple):
+        assert isinstance(cond, AnswerCompare)  # only answers are compared with codes
+        if len(value) > 1:
+            for i in range(len(value)):
+                yield attrs.evolve(cond, value=value[:i] + value[i + 1 :])
+    elif not isinstance(value, bool):
         for step in (1, -1):
-            yield attrs.evolve(cond, value=cond.value + step)
+            yield attrs.evolve(cond, value=value + step)
     yield attrs.evolve(cond, op=_SWAPS[cond.op])
 
 
@@ -261,13 +280,10 @@ def atoms(cond: Condition) -> Iterator[AnswerCompare | ScoreCompare | FactCompar
 def _domain(leaf: Compare, new: Compare, pack: ContentPack) -> Sequence[Any] | None:
     """Every value the compared thing can take (None when unbounded or not known)."""
     if isinstance(leaf, AnswerCompare):
-        kind = pack.question(leaf.question).kind
-        if kind is QuestionKind.SCALE:
-            return (1, 2, 3, 4, 5)
-        if kind is QuestionKind.YES_NO:
-            return (True, False)
-        # A count: past both thresholds, every count compares alike.
-        return range(max(0, math.floor(max(leaf.value, new.value))) + 2)
+        # The answer classes of both comparisons: past them, every answer compares alike.
+        question = pack.question(leaf.question)
+        assert isinstance(new, AnswerCompare)  # a change keeps what is compared
+        return kind_of(question).classes(question, (leaf, new))
     if isinstance(leaf, ScoreCompare):
         n = len(dimension_items(pack)[leaf.dimension])
         if n > _MOST_SCORE_ITEMS:

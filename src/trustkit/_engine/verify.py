@@ -60,6 +60,8 @@ from trustkit._engine.decide import verdict
 from trustkit._engine.emergency import TOPIC
 from trustkit._engine.facts import compute
 from trustkit._engine.recommend import render
+from trustkit._pack.kinds import MAX_CHOICE_CODES, kind_of
+from trustkit._pack.kinds import reverse as reverse_key
 from trustkit._pack.validate import CRISIS_TOPICS, PARTNER_FACING, SECRECY, pack_problems
 from trustkit._public import public
 from trustkit.errors import NoStepError, PackError, ProblemCode
@@ -76,7 +78,6 @@ from trustkit.models import (
     Not,
     Op,
     PackRef,
-    QuestionKind,
     Recommendation,
     Role,
     ScoreCompare,
@@ -257,6 +258,17 @@ class _GaveUpError(Exception):
     """The analysis has looked at as many regions as it may."""
 
 
+class _TooManyCodesError(_GaveUpError):
+    """Conditions tell apart too many codes of one multiple choice question to list each set."""
+
+    def __init__(self, question: str) -> None:
+        super().__init__(question)
+        self.why = (
+            f"conditions on {question!r} name more than {MAX_CHOICE_CODES} of its codes: "
+            "the sets of codes it may be answered with are too many to try each"
+        )
+
+
 class _Budget:
     __slots__ = ("left",)
 
@@ -355,7 +367,10 @@ def _safety(c: CompiledPack, role: Role) -> tuple[list[Finding], str | None]:
     if all(_pure(r.rule.when, c) for r in c.safety_rules):
         cases: Iterator[Answers] = ({q: True} for q in screen)
     else:
-        space = _Space(c, role, safety_yes=True)
+        try:
+            space = _Space(c, role, safety_yes=True)
+        except _TooManyCodesError as error:
+            return [], f"the {role}'s safety rules cannot be proved: {error.why}"
         others = [q for r in c.safety_rules for q in space.reads(r.rule.when) if q not in screen]
         names = list(dict.fromkeys(others))
         domains = [space.classes[q] for q in names]
@@ -404,19 +419,11 @@ class _Space:
                     scored.add(atom.dimension)
         self.classes: dict[str, tuple[Value, ...]] = {}
         for q in asked:
-            values: list[Answer]
-            if q.kind is QuestionKind.YES_NO:
-                values = [True, False] if safety_yes or not q.safety else [False]
-            elif q.kind is QuestionKind.SCALE:
-                values = [1, 2, 3, 4, 5]
-            else:
-                limits = [
-                    math.floor(a.value)
-                    for a in on.get(q.id, ())
-                    if isinstance(a, AnswerCompare) and not isinstance(a.value, bool)
-                ]
-                # Every count above the largest threshold compares alike: one stands for them.
-                values = list(range(max([0, *limits]) + 2))
+            compares = [a for a in on.get(q.id, ()) if isinstance(a, AnswerCompare)]
+            found = kind_of(q).classes(q, compares)
+            if found is None:
+                raise _TooManyCodesError(q.id)
+            values = [False] if q.safety and not safety_yes else found
             if q.dimension in scored:  # a score needs each value
                 self.classes[q.id] = (*values, None)
                 continue
@@ -477,7 +484,8 @@ class _Space:
                     return _U, q
                 x = a[q]
                 if x is not None:
-                    total += 6 - x if reverse else x  # as CompiledPack.score: the same sum
+                    # as CompiledPack.score: the same sum (only scale questions are scored)
+                    total += reverse_key(x) if reverse else x  # type: ignore[arg-type, operator]
                     count += 1
             holds = bool(count) and OPERATORS[cond.op](total / count, cond.value)
             return (_T if holds else _F), None
@@ -795,11 +803,13 @@ def verify_pack(pack: ContentPack, *, max_regions: int = MAX_REGIONS) -> VerifyR
             if c.screen[other]:
                 analysis.run(role, apart=True)
         dead = analysis.dead()
-    except _GaveUpError:
+    except _GaveUpError as error:
         complete = False
         dead = []
         gave_up.append(
-            f"the ordinary rules cut the answers into more than {max_regions:,} regions: "
+            f"{error.why}: no rule is claimed dead"
+            if isinstance(error, _TooManyCodesError)
+            else f"the ordinary rules cut the answers into more than {max_regions:,} regions: "
             "no rule is claimed dead"
         )
     return VerifyReport(

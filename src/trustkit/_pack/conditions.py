@@ -152,8 +152,19 @@ def read_condition(reader: Reader, data: object, path: str, depth: int) -> Condi
     else:
         name = sub.text(kind)
         op = sub.choice("op", Op)
-        value = sub.typed("value", (bool, int, float), "true, false or a number", _MISSING)
-        value = 0 if value is _MISSING else value
+        raw = sub.raw("value", _MISSING)
+        if kind == "answer" and type(raw) is list and all(type(c) is str for c in raw):
+            value: Any = tuple(raw)  # option codes: `in`, `not in`, `contains`
+        else:
+            value = sub.typed(
+                "value",
+                (bool, int, float),
+                "true, false or a number"
+                if kind != "answer"
+                else "true, false, a number or a list of option codes",
+                _MISSING,
+            )
+            value = 0 if value is _MISSING else value
         kinds_of: dict[str, Any] = {"answer": AnswerCompare, "score": ScoreCompare}
         result = kinds_of.get(kind, FactCompare)(name, op, value)
         sub.done()

@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from trustkit._pack import kinds
 from trustkit._roles import Role, role_field
 from trustkit._vocabulary import (
     DISCREET,
@@ -28,8 +29,8 @@ from trustkit._vocabulary import (
 )
 from trustkit.models import PlanKind, PlanPart, QuestionKind, Urgency, Who
 
-SCALE_MIN, SCALE_MAX = 1, 5
-"""The agreement scale of ``scale`` questions (and of dimension scores)."""
+SCALE_MIN, SCALE_MAX = kinds.SCALE_MIN, kinds.SCALE_MAX
+"""The agreement scale of ``scale`` questions (and of dimension scores): see `kinds`."""
 
 MAX_SUMMARY = 140
 """The longest a step's summary may be (a card's summary line, after CDS Hooks)."""
@@ -299,6 +300,31 @@ DIMENSIONS = Table(
     ),
 )
 
+OPTIONS = Table(
+    "options",
+    "option",
+    "questions.toml",
+    "One coded answer of a choice question ([[questions.options]]). A locale file translates "
+    'its label as [options."<question id>.<code>"].',
+    (
+        Field(
+            "code",
+            "id",
+            "The option's code, unique in its question. Apps store answers by it and "
+            "conditions name it ('in', 'not in', 'contains'): never reuse it for a different "
+            "meaning.",
+        ),
+        Field("label", "text", "The words shown for the option.", translate=True),
+        Field(
+            "weight",
+            "number",
+            "Optional: a number the option stands for (FHIR's item weight), for apps that "
+            "score answers. Rules never read it.",
+            required=False,
+        ),
+    ),
+)
+
 QUESTIONS = Table(
     "questions",
     "question",
@@ -322,7 +348,8 @@ QUESTIONS = Table(
             "kind",
             "choice",
             f"The kind of answer: 'scale' ({SCALE_MIN} = strongly disagree ... {SCALE_MAX} = "
-            "strongly agree), 'yes_no' or 'count' (a whole number, 0 or more).",
+            "strongly agree), 'yes_no', 'count' (a whole number, 0 or more), 'choice' (the "
+            "code of one of its options) or 'multiple_choice' (a list of its options' codes).",
             choices=QuestionKind,
         ),
         Field(
@@ -370,6 +397,13 @@ QUESTIONS = Table(
             "the step.",
             required=False,
             schema={"default": False},
+        ),
+        Field(
+            "options",
+            "options",
+            "Choice and multiple choice questions only, at least two: the coded answers, in "
+            "the order they are offered ([[questions.options]]).",
+            required=False,
         ),
     ),
 )
@@ -624,6 +658,10 @@ TABLES: Mapping[str, Table] = MappingProxyType(
 )
 """Every kind of item, by kind."""
 
+ALL_TABLES: Mapping[str, Table] = MappingProxyType({**TABLES, OPTIONS.kind: OPTIONS})
+"""Every kind of item, with the options of choice questions (read as part of a question,
+translated on their own as ``[options."<question id>.<code>"]``)."""
+
 
 @attrs.frozen
 class Template:
@@ -856,6 +894,7 @@ OVERRIDABLE: Mapping[str, tuple[str, ...]] = MappingProxyType(
 TRANSLATABLE: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         **{kind: table.translatable for kind, table in TABLES.items()},
+        OPTIONS.kind: OPTIONS.translatable,
         "messages": MESSAGE_FIELDS,
     }
 )

@@ -22,6 +22,7 @@ from trustkit.models import (
     Action,
     Dimension,
     Messages,
+    Option,
     Origin,
     PlanTemplate,
     Question,
@@ -113,8 +114,19 @@ def _field(reader: Reader, field: Field) -> Any:
         return _date(reader, name)
     if field.shape == "condition":
         return read_condition(reader, reader.raw(name), name, 1)
+    if field.shape == "number":
+        value = reader.typed(name, (int, float), "a number", None)
+        return None if isinstance(value, bool) else value
+    if field.shape == "options":
+        return tuple(_tables(reader, name, _option))
     assert field.shape == "actions", field.shape
     return tuple(_kind(spec.ACTIONS, reader, name))
+
+
+def _option(reader: Reader) -> Option:
+    """One option of a choice question (keyed by its code, not an id: no fast path)."""
+    values = {field.name: _field(reader, field) for field in spec.OPTIONS.fields}
+    return Option(**values, origin=reader.origin)
 
 
 def _roles(reader: Reader, name: str) -> frozenset[Role]:
@@ -146,7 +158,15 @@ def _date(reader: Reader, name: str) -> dt.date:
 # values are the ones `_field` gives (interned texts, shared comparisons).
 
 _BAD: Any = object()
-_LEFT_OUT = {"text": "", "ref": None, "texts": (), "flag": False, "actions": ()}
+_LEFT_OUT = {
+    "text": "",
+    "ref": None,
+    "texts": (),
+    "flag": False,
+    "actions": (),
+    "options": (),
+    "number": None,
+}
 """The value of each optional field's shape when a table leaves it out (``choice``: its default)."""
 _CHOICES: dict[Any, dict[str, Any]] = {
     f.choices: {member.value: member for member in f.choices}
@@ -192,6 +212,9 @@ def _quick_reader(field: Field) -> Callable[[Any, PackFile], Any]:
             return _BAD
         return frozenset(members[v] for v in value)
 
+    def never(value: Any, file: PackFile) -> Any:
+        return _BAD  # read the slow way, by `_field`
+
     def actions(value: Any, file: PackFile) -> Any:
         if type(value) is not list:
             return _BAD
@@ -212,6 +235,8 @@ def _quick_reader(field: Field) -> Callable[[Any, PackFile], Any]:
         "date": typed(dt.date),
         "condition": condition,
         "actions": actions,
+        "options": never,
+        "number": never,
     }
     return readers[shape]
 

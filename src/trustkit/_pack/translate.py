@@ -85,6 +85,18 @@ def _apply(item: Any, kind: str, texts: dict[tuple[str, str, str], Text]) -> Any
     return attrs.evolve(item, **changes) if changes else item
 
 
+def _question(question: Any, texts: dict[tuple[str, str, str], Text]) -> Any:
+    """A question translated, with its options' labels (``[options."<question>.<code>"]``)."""
+    translated = _apply(question, "questions", texts)
+    if not question.options:
+        return translated
+    options = tuple(
+        attrs.evolve(o, label=texts.get(("options", f"{question.id}.{o.code}", "label"), o.label))
+        for o in question.options
+    )
+    return attrs.evolve(translated, options=options)
+
+
 def localize(pack: ContentPack, locale: str) -> ContentPack:
     """The pack with its texts translated into ``locale`` where a translation exists."""
     tags = fallbacks(locale)
@@ -112,7 +124,7 @@ def localize(pack: ContentPack, locale: str) -> ContentPack:
         locale=locale,
         steps=steps,
         dimensions=tuple(_apply(d, "dimensions", texts) for d in pack.dimensions),
-        questions=tuple(_apply(q, "questions", texts) for q in pack.questions),
+        questions=tuple(_question(q, texts) for q in pack.questions),
         rules=tuple(_apply(r, "rules", texts) for r in pack.rules),
         resources=tuple(_apply(r, "resources", texts) for r in pack.resources),
         plans=tuple(_apply(p, "plans", texts) for p in pack.plans),

@@ -11,6 +11,7 @@ when the engine compiles it) or whenever an app calls
 
 from __future__ import annotations
 
+import math
 import re
 import string
 from collections.abc import Iterable, Iterator, Mapping
@@ -18,8 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from trustkit._countries import INTERNATIONAL, country_problem
 from trustkit._pack.conditions import MAX_CONDITION_DEPTH
+from trustkit._pack.kinds import CODE_OPS, kind_of
 from trustkit._pack.read import ID_WORDS, is_id
 from trustkit._pack.spec import (
+    ALL_TABLES,
     DISCREET_MESSAGES,
     MAX_SUMMARY,
     MONTHS,
@@ -208,7 +211,13 @@ class _ConditionChecker:
             if id(cond) in self.clean:
                 return
             before = len(self.problems)
-            if isinstance(cond, AnswerCompare):
+            if cond.op in CODE_OPS and not isinstance(cond, AnswerCompare):
+                self.fail(
+                    f"{path}.op",
+                    f"{cond.op!r} compares option codes: only choice questions have them",
+                    ProblemCode.INVALID_VALUE,
+                )
+            elif isinstance(cond, AnswerCompare):
                 self.check_answer(cond, path)
             elif isinstance(cond, ScoreCompare):
                 self.check_score(cond, path)
@@ -237,6 +246,9 @@ class _ConditionChecker:
             )
             return
         value = cond.value
+        if question.options or isinstance(value, tuple) or cond.op in CODE_OPS:
+            self.check_codes(cond, question, path)
+            return
         if question.kind is QuestionKind.YES_NO:
             if cond.op not in _EQUALITY_OPS:
                 self.fail(
@@ -261,6 +273,34 @@ class _ConditionChecker:
         low = SCALE_MIN if question.kind is QuestionKind.SCALE else 0
         high = SCALE_MAX if question.kind is QuestionKind.SCALE else None
         self.check_range(cond.op, value, low, high, f"{path}.value", cond.question)
+
+    def check_codes(self, cond: AnswerCompare, question: Question, path: str) -> None:
+        """A comparison on codes: a choice question's own, with an operator its kind allows."""
+        kind = kind_of(question)
+        if cond.op not in kind.ops:
+            allowed = " or ".join(repr(op.value) for op in Op if op in kind.ops)
+            self.fail(
+                f"{path}.op",
+                f"{cond.question} is a {question.kind.value} question: use {allowed}",
+                ProblemCode.INVALID_VALUE,
+            )
+            return
+        value = cond.value
+        if not (isinstance(value, tuple) and value and all(isinstance(c, str) for c in value)):
+            self.fail(
+                f"{path}.value",
+                f"{cond.question}: compare it with a list of its option codes",
+                ProblemCode.WRONG_TYPE,
+            )
+            return
+        unknown = [c for c in value if c not in question.codes]
+        if unknown:
+            self.fail(
+                f"{path}.value",
+                f"unknown code {unknown[0]!r} of {cond.question}"
+                f"{did_you_mean(unknown[0], question.codes)}",
+                ProblemCode.UNKNOWN_REFERENCE,
+            )
 
     def check_fact(self, cond: FactCompare, path: str) -> None:
         family, suffix = split_fact(cond.fact)
@@ -465,7 +505,7 @@ def text_placeholder_problem(kind: str, item: Any, field: str, text: object) -> 
     ``{emergency}`` anywhere else would reach a reader as it is written. In a field
     with placeholders any other ``{name}`` is a typo; elsewhere braces are plain text.
     """
-    declared = TABLES[kind].field(field).placeholders
+    declared = ALL_TABLES[kind].field(field).placeholders
     allowed = set(declared)
     if kind == "rules" and not item.safety:
         allowed.discard(EMERGENCY)
@@ -483,8 +523,8 @@ def text_placeholder_problem(kind: str, item: Any, field: str, text: object) -> 
 
 def _check_placeholders(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
     for kind, items in item_tables(pack).items():
-        if kind == "messages":
-            continue  # templates: `template_problem`
+        if kind in ("messages", "options"):
+            continue  # templates: `template_problem`; an option's label is never filled in
         table = TABLES[kind]
         for item in items.values():
             for field in table.fields:
@@ -558,6 +598,40 @@ def _check_questions(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
             yield place.problem(
                 "high_risk", "only a safety question can be a high-risk marker", ProblemCode.UNSAFE
             )
+        yield from _check_options(q, place)
+
+
+_CHOICES = frozenset({QuestionKind.CHOICE, QuestionKind.MULTIPLE_CHOICE})
+
+
+def _check_options(q: Question, place: _Place) -> Iterator[PackProblem]:
+    """A choice question's options: at least two, each code an id used once, each labelled."""
+    if q.kind not in _CHOICES:
+        if q.options:
+            yield place.problem(
+                "options", "only choice questions have options", ProblemCode.INVALID_VALUE
+            )
+        return
+    if len(q.options) < 2:
+        yield place.problem(
+            "options", "a choice question needs at least two options", ProblemCode.MISSING
+        )
+    seen: set[str] = set()
+    for i, option in enumerate(q.options):
+        if not is_id(option.code):
+            yield place.problem(
+                f"options[{i}].code", f"a code: {ID_WORDS}", ProblemCode.INVALID_VALUE
+            )
+        elif option.code in seen:
+            yield place.problem(
+                f"options[{i}].code", f"code {option.code!r} is used twice", ProblemCode.DUPLICATE
+            )
+        seen.add(option.code)
+        if not option.label.strip():
+            yield place.problem(f"options[{i}].label", "a text", ProblemCode.MISSING)
+        weight: Any = option.weight
+        if weight is not None and not (_is_number(weight) and math.isfinite(weight)):
+            yield place.problem(f"options[{i}].weight", "a finite number", ProblemCode.WRONG_TYPE)
 
 
 def _check_rules(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
@@ -829,6 +903,7 @@ def item_tables(pack: ContentPack) -> dict[str, dict[str, Any]]:
         "actions": {a.id: a for s in pack.steps for a in s.actions},
         "dimensions": {d.id: d for d in pack.dimensions},
         "questions": {q.id: q for q in pack.questions},
+        "options": {f"{q.id}.{o.code}": o for q in pack.questions for o in q.options},
         "rules": {r.id: r for r in pack.rules},
         "resources": {r.id: r for r in pack.resources},
         "plans": {p.id: p for p in pack.plans},
