@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import marshal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ pd: Any = pytest.importorskip("pandas")
 import trustkit  # noqa: E402  (after the skips)
 import trustkit.dask as tkd  # noqa: E402  (after the skips)
 from tests.test_batch import APART, corpus, rec, write_jsonl  # noqa: E402  (after the skips)
+from trustkit import _batch  # noqa: E402  (after the skips)
 from trustkit._cli import main  # noqa: E402  (after the skips)
 
 pytestmark = [
@@ -127,6 +129,7 @@ def test_what_the_workers_run_works_here_too() -> None:
     apart = trustkit.load_pack("core", APART)
     tkd._PackPlugin("here", (core, apart)).setup(worker=None)
     assert tkd._packs("here") == (core, apart)
-    lines = [json.dumps([f"#{n}", r]) for n, r in enumerate(generated(40), 1)]
-    tally = tkd._diff_bucket("\n".join(lines).encode(), "here", None)
+    rows = [_batch.read_row(r, f"#{n}") for n, r in enumerate(generated(40), 1)]
+    data = marshal.dumps([_batch.encode(row) for row in rows])
+    tally = tkd._diff_bucket(data, "here", None)
     assert tally.report(core, apart) == trustkit.diff_packs(core, apart, generated(40))

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import io
 import json
+import marshal
 import math
 import os
 import tempfile
@@ -34,15 +36,13 @@ import attrs
 
 from trustkit import _json
 from trustkit._api import default_pack
-from trustkit._engine.compile import compiled
-from trustkit._engine.decide import verdict
-from trustkit._engine.many import Sayer
-from trustkit._engine.recommend import render
+from trustkit._engine.compile import CompiledPack, compiled
+from trustkit._engine.decide import decision, verdict
 from trustkit._engine.state import fold, screened, taken
 from trustkit._public import public
-from trustkit._serialization import parse_checkin
+from trustkit._serialization import _timestamp, parse_checkin
 from trustkit.errors import AnswerError, AnswerProblem, ProblemCode, TrustkitError
-from trustkit.models import CheckIn, ContentPack, CoupleState, PackRef, Recommendation
+from trustkit.models import CheckIn, ContentPack, CoupleState, Decision, PackRef, Role
 
 if TYPE_CHECKING:  # the pandas and parquet extras: named in return types, never imported here
     import pandas
@@ -73,7 +73,7 @@ _NEW = CoupleState()
 _FIELDS = frozenset({"id", "couple", "respondent", "answers", "at", "recommended"})
 _PARQUET = (".parquet", ".pq")
 
-Outcome = Recommendation | str
+Outcome = Decision | str
 """A decision, or the problem (text naming fields and questions only) that stopped it."""
 
 
@@ -208,8 +208,59 @@ _FAR = _describe(
 )
 
 
+_ROLES = {role.value: role for role in Role}
+
+
+def _plain(item: dict[Any, object]) -> Row | None:
+    """A record of the common shape read in one pass, or ``None`` for `read_row`'s careful path.
+
+    The common shape: known fields only, an ``id`` and any ``couple`` as text,
+    a known respondent, ``answers`` a dict (or its JSON text) keyed by text,
+    ``at`` an RFC 3339 text or an aware datetime in the readers' years, and
+    ``recommended`` text or absent. Anything else (and every problem) is left
+    to the careful path, which reads it as it always has; a record read here
+    gives the very ``Row`` the careful path would give.
+    """
+    if not item.keys() <= _FIELDS:
+        return None
+    record_id, couple = item.get("id"), item.get("couple")
+    if type(record_id) is not str or not 0 < len(record_id) <= MAX_ID_CHARS:
+        return None
+    if couple is not None and (type(couple) is not str or not 0 < len(couple) <= MAX_ID_CHARS):
+        return None
+    respondent = item.get("respondent")
+    role = _ROLES.get(respondent) if type(respondent) is str else None
+    answers, at, recommended = item.get("answers"), item.get("at"), item.get("recommended")
+    if role is None or (recommended is not None and type(recommended) is not str):
+        return None
+    if type(answers) is str:
+        try:
+            answers = _json.loads(answers)
+        except (AnswerError, ValueError):
+            return None
+    if type(answers) is not dict or not all(type(key) is str for key in answers):
+        return None
+    if type(at) is str:
+        try:
+            at = _timestamp(at)
+        except ValueError:
+            return None
+    if type(at) is not dt.datetime or at.utcoffset() is None or not EARLIEST <= at < LATEST:
+        return None
+    return Row(record_id, couple, CheckIn(role, answers, at, recommended))
+
+
 def read_row(item: object, label: str) -> Row:
     """A record read as a row; ``label`` names it when it has no usable id."""
+    if type(item) is dict:
+        row = _plain(item)
+        if row is not None:
+            return row
+    return careful_row(item, label)
+
+
+def careful_row(item: object, label: str) -> Row:
+    """A record read as a row, field by field, with every problem named."""
     if isinstance(item, CheckIn):
         return Row(label, None, item)
     if isinstance(item, _Broken):
@@ -417,14 +468,14 @@ def bucket_count(path: str | os.PathLike[str]) -> int:
 # ------------------------------------------------------------------------------ deciding
 
 
-def _one(say: Sayer, checkin: CheckIn, state: CoupleState | None, country: str | None) -> Outcome:
-    """A record's outcome: decided as one call decides it; said once per batch without a state."""
+def _one(
+    c: CompiledPack, checkin: CheckIn, state: CoupleState | None, country: str | None
+) -> Outcome:
+    """A record's outcome: decided as one call decides it, the decision alone (never said)."""
     try:
-        found = verdict(say.c, checkin, None, country, state=state)
+        return decision(c, verdict(c, checkin, None, country, state=state, wanted=0))
     except TrustkitError as error:
         return _describe(error)
-    # With a state, facts may be read too: said afresh, as the single call says it.
-    return say(found) if state is None else render(say.c, found)
 
 
 def _carried(
@@ -440,7 +491,7 @@ def _carried(
     c = compiled(pack)
     if isinstance(result, str) or taken(state, checkin) is not None:
         return attrs.evolve(state, disclosures=screened(c, state.disclosures, checkin))
-    step = checkin.recommended if checkin.recommended is not None else result.step.id
+    step = checkin.recommended if checkin.recommended is not None else result.step_id
     return fold(c, state, checkin, step)
 
 
@@ -455,14 +506,14 @@ def decide(
     those records as its history decides it.
     """
     out: list[tuple[Outcome, ...]] = [()] * len(rows)
-    sayers = [Sayer(compiled(pack)) for pack in packs]
+    compiled_packs = [compiled(pack) for pack in packs]
     couples: dict[str, list[int]] = {}
     for i, row in enumerate(rows):
         if row.checkin is None and (row.said_yes is None or row.couple is None):
-            out[i] = tuple(_unread(say, row, None, country) for say in sayers)
+            out[i] = tuple(_unread(c, row, None, country) for c in compiled_packs)
         elif row.couple is None:
             assert row.checkin is not None
-            out[i] = tuple(_one(say, row.checkin, None, country) for say in sayers)
+            out[i] = tuple(_one(c, row.checkin, None, country) for c in compiled_packs)
         else:
             couples.setdefault(row.couple, []).append(i)
     for members in couples.values():
@@ -474,10 +525,10 @@ def decide(
             for n, pack in enumerate(packs):
                 if row.checkin is None:  # only its yes answers can be read: answered, remembered
                     assert row.said_yes is not None
-                    result = _unread(sayers[n], row, states[n], country)
+                    result = _unread(compiled_packs[n], row, states[n], country)
                     states[n] = _carried(pack, states[n], row.said_yes, row.problem or "")
                 else:
-                    result = _one(sayers[n], row.checkin, states[n], country)
+                    result = _one(compiled_packs[n], row.checkin, states[n], country)
                     states[n] = _carried(pack, states[n], row.checkin, result)
                 results.append(result)
             out[i] = tuple(results)
@@ -491,7 +542,7 @@ def _when(row: Row) -> dt.datetime:
     return checkin.at
 
 
-def _unread(say: Sayer, row: Row, state: CoupleState | None, country: str | None) -> Outcome:
+def _unread(c: CompiledPack, row: Row, state: CoupleState | None, country: str | None) -> Outcome:
     """A record that cannot be read whole: its problem, or the help its yes answers call for.
 
     The help comes first, with the record's problem reported beside it (in
@@ -501,14 +552,14 @@ def _unread(say: Sayer, row: Row, state: CoupleState | None, country: str | None
     if row.said_yes is None:
         return problem
     try:
-        found = verdict(say.c, row.said_yes, None, country, state=state)
+        found = verdict(c, row.said_yes, None, country, state=state, wanted=0)
     except TrustkitError:
         return problem
     if found.winner is not None:  # no safety yes among them: the record stays unread
         return problem
-    rec = render(say.c, found)
+    said = decision(c, found)
     beside = AnswerProblem("record", problem, code=ProblemCode.INVALID_VALUE)
-    return attrs.evolve(rec, problems=(*rec.problems, beside))
+    return attrs.evolve(said, problems=(*said.problems, beside))
 
 
 def _chosen(pack: ContentPack | None, locale: str | None) -> ContentPack:
@@ -594,7 +645,7 @@ class BatchResult:
         return table
 
 
-def _beside(rec: Recommendation) -> str | None:
+def _beside(rec: Decision) -> str | None:
     """The problems reported beside a safety result, as the ``error`` column says them."""
     if not rec.problems:
         return None
@@ -611,7 +662,7 @@ def _cells(outcome: Outcome) -> Cells:
     if isinstance(outcome, str):
         return (None, None, None, None, outcome)
     return (
-        outcome.step.id,
+        outcome.step_id,
         outcome.rule_id,
         outcome.urgency.value,
         outcome.safety,
@@ -892,9 +943,9 @@ class Tally:
             self._malformed(record_id, problem)
             return
         self.decided += 1
-        if old.step.id == new.step.id and old.rule_id == new.rule_id:
+        if old.step_id == new.step_id and old.rule_id == new.rule_id:
             return
-        key = (old.step.id, old.rule_id, new.step.id, new.rule_id, old.safety or new.safety)
+        key = (old.step_id, old.rule_id, new.step_id, new.rule_id, old.safety or new.safety)
         count, examples = self.changes.get(key, (0, []))
         examples.append(record_id)
         if len(examples) > 4 * EXAMPLES:
@@ -976,35 +1027,66 @@ def diff_rows(
     return tally
 
 
-def _jsonable(value: object) -> object:
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    to_datetime = getattr(value, "to_pydatetime", None)
-    if to_datetime is not None:
-        return to_datetime().isoformat()
-    raise TypeError(type(value).__name__)
+_JSON_LEAVES = (str, int, float, bool, type(None))
+SPILL_ROWS = 256
+"""Rows held per bucket before they are written to its file."""
+
+Spilled = tuple[str, str | None, str | None, object, object]
+"""A row as a bucket file holds it: id, couple, problem, check-in, yes answers (plain data)."""
 
 
-def encode(label: str, item: object) -> str | None:
-    """A record as one line of a bucket file, or ``None`` if it cannot be written."""
-    try:
-        return json.dumps([label, item], default=_jsonable, ensure_ascii=False) + "\n"
-    except (TypeError, ValueError):
+def _json_data(value: object) -> bool:
+    """Whether a value is JSON data (as a JSON file's record is): what a bucket holds."""
+    if isinstance(value, _JSON_LEAVES):
+        return True
+    if isinstance(value, list):
+        return all(_json_data(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _json_data(v) for k, v in value.items())
+    return False
+
+
+def _plain_checkin(checkin: CheckIn | None) -> object:
+    """A check-in as plain data for `marshal`, or ``None`` for none."""
+    if checkin is None:
         return None
+    return (checkin.respondent.value, dict(checkin.answers), checkin.at.isoformat(),
+            checkin.recommended)  # fmt: skip
 
 
-def decode_rows(lines: Iterable[str]) -> list[Row]:
-    """The rows of a bucket file's lines."""
+def encode(row: Row) -> Spilled | None:
+    """A row as plain data for a bucket file, or ``None`` if its answers are not JSON data.
+
+    Only our own plain data (text, numbers, lists, dicts) is written, with
+    `marshal`: never pickle, and nothing is evaluated on the way back. A time is
+    written as its ISO text, so it comes back with its UTC offset.
+    """
+    checkin = row.checkin or row.said_yes
+    if checkin is not None and not _json_data(dict(checkin.answers)):
+        return None
+    return (row.record_id, row.couple, row.problem, _plain_checkin(row.checkin),
+            _plain_checkin(row.said_yes))  # fmt: skip
+
+
+def _checkin_of(data: Any) -> CheckIn | None:
+    if data is None:
+        return None
+    respondent, answers, at, recommended = data
+    return CheckIn(respondent, answers, dt.datetime.fromisoformat(at), recommended)
+
+
+def decode_rows(data: bytes) -> list[Row]:
+    """The rows of a bucket file's bytes (`marshal` of lists of `Spilled` rows)."""
     rows = []
-    for line in lines:
-        label, item = json.loads(line)
-        rows.append(read_row(item, label))
+    with io.BytesIO(data) as stream:
+        while stream.tell() < len(data):
+            for record_id, couple, problem, checkin, yes in marshal.load(stream):
+                rows.append(Row(record_id, couple, _checkin_of(checkin), problem, _checkin_of(yes)))
     return rows
 
 
-def _bucket_of(label: str, item: object, buckets: int) -> int:
-    couple = item.get("couple") if isinstance(item, Mapping) else None
-    key = label if _missing(couple) else f"couple:{couple}"
+def _bucket_of(row: Row, buckets: int) -> int:
+    key = row.record_id if row.couple is None else f"couple:{row.couple}"
     return zlib.crc32(key.encode("utf-8", "replace")) % buckets
 
 
@@ -1015,22 +1097,34 @@ def spread(
     tally: Tally,
     progress: Callable[[int], None] | None,
 ) -> list[Path]:
-    """Write records to bucket files by couple; count broken ones into ``tally`` at once."""
-    paths = [folder / f"bucket-{n}.jsonl" for n in range(buckets)]
-    files = [path.open("w", encoding="utf-8") for path in paths]
+    """Read each record once and write its row to a bucket file by couple.
+
+    Records that cannot be kept (broken, or holding values that are not JSON
+    data) are counted into ``tally`` at once.
+    """
+    paths = [folder / f"bucket-{n}.bin" for n in range(buckets)]
+    files = [path.open("wb") for path in paths]
+    held: list[list[Spilled]] = [[] for _ in range(buckets)]
     try:
         read = 0
         for label, item in records:
             read += 1
             if progress is not None and read % CHUNK == 0:
                 progress(read)
-            line = None if isinstance(item, _Broken) else encode(label, item)
-            if line is None:
-                row = read_row(item, label)
+            row = read_row(item, label)
+            spilled = None if isinstance(item, (_Broken, CheckIn)) else encode(row)
+            if spilled is None:
                 problem = row.problem or "not a record of JSON data"
                 tally.add(row.record_id, problem, problem)
                 continue
-            files[_bucket_of(label, item, buckets)].write(line)
+            n = _bucket_of(row, buckets)
+            held[n].append(spilled)
+            if len(held[n]) >= SPILL_ROWS:
+                marshal.dump(held[n], files[n])
+                held[n] = []
+        for n, rest in enumerate(held):
+            if rest:
+                marshal.dump(rest, files[n])
         if progress is not None:
             progress(read)
     finally:
@@ -1073,9 +1167,7 @@ def run_diff(
 
 def diff_file(path: Path, old: ContentPack, new: ContentPack, country: str | None) -> Tally:
     """The tally of one bucket file."""
-    with path.open(encoding="utf-8") as lines:
-        rows = decode_rows(lines)
-    return diff_rows(rows, old, new, country)
+    return diff_rows(decode_rows(path.read_bytes()), old, new, country)
 
 
 @public

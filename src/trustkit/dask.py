@@ -150,7 +150,7 @@ def batch(
 
 def _diff_bucket(data: bytes, token: str, country: str | None) -> Tally:
     old, new = _packs(token)
-    return diff_rows(decode_rows(data.decode("utf-8").splitlines()), old, new, country)
+    return diff_rows(decode_rows(data), old, new, country)
 
 
 def diff_packs(
