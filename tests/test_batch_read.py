@@ -85,8 +85,9 @@ def test_the_quick_reader_gives_what_the_careful_reader_gives(record: dict[Any, 
 
 
 def test_the_quick_reader_takes_the_common_shape() -> None:
-    record = {"id": "r1", "couple": "c1", "respondent": "partner", "answers": {"feels_heard": 2},
-              "at": "2026-03-02T20:00:00Z", "recommended": "validation"}  # fmt: skip
+    record: dict[str, Any] = {"id": "r1", "couple": "c1", "respondent": "partner",
+                              "answers": {"feels_heard": 2}, "at": "2026-03-02T20:00:00Z",
+                              "recommended": "validation"}  # fmt: skip
     assert _batch._plain(record) == _batch.careful_row(record, "#1")
     assert _batch._plain({**record, "answers": json.dumps(record["answers"])}) is not None
     assert _batch._plain({**record, "at": T0}) is not None
@@ -135,3 +136,11 @@ def test_a_yes_in_an_unreadable_record_survives_the_spill() -> None:
     assert back == row
     diff = trustkit.diff_packs(trustkit.default_pack(), trustkit.default_pack(), [record])
     assert (diff.decided, diff.malformed) == (1, 0)
+
+
+def test_a_check_in_with_other_fields_is_made_as_usual(monkeypatch: Any) -> None:
+    record = {"id": "r1", "respondent": "partner", "answers": {"feels_heard": 2, "distress": None},
+              "at": "2026-03-02T20:00:00Z"}  # fmt: skip
+    direct = _batch.read_row(record, "#1")
+    monkeypatch.setattr(_batch, "_DIRECT", False)
+    assert _batch.read_row(record, "#1") == direct == _batch.careful_row(record, "#1")
