@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import io
 import json
 import marshal
 import math
@@ -1109,13 +1108,21 @@ def _checkin_of(data: Any) -> CheckIn | None:
 
 
 def decode_rows(data: bytes) -> list[Row]:
-    """The rows of a bucket file's bytes (`marshal` of lists of `Spilled` rows)."""
+    """The rows of a bucket file's bytes (pieces written by `spill`)."""
     rows = []
-    with io.BytesIO(data) as stream:
-        while stream.tell() < len(data):
-            for record_id, couple, problem, checkin, yes in marshal.load(stream):
-                rows.append(Row(record_id, couple, _checkin_of(checkin), problem, _checkin_of(yes)))
+    view, at = memoryview(data), 0
+    while at < len(data):
+        size = int.from_bytes(view[at : at + 4], "little")
+        for record_id, couple, problem, checkin, yes in marshal.loads(view[at + 4 : at + 4 + size]):
+            rows.append(Row(record_id, couple, _checkin_of(checkin), problem, _checkin_of(yes)))
+        at += 4 + size
     return rows
+
+
+def spill(rows: list[Spilled]) -> bytes:
+    """Rows as a piece of a bucket file: their length, then their `marshal` bytes."""
+    data = marshal.dumps(rows)
+    return len(data).to_bytes(4, "little") + data
 
 
 def _bucket_of(row: Row, buckets: int) -> int:
@@ -1153,11 +1160,11 @@ def spread(
             n = _bucket_of(row, buckets)
             held[n].append(spilled)
             if len(held[n]) >= SPILL_ROWS:
-                marshal.dump(held[n], files[n])
+                files[n].write(spill(held[n]))
                 held[n] = []
         for n, rest in enumerate(held):
             if rest:
-                marshal.dump(rest, files[n])
+                files[n].write(spill(rest))
         if progress is not None:
             progress(read)
     finally:
