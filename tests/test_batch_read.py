@@ -90,6 +90,7 @@ def test_the_quick_reader_takes_the_common_shape() -> None:
     assert _batch._plain(record) == _batch.careful_row(record, "#1")
     assert _batch._plain({**record, "answers": json.dumps(record["answers"])}) is not None
     assert _batch._plain({**record, "at": T0}) is not None
+    assert _batch._plain({**record, "answers": {1: 2}}) is None  # a question id that is not text
 
 
 @settings(max_examples=300, deadline=None)

@@ -400,16 +400,125 @@ def _lines(path: Path) -> Iterator[str | None]:
 def read_jsonl(path: Path) -> Iterator[tuple[str, object]]:
     """The records of a JSON Lines file, a line at a time (blank lines skipped)."""
     for n, line in enumerate(_lines(path), 1):
-        label = f"line {n}"
-        if line is None:
-            yield label, _Broken(f"longer than {MAX_LINE_CHARS:,} characters")
-        elif line.strip():
-            try:
-                yield label, _json.loads(line)
-            except AnswerError as error:  # a key given twice or nesting too deep, named
-                yield label, _Broken(_describe(error))
-            except ValueError:
-                yield label, _Broken("not JSON")
+        if line is None or line.strip():
+            yield f"line {n}", _line_record(line)
+
+
+def _line_record(line: str | None) -> object:
+    """The record of a line that is not blank (``None`` for one too long)."""
+    if line is None:
+        return _Broken(f"longer than {MAX_LINE_CHARS:,} characters")
+    try:
+        return _json.loads(line)
+    except AnswerError as error:  # a key given twice or nesting too deep, named
+        return _Broken(_describe(error))
+    except ValueError:
+        return _Broken("not JSON")
+
+
+# ------------------------------------------------------------------ reading in parts
+
+
+@attrs.frozen
+class Part:
+    """One part of a file, read on its own (in parallel, on a cluster).
+
+    For JSON Lines, the lines that begin in bytes ``start`` to ``end`` (the
+    first of them numbered ``first``); for Parquet, the row groups ``start``
+    to ``end`` (their first row numbered ``first``).
+    """
+
+    path: str
+    start: int
+    end: int
+    first: int = 1
+
+
+def parts(path: str | os.PathLike[str], count: int) -> list[Part]:
+    """A file cut into about ``count`` parts (Parquet: whole row groups); numbered by `numbered`.
+
+    Raises:
+        AnswerError: It is not a Parquet file (by its suffix, it should be).
+        OSError: It cannot be opened.
+    """
+    p = Path(path)
+    if p.suffix.lower() in _PARQUET:
+        with p.open("rb") as handle:
+            meta = _parquet(p, handle).metadata
+        sizes = [meta.row_group(g).num_rows for g in range(meta.num_row_groups)]
+        each = max(1, -(-len(sizes) // max(1, count)))
+        out, first = [], 1
+        for g in range(0, len(sizes), each):
+            out.append(Part(str(p), g, min(g + each, len(sizes)), first))
+            first += sum(sizes[g : g + each])
+        return out
+    size = p.stat().st_size
+    step = max(1, -(-size // max(1, count)))
+    return [Part(str(p), start, min(start + step, size)) for start in range(0, size, step)]
+
+
+def newlines(part: Part) -> int:
+    """How many lines end in a JSON Lines part's bytes (run where the file is)."""
+    count, left = 0, part.end - part.start
+    with Path(part.path).open("rb") as f:
+        f.seek(part.start)
+        while left > 0 and (piece := f.read(min(left, 1 << 20))):
+            count += piece.count(b"\n")
+            left -= len(piece)
+    return count
+
+
+def numbered(found: list[Part], ended: list[int]) -> list[Part]:
+    """JSON Lines parts with the number of their first line, from `newlines` of each."""
+    out, before = [], 0
+    for part, count in zip(found, ended, strict=True):
+        out.append(attrs.evolve(part, first=before + 1))
+        before += count
+    return out
+
+
+def _rest_of_line(f: IO[bytes]) -> int:
+    """Read through the next newline (or to the end), a piece at a time; how many bytes."""
+    count = 0
+    while piece := f.readline(1 << 16):
+        count += len(piece)
+        if piece.endswith(b"\n"):
+            break
+    return count
+
+
+def read_part(part: Part) -> Iterator[tuple[str, object]]:
+    """The records of one part, labelled as reading the whole file labels them.
+
+    A JSON Lines part holds the lines that begin in its bytes: a line begun in
+    the part before is left to that part, and its last line is read to its end.
+
+    Raises:
+        AnswerError: A Parquet part cannot be read (code ``INVALID_FILE``).
+    """
+    path = Path(part.path)
+    if path.suffix.lower() in _PARQUET:
+        yield from _parquet_rows(path, list(range(part.start, part.end)), part.first)
+        return
+    longest = 4 * MAX_LINE_CHARS + 4  # bytes: more are too many characters, whatever they are
+    with path.open("rb") as f:
+        at, n = part.start, part.first
+        if at > 0:
+            f.seek(at - 1)
+            if f.read(1) != b"\n":  # the line that began in the part before: its own
+                at += _rest_of_line(f)
+                n += 1
+        while at < part.end and (raw := f.readline(longest + 1)):
+            at += len(raw)
+            if raw.endswith(b"\n"):
+                raw = raw[:-1]
+            elif len(raw) > longest:  # too long, whatever its characters: skip the rest
+                at += _rest_of_line(f)
+            text = raw.decode("utf-8", "replace")
+            line = None if len(text) > MAX_LINE_CHARS else text
+            if line is None or line.strip():
+                yield f"line {n}", _line_record(line)
+            n += 1
 
 
 def _unreadable(path: Path) -> AnswerError:
@@ -465,10 +574,15 @@ def read_parquet(path: Path) -> Iterator[tuple[str, object]]:
             (code ``INVALID_FILE``, the file named).
         OSError: It cannot be opened.
     """
+    return _parquet_rows(path, None, 1)
+
+
+def _parquet_rows(path: Path, groups: list[int] | None, first: int) -> Iterator[tuple[str, object]]:
+    """The records of some row groups (all for ``None``), a batch of columns at a time."""
     pa = optional("pyarrow", "parquet")
-    n = 0
+    n = first - 1
     with path.open("rb") as handle:
-        batches = _parquet(path, handle).iter_batches(batch_size=CHUNK)
+        batches = _parquet(path, handle).iter_batches(batch_size=CHUNK, row_groups=groups)
         while True:
             try:
                 part = next(batches, None)
@@ -1130,6 +1244,41 @@ def _bucket_of(row: Row, buckets: int) -> int:
     return zlib.crc32(key.encode("utf-8", "replace")) % buckets
 
 
+def sort_rows(
+    records: Iterable[tuple[str, object]],
+    buckets: int,
+    tally: Tally,
+    write: Callable[[int, bytes], object],
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Read each record once and ``write`` its row to its couple's bucket; how many were read.
+
+    Records that cannot be kept (broken, or holding values that are not JSON
+    data) are counted into ``tally`` at once.
+    """
+    held: list[list[Spilled]] = [[] for _ in range(buckets)]
+    read = 0
+    for label, item in records:
+        read += 1
+        if progress is not None and read % CHUNK == 0:
+            progress(read)
+        row = read_row(item, label)
+        spilled = None if isinstance(item, (_Broken, CheckIn)) else encode(row)
+        if spilled is None:
+            problem = row.problem or "not a record of JSON data"
+            tally.add(row.record_id, problem, problem)
+            continue
+        n = _bucket_of(row, buckets)
+        held[n].append(spilled)
+        if len(held[n]) >= SPILL_ROWS:
+            write(n, spill(held[n]))
+            held[n] = []
+    for n, rest in enumerate(held):
+        if rest:
+            write(n, spill(rest))
+    return read
+
+
 def spread(
     records: Iterable[tuple[str, object]],
     buckets: int,
@@ -1137,40 +1286,36 @@ def spread(
     tally: Tally,
     progress: Callable[[int], None] | None,
 ) -> list[Path]:
-    """Read each record once and write its row to a bucket file by couple.
-
-    Records that cannot be kept (broken, or holding values that are not JSON
-    data) are counted into ``tally`` at once.
-    """
+    """`sort_rows` into bucket files in ``folder``."""
     paths = [folder / f"bucket-{n}.bin" for n in range(buckets)]
     files = [path.open("wb") for path in paths]
-    held: list[list[Spilled]] = [[] for _ in range(buckets)]
     try:
-        read = 0
-        for label, item in records:
-            read += 1
-            if progress is not None and read % CHUNK == 0:
-                progress(read)
-            row = read_row(item, label)
-            spilled = None if isinstance(item, (_Broken, CheckIn)) else encode(row)
-            if spilled is None:
-                problem = row.problem or "not a record of JSON data"
-                tally.add(row.record_id, problem, problem)
-                continue
-            n = _bucket_of(row, buckets)
-            held[n].append(spilled)
-            if len(held[n]) >= SPILL_ROWS:
-                files[n].write(spill(held[n]))
-                held[n] = []
-        for n, rest in enumerate(held):
-            if rest:
-                files[n].write(spill(rest))
+        read = sort_rows(records, buckets, tally, lambda n, data: files[n].write(data), progress)
         if progress is not None:
             progress(read)
     finally:
         for f in files:
             f.close()
     return paths
+
+
+def sort_part(part: Part, buckets: int) -> tuple[list[bytes], Tally, int]:
+    """One part of a file read and sorted by couple: each bucket's bytes, the broken, the count.
+
+    Raises:
+        AnswerError: A Parquet part cannot be read, as `read_part` raises it.
+    """
+    out = [bytearray() for _ in range(buckets)]
+    tally = Tally()
+    read = sort_rows(read_part(part), buckets, tally, lambda n, data: out[n].extend(data))
+    return [bytes(data) for data in out], tally, read
+
+
+def diff_blobs(
+    blobs: Iterable[bytes], old: ContentPack, new: ContentPack, country: str | None
+) -> Tally:
+    """The tally of one bucket, from its pieces sorted by `sort_part`."""
+    return diff_rows(decode_rows(b"".join(blobs)), old, new, country)
 
 
 def _source(checkins: object) -> Iterator[tuple[str, object]]:
