@@ -900,10 +900,11 @@ def batch(
     bad value) never stops the run: its row has the problem in ``error``,
     which names the field or question and never an answer.
 
-    Each check-in is decided on its own, by the engine behind
-    [`recommend_next_step`][trustkit.recommend_next_step] (not the chunked
-    engine of [`recommend_many`][trustkit.recommend_many]): a record's row
-    is what ``recommend_next_step(checkin, pack=pack, country=country,
+    Each check-in is decided on its own, by the decision-only path of
+    [`decide`][trustkit.decide] (the same decision as
+    [`recommend_next_step`][trustkit.recommend_next_step], without writing
+    the texts that explain it): a record's row is what
+    ``recommend_next_step(checkin, pack=pack, country=country,
     locale=locale, state=state)`` gives, where ``state`` is its couple's
     records before it, folded as [`advance`][trustkit.advance] folds them
     (each with its stored ``recommended`` step, or else the step it got
