@@ -74,8 +74,11 @@ def write_jsonl(path: Path, count: int, *, seed: int = 8) -> Path:
     return path
 
 
-def write_parquet(path: Path, count: int, *, seed: int = 8) -> Path:
-    """Write ``count`` records to Parquet (answers as JSON text; broken lines left out)."""
+def write_parquet(path: Path, count: int, *, seed: int = 8, group_rows: int = 50_000) -> Path:
+    """Write ``count`` records to Parquet (answers as JSON text; broken lines left out).
+
+    ``group_rows`` rows a row group: the parts a cluster reads in parallel.
+    """
     pa: Any = importlib.import_module("pyarrow")
     pq: Any = importlib.import_module("pyarrow.parquet")
 
@@ -91,8 +94,12 @@ def write_parquet(path: Path, count: int, *, seed: int = 8) -> Path:
             at = dt.datetime.fromisoformat(record["at"])
             chunk.append({**record, "answers": json.dumps(record["answers"]), "at": at})
             if len(chunk) == 50_000:
-                writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
+                writer.write_table(
+                    pa.Table.from_pylist(chunk, schema=schema), row_group_size=group_rows
+                )
                 chunk = []
         if chunk:
-            writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
+            writer.write_table(
+                pa.Table.from_pylist(chunk, schema=schema), row_group_size=group_rows
+            )
     return path

@@ -23,7 +23,9 @@ generated packs give the same deciding rule and alternatives.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import importlib
 import json
 import os
 import pickle
@@ -41,6 +43,9 @@ from typing import Any
 import attrs
 
 import trustkit
+from bench.corpus import records as corpus_records
+from bench.corpus import write_jsonl, write_parquet
+from bench.diff import APART
 from bench.packs import (
     Closures,
     FirstMatch,
@@ -912,6 +917,163 @@ def row_batch_pool(count: int, rounds: int) -> list[Row]:
     ]
 
 
+def _parquet_corpus(folder: Path, count: int) -> tuple[Path, list[trustkit.CheckIn]]:
+    """A generated Parquet corpus (couples with histories), and its check-ins for single calls."""
+    path = write_parquet(folder / "c.parquet", count, group_rows=max(count // 8, 1))
+    singles = [
+        trustkit.CheckIn(r["respondent"], r["answers"], dt.datetime.fromisoformat(r["at"]))
+        for r in corpus_records(count)
+        if isinstance(r, dict) and "no_such_question" not in r["answers"]
+    ]
+    return path, singles
+
+
+def row_diff_parquet(count: int, rounds: int) -> list[Row]:
+    """`diff_packs` on Parquet, each record with its couple's history, vs single calls."""
+    old, new = trustkit.default_pack(), trustkit.load_pack("core", APART)
+    with tempfile.TemporaryDirectory() as tmp:
+        path, singles = _parquet_corpus(Path(tmp), count)
+        records = trustkit.diff_packs(old, new, path).records
+
+        def single() -> None:
+            for c in singles:
+                with contextlib.suppress(trustkit.TrustkitError):
+                    trustkit.recommend_next_step(c)
+
+        t = Timed(
+            {"single": single, "diff": lambda: trustkit.diff_packs(old, new, path)}, 1, rounds
+        )
+    per_single = t.median("single") / len(singles)
+    per_record = t.median("diff") / records
+    ratios = sorted(
+        (s / len(singles)) / (d / records)
+        for s, d in zip(t.samples["single"], t.samples["diff"], strict=True)
+    )
+    q1, med, q3 = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
+    return [
+        (
+            f"`diff_packs` on Parquet ({records:,} records of couples, each decided with its "
+            "history under two packs) vs single calls without history, per record",
+            _us(per_record),
+            _us(per_single),
+            med,
+            q1,
+            q3,
+            "≥ 0.5x",
+        )
+    ]
+
+
+def row_dask(count: int, rounds: int) -> list[Row]:
+    """`trustkit.dask.diff_packs(shared_file=True)` on LocalClusters of 1 and 2, wall time."""
+    try:
+        distributed: Any = importlib.import_module("distributed")
+        tkd: Any = importlib.import_module("trustkit.dask")
+    except ImportError:
+        return []
+    old, new = trustkit.default_pack(), trustkit.load_pack("core", APART)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_jsonl(Path(tmp) / "c.jsonl", count)
+        here = trustkit.diff_packs(old, new, path)
+        clusters = {
+            n: distributed.LocalCluster(
+                n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
+            )
+            for n in (1, 2)
+        }
+        try:
+            clients = {n: distributed.Client(c) for n, c in clusters.items()}
+
+            def on(n: int) -> Callable[[], object]:
+                return lambda: tkd.diff_packs(old, new, path, client=clients[n], shared_file=True)
+
+            runs: dict[str, Callable[[], object]] = {
+                "one process": lambda: trustkit.diff_packs(old, new, path),
+                "dask 1": on(1),
+                "dask 2": on(2),
+            }
+            for name, run in runs.items():  # the same report on every path, first
+                assert run() == here, name
+            times: dict[str, list[float]] = {name: [] for name in runs}
+            for _ in range(rounds):
+                for name, run in runs.items():
+                    start = time.perf_counter()
+                    run()
+                    times[name].append(time.perf_counter() - start)
+            for client in clients.values():
+                client.close()
+        finally:
+            for cluster in clusters.values():
+                cluster.close()
+
+    def ratio(a: str, b: str) -> tuple[float, float, float]:
+        r = sorted(x / y for x, y in zip(times[a], times[b], strict=True))
+        q1, med, q3 = statistics.quantiles(r, n=4) if len(r) > 1 else r * 3
+        return med, q1, q3
+
+    med = {name: statistics.median(ts) for name, ts in times.items()}
+    return [
+        (
+            f"`trustkit.dask.diff_packs(shared_file=True)`, 2 workers vs 1, {count:,} check-ins "
+            f"of JSON Lines (wall time, {os.cpu_count()} cores)",
+            f"{med['dask 2']:.2f} s",
+            f"{med['dask 1']:.2f} s",
+            *ratio("dask 1", "dask 2"),
+            "≥ 1.8x",
+        ),
+        (
+            "`trustkit.dask.diff_packs(shared_file=True)`, 1 worker vs `trustkit.diff_packs` in "
+            "one process (wall time)",
+            f"{med['dask 1']:.2f} s",
+            f"{med['one process']:.2f} s",
+            *ratio("one process", "dask 1"),
+            "≥ 0.9x",
+        ),
+    ]
+
+
+def partition_figures(count: int) -> list[str]:
+    """Time and peak memory of one partition's work: read and sort a part, then decide it."""
+    import tracemalloc
+
+    from trustkit import _batch
+
+    old, new = trustkit.default_pack(), trustkit.load_pack("core", APART)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_jsonl(Path(tmp) / "c.jsonl", count)
+        (part,) = _batch.parts(path, 1)
+        buckets = 4
+
+        def work() -> tuple[float, float]:
+            start = time.process_time()
+            blobs, _, _ = _batch.sort_part(part, buckets)
+            sorted_at = time.process_time()
+            for bucket in range(buckets):
+                _batch.diff_blobs([blobs[bucket]], old, new, None)
+            return sorted_at - start, time.process_time() - sorted_at
+
+        times = [work() for _ in range(3)]
+        sort_s = statistics.median(t[0] for t in times)
+        decide_s = statistics.median(t[1] for t in times)
+        tracemalloc.start()
+        blobs, _, _ = _batch.sort_part(part, buckets)
+        _, sort_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        _batch.diff_blobs([blobs[0]], old, new, None)
+        _, bucket_peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        size = path.stat().st_size
+    spilled = sum(len(b) for b in blobs)
+    return [
+        f"- one partition of {count:,} check-ins ({size / 1e6:.1f} MB of JSON Lines): read and "
+        f"sorted by couple in {sort_s:.2f} s CPU, peak {sort_peak / 1e6:.1f} MB, "
+        f"{spilled / 1e6:.1f} MB of buckets to ship;",
+        f"- deciding it under two packs with history: {decide_s:.2f} s CPU "
+        f"({decide_s / count * 1e6:.0f} µs a record); one bucket of a quarter of it peaks at "
+        f"{bucket_peak / 1e6:.1f} MB (Python allocations, `tracemalloc`).",
+    ]
+
+
 def pickled_sizes() -> list[str]:
     """How small the compiled form and a recommendation pickle."""
     pack = trustkit.default_pack()
@@ -956,17 +1118,22 @@ def main() -> None:
         lambda: row_decide(args.count, args.rounds),
         lambda: row_batch_paths(args.count, args.rounds),
         lambda: row_batch_pool(args.count, args.rounds),
+        lambda: row_diff_parquet(args.count * 3, max(args.rounds // 3, 3)),
+        lambda: row_dask(max(args.count * 6, 6000), 3),
     ]
+    load = [os.getloadavg()[0]]
     for step in steps:
         rows.extend(step())
-        print(rows[-1][0], "...", file=sys.stderr)
+        load.append(os.getloadavg()[0])
+        print(rows[-1][0] if rows else "", "...", file=sys.stderr)
     lines = [
         MARK,
         "",
         f"Measured on {sys.platform}, Python {sys.version.split()[0]}, trustkit "
         f"{trustkit.__version__}, in one run of `python -m bench.run` ({args.count} check-ins a "
         f"round, {args.rounds} interleaved rounds, {args.runs} fresh processes; CPU time; "
-        "medians, with the interquartile range of the ratio).",
+        "medians, with the interquartile range of the ratio; load average "
+        f"{min(load):.1f} to {max(load):.1f} during the run).",
         "",
         "| measurement | trustkit | reference | ratio (IQR) | target |",
         "| --- | --- | --- | --- | --- |",
@@ -975,7 +1142,7 @@ def main() -> None:
         lines.append(
             f"| {what} | {ours} | {ref} | **{ratio:.2f}x** ({q1:.2f} to {q3:.2f}) | {target} |"
         )
-    lines += ["", *pickled_sizes(), ""]
+    lines += ["", *pickled_sizes(), *partition_figures(args.count * 20), ""]
     text = "\n".join(lines)
     print(text)
     if args.write:

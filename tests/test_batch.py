@@ -234,9 +234,9 @@ def test_a_diff_of_a_pack_with_itself_changes_nothing() -> None:
 
 
 def test_safety_changes_come_first_and_lists_stay_short() -> None:
-    safe = trustkit.recommend_next_step({"afraid_of_partner": True})
-    heard = trustkit.recommend_next_step({"feels_heard": 1})
-    kept = trustkit.recommend_next_step({"promises_kept": 1})
+    safe = trustkit.decide({"afraid_of_partner": True})
+    heard = trustkit.decide({"feels_heard": 1})
+    kept = trustkit.decide({"promises_kept": 1})
     tally = _batch.Tally()
     for n in range(30):
         tally.add(f"r{n}", heard, kept)
@@ -367,8 +367,8 @@ def test_pack_diff_on_the_command_line(tmp_path: Path) -> None:
 
 
 def test_pack_diff_lists_safety_changes_first() -> None:
-    safe = trustkit.recommend_next_step({"afraid_of_partner": True})
-    heard = trustkit.recommend_next_step({"feels_heard": 1})
+    safe = trustkit.decide({"afraid_of_partner": True})
+    heard = trustkit.decide({"feels_heard": 1})
     tally = _batch.Tally()
     tally.add("s0", heard, safe)
     tally.add("m0", "bad", "bad")

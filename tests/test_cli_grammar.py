@@ -221,7 +221,7 @@ def test_pack_diff_reports_unknown_questions_by_count() -> None:
     core = trustkit.default_pack()
     tally = Tally()
     tally.unknown_to_old, tally.unknown_to_new = 2, 1
-    tally.add("r1", "bad", trustkit.recommend_next_step({"feels_heard": 1}))
+    tally.add("r1", "bad", trustkit.decide({"feels_heard": 1}))
     merged = Tally()
     merged.merge(pickle.loads(pickle.dumps(tally)))
     diff = merged.report(core, core)

@@ -21,6 +21,7 @@ pd: Any = pytest.importorskip("pandas")
 import trustkit  # noqa: E402  (after the skips)
 import trustkit.dask as tkd  # noqa: E402  (after the skips)
 from tests.test_batch import APART, corpus, rec, write_jsonl  # noqa: E402  (after the skips)
+from trustkit import _batch  # noqa: E402  (after the skips)
 from trustkit._cli import main  # noqa: E402  (after the skips)
 
 pytestmark = [
@@ -67,6 +68,28 @@ def test_diff_on_the_cluster_is_the_diff_in_one_process(client: Any, tmp_path: P
     assert tkd.diff_packs(core, apart, generated(50)) == trustkit.diff_packs(
         core, apart, generated(50)
     )  # the current client
+
+
+def test_workers_reading_the_file_in_parts_give_the_same_diff(client: Any, tmp_path: Path) -> None:
+    core = trustkit.default_pack()
+    apart = trustkit.load_pack("core", APART)
+    path = write_jsonl(tmp_path / "c.jsonl", [*generated(300), "{broken", ""])
+    here = trustkit.diff_packs(core, apart, path)
+    seen: list[int] = []
+    there = tkd.diff_packs(core, apart, path, client=client, shared_file=True, progress=seen.append)
+    assert there == here
+    assert seen[-1] == 301
+    assert tkd.diff_packs(core, apart, path, client=client, shared_file=True, buckets=1) == here
+    with pytest.raises(ValueError, match="buckets"):
+        tkd.diff_packs(core, apart, path, client=client, shared_file=True, buckets=0)
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    records = [{**r, "answers": json.dumps(r["answers"])} for r in generated(300)]
+    parquet = tmp_path / "c.parquet"
+    pq.write_table(pa.Table.from_pylist(records), parquet, row_group_size=40)
+    assert tkd.diff_packs(core, apart, parquet, client=client, shared_file=True) == (
+        trustkit.diff_packs(core, apart, parquet)
+    )
 
 
 def test_batch_on_the_cluster_is_batch_in_one_process(client: Any) -> None:
@@ -127,6 +150,22 @@ def test_what_the_workers_run_works_here_too() -> None:
     apart = trustkit.load_pack("core", APART)
     tkd._PackPlugin("here", (core, apart)).setup(worker=None)
     assert tkd._packs("here") == (core, apart)
-    lines = [json.dumps([f"#{n}", r]) for n, r in enumerate(generated(40), 1)]
-    tally = tkd._diff_bucket("\n".join(lines).encode(), "here", None)
+    rows = [_batch.read_row(r, f"#{n}") for n, r in enumerate(generated(40), 1)]
+    data = _batch.spill([s for row in rows if (s := _batch.encode(row)) is not None])
+    tally = tkd._diff_bucket(data, "here", None)
     assert tally.report(core, apart) == trustkit.diff_packs(core, apart, generated(40))
+
+
+def test_what_the_workers_run_on_parts_works_here_too(tmp_path: Path) -> None:
+    """The tasks of reading in parts, run in this process (coverage sees no worker)."""
+    core = trustkit.default_pack()
+    apart = trustkit.load_pack("core", APART)
+    tkd._PackPlugin("parts", (core, apart)).setup(worker=None)
+    path = write_jsonl(tmp_path / "c.jsonl", generated(60))
+    (part,) = _batch.parts(path, 1)
+    done = _batch.sort_part(part, 2)
+    tally, read = tkd._head(done)
+    assert read == 60
+    for bucket in range(2):
+        tally.merge(tkd._diff_picked([tkd._pick(done, bucket)], "parts", None))
+    assert tally.report(core, apart) == trustkit.diff_packs(core, apart, path)

@@ -2,7 +2,8 @@
 
 The same inputs go through the single call with the history so far, the single
 call with the carried state, `decide`, `recommend_many` with a state, `trustkit.batch`,
-`trace`, the FHIR response path and `trustkit recommend --state`; the decisions
+`trace`, the way `diff_packs` reads and decides (rows spilled to a bucket and read back),
+the FHIR response path and `trustkit recommend --state`; the decisions
 and the safety answer must agree everywhere. (Dask and `diff_packs` decide
 through the same function as `trustkit.batch`: tests/test_dask.py and
 tests/test_batch.py hold them to it.)
@@ -23,7 +24,7 @@ import trustkit
 import trustkit.fhir
 from tests.strategies import valid_answers
 from tests.test_fhir import response
-from trustkit import CheckIn, CoupleState, Role
+from trustkit import CheckIn, CoupleState, Role, _batch
 from trustkit._cli import main
 
 T0 = dt.datetime(2026, 1, 5, 20, 0, tzinfo=dt.UTC)
@@ -103,6 +104,19 @@ def test_every_path_agrees_on_a_couples_check_ins(tmp_path: Path, checkins: list
     )
     assert [by_id[str(n)] for n in range(len(checkins))] == [
         (r.step.id, r.rule_id, r.safety) for r in single
+    ]
+    # The way diff_packs goes: each record read once, spilled to its bucket and read back,
+    # then decided under both packs (here the same one twice).
+    rows = [_batch.read_row(record, f"#{n}") for n, record in enumerate(records[::-1], 1)]
+    spilled = _batch.spill([s for row in rows if (s := _batch.encode(row)) is not None])
+    back = _batch.decode_rows(spilled)
+    core = trustkit.default_pack()
+    diffed = {
+        row.record_id: [(o.step_id, o.rule_id, o.safety) for o in outcomes]  # type: ignore[union-attr]
+        for row, outcomes in zip(back, _batch.decide(back, (core, core), None), strict=True)
+    }
+    assert [diffed[str(n)] for n in range(len(checkins))] == [
+        [(r.step.id, r.rule_id, r.safety)] * 2 for r in single
     ]
     fhir = [
         trustkit.fhir.recommend_response(

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import json
+import marshal
 import math
 import os
 import tempfile
@@ -34,15 +35,21 @@ import attrs
 
 from trustkit import _json
 from trustkit._api import default_pack
-from trustkit._engine.compile import compiled
-from trustkit._engine.decide import verdict
-from trustkit._engine.many import Sayer
-from trustkit._engine.recommend import render
+from trustkit._engine.compile import CompiledPack, compiled
+from trustkit._engine.decide import decision, verdict
 from trustkit._engine.state import fold, screened, taken
 from trustkit._public import public
-from trustkit._serialization import parse_checkin
+from trustkit._serialization import _timestamp, parse_checkin
 from trustkit.errors import AnswerError, AnswerProblem, ProblemCode, TrustkitError
-from trustkit.models import CheckIn, ContentPack, CoupleState, PackRef, Recommendation
+from trustkit.models import (
+    CheckIn,
+    ContentPack,
+    CoupleState,
+    Decision,
+    PackRef,
+    Role,
+    _FrozenAnswers,
+)
 
 if TYPE_CHECKING:  # the pandas and parquet extras: named in return types, never imported here
     import pandas
@@ -73,7 +80,7 @@ _NEW = CoupleState()
 _FIELDS = frozenset({"id", "couple", "respondent", "answers", "at", "recommended"})
 _PARQUET = (".parquet", ".pq")
 
-Outcome = Recommendation | str
+Outcome = Decision | str
 """A decision, or the problem (text naming fields and questions only) that stopped it."""
 
 
@@ -208,8 +215,84 @@ _FAR = _describe(
 )
 
 
+_ROLES = {role.value: role for role in Role}
+
+
+def _plain(item: dict[Any, object]) -> Row | None:
+    """A record of the common shape read in one pass, or ``None`` for `read_row`'s careful path.
+
+    The common shape: known fields only, an ``id`` and any ``couple`` as text,
+    a known respondent, ``answers`` a dict (or its JSON text) keyed by text,
+    ``at`` an RFC 3339 text or an aware datetime in the readers' years, and
+    ``recommended`` text or absent. Anything else (and every problem) is left
+    to the careful path, which reads it as it always has; a record read here
+    gives the very ``Row`` the careful path would give.
+    """
+    if not item.keys() <= _FIELDS:
+        return None
+    record_id, couple = item.get("id"), item.get("couple")
+    if type(record_id) is not str or not 0 < len(record_id) <= MAX_ID_CHARS:
+        return None
+    if couple is not None and (type(couple) is not str or not 0 < len(couple) <= MAX_ID_CHARS):
+        return None
+    respondent = item.get("respondent")
+    role = _ROLES.get(respondent) if type(respondent) is str else None
+    answers, at, recommended = item.get("answers"), item.get("at"), item.get("recommended")
+    if role is None or (recommended is not None and type(recommended) is not str):
+        return None
+    if type(answers) is str:
+        try:
+            answers = _json.loads(answers)
+        except (AnswerError, ValueError):
+            return None
+    if type(answers) is not dict:
+        return None
+    try:
+        "".join(answers)  # every question id is text (the quickest way to ask)
+    except TypeError:
+        return None
+    if type(at) is str:
+        try:
+            at = _timestamp(at)
+        except ValueError:
+            return None
+    if type(at) is not dt.datetime or at.utcoffset() is None or not EARLIEST <= at < LATEST:
+        return None
+    return Row(record_id, couple, _made(role, answers, at, recommended))
+
+
+_CHECKIN_FIELDS = ("respondent", "answers", "at", "recommended")
+_SET = object.__setattr__
+_DIRECT = tuple(f.name for f in attrs.fields(CheckIn)) == _CHECKIN_FIELDS
+
+
+def _made(role: Role, answers: dict[str, Any], at: dt.datetime, recommended: str | None) -> CheckIn:
+    """``CheckIn(role, answers, at, recommended)`` for values `_plain` has checked, made directly.
+
+    `CheckIn` would check them again (a third of reading a record); if its
+    fields are ever not these four, it is called as usual.
+    """
+    if not _DIRECT:
+        return CheckIn(role, answers, at, recommended)
+    checkin = object.__new__(CheckIn)
+    _SET(checkin, "respondent", role)
+    _SET(checkin, "answers", _FrozenAnswers({k: v for k, v in answers.items() if v is not None}))
+    _SET(checkin, "at", at)
+    _SET(checkin, "recommended", recommended)
+    return checkin
+
+
 def read_row(item: object, label: str) -> Row:
     """A record read as a row; ``label`` names it when it has no usable id."""
+    if type(item) is dict:
+        row = _plain(item)
+        if row is not None:
+            return row
+    return careful_row(item, label)
+
+
+def careful_row(item: object, label: str) -> Row:
+    """A record read as a row, field by field, with every problem named."""
     if isinstance(item, CheckIn):
         return Row(label, None, item)
     if isinstance(item, _Broken):
@@ -317,16 +400,125 @@ def _lines(path: Path) -> Iterator[str | None]:
 def read_jsonl(path: Path) -> Iterator[tuple[str, object]]:
     """The records of a JSON Lines file, a line at a time (blank lines skipped)."""
     for n, line in enumerate(_lines(path), 1):
-        label = f"line {n}"
-        if line is None:
-            yield label, _Broken(f"longer than {MAX_LINE_CHARS:,} characters")
-        elif line.strip():
-            try:
-                yield label, _json.loads(line)
-            except AnswerError as error:  # a key given twice or nesting too deep, named
-                yield label, _Broken(_describe(error))
-            except ValueError:
-                yield label, _Broken("not JSON")
+        if line is None or line.strip():
+            yield f"line {n}", _line_record(line)
+
+
+def _line_record(line: str | None) -> object:
+    """The record of a line that is not blank (``None`` for one too long)."""
+    if line is None:
+        return _Broken(f"longer than {MAX_LINE_CHARS:,} characters")
+    try:
+        return _json.loads(line)
+    except AnswerError as error:  # a key given twice or nesting too deep, named
+        return _Broken(_describe(error))
+    except ValueError:
+        return _Broken("not JSON")
+
+
+# ------------------------------------------------------------------ reading in parts
+
+
+@attrs.frozen
+class Part:
+    """One part of a file, read on its own (in parallel, on a cluster).
+
+    For JSON Lines, the lines that begin in bytes ``start`` to ``end`` (the
+    first of them numbered ``first``); for Parquet, the row groups ``start``
+    to ``end`` (their first row numbered ``first``).
+    """
+
+    path: str
+    start: int
+    end: int
+    first: int = 1
+
+
+def parts(path: str | os.PathLike[str], count: int) -> list[Part]:
+    """A file cut into about ``count`` parts (Parquet: whole row groups); numbered by `numbered`.
+
+    Raises:
+        AnswerError: It is not a Parquet file (by its suffix, it should be).
+        OSError: It cannot be opened.
+    """
+    p = Path(path)
+    if p.suffix.lower() in _PARQUET:
+        with p.open("rb") as handle:
+            meta = _parquet(p, handle).metadata
+        sizes = [meta.row_group(g).num_rows for g in range(meta.num_row_groups)]
+        each = max(1, -(-len(sizes) // max(1, count)))
+        out, first = [], 1
+        for g in range(0, len(sizes), each):
+            out.append(Part(str(p), g, min(g + each, len(sizes)), first))
+            first += sum(sizes[g : g + each])
+        return out
+    size = p.stat().st_size
+    step = max(1, -(-size // max(1, count)))
+    return [Part(str(p), start, min(start + step, size)) for start in range(0, size, step)]
+
+
+def newlines(part: Part) -> int:
+    """How many lines end in a JSON Lines part's bytes (run where the file is)."""
+    count, left = 0, part.end - part.start
+    with Path(part.path).open("rb") as f:
+        f.seek(part.start)
+        while left > 0 and (piece := f.read(min(left, 1 << 20))):
+            count += piece.count(b"\n")
+            left -= len(piece)
+    return count
+
+
+def numbered(found: list[Part], ended: list[int]) -> list[Part]:
+    """JSON Lines parts with the number of their first line, from `newlines` of each."""
+    out, before = [], 0
+    for part, count in zip(found, ended, strict=True):
+        out.append(attrs.evolve(part, first=before + 1))
+        before += count
+    return out
+
+
+def _rest_of_line(f: IO[bytes]) -> int:
+    """Read through the next newline (or to the end), a piece at a time; how many bytes."""
+    count = 0
+    while piece := f.readline(1 << 16):
+        count += len(piece)
+        if piece.endswith(b"\n"):
+            break
+    return count
+
+
+def read_part(part: Part) -> Iterator[tuple[str, object]]:
+    """The records of one part, labelled as reading the whole file labels them.
+
+    A JSON Lines part holds the lines that begin in its bytes: a line begun in
+    the part before is left to that part, and its last line is read to its end.
+
+    Raises:
+        AnswerError: A Parquet part cannot be read (code ``INVALID_FILE``).
+    """
+    path = Path(part.path)
+    if path.suffix.lower() in _PARQUET:
+        yield from _parquet_rows(path, list(range(part.start, part.end)), part.first)
+        return
+    longest = 4 * MAX_LINE_CHARS + 4  # bytes: more are too many characters, whatever they are
+    with path.open("rb") as f:
+        at, n = part.start, part.first
+        if at > 0:
+            f.seek(at - 1)
+            if f.read(1) != b"\n":  # the line that began in the part before: its own
+                at += _rest_of_line(f)
+                n += 1
+        while at < part.end and (raw := f.readline(longest + 1)):
+            at += len(raw)
+            if raw.endswith(b"\n"):
+                raw = raw[:-1]
+            elif len(raw) > longest:  # too long, whatever its characters: skip the rest
+                at += _rest_of_line(f)
+            text = raw.decode("utf-8", "replace")
+            line = None if len(text) > MAX_LINE_CHARS else text
+            if line is None or line.strip():
+                yield f"line {n}", _line_record(line)
+            n += 1
 
 
 def _unreadable(path: Path) -> AnswerError:
@@ -382,10 +574,15 @@ def read_parquet(path: Path) -> Iterator[tuple[str, object]]:
             (code ``INVALID_FILE``, the file named).
         OSError: It cannot be opened.
     """
+    return _parquet_rows(path, None, 1)
+
+
+def _parquet_rows(path: Path, groups: list[int] | None, first: int) -> Iterator[tuple[str, object]]:
+    """The records of some row groups (all for ``None``), a batch of columns at a time."""
     pa = optional("pyarrow", "parquet")
-    n = 0
+    n = first - 1
     with path.open("rb") as handle:
-        batches = _parquet(path, handle).iter_batches(batch_size=CHUNK)
+        batches = _parquet(path, handle).iter_batches(batch_size=CHUNK, row_groups=groups)
         while True:
             try:
                 part = next(batches, None)
@@ -417,14 +614,14 @@ def bucket_count(path: str | os.PathLike[str]) -> int:
 # ------------------------------------------------------------------------------ deciding
 
 
-def _one(say: Sayer, checkin: CheckIn, state: CoupleState | None, country: str | None) -> Outcome:
-    """A record's outcome: decided as one call decides it; said once per batch without a state."""
+def _one(
+    c: CompiledPack, checkin: CheckIn, state: CoupleState | None, country: str | None
+) -> Outcome:
+    """A record's outcome: decided as one call decides it, the decision alone (never said)."""
     try:
-        found = verdict(say.c, checkin, None, country, state=state)
+        return decision(c, verdict(c, checkin, None, country, state=state, wanted=0))
     except TrustkitError as error:
         return _describe(error)
-    # With a state, facts may be read too: said afresh, as the single call says it.
-    return say(found) if state is None else render(say.c, found)
 
 
 def _carried(
@@ -440,7 +637,7 @@ def _carried(
     c = compiled(pack)
     if isinstance(result, str) or taken(state, checkin) is not None:
         return attrs.evolve(state, disclosures=screened(c, state.disclosures, checkin))
-    step = checkin.recommended if checkin.recommended is not None else result.step.id
+    step = checkin.recommended if checkin.recommended is not None else result.step_id
     return fold(c, state, checkin, step)
 
 
@@ -455,14 +652,14 @@ def decide(
     those records as its history decides it.
     """
     out: list[tuple[Outcome, ...]] = [()] * len(rows)
-    sayers = [Sayer(compiled(pack)) for pack in packs]
+    compiled_packs = [compiled(pack) for pack in packs]
     couples: dict[str, list[int]] = {}
     for i, row in enumerate(rows):
         if row.checkin is None and (row.said_yes is None or row.couple is None):
-            out[i] = tuple(_unread(say, row, None, country) for say in sayers)
+            out[i] = tuple(_unread(c, row, None, country) for c in compiled_packs)
         elif row.couple is None:
             assert row.checkin is not None
-            out[i] = tuple(_one(say, row.checkin, None, country) for say in sayers)
+            out[i] = tuple(_one(c, row.checkin, None, country) for c in compiled_packs)
         else:
             couples.setdefault(row.couple, []).append(i)
     for members in couples.values():
@@ -474,10 +671,10 @@ def decide(
             for n, pack in enumerate(packs):
                 if row.checkin is None:  # only its yes answers can be read: answered, remembered
                     assert row.said_yes is not None
-                    result = _unread(sayers[n], row, states[n], country)
+                    result = _unread(compiled_packs[n], row, states[n], country)
                     states[n] = _carried(pack, states[n], row.said_yes, row.problem or "")
                 else:
-                    result = _one(sayers[n], row.checkin, states[n], country)
+                    result = _one(compiled_packs[n], row.checkin, states[n], country)
                     states[n] = _carried(pack, states[n], row.checkin, result)
                 results.append(result)
             out[i] = tuple(results)
@@ -491,7 +688,7 @@ def _when(row: Row) -> dt.datetime:
     return checkin.at
 
 
-def _unread(say: Sayer, row: Row, state: CoupleState | None, country: str | None) -> Outcome:
+def _unread(c: CompiledPack, row: Row, state: CoupleState | None, country: str | None) -> Outcome:
     """A record that cannot be read whole: its problem, or the help its yes answers call for.
 
     The help comes first, with the record's problem reported beside it (in
@@ -501,14 +698,14 @@ def _unread(say: Sayer, row: Row, state: CoupleState | None, country: str | None
     if row.said_yes is None:
         return problem
     try:
-        found = verdict(say.c, row.said_yes, None, country, state=state)
+        found = verdict(c, row.said_yes, None, country, state=state, wanted=0)
     except TrustkitError:
         return problem
     if found.winner is not None:  # no safety yes among them: the record stays unread
         return problem
-    rec = render(say.c, found)
+    said = decision(c, found)
     beside = AnswerProblem("record", problem, code=ProblemCode.INVALID_VALUE)
-    return attrs.evolve(rec, problems=(*rec.problems, beside))
+    return attrs.evolve(said, problems=(*said.problems, beside))
 
 
 def _chosen(pack: ContentPack | None, locale: str | None) -> ContentPack:
@@ -594,7 +791,7 @@ class BatchResult:
         return table
 
 
-def _beside(rec: Recommendation) -> str | None:
+def _beside(rec: Decision) -> str | None:
     """The problems reported beside a safety result, as the ``error`` column says them."""
     if not rec.problems:
         return None
@@ -611,7 +808,7 @@ def _cells(outcome: Outcome) -> Cells:
     if isinstance(outcome, str):
         return (None, None, None, None, outcome)
     return (
-        outcome.step.id,
+        outcome.step_id,
         outcome.rule_id,
         outcome.urgency.value,
         outcome.safety,
@@ -703,10 +900,11 @@ def batch(
     bad value) never stops the run: its row has the problem in ``error``,
     which names the field or question and never an answer.
 
-    Each check-in is decided on its own, by the engine behind
-    [`recommend_next_step`][trustkit.recommend_next_step] (not the chunked
-    engine of [`recommend_many`][trustkit.recommend_many]): a record's row
-    is what ``recommend_next_step(checkin, pack=pack, country=country,
+    Each check-in is decided on its own, by the decision-only path of
+    [`decide`][trustkit.decide] (the same decision as
+    [`recommend_next_step`][trustkit.recommend_next_step], without writing
+    the texts that explain it): a record's row is what
+    ``recommend_next_step(checkin, pack=pack, country=country,
     locale=locale, state=state)`` gives, where ``state`` is its couple's
     records before it, folded as [`advance`][trustkit.advance] folds them
     (each with its stored ``recommended`` step, or else the step it got
@@ -892,9 +1090,9 @@ class Tally:
             self._malformed(record_id, problem)
             return
         self.decided += 1
-        if old.step.id == new.step.id and old.rule_id == new.rule_id:
+        if old.step_id == new.step_id and old.rule_id == new.rule_id:
             return
-        key = (old.step.id, old.rule_id, new.step.id, new.rule_id, old.safety or new.safety)
+        key = (old.step_id, old.rule_id, new.step_id, new.rule_id, old.safety or new.safety)
         count, examples = self.changes.get(key, (0, []))
         examples.append(record_id)
         if len(examples) > 4 * EXAMPLES:
@@ -976,36 +1174,110 @@ def diff_rows(
     return tally
 
 
-def _jsonable(value: object) -> object:
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    to_datetime = getattr(value, "to_pydatetime", None)
-    if to_datetime is not None:
-        return to_datetime().isoformat()
-    raise TypeError(type(value).__name__)
+_JSON_LEAVES = (str, int, float, bool, type(None))
+SPILL_ROWS = 256
+"""Rows held per bucket before they are written to its file."""
+
+Spilled = tuple[str, str | None, str | None, object, object]
+"""A row as a bucket file holds it: id, couple, problem, check-in, yes answers (plain data)."""
 
 
-def encode(label: str, item: object) -> str | None:
-    """A record as one line of a bucket file, or ``None`` if it cannot be written."""
-    try:
-        return json.dumps([label, item], default=_jsonable, ensure_ascii=False) + "\n"
-    except (TypeError, ValueError):
+def _json_data(value: object) -> bool:
+    """Whether a value is JSON data (as a JSON file's record is): what a bucket holds."""
+    if isinstance(value, _JSON_LEAVES):
+        return True
+    if isinstance(value, list):
+        return all(_json_data(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _json_data(v) for k, v in value.items())
+    return False
+
+
+def _plain_checkin(checkin: CheckIn | None) -> object:
+    """A check-in as plain data for `marshal`, or ``None`` for none."""
+    if checkin is None:
         return None
+    return (checkin.respondent.value, dict(checkin.answers), checkin.at.isoformat(),
+            checkin.recommended)  # fmt: skip
 
 
-def decode_rows(lines: Iterable[str]) -> list[Row]:
-    """The rows of a bucket file's lines."""
+def encode(row: Row) -> Spilled | None:
+    """A row as plain data for a bucket file, or ``None`` if its answers are not JSON data.
+
+    Only our own plain data (text, numbers, lists, dicts) is written, with
+    `marshal`: never pickle, and nothing is evaluated on the way back. A time is
+    written as its ISO text, so it comes back with its UTC offset.
+    """
+    checkin = row.checkin or row.said_yes
+    if checkin is not None and not _json_data(dict(checkin.answers)):
+        return None
+    return (row.record_id, row.couple, row.problem, _plain_checkin(row.checkin),
+            _plain_checkin(row.said_yes))  # fmt: skip
+
+
+def _checkin_of(data: Any) -> CheckIn | None:
+    if data is None:
+        return None
+    respondent, answers, at, recommended = data
+    return CheckIn(respondent, answers, dt.datetime.fromisoformat(at), recommended)
+
+
+def decode_rows(data: bytes) -> list[Row]:
+    """The rows of a bucket file's bytes (pieces written by `spill`)."""
     rows = []
-    for line in lines:
-        label, item = json.loads(line)
-        rows.append(read_row(item, label))
+    view, at = memoryview(data), 0
+    while at < len(data):
+        size = int.from_bytes(view[at : at + 4], "little")
+        for record_id, couple, problem, checkin, yes in marshal.loads(view[at + 4 : at + 4 + size]):
+            rows.append(Row(record_id, couple, _checkin_of(checkin), problem, _checkin_of(yes)))
+        at += 4 + size
     return rows
 
 
-def _bucket_of(label: str, item: object, buckets: int) -> int:
-    couple = item.get("couple") if isinstance(item, Mapping) else None
-    key = label if _missing(couple) else f"couple:{couple}"
+def spill(rows: list[Spilled]) -> bytes:
+    """Rows as a piece of a bucket file: their length, then their `marshal` bytes."""
+    data = marshal.dumps(rows)
+    return len(data).to_bytes(4, "little") + data
+
+
+def _bucket_of(row: Row, buckets: int) -> int:
+    key = row.record_id if row.couple is None else f"couple:{row.couple}"
     return zlib.crc32(key.encode("utf-8", "replace")) % buckets
+
+
+def sort_rows(
+    records: Iterable[tuple[str, object]],
+    buckets: int,
+    tally: Tally,
+    write: Callable[[int, bytes], object],
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Read each record once and ``write`` its row to its couple's bucket; how many were read.
+
+    Records that cannot be kept (broken, or holding values that are not JSON
+    data) are counted into ``tally`` at once.
+    """
+    held: list[list[Spilled]] = [[] for _ in range(buckets)]
+    read = 0
+    for label, item in records:
+        read += 1
+        if progress is not None and read % CHUNK == 0:
+            progress(read)
+        row = read_row(item, label)
+        spilled = None if isinstance(item, (_Broken, CheckIn)) else encode(row)
+        if spilled is None:
+            problem = row.problem or "not a record of JSON data"
+            tally.add(row.record_id, problem, problem)
+            continue
+        n = _bucket_of(row, buckets)
+        held[n].append(spilled)
+        if len(held[n]) >= SPILL_ROWS:
+            write(n, spill(held[n]))
+            held[n] = []
+    for n, rest in enumerate(held):
+        if rest:
+            write(n, spill(rest))
+    return read
 
 
 def spread(
@@ -1015,28 +1287,36 @@ def spread(
     tally: Tally,
     progress: Callable[[int], None] | None,
 ) -> list[Path]:
-    """Write records to bucket files by couple; count broken ones into ``tally`` at once."""
-    paths = [folder / f"bucket-{n}.jsonl" for n in range(buckets)]
-    files = [path.open("w", encoding="utf-8") for path in paths]
+    """`sort_rows` into bucket files in ``folder``."""
+    paths = [folder / f"bucket-{n}.bin" for n in range(buckets)]
+    files = [path.open("wb") for path in paths]
     try:
-        read = 0
-        for label, item in records:
-            read += 1
-            if progress is not None and read % CHUNK == 0:
-                progress(read)
-            line = None if isinstance(item, _Broken) else encode(label, item)
-            if line is None:
-                row = read_row(item, label)
-                problem = row.problem or "not a record of JSON data"
-                tally.add(row.record_id, problem, problem)
-                continue
-            files[_bucket_of(label, item, buckets)].write(line)
+        read = sort_rows(records, buckets, tally, lambda n, data: files[n].write(data), progress)
         if progress is not None:
             progress(read)
     finally:
         for f in files:
             f.close()
     return paths
+
+
+def sort_part(part: Part, buckets: int) -> tuple[list[bytes], Tally, int]:
+    """One part of a file read and sorted by couple: each bucket's bytes, the broken, the count.
+
+    Raises:
+        AnswerError: A Parquet part cannot be read, as `read_part` raises it.
+    """
+    out = [bytearray() for _ in range(buckets)]
+    tally = Tally()
+    read = sort_rows(read_part(part), buckets, tally, lambda n, data: out[n].extend(data))
+    return [bytes(data) for data in out], tally, read
+
+
+def diff_blobs(
+    blobs: Iterable[bytes], old: ContentPack, new: ContentPack, country: str | None
+) -> Tally:
+    """The tally of one bucket, from its pieces sorted by `sort_part`."""
+    return diff_rows(decode_rows(b"".join(blobs)), old, new, country)
 
 
 def _source(checkins: object) -> Iterator[tuple[str, object]]:
@@ -1073,9 +1353,7 @@ def run_diff(
 
 def diff_file(path: Path, old: ContentPack, new: ContentPack, country: str | None) -> Tally:
     """The tally of one bucket file."""
-    with path.open(encoding="utf-8") as lines:
-        rows = decode_rows(lines)
-    return diff_rows(rows, old, new, country)
+    return diff_rows(decode_rows(path.read_bytes()), old, new, country)
 
 
 @public

@@ -70,6 +70,50 @@ def _depth(value: object) -> int:
     return deepest
 
 
+_QUICK_DEPTH = 8
+"""How deep a value `_plain` walks; a deeper one is read the careful way."""
+_BIG = 10**MAX_DIGITS
+
+
+def _plain(value: object) -> int:
+    """The colons a text without backslashes needs to give ``value`` with no key twice; or -1.
+
+    Such a text has one colon for each key it gives, and those inside its
+    strings; ``value`` keeps one key of each given twice, and the strings of
+    what it keeps (a backslash could write a colon without one: such a text is
+    never asked). So the text's colons equal this count exactly when no key
+    was given twice. -1 for a value that must be read the careful way: nested
+    deeper than `_QUICK_DEPTH`, or with a whole number of more than `MAX_DIGITS` digits.
+    """
+    colons = 0
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            # One colon a key, and those in the keys (joined with one between each two).
+            colons += ":".join(item).count(":") + 1 if item else 0
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            children = (item,)
+            depth -= 1
+        if depth == _QUICK_DEPTH:
+            return -1
+        for child in children:
+            kind = type(child)
+            if kind is str:
+                colons += child.count(":")
+            elif kind is int:
+                if not -_BIG < child < _BIG:
+                    return -1
+            elif kind is dict or kind is list:
+                stack.append((child, depth + 1))
+            elif kind is not bool and kind is not float and child is not None:
+                return -1  # what JSON never gives (a subclass): the careful way
+    return colons
+
+
 def loads(text: str | bytes) -> Any:
     """The value of a JSON text, as ``json.loads`` gives it, but refusing a key given twice.
 
@@ -80,6 +124,18 @@ def loads(text: str | bytes) -> Any:
             `MAX_DIGITS` digits (code ``TOO_LARGE``, field `FIELD`).
         json.JSONDecodeError: The text is not JSON.
     """
+    if isinstance(text, bytes):
+        quick, colons = b"\\" not in text, text.count(b":")
+    else:
+        quick, colons = "\\" not in text, text.count(":")
+    if quick:  # the usual text: read at C speed, then shown to have no key twice
+        try:
+            value = json.loads(text)
+        except (ValueError, RecursionError):
+            pass  # read again below, to say what is wrong
+        else:
+            if _plain(value) == colons:
+                return value
     try:
         value = json.loads(text, object_pairs_hook=_unique, parse_int=_whole)
     except RecursionError:

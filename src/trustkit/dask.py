@@ -29,16 +29,23 @@ from pathlib import Path
 from typing import Any
 
 from trustkit._batch import (
+    _PARQUET,
     ArrowTable,
     BatchResult,
     PackDiff,
     PandasDataFrame,
+    Part,
     Tally,
     _chosen,
     bucket_count,
     decode_rows,
+    diff_blobs,
     diff_rows,
+    newlines,
+    numbered,
+    parts,
     run_diff,
+    sort_part,
 )
 from trustkit._batch import batch as _batch
 from trustkit._engine.compile import compiled
@@ -46,7 +53,7 @@ from trustkit.models import ContentPack
 
 try:
     import dask.dataframe  # the dask extra, whole
-    from distributed import Client, Future, WorkerPlugin, default_client
+    from distributed import Client, Future, WorkerPlugin, as_completed, default_client
 except ImportError as error:  # pragma: no cover  (the tests of this module need the extra)
     raise ImportError(
         "trustkit.dask needs the dask extra: pip install 'trustkit-couples[dask]'"
@@ -150,7 +157,58 @@ def batch(
 
 def _diff_bucket(data: bytes, token: str, country: str | None) -> Tally:
     old, new = _packs(token)
-    return diff_rows(decode_rows(data.decode("utf-8").splitlines()), old, new, country)
+    return diff_rows(decode_rows(data), old, new, country)
+
+
+def _pick(done: tuple[list[bytes], Tally, int], bucket: int) -> bytes:
+    return done[0][bucket]
+
+
+def _head(done: tuple[list[bytes], Tally, int]) -> tuple[Tally, int]:
+    return done[1], done[2]
+
+
+def _diff_picked(blobs: list[bytes], token: str, country: str | None) -> Tally:
+    old, new = _packs(token)
+    return diff_blobs(blobs, old, new, country)
+
+
+def _in_parallel(
+    cluster: Client,
+    path: Path,
+    token: str,
+    country: str | None,
+    buckets: int,
+    count: int,
+    progress: Callable[[int], None] | None,
+) -> Tally:
+    """The tally of a file the workers read in parts, sorted by couple, then decide by bucket."""
+    found: list[Part] = parts(path, count)
+    if path.suffix.lower() not in _PARQUET:
+        ended = cluster.gather(cluster.map(newlines, found, pure=False))  # type: ignore[no-untyped-call]
+        found = numbered(found, ended)
+    done = cluster.map(sort_part, found, buckets=buckets, pure=False)
+    heads = cluster.map(_head, done, pure=False)
+    decided = [
+        cluster.submit(
+            _diff_picked,
+            [cluster.submit(_pick, part, bucket, pure=False) for part in done],
+            token,
+            country,
+            pure=False,
+        )
+        for bucket in range(buckets)
+    ]
+    tally, read = Tally(), 0
+    for future in as_completed(heads):  # type: ignore[no-untyped-call]
+        broken, count_read = future.result()
+        tally.merge(broken)
+        read += count_read
+        if progress is not None:
+            progress(read)
+    for future in decided:
+        tally.merge(future.result())
+    return tally
 
 
 def diff_packs(
@@ -166,6 +224,7 @@ def diff_packs(
     country: str | None = None,
     buckets: int | None = None,
     progress: Callable[[int], None] | None = None,
+    shared_file: bool = False,
 ) -> PackDiff:
     """[`trustkit.diff_packs`][trustkit.diff_packs] on a Dask cluster, with the same result.
 
@@ -187,6 +246,12 @@ def diff_packs(
         buckets: How many buckets; by default as for ``trustkit.diff_packs``,
             and at least two a worker.
         progress: Called now and then with the number of records read.
+        shared_file: The workers can open the file at the same path (one
+            machine, or a shared disk): they read it themselves, in parallel,
+            each a part (a byte range of JSON Lines, some row groups of
+            Parquet), sort its rows by couple into buckets and decide a
+            bucket each; nothing is read here and the records never pass
+            through this process. Added in the next version.
 
     Raises:
         ValueError: There is no client.
@@ -199,6 +264,15 @@ def diff_packs(
     if buckets is None:
         in_file = bucket_count(checkins) if isinstance(checkins, (str, os.PathLike)) else 1
         buckets = max(in_file, 2 * workers)
+
+    if shared_file and isinstance(checkins, (str, os.PathLike)):
+        if buckets < 1:
+            raise ValueError("buckets must be at least 1")
+        for pack in (old, new):
+            compiled(pack)
+        count = max(bucket_count(checkins), 2 * workers)
+        tally = _in_parallel(cluster, Path(checkins), token, country, buckets, count, progress)
+        return tally.report(old, new)
 
     def remote(paths: Iterator[Path]) -> Iterator[Tally]:
         pending: deque[Future[Tally]] = deque()  # oldest first: at most two a worker
