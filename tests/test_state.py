@@ -359,3 +359,45 @@ def test_recommend_many_for_a_couple_answers_a_yes_first_and_reports_disorder() 
     odd = list(trustkit.recommend_many([SELF_HARM], history=[3]))  # type: ignore[list-item]
     assert odd[0].safety
     assert {p.field for p in odd[0].problems} == {"history", "now"}
+
+
+def test_a_past_check_ins_scores_are_kept_by_identity() -> None:
+    """past_scores equals score_all; it keeps a check-in's scores, never a plain dict's."""
+    from unittest import mock
+
+    from trustkit._engine import compile as compile_module
+
+    c = compile_module.compiled(trustkit.default_pack())
+    at = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
+    first = CheckIn("partner", {"feels_heard": 2, "promises_kept": 4}, at)
+    second = CheckIn("partner", {"feels_heard": 5}, at)
+    scores = c.past_scores(first.answers)
+    assert scores == c.score_all(first.answers)
+    assert c.past_scores(first.answers) is scores
+    plain = dict(first.answers)
+    assert c.past_scores(plain) == scores
+    assert c.past_scores(plain) is not c.past_scores(plain)  # a dict may change: never kept
+    # Another object under the same id (after the first was freed) is scored afresh.
+    c._past[id(second.answers)] = (first.answers, dict(scores))
+    assert c.past_scores(second.answers) == c.score_all(second.answers) != scores
+    with mock.patch.object(compile_module, "_MAX_PAST", 1):
+        third = CheckIn("partner", {"feels_heard": 3}, at)
+        c.past_scores(third.answers)
+        assert list(c._past) == [id(third.answers)]
+
+
+@attrs.frozen
+class _NotedCheckIn(CheckIn):
+    """A check-in an app extends (a subclass is kept through the usual attrs.evolve)."""
+
+
+@pytest.mark.parametrize("kind", [CheckIn, _NotedCheckIn])
+def test_the_state_keeps_each_check_in_with_the_step_it_got(kind: type[CheckIn]) -> None:
+    """Folded in, a check-in keeps its answers, time and respondent and gains its step."""
+    at = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
+    checkin = kind("partner", {"feels_heard": 1}, at)
+    state = trustkit.advance(CoupleState(), checkin)
+    (kept,) = state.recent
+    assert type(kept) is kind
+    assert kept.recommended == trustkit.recommend_next_step(checkin).step.id
+    assert attrs.evolve(kept, recommended=None) == checkin

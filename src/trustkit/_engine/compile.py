@@ -43,6 +43,7 @@ from trustkit.models import (
     ScoreCompare,
     Step,
     Who,
+    _FrozenAnswers,
 )
 
 if TYPE_CHECKING:
@@ -749,6 +750,7 @@ class CompiledPack:
     """Everything [`recommend`][trustkit._engine.recommend.recommend] needs, worked out once."""
 
     __slots__ = (
+        "_past",
         "all_dimensions",
         "checks",
         "couples_steps",
@@ -851,6 +853,7 @@ class CompiledPack:
             t: frozenset(i for i, r in enumerate(pack.resources) if t in r.topics) for t in topics
         }
         self.readers = {role: ForReader(pack, role) for role in Role}
+        self._past: dict[int, tuple[Mapping[str, Any], dict[str, float]]] = {}
 
     def _known(self, role: Role) -> dict[tuple[str, object], tuple[Answer, int]]:
         """Every common valid answer of ``role``: the value itself and the rules it may make hold.
@@ -876,6 +879,25 @@ class CompiledPack:
         fitting = {k: v for k, v in answers.items() if k in checks and checks[k](v)}
         return _mean_scores(fitting, self.all_dimensions)
 
+    def past_scores(self, answers: Mapping[str, Any]) -> Mapping[str, float]:
+        """`score_all` of a past check-in's answers, remembered while they are in use.
+
+        A couple's latest check-ins are scored again for every later one (their
+        changes and the gap between partners); a check-in's answers cannot
+        change, so their scores are kept, by the answers' identity (the answers
+        themselves are kept too, so that the identity is not reused). Read only.
+        """
+        if type(answers) is not _FrozenAnswers:  # only a check-in's own answers cannot change
+            return self.score_all(answers)
+        found = self._past.get(id(answers))
+        if found is not None and found[0] is answers:
+            return found[1]
+        scores = self.score_all(answers)
+        if len(self._past) >= _MAX_PAST:
+            self._past.clear()
+        self._past[id(answers)] = (answers, scores)
+        return scores
+
     def resources_for(self, topics: tuple[str, ...]) -> tuple[Resource, ...]:
         """The pack's resources on any of these topics, in pack order."""
         if len(topics) == 1:
@@ -891,6 +913,9 @@ STEP_TEXTS = role_texts(Step)
 RULE_TEXTS = role_texts(Rule)
 """The texts of a rule that may have a version for each role: ``reason``."""
 _MAX_READER_STEPS = 4096
+
+_MAX_PAST = 4096
+"""How many past check-ins' scores a compiled pack keeps (see `CompiledPack.past_scores`)."""
 """The most steps `ForReader` keeps (the pack's, apart, and crisis steps per country)."""
 
 

@@ -488,7 +488,7 @@ def facts_of(
         scores=c.score_all(clean),
         history=None if past is None else past.recent,
         boundaries=boundaries,
-        score_of=c.score_all,
+        score_of=c.past_scores,
         recommended_step=_given,
         compare_before=None if period is None else period.since,
     )
