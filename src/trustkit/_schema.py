@@ -156,16 +156,7 @@ SCHEMA_NAMES: tuple[str, ...] = (
 _ID_PATTERN = ID_PATTERN
 _OPTION_KEY = "^" + ID_PATTERN.strip("^$") + "\\." + ID_PATTERN.strip("^$") + "$"
 """The key of an option's translation: ``<question id>.<code>``."""
-# PEP 440 (as packaging reads it, in lower case): pre-, post- and dev release, local label.
-_PEP440_TAIL = (
-    r"([-_.]?(alpha|a|beta|b|preview|pre|c|rc)[-_.]?[0-9]*)?"
-    r"(-[0-9]+|[-_.]?(post|rev|r)[-_.]?[0-9]*)?"
-    r"([-_.]?dev[-_.]?[0-9]*)?"
-    r"(\+[a-z0-9]+([-_.][a-z0-9]+)*)?"
-)
-_VERSION_PATTERN = rf"^[0-9]+\.[0-9]+\.[0-9]+{_PEP440_TAIL}$"
-_RANGE_PART = rf"\s*(~=|==|!=|>=|<=|>|<)\s*[0-9]+(\.[0-9]+)*(\.\*|{_PEP440_TAIL})\s*"
-_RANGE = rf"{_RANGE_PART}(,{_RANGE_PART})*"
+_VERSION_PATTERN = spec.whole(spec.VERSION)
 # What overlays may change and locales may translate, as the pack format declares them.
 _OVERRIDABLE = {kind: fields for kind, fields in spec.OVERRIDABLE.items() if kind != "messages"}
 _TRANSLATABLE = {kind: fields for kind, fields in spec.TRANSLATABLE.items() if kind != "messages"}
@@ -652,6 +643,7 @@ def _file_bodies() -> dict[str, dict[str, Any]]:
                     "The pack's version: three numbers, as PEP 440 reads them, e.g. '1.0.0', "
                     "'1.1.0rc1' or '2.0.0.post1'. Raise it whenever the content changes.",
                     pattern=_VERSION_PATTERN,
+                    maxLength=spec.MAX_VERSION_CHARS,
                 ),
                 "title": _text("The pack's title."),
                 "description": _text("Optional: one paragraph for people who browse packs."),
@@ -664,12 +656,14 @@ def _file_bodies() -> dict[str, dict[str, Any]]:
                     "a PEP 440 version range on its version (==, !=, >=, <=, >, <, ~= and "
                     "==1.* wildcards, separated by commas), e.g. 'core >=1,<2'. The range is "
                     "required ('core >=0' accepts any version); pre-releases are in range.",
-                    pattern=rf"^(\s*[a-z0-9][a-z0-9_-]* {_RANGE})?$",
+                    pattern=spec.whole(f"(?:{spec.EXTENDS})?"),
+                    maxLength=spec.MAX_VERSION_CHARS,
                 ),
                 "trustkit": _text(
                     "Optional: the trustkit versions the pack works with, as a PEP 440 version "
                     "range, e.g. '>=0.1' or '>=0.1,<1'; pre-releases are in range.",
-                    pattern=rf"^({_RANGE})?$",
+                    pattern=spec.whole(f"(?:{spec.RANGE})?"),
+                    maxLength=spec.MAX_VERSION_CHARS,
                 ),
                 "safety_period_weeks": {
                     "type": "integer",
