@@ -974,3 +974,7 @@ def text_pattern(field: Field) -> str | None:
         own = "|".join(field.placeholders)
         return rf"(?:[^{{]|\{{(?!{PLACEHOLDER_NAME}\}})|\{{(?:{own})\}})*"
     return rf"(?:[^{{]|\{{(?!{EMERGENCY}\}}))*"
+
+
+WORD = r"[\s\S]*\S[\s\S]*"
+"""A word of a list such as ``sensitive_words``: a text that is not blank (not only spaces)."""
