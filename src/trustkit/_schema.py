@@ -181,6 +181,13 @@ class LoaderOnly:
 
 
 _REASONS = ("reason", *(role_field("reason", role) for role in Role))
+_TRANSLATED_LISTS = (
+    *sorted(
+        {f.name for t in spec.ALL_TABLES.values() for f in t.fields if f.translate}
+        & {f.name for t in spec.ALL_TABLES.values() for f in t.fields if f.shape == "texts"}
+    ),
+    "months",
+)
 _TEXT_FILES = ("pack-steps", "pack-questions", "pack-rules", "pack-resources", "pack-plans")
 _CHANGE_FILES = ("pack-overrides", "pack-locale")
 
@@ -211,6 +218,13 @@ LOADER_ONLY: tuple[LoaderOnly, ...] = (
         "an overlay.",
     ),
     LoaderOnly(
+        "a base pack's files",
+        ("pack-pack",),
+        frozenset({ProblemCode.MISSING}),
+        (),
+        "A pack without `extends` is a base pack: its folder holds every file but plans.toml.",
+    ),
+    LoaderOnly(
         "the base's language",
         ("pack-pack",),
         frozenset({ProblemCode.INVALID_VALUE}),
@@ -224,10 +238,8 @@ LOADER_ONLY: tuple[LoaderOnly, ...] = (
             {
                 ProblemCode.UNKNOWN_REFERENCE,
                 ProblemCode.DUPLICATE_ID,
-                ProblemCode.INVALID_VALUE,
                 ProblemCode.NEVER_TRUE,
                 ProblemCode.UNSAFE,
-                ProblemCode.MISSING,
                 ProblemCode.TOO_LARGE,
                 ProblemCode.OUT_OF_RANGE,
             }
@@ -237,6 +249,14 @@ LOADER_ONLY: tuple[LoaderOnly, ...] = (
         "and plan exist, a condition fits its question (and nests at most "
         f"{MAX_CONDITION_DEPTH} deep), every safety question has a safety rule, and a "
         "crisis step is safe in a crisis.",
+    ),
+    LoaderOnly(
+        "conditions fit their questions",
+        ("pack-rules", "pack-questions"),
+        frozenset({ProblemCode.INVALID_VALUE}),
+        ("when", "kind", "dimension", "reverse", "safety", "high_risk", "options"),
+        "A condition compares a question or score with values its kind has, and a "
+        "question's dimension, reverse, safety and options fit its kind.",
     ),
     LoaderOnly(
         "emergency in a safety rule's reason",
@@ -250,7 +270,7 @@ LOADER_ONLY: tuple[LoaderOnly, ...] = (
         "lists keep their length",
         ("pack-locale",),
         frozenset({ProblemCode.WRONG_TYPE}),
-        (),
+        _TRANSLATED_LISTS,
         "A translated list has as many texts as the original.",
     ),
     LoaderOnly(
@@ -455,7 +475,11 @@ def _field(field: Field, *, placeholders: bool = True) -> dict[str, Any]:
         out["pattern"] = spec.whole(rule)
     elif placeholders and shape == "texts":
         out["items"] = {"type": "string", "pattern": spec.whole(rule)}
-    out.update(field.schema)
+    extra = dict(field.schema)
+    out["items"] = {**out.get("items", {}), **extra.pop("items", {})}
+    out.update(extra)
+    if not out["items"]:
+        del out["items"]
     return out
 
 

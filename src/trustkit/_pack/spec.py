@@ -622,6 +622,7 @@ PLANS = Table(
             "The plan's title, e.g. 'My safety plan'.",
             overlay=True,
             translate=True,
+            schema={"minLength": 1},
         ),
         Field(
             "intro",
@@ -629,6 +630,7 @@ PLANS = Table(
             "One or two sentences said before the sections. It " + _EMERGENCY_WORDS,
             overlay=True,
             translate=True,
+            schema={"minLength": 1},
             placeholders=(EMERGENCY,),
         ),
         *(
@@ -638,7 +640,7 @@ PLANS = Table(
                 f"Prompts for {_SECTION_DOCS[part]}: at least one. Each " + _EMERGENCY_WORDS,
                 overlay=True,
                 translate=True,
-                schema={"minItems": 1},
+                schema={"minItems": 1, "items": {"minLength": 1}},
                 placeholders=(EMERGENCY,),
             )
             for part in PlanPart
@@ -962,8 +964,8 @@ def template_pattern(template: Template) -> str:
     return rf"(?:[^{{}}]|\{{\{{|\}}\}}{own})+"
 
 
-def text_pattern(field: Field) -> str | None:
-    """What the placeholders of a field's text must be, or None if it may hold any braces.
+def text_pattern(field: Field) -> str:
+    """What the placeholders of a field's text must be.
 
     A field that declares placeholders may hold only those (any other ``{name}``
     is a typo); every other field may not hold ``{emergency}``, which would reach

@@ -919,6 +919,14 @@ def item_tables(pack: ContentPack) -> dict[str, dict[str, Any]]:
     }
 
 
+def _too_long(place: _Place, kind: str, field: str, text: str) -> Iterator[PackProblem]:
+    """A translated summary that is too long, reported in the locale file (not the step's)."""
+    if kind == "steps" and field in _versions("summary") and len(text) > MAX_SUMMARY:
+        yield place.problem(
+            field, f"at most {MAX_SUMMARY} characters (one short sentence)", ProblemCode.TOO_LARGE
+        )
+
+
 def _check_translations(pack: ContentPack) -> Iterator[PackProblem]:
     targets = item_tables(pack)
     crisis_texts = _crisis_items(pack)
@@ -928,8 +936,7 @@ def _check_translations(pack: ContentPack) -> Iterator[PackProblem]:
         file = translation.file or f"<{pack.id}>/locales/{translation.locale}.toml"
         lines = translation.lines or (None,) * len(translation.texts)
         for (kind, item_id, field, text), line in zip(translation.texts, lines, strict=False):
-            label = f"{kind}.{item_id}" if item_id else kind
-            place = _Place(file, label, line)
+            place = _Place(file, f"{kind}.{item_id}" if item_id else kind, line)
             items = targets.get(kind)
             if items is None:
                 yield place.problem(
@@ -969,6 +976,7 @@ def _check_translations(pack: ContentPack) -> Iterator[PackProblem]:
             if not isinstance(text, str) or not text:
                 yield place.problem(field, "a text", ProblemCode.WRONG_TYPE)
                 continue
+            yield from _too_long(place, kind, field, text)
             if kind == "messages" and field in _TEMPLATE_FIELDS:
                 problem = template_problem(field, text)
             else:
