@@ -31,16 +31,9 @@ with capitals) is rejected by its schema too. What needs more than one file
 (that a rule's step exists, that a comparison fits its question, that a file
 belongs in a base pack or in an overlay) or more than a schema can say (how
 deeply conditions nest, that a translated list keeps its length) is checked
-only by [`load_pack`][trustkit.load_pack]. Known differences: JSON has no
-separate whole-number type, so ``minutes = 10.0`` passes the schema but not the
-loader; a schema cannot tell a TOML date from text that looks like one; and
-the schema is stricter than the loader about a question's ``dimension`` (an
-id, not empty text), while the loader is stricter about a resource's
-``country``: the schema asks for two capital letters or ``INTL``, the loader
-also for a code ISO 3166-1 assigns (``GB``, not ``UK``). In a check-in, ``at``
-is an RFC 3339 ``date-time`` for both, with ``T`` and ``Z`` in either case;
-trustkit also accepts a space for the ``T`` (as ``str(datetime)`` writes it),
-and refuses a leap second (``:60``), which Python cannot represent.
+only by [`load_pack`][trustkit.load_pack]. Every such rule is listed once, in
+`LOADER_ONLY` (docs/pack-format.md shows the list); the schema is stricter than
+the loader only about a question's ``dimension`` (an id, not empty text).
 
 Examples:
     >>> from trustkit._schema import schema
@@ -65,11 +58,12 @@ import attrs
 from trustkit._boundary import BoundaryStatus
 from trustkit._engine.examples import MAX_YEARS
 from trustkit._pack import spec
+from trustkit._pack.conditions import MAX_CONDITION_DEPTH
 from trustkit._pack.kinds import CODE_OPS, kind_of
 from trustkit._pack.read import ID_PATTERN
 from trustkit._pack.spec import SCALE_MAX, SCALE_MIN, TEMPLATES, Field, Table
 from trustkit._public import public
-from trustkit._roles import Role
+from trustkit._roles import Role, role_field
 from trustkit._vocabulary import (
     FACT_FAMILIES,
     SAFETY_PERIOD_FLOOR_WEEKS,
@@ -156,22 +150,196 @@ SCHEMA_NAMES: tuple[str, ...] = (
 _ID_PATTERN = ID_PATTERN
 _OPTION_KEY = "^" + ID_PATTERN.strip("^$") + "\\." + ID_PATTERN.strip("^$") + "$"
 """The key of an option's translation: ``<question id>.<code>``."""
-# PEP 440 (as packaging reads it, in lower case): pre-, post- and dev release, local label.
-_PEP440_TAIL = (
-    r"([-_.]?(alpha|a|beta|b|preview|pre|c|rc)[-_.]?[0-9]*)?"
-    r"(-[0-9]+|[-_.]?(post|rev|r)[-_.]?[0-9]*)?"
-    r"([-_.]?dev[-_.]?[0-9]*)?"
-    r"(\+[a-z0-9]+([-_.][a-z0-9]+)*)?"
-)
-_VERSION_PATTERN = rf"^[0-9]+\.[0-9]+\.[0-9]+{_PEP440_TAIL}$"
-_RANGE_PART = rf"\s*(~=|==|!=|>=|<=|>|<)\s*[0-9]+(\.[0-9]+)*(\.\*|{_PEP440_TAIL})\s*"
-_RANGE = rf"{_RANGE_PART}(,{_RANGE_PART})*"
+_VERSION_PATTERN = spec.whole(spec.VERSION)
+_NOT_FILLED = spec.text_pattern(attrs.evolve(spec.RULES.field("reason"), placeholders=()))
+"""A rule's reason that is not a safety rule's: no ``{emergency}``, which is not filled there."""
 # What overlays may change and locales may translate, as the pack format declares them.
 _OVERRIDABLE = {kind: fields for kind, fields in spec.OVERRIDABLE.items() if kind != "messages"}
 _TRANSLATABLE = {kind: fields for kind, fields in spec.TRANSLATABLE.items() if kind != "messages"}
 _ALL_TABLES = {**spec.TABLES, spec.OPTIONS.kind: spec.OPTIONS}
 """Every kind of item, with the options of choice questions (translated, never overridden)."""
 _SINGULAR = {kind: table.item for kind, table in _ALL_TABLES.items()}
+
+
+@attrs.frozen
+class LoaderOnly:
+    """One rule that only the loader (or `parse_checkin`) checks: no schema of one file can say it.
+
+    Attributes:
+        name: A short name for it.
+        schemas: The schemas (`SCHEMA_NAMES`) of the files it concerns.
+        codes: The codes of the problems the loader reports for it.
+        fields: The fields those problems name (empty: any field).
+        words: What it is, for authors (docs/pack-format.md lists every one).
+    """
+
+    name: str
+    schemas: tuple[str, ...]
+    codes: frozenset[ProblemCode]
+    fields: tuple[str, ...]
+    words: str
+
+
+_REASONS = ("reason", *(role_field("reason", role) for role in Role))
+_TRANSLATED_LISTS = (
+    *sorted(
+        {f.name for t in spec.ALL_TABLES.values() for f in t.fields if f.translate}
+        & {f.name for t in spec.ALL_TABLES.values() for f in t.fields if f.shape == "texts"}
+    ),
+    "months",
+)
+_TEXT_FILES = ("pack-steps", "pack-questions", "pack-rules", "pack-resources", "pack-plans")
+_CHANGE_FILES = ("pack-overrides", "pack-locale")
+
+LOADER_ONLY: tuple[LoaderOnly, ...] = (
+    LoaderOnly(
+        "versions in range",
+        ("pack-pack",),
+        frozenset({ProblemCode.INCOMPATIBLE}),
+        ("extends", "trustkit"),
+        "The range in `extends` holds the version of the base pack, and the range in "
+        "`trustkit` holds the version of trustkit that loads the pack.",
+    ),
+    LoaderOnly(
+        "fits the base",
+        ("pack-pack", *_CHANGE_FILES, *_TEXT_FILES),
+        frozenset(
+            {
+                ProblemCode.UNKNOWN_REFERENCE,
+                ProblemCode.DUPLICATE_ID,
+                ProblemCode.NOT_ALLOWED,
+                ProblemCode.UNSAFE,
+            }
+        ),
+        (),
+        "An overlay changes, disables and translates only what its base has, adds only ids "
+        "its base does not have, never shortens its base's "
+        "safety period and never weakens a safety rule; a file belongs in a base pack or in "
+        "an overlay.",
+    ),
+    LoaderOnly(
+        "a base pack's files",
+        ("pack-pack",),
+        frozenset({ProblemCode.MISSING}),
+        (),
+        "A pack without `extends` is a base pack: its folder holds every file but plans.toml.",
+    ),
+    LoaderOnly(
+        "the base's language",
+        ("pack-pack",),
+        frozenset({ProblemCode.INVALID_VALUE}),
+        ("locale",),
+        "An overlay's texts are in its base's language (translations go in locales/).",
+    ),
+    LoaderOnly(
+        "references",
+        (*_TEXT_FILES, "pack-examples"),
+        frozenset(
+            {
+                ProblemCode.UNKNOWN_REFERENCE,
+                ProblemCode.DUPLICATE_ID,
+                ProblemCode.NEVER_TRUE,
+                ProblemCode.UNSAFE,
+                ProblemCode.TOO_LARGE,
+                ProblemCode.OUT_OF_RANGE,
+            }
+        ),
+        (),
+        "Whatever needs the whole pack: ids are unique in it, a rule's step, resource topics "
+        "and plan exist, a condition fits its question (and nests at most "
+        f"{MAX_CONDITION_DEPTH} deep), every safety question has a safety rule, and a "
+        "crisis step is safe in a crisis.",
+    ),
+    LoaderOnly(
+        "conditions fit their questions",
+        ("pack-rules", "pack-questions"),
+        frozenset({ProblemCode.INVALID_VALUE}),
+        ("when", "kind", "dimension", "reverse", "safety", "high_risk", "options"),
+        "A condition compares a question or score with values its kind has, and a "
+        "question's dimension, reverse, safety and options fit its kind.",
+    ),
+    LoaderOnly(
+        "emergency in a safety rule's reason",
+        _CHANGE_FILES,
+        frozenset({ProblemCode.INVALID_VALUE}),
+        _REASONS,
+        "A rule's reason may hold `{emergency}` only if it is a safety rule's: in "
+        "overrides.toml and a locale file, the rule is in another file.",
+    ),
+    LoaderOnly(
+        "lists keep their length",
+        ("pack-locale",),
+        frozenset({ProblemCode.WRONG_TYPE}),
+        _TRANSLATED_LISTS,
+        "A translated list has as many texts as the original.",
+    ),
+    LoaderOnly(
+        "yes and no",
+        ("pack-messages", *_CHANGE_FILES),
+        frozenset({ProblemCode.UNSAFE}),
+        ("word_yes", "word_no"),
+        "`word_yes` and `word_no` mean yes and no: neither is blank once spaces and accents "
+        "are left out, they differ, and neither is the other's word (they decide what a typed "
+        "reply means on the safety screen).",
+    ),
+    LoaderOnly(
+        "discreet texts",
+        ("pack-messages", *_CHANGE_FILES),
+        frozenset({ProblemCode.SENSITIVE}),
+        spec.DISCREET_MESSAGES,
+        "Reminders and progress texts hold none of the sensitive words: the pack's and, in "
+        "a locale file, its own.",
+    ),
+    LoaderOnly(
+        "no secrecy",
+        ("pack-messages", *_CHANGE_FILES, *_TEXT_FILES),
+        frozenset({ProblemCode.UNSAFE}),
+        (),
+        "A safety text (the crisis step and its actions, safety rules' reasons, plans and "
+        "the safety messages) never asks for secrecy.",
+    ),
+    LoaderOnly(
+        "country codes",
+        ("pack-resources",),
+        frozenset({ProblemCode.INVALID_VALUE}),
+        ("country",),
+        "A resource's country is a code ISO 3166-1 assigns (`GB`, not `UK`): the schema "
+        "asks only for two capital letters or `INTL`.",
+    ),
+    LoaderOnly(
+        "TOML types",
+        ("pack-steps", "pack-questions", "pack-rules", "pack-resources", "pack-overrides"),
+        frozenset({ProblemCode.WRONG_TYPE}),
+        (),
+        "JSON has no separate whole-number type (`minutes = 10.0` passes the schema, not "
+        "the loader), and a schema cannot tell a TOML date from text that looks like one.",
+    ),
+    LoaderOnly(
+        "check-in time",
+        ("checkin",),
+        frozenset({ProblemCode.MISSING}),
+        ("at",),
+        "A check-in without `at` needs `parse_checkin`'s `at` argument (the time the app "
+        "received it); `trustkit recommend` needs neither. trustkit also accepts a space for "
+        "the `T` of `at`, and refuses a leap second (`:60`), which Python cannot represent.",
+    ),
+)
+"""Every rule the loader checks that the schemas do not say, in one place.
+
+Everything else agrees both ways: what a file's schema accepts, the loader reads
+or refuses only for one of these; what the loader refuses in one file for any
+other reason, that file's schema refuses (tests/test_schema_agreement.py).
+docs/pack-format.md lists them ("What only the loader checks")."""
+
+
+def loader_only(schema_name: str, code: ProblemCode | str, field: str) -> LoaderOnly | None:
+    """The listed rule that explains a loader problem in a file of this schema, if any."""
+    top = field.split(".", maxsplit=1)[0]
+    for rule in LOADER_ONLY:
+        fits = not rule.fields or top in rule.fields
+        if schema_name in rule.schemas and code in rule.codes and fits:
+            return rule
+    return None
 
 
 # --------------------------------------------------------------------------- helpers
@@ -257,8 +425,13 @@ def _document(
 # ----------------------------------------------------------------- pieces of pack files
 
 
-def _field(field: Field) -> dict[str, Any]:
-    """The schema of one field, from its declaration in the pack format."""
+def _field(field: Field, *, placeholders: bool = True) -> dict[str, Any]:
+    """The schema of one field, from its declaration in the pack format.
+
+    A text (or each text of a list) follows the field's placeholder rule
+    (`trustkit._pack.spec.text_pattern`), unless ``placeholders`` is false: an
+    option's label in questions.toml is never filled in, so it is not checked.
+    """
     shape, doc = field.shape, field.doc
     out: dict[str, Any]
     if shape in ("id", "ref"):
@@ -297,13 +470,22 @@ def _field(field: Field) -> dict[str, Any]:
     else:
         assert shape == "actions", shape
         out = {"type": "array", "items": _ref("action"), "description": doc}
-    out.update(field.schema)
+    rule = spec.text_pattern(field)
+    if placeholders and shape == "text" and "pattern" not in field.schema:
+        out["pattern"] = spec.whole(rule)
+    elif placeholders and shape == "texts":
+        out["items"] = {"type": "string", "pattern": spec.whole(rule)}
+    extra = dict(field.schema)
+    out["items"] = {**out.get("items", {}), **extra.pop("items", {})}
+    out.update(extra)
+    if not out["items"]:
+        del out["items"]
     return out
 
 
-def _fields(table: Table) -> dict[str, Any]:
+def _fields(table: Table, *, placeholders: bool = True) -> dict[str, Any]:
     """The schemas of a table's fields, by name."""
-    return {field.name: _field(field) for field in table.fields}
+    return {field.name: _field(field, placeholders=placeholders) for field in table.fields}
 
 
 def _step_fields() -> dict[str, Any]:
@@ -327,13 +509,19 @@ def _template_fields(*, defaults: bool = False) -> dict[str, Any]:
     With ``defaults``, an optional template's schema says its default (a base
     pack's messages.toml; an overlay's change or a translation has none).
     """
-    out = {name: _text(template.words) for name, template in TEMPLATES.items()}
+    out = {
+        name: _text(template.words, pattern=spec.whole(spec.template_pattern(template)))
+        for name, template in TEMPLATES.items()
+    }
+    for name in ("word_yes", "word_no"):
+        out[name]["allOf"] = [{"pattern": spec.whole(spec.WORD)}]
     if defaults:
         for name, template in TEMPLATES.items():
             if template.default is not None:
                 out[name]["default"] = template.default
     out["months"] = _texts(spec.MONTHS_DOC, minItems=spec.MONTHS, maxItems=spec.MONTHS)
     out["sensitive_words"] = _texts(spec.SENSITIVE_DOC)
+    out["sensitive_words"]["items"]["pattern"] = spec.whole(spec.WORD)
     if defaults:
         out["sensitive_words"]["default"] = list(SENSITIVE_WORDS)
     return out
@@ -513,7 +701,9 @@ def _item_defs() -> dict[str, Any]:
             ("step", *spec.ACTIONS.required),
             allOf=[_not_both_in_crisis()],
         ),
-        "option": _table(spec.OPTIONS.doc, _fields(spec.OPTIONS), spec.OPTIONS.required),
+        "option": _table(
+            spec.OPTIONS.doc, _fields(spec.OPTIONS, placeholders=False), spec.OPTIONS.required
+        ),
         "dimension": _table(
             spec.DIMENSIONS.doc,
             _fields(spec.DIMENSIONS),
@@ -553,7 +743,14 @@ def _item_defs() -> dict[str, Any]:
                         },
                         "required": ["urgency", "resources", "plan"],
                     },
-                    "else": {"not": {"required": ["plan"]}},
+                    "else": {
+                        "not": {"required": ["plan"]},
+                        "properties": {
+                            field.name: {"pattern": spec.whole(_NOT_FILLED)}
+                            for field in spec.RULES.fields
+                            if field.placeholders
+                        },
+                    },
                 }
             ],
         ),
@@ -652,6 +849,7 @@ def _file_bodies() -> dict[str, dict[str, Any]]:
                     "The pack's version: three numbers, as PEP 440 reads them, e.g. '1.0.0', "
                     "'1.1.0rc1' or '2.0.0.post1'. Raise it whenever the content changes.",
                     pattern=_VERSION_PATTERN,
+                    maxLength=spec.MAX_VERSION_CHARS,
                 ),
                 "title": _text("The pack's title."),
                 "description": _text("Optional: one paragraph for people who browse packs."),
@@ -664,12 +862,14 @@ def _file_bodies() -> dict[str, dict[str, Any]]:
                     "a PEP 440 version range on its version (==, !=, >=, <=, >, <, ~= and "
                     "==1.* wildcards, separated by commas), e.g. 'core >=1,<2'. The range is "
                     "required ('core >=0' accepts any version); pre-releases are in range.",
-                    pattern=rf"^(\s*[a-z0-9][a-z0-9_-]* {_RANGE})?$",
+                    pattern=spec.whole(f"(?:{spec.EXTENDS})?"),
+                    maxLength=spec.MAX_VERSION_CHARS,
                 ),
                 "trustkit": _text(
                     "Optional: the trustkit versions the pack works with, as a PEP 440 version "
                     "range, e.g. '>=0.1' or '>=0.1,<1'; pre-releases are in range.",
-                    pattern=rf"^({_RANGE})?$",
+                    pattern=spec.whole(f"(?:{spec.RANGE})?"),
+                    maxLength=spec.MAX_VERSION_CHARS,
                 ),
                 "safety_period_weeks": {
                     "type": "integer",
@@ -1364,6 +1564,7 @@ def schema(name: str) -> dict[str, object]:
 SCHEMA_PACKAGE = "schemas"
 """The folder, inside the trustkit package, that holds each schema as ``<name>.json``."""
 
+_LOADER_ONLY_DOCS = "loader-only"
 _DOCS_START = "<!-- generated: {name} -->"
 _DOCS_END = "<!-- end generated: {name} -->"
 _GENERATED_NOTE = (
@@ -1462,6 +1663,8 @@ def _first(text: str) -> str:
 
 def field_table(kind: str) -> str:
     """The docs' Markdown table of one kind of item's fields, or of the message templates."""
+    if kind == _LOADER_ONLY_DOCS:
+        return loader_only_list()
     if kind == "messages":
         rows = ["| template | placeholders | default | said for |", "| --- | --- | --- | --- |"]
         for template in TEMPLATES.values():
@@ -1483,9 +1686,16 @@ def field_table(kind: str) -> str:
     return "\n".join(rows)
 
 
+def loader_only_list() -> str:
+    """The docs' Markdown list of `LOADER_ONLY`: what only the loader checks."""
+    return "\n".join(
+        f"- **{rule.name}** ({', '.join(rule.schemas)}): {rule.words}" for rule in LOADER_ONLY
+    )
+
+
 def with_field_tables(text: str) -> str:
     """A docs page with each generated table (between its markers) made afresh."""
-    for kind in (*spec.TABLES, "messages"):
+    for kind in (*spec.TABLES, "messages", _LOADER_ONLY_DOCS):
         start, end = _DOCS_START.format(name=kind), _DOCS_END.format(name=kind)
         if start not in text:
             continue

@@ -43,6 +43,11 @@ _MISSING: Any = object()
 E = TypeVar("E", bound=enum.Enum)
 
 
+def _bare(key: str) -> str:
+    """A table header's key without its spaces or quotes: ``"steps"`` is ``steps``."""
+    return key.strip().strip("\"'")
+
+
 def is_id(value: object) -> bool:
     """Whether a value is a valid id (ASCII, never empty)."""
     return isinstance(value, str) and _ID.match(value) is not None
@@ -134,7 +139,7 @@ class Lines:
             if self._top is None:
                 self._top = text[:start]
             kind, _, item = header.partition(".")
-            self.tables.setdefault((kind.strip(), item.strip().strip("\"'")), number)
+            self.tables.setdefault((_bare(kind), _bare(item)), number)
         if self._top is None:
             self._top = text
 
@@ -155,7 +160,7 @@ class Lines:
         header = _HEADER_LINE.match(line)
         if header is not None:
             kind, _, item = header.group(1).partition(".")
-            key = (kind.strip(), item.strip().strip("\"'"))
+            key = (_bare(kind), _bare(item))
             self.tables.setdefault(key, number)
             return
         found = _ID_LINE.match(line)

@@ -209,15 +209,16 @@ def load_pack(
                 if parts.extends is None
                 else (f"extends {parts.extends[0]!r}, which is not loaded")
             )
-            raise PackError(
+            raise PackError(  # with what reading found: a malformed extends, say
                 [
+                    *parts.problems,
                     PackProblem(
                         f"{label}/pack.toml",
                         "",
                         "extends",
                         f"cannot be applied as an overlay: it {what}",
                         code=ProblemCode.UNKNOWN_REFERENCE,
-                    )
+                    ),
                 ]
             )
         pack = loader.overlay(pack, parts)

@@ -622,6 +622,7 @@ PLANS = Table(
             "The plan's title, e.g. 'My safety plan'.",
             overlay=True,
             translate=True,
+            schema={"minLength": 1},
         ),
         Field(
             "intro",
@@ -629,6 +630,7 @@ PLANS = Table(
             "One or two sentences said before the sections. It " + _EMERGENCY_WORDS,
             overlay=True,
             translate=True,
+            schema={"minLength": 1},
             placeholders=(EMERGENCY,),
         ),
         *(
@@ -638,7 +640,7 @@ PLANS = Table(
                 f"Prompts for {_SECTION_DOCS[part]}: at least one. Each " + _EMERGENCY_WORDS,
                 overlay=True,
                 translate=True,
-                schema={"minItems": 1},
+                schema={"minItems": 1, "items": {"minLength": 1}},
                 placeholders=(EMERGENCY,),
             )
             for part in PlanPart
@@ -899,3 +901,82 @@ TRANSLATABLE: Mapping[str, tuple[str, ...]] = MappingProxyType(
     }
 )
 """The fields a locale file may translate, by kind of item."""
+
+# ------------------------------------------------------------------- text rules
+# The rules a single text of a pack file must follow, as patterns: the loader
+# checks each text against them (`trustkit._pack.versions`,
+# `trustkit._pack.validate`) and the JSON Schemas use them as they are
+# (`trustkit._schema`). Each pattern means the same to Python's ``re`` and to
+# ECMA-262 (JSON Schema's dialect): ASCII classes only, and the end of the text
+# is ``$(?!\n)``, since Python's ``$`` would also match before a final newline.
+
+END = r"$(?!\n)"
+"""The end of a whole-text pattern, in both dialects."""
+
+MAX_VERSION_CHARS = 200
+"""The longest version, version range or ``extends`` a pack file may hold."""
+
+_PEP440_TAIL = (  # pre-, post- and development release, in PEP 440's lower-case spelling
+    r"(?:[-_.]?(?:alpha|a|beta|b|preview|pre|c|rc)[-_.]?[0-9]*)?"
+    r"(?:-[0-9]+|[-_.]?(?:post|rev|r)[-_.]?[0-9]*)?"
+    r"(?:[-_.]?dev[-_.]?[0-9]*)?"
+)
+_LOCAL = r"(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?"
+_RELEASE = r"[0-9]+(?:\.[0-9]+)*"
+
+VERSION = rf"[0-9]+\.[0-9]+\.[0-9]+{_PEP440_TAIL}{_LOCAL}"
+"""A pack's ``version``: PEP 440 with a three-part release, no epoch, in lower case
+(``1.0.0``, ``1.1.0rc1``, ``2.0.0.post1``, ``1.0.0+local``)."""
+
+_RANGE_PART = (
+    r"[ \t]*(?:"
+    rf"(?:==|!=)[ \t]*{_RELEASE}(?:\.\*|{_PEP440_TAIL}{_LOCAL})"
+    rf"|~=[ \t]*[0-9]+(?:\.[0-9]+)+{_PEP440_TAIL}"
+    rf"|(?:>=|<=|>|<)[ \t]*{_RELEASE}{_PEP440_TAIL}"
+    r")[ \t]*"
+)
+RANGE = rf"{_RANGE_PART}(?:,{_RANGE_PART})*"
+"""A PEP 440 version range (``packaging.specifiers``), in lower case and without epochs:
+comma-separated ``==``, ``!=``, ``>=``, ``<=``, ``>``, ``<`` and ``~=`` (at least two
+release numbers), with ``==1.*`` / ``!=1.*`` wildcards and local labels for ``==`` and
+``!=`` only. Spaces and tabs may surround each part."""
+
+EXTENDS = r"[ \t]*[a-z0-9][a-z0-9_-]* " + RANGE
+"""An overlay's ``extends``: the base pack's id, one space, then a `RANGE` on its version."""
+
+PLACEHOLDER_NAME = "[A-Za-z0-9_]+"
+"""What may stand between braces as a placeholder (``{emergency}``): ASCII word characters."""
+
+
+def whole(pattern: str) -> str:
+    """A pattern that the whole text must match, for a schema's ``pattern``."""
+    return f"^(?:{pattern}){END}"
+
+
+def template_pattern(template: Template) -> str:
+    """What a message template may be: text, ``{{``, ``}}`` and its own placeholders.
+
+    Exactly the texts `string.Formatter` reads without a format spec, a
+    conversion or a placeholder the template does not have, never empty.
+    """
+    names = "|".join(template.placeholders)
+    own = rf"|\{{(?:{names})\}}" if names else ""
+    return rf"(?:[^{{}}]|\{{\{{|\}}\}}{own})+"
+
+
+def text_pattern(field: Field) -> str:
+    """What the placeholders of a field's text must be.
+
+    A field that declares placeholders may hold only those (any other ``{name}``
+    is a typo); every other field may not hold ``{emergency}``, which would reach
+    a reader as it is written. A rule's reason is the one exception left to the
+    rule's own schema: it may hold ``{emergency}`` when the rule is a safety rule.
+    """
+    if field.placeholders:
+        own = "|".join(field.placeholders)
+        return rf"(?:[^{{]|\{{(?!{PLACEHOLDER_NAME}\}})|\{{(?:{own})\}})*"
+    return rf"(?:[^{{]|\{{(?!{EMERGENCY}\}}))*"
+
+
+WORD = r"[\s\S]*\S[\s\S]*"
+"""A word of a list such as ``sensitive_words``: a text that is not blank (not only spaces)."""

@@ -26,12 +26,14 @@ from trustkit._pack.spec import (
     DISCREET_MESSAGES,
     MAX_SUMMARY,
     MONTHS,
+    PLACEHOLDER_NAME,
     SAFETY_MESSAGES,
     SCALE_MAX,
     SCALE_MIN,
     TABLES,
     TEMPLATES,
     TRANSLATABLE,
+    WORD,
 )
 from trustkit._public import public
 from trustkit._roles import role_field
@@ -92,6 +94,7 @@ _KINDS: dict[type, str] = {
 _ORDERING_OPS = frozenset({Op.LT, Op.LE, Op.GT, Op.GE})
 _EQUALITY_OPS = frozenset({Op.EQ, Op.NE})
 _TEMPLATE_FIELDS = {t.name: set(t.placeholders) for t in TEMPLATES.values()}
+_WORD = re.compile(WORD)
 
 PARTNER_FACING = re.compile(
     r"\b(together|each other|with your partner|ask your partner|tell your partner|talk it over"
@@ -416,7 +419,7 @@ def _check_messages(pack: ContentPack, moved: Moved) -> Iterator[PackProblem]:
     if words is not None:
         yield place.problem(*words, ProblemCode.UNSAFE)
     listed: tuple[object, ...] = pack.messages.sensitive_words  # built in Python: anything
-    if not all(isinstance(w, str) and w.strip() for w in listed):
+    if not all(_is_word(w) for w in listed):
         yield place.problem("sensitive_words", "a list of words", ProblemCode.INVALID_VALUE)
     sensitive = sensitive_words(pack)
     for name in DISCREET_MESSAGES:
@@ -442,9 +445,14 @@ def sensitive_words(pack: ContentPack) -> tuple[str, ...]:
     return tuple(dict.fromkeys(w for w in words if isinstance(w, str)))
 
 
+def _is_word(word: object) -> bool:
+    """Whether a sensitive word is a text that is not blank (`trustkit._pack.spec.WORD`)."""
+    return isinstance(word, str) and _WORD.fullmatch(word) is not None
+
+
 def _check_word_list(place: _Place, text: object) -> Iterator[PackProblem]:
     """A locale's sensitive words: a list of words, as long as the language needs."""
-    if not (isinstance(text, tuple) and all(isinstance(w, str) and w for w in text)):
+    if not (isinstance(text, tuple) and all(_is_word(w) for w in text)):
         yield place.problem("sensitive_words", "a list of words", ProblemCode.WRONG_TYPE)
 
 
@@ -494,7 +502,7 @@ def template_problem(name: str, template: object) -> str | None:
     return None
 
 
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_PLACEHOLDER = re.compile(rf"\{{({PLACEHOLDER_NAME})\}}")
 
 
 def text_placeholder_problem(kind: str, item: Any, field: str, text: object) -> str | None:
@@ -911,6 +919,14 @@ def item_tables(pack: ContentPack) -> dict[str, dict[str, Any]]:
     }
 
 
+def _too_long(place: _Place, kind: str, field: str, text: str) -> Iterator[PackProblem]:
+    """A translated summary that is too long, reported in the locale file (not the step's)."""
+    if kind == "steps" and field in _versions("summary") and len(text) > MAX_SUMMARY:
+        yield place.problem(
+            field, f"at most {MAX_SUMMARY} characters (one short sentence)", ProblemCode.TOO_LARGE
+        )
+
+
 def _check_translations(pack: ContentPack) -> Iterator[PackProblem]:
     targets = item_tables(pack)
     crisis_texts = _crisis_items(pack)
@@ -920,8 +936,7 @@ def _check_translations(pack: ContentPack) -> Iterator[PackProblem]:
         file = translation.file or f"<{pack.id}>/locales/{translation.locale}.toml"
         lines = translation.lines or (None,) * len(translation.texts)
         for (kind, item_id, field, text), line in zip(translation.texts, lines, strict=False):
-            label = f"{kind}.{item_id}" if item_id else kind
-            place = _Place(file, label, line)
+            place = _Place(file, f"{kind}.{item_id}" if item_id else kind, line)
             items = targets.get(kind)
             if items is None:
                 yield place.problem(
@@ -961,6 +976,7 @@ def _check_translations(pack: ContentPack) -> Iterator[PackProblem]:
             if not isinstance(text, str) or not text:
                 yield place.problem(field, "a text", ProblemCode.WRONG_TYPE)
                 continue
+            yield from _too_long(place, kind, field, text)
             if kind == "messages" and field in _TEMPLATE_FIELDS:
                 problem = template_problem(field, text)
             else:

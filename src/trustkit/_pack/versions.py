@@ -4,7 +4,10 @@ A pack's ``version`` is a PEP 440 version with a three-part release
 (``1.0.0``, ``1.1.0rc1``, ``2.0.0.post1``). ``extends = "core >=1,<2"`` and
 ``trustkit = ">=0.1"`` are PEP 440 version ranges (``packaging.specifiers``):
 comma-separated conditions with ``==``, ``!=``, ``>=``, ``<=``, ``>``, ``<``
-and ``~=``, and ``==1.*`` / ``!=1.*`` wildcards.
+and ``~=``, and ``==1.*`` / ``!=1.*`` wildcards. What each may look like is
+declared once, as patterns (`trustkit._pack.spec.VERSION`, ``RANGE`` and
+``EXTENDS``, which the JSON Schemas use too): a text is read by `packaging`
+only once it matches, so the schema and the loader accept the same texts.
 
 Ranges always admit pre-, post- and development releases of the versions
 they cover: ``0.2.0rc1`` satisfies ``>=0.1``, so a release candidate of
@@ -23,22 +26,33 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from trustkit._pack.spec import MAX_VERSION_CHARS, RANGE, VERSION
+
 if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
     from packaging.version import Version
 
-MAX_CHARS = 200
+MAX_CHARS = MAX_VERSION_CHARS
 """The longest version or version range read; longer ones are refused unread."""
 
 RANGE_EXAMPLE = "'core >=1,<2'"
 
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
-_PLAIN = re.compile(r"[0-9]{1,9}\.[0-9]{1,9}\.[0-9]{1,9}\Z")
-"""A plain release such as 1.0.0, accepted without importing packaging (a base pack's
-usual version: the bundled pack loads without it)."""
+_VERSION = re.compile(VERSION)
+_RANGE = re.compile(RANGE)
+
+
+def is_version(text: str) -> bool:
+    """Whether a text is a pack version (`trustkit._pack.spec.VERSION`), read without packaging."""
+    return len(text) <= MAX_CHARS and _VERSION.fullmatch(text) is not None
 
 
 def _version(text: str) -> Version | None:
+    """Any PEP 440 version as `packaging` reads it (to compare), or None.
+
+    A range may be checked against versions that were never read from a pack
+    file (trustkit's own, or a pack built in Python), so this takes any.
+    """
     if len(text) > MAX_CHARS or not text.isascii():
         return None
     from packaging.version import InvalidVersion, Version  # noqa: PLC0415  (overlays only)
@@ -51,43 +65,25 @@ def _version(text: str) -> Version | None:
 
 def version_problem(text: str) -> str | None:
     """Why a pack's ``version`` is not a usable version, or None if it is."""
-    if _PLAIN.match(text):
+    if is_version(text):
         return None
-    version = _version(text)
-    if (
-        version is None
-        or len(version.release) != 3
-        or version.epoch
-        or not text[0].isdigit()
-        or text != text.strip()
-    ):
-        return "expected a semantic version such as 1.0.0 (or 1.1.0rc1, 2.0.0.post1: PEP 440)"
-    return None
+    return (
+        "expected a semantic version such as 1.0.0 (or 1.1.0rc1, 2.0.0.post1: PEP 440, in "
+        f"lower case, at most {MAX_CHARS} characters)"
+    )
 
 
 def parse_range(text: str) -> SpecifierSet | None:
     """A version range such as ``">=1,<2"``, or None if it is not one.
 
-    Each comma-separated part must be a PEP 440 specifier other than ``===``
-    (arbitrary equality, which no pack version needs), and every version in it
-    must be a number ``int`` can hold.
+    It must match `trustkit._pack.spec.RANGE` (PEP 440 specifiers other than
+    ``===``, in lower case, without epochs) and be at most `MAX_CHARS` long.
     """
-    if len(text) > MAX_CHARS or not text.isascii():
+    if len(text) > MAX_CHARS or _RANGE.fullmatch(text) is None:
         return None
-    parts = text.split(",")
-    if not all(part.strip() for part in parts):
-        return None
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
+    from packaging.specifiers import SpecifierSet  # noqa: PLC0415
 
-    try:
-        spec = SpecifierSet(text)
-    except InvalidSpecifier:
-        return None
-    for part in spec:
-        version = part.version.removesuffix(".*")
-        if part.operator == "===" or not version[0].isdigit() or _version(version) is None:
-            return None
-    return spec
+    return SpecifierSet(text)
 
 
 def range_problem(text: str) -> str | None:
@@ -108,12 +104,11 @@ def parse_extends(text: str) -> tuple[str, str, str | None]:
     gives the id, ``""`` and the problem, so the base can still be loaded and
     every problem reported together.
     """
-    stripped = text.strip()
+    stripped = text.lstrip(" \t")
     base, _, spec = stripped.partition(" ")
-    spec = spec.strip()
     if len(text) > MAX_CHARS or not _ID.match(base):
         return "", "", f"expected a pack id and a version range, e.g. {RANGE_EXAMPLE}"
-    if not spec:
+    if not spec.strip(" \t"):
         return (
             base,
             "",
@@ -123,7 +118,7 @@ def parse_extends(text: str) -> tuple[str, str, str | None]:
         )
     if parse_range(spec) is None:
         return base, "", f"expected a pack id and a version range, e.g. {RANGE_EXAMPLE}"
-    return base, spec, None
+    return base, spec.strip(" \t"), None
 
 
 def satisfies(version: str, spec: str) -> bool:
