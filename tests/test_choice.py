@@ -139,3 +139,46 @@ def test_options_are_checked() -> None:
         trustkit.recommend_next_step({}, pack=_pack(twice, cond))
     with pytest.raises(PackError, match="only choice questions have options"):
         trustkit.recommend_next_step({}, pack=_pack(stray, AnswerCompare("stray", "<=", 2)))
+
+
+def test_a_multiple_choice_answer_is_json_as_a_sorted_list() -> None:
+    """The converter, a decision record's hash and a verify counterexample all write a set of
+    codes as a sorted list (json.dumps cannot write a frozenset)."""
+    import datetime as dt
+    import json
+
+    pack = _pack(MANY, AnswerCompare("sources", Op.CONTAINS, ("here",)))
+    at = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    checkin = trustkit.CheckIn("partner", {"sources": frozenset({"here", "earlier"})}, at)
+    data = trustkit.converter.unstructure(checkin)
+    assert data["answers"] == {"sources": ["earlier", "here"]}
+    again = trustkit.parse_checkin(json.loads(json.dumps(data)))
+    assert trustkit.recommend_next_step(again, pack=pack) == trustkit.recommend_next_step(
+        checkin, pack=pack
+    )
+    key = b"k" * 16
+    first = trustkit.record_decision(checkin, decision_id="d1", key=key, pack=pack)
+    listed = trustkit.parse_checkin(
+        {"respondent": "partner", "answers": {"sources": ["here", "earlier"]}, "at": at.isoformat()}
+    )
+    second = trustkit.record_decision(listed, decision_id="d1", key=key, pack=pack)
+    assert first.answers_hash == second.answers_hash is not None
+
+
+def test_verify_writes_a_set_of_codes_in_a_counterexample() -> None:
+    """A safety rule that sends a yes to a talk when a code is chosen is found, and the
+    counterexample holds the codes as a list in JSON."""
+    import json
+
+    from tests.test_verify import reroute
+
+    pack = trustkit.default_pack()
+    rerouted = reroute(attrs.evolve(pack, questions=(*pack.questions, MANY)))
+    rule = rerouted.rules[-1]
+    cond = trustkit.AllOf((rule.when, AnswerCompare("sources", Op.CONTAINS, ("here",))))
+    bad = attrs.evolve(rerouted, rules=(*rerouted.rules[:-1], attrs.evolve(rule, when=cond)))
+    report = trustkit.verify_pack(bad)
+    assert not report.safe
+    unsafe = json.loads(json.dumps(report.to_json()))["unsafe"]
+    assert unsafe
+    assert all(f["example"]["answers"]["sources"] == ["here"] for f in unsafe)

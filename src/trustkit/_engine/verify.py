@@ -60,7 +60,7 @@ from trustkit._engine.decide import verdict
 from trustkit._engine.emergency import TOPIC
 from trustkit._engine.facts import compute
 from trustkit._engine.recommend import render
-from trustkit._pack.kinds import MAX_CHOICE_CODES, kind_of
+from trustkit._pack.kinds import MAX_CHOICE_CODES, json_answers, kind_of
 from trustkit._pack.kinds import reverse as reverse_key
 from trustkit._pack.validate import CRISIS_TOPICS, PARTNER_FACING, SECRECY, pack_problems
 from trustkit._public import public
@@ -148,11 +148,11 @@ class Counterexample:
         """A JSON-ready dict: respondent, answers, history (``at`` as ISO 8601) and now."""
         return {
             "respondent": self.respondent.value,
-            "answers": dict(self.answers),
+            "answers": json_answers(self.answers),
             "history": [
                 {
                     "respondent": h.respondent.value,
-                    "answers": dict(h.answers),
+                    "answers": json_answers(h.answers),
                     "at": h.at.isoformat(),
                 }
                 for h in self.history
