@@ -718,7 +718,7 @@ def test_every_problem_is_reported_at_once() -> None:
     ]
 
 
-@pytest.mark.parametrize("ref", [CORE, CORE + "|1.1.0"])
+@pytest.mark.parametrize("ref", [CORE, CORE + "|1.2.0"])
 def test_the_response_names_the_questionnaire_with_or_without_its_version(ref: str) -> None:
     """``questionnaire`` is the canonical URL, alone or as url|version of the pack."""
     assert checkin_from_response(_with(BASE, questionnaire=ref)).respondent is Role.PARTNER
@@ -875,11 +875,11 @@ def test_next_question_derives_its_questionnaire_from_the_canonical() -> None:
     step = trustkit.fhir.next_question({"resourceType": "QuestionnaireResponse"})
     (form,) = step["contained"]
     assert "url" not in form
-    assert (form["id"], form["derivedFrom"]) == ("trustkit-next", [CORE + "|1.1.0"])
+    assert (form["id"], form["derivedFrom"]) == ("trustkit-next", [CORE + "|1.2.0"])
     assert step["questionnaire"] == "#trustkit-next"
     again = trustkit.fhir.next_question(step)  # its own output is accepted
     assert again["contained"] == step["contained"]
-    for ref in (CORE, CORE + "|1.1.0"):
+    for ref in (CORE, CORE + "|1.2.0"):
         trustkit.fhir.next_question({"resourceType": "QuestionnaireResponse", "questionnaire": ref})
     with pytest.raises(AnswerError) as info:
         trustkit.fhir.next_question(_with(step, questionnaire=SECRET))

@@ -106,6 +106,22 @@ def test_the_choice_questionnaire_is_valid_fhir() -> None:
     assert r4b.model_validate(form).model_dump(mode="json", exclude_none=True)["item"]
 
 
+def test_the_core_packs_choice_question_has_spanish_option_labels() -> None:
+    """worry_source's options, each with its Spanish label in _display."""
+    pack = trustkit.default_pack()
+    question = pack.question("worry_source")
+    spanish = pack.localized("es").question("worry_source")
+    item = _by_link(questionnaire(locales=["es"]))["worry_source"]
+    assert item["type"] == "choice"
+    assert [o["valueCoding"]["code"] for o in item["answerOption"]] == list(question.codes)
+    for option, local in zip(item["answerOption"], spanish.options, strict=True):
+        (ext,) = option["valueCoding"]["_display"]["extension"]
+        assert ext["extension"] == [
+            {"url": "lang", "valueCode": "es"},
+            {"url": "content", "valueString": local.label},
+        ]
+
+
 @st.composite
 def checkins(draw: st.DrawFn) -> tuple[Role, dict[str, Any], dt.datetime]:
     role = draw(st.sampled_from(list(Role)))

@@ -223,7 +223,7 @@ def test_a_safety_result_carries_the_crisis_texts_and_lines(question: trustkit.Q
             assert f"call {resource.phone}" in line["description"]
         if resource.url:
             assert line["documentation"][0]["url"] == resource.url
-    assert guidance["moduleCanonical"] == "https://trustkit.invalid/fhir/Library/core|1.1.0"
+    assert guidance["moduleCanonical"] == "https://trustkit.invalid/fhir/Library/core|1.2.0"
 
 
 def test_a_guidance_response_in_spanish() -> None:

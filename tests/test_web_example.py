@@ -265,7 +265,7 @@ def test_the_questionnaire_api_lists_the_role_s_questions_safety_last(
     """GET /api/questionnaire gives the role's questions in the order to ask them."""
     data = client.get("/api/questionnaire", params={"role": role.value}).json()
     assert data["respondent"] == role.value
-    assert data["pack"] == ["core 1.1.0"]
+    assert data["pack"] == ["core 1.2.0"]
     questions = data["questions"]
     assert {q["id"] for q in questions} == {q.id for q in PACK.questions_for(role)}
     flags = [q["safety"] for q in questions]

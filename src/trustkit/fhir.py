@@ -15,11 +15,11 @@ the docs explains every choice.
     >>> form["resourceType"], form["item"][0]["linkId"], form["item"][-1]["linkId"]
     ('Questionnaire', 'trustkit.respondent', 'trustkit.safety')
     >>> form["url"], form["version"]
-    ('https://trustkit.invalid/fhir/Questionnaire/core', '1.1.0')
+    ('https://trustkit.invalid/fhir/Questionnaire/core', '1.2.0')
     >>> scale = trustkit.fhir.canonical() + "/answers/scale"
     >>> response = {
     ...     "resourceType": "QuestionnaireResponse",
-    ...     "questionnaire": "https://trustkit.invalid/fhir/Questionnaire/core|1.1.0",
+    ...     "questionnaire": "https://trustkit.invalid/fhir/Questionnaire/core|1.2.0",
     ...     "status": "completed",
     ...     "authored": "2026-03-01T20:15:00Z",
     ...     "item": [
