@@ -47,6 +47,8 @@ def records(count: int, *, seed: int = 8, per_couple: int = 20) -> Iterator[dict
                     answers[q.id] = min(5, max(1, round(rng.gauss(3 + lean[couple], 1.2))))
                 elif q.kind is QuestionKind.YES_NO:
                     answers[q.id] = rng.random() < 0.3
+                elif q.options:
+                    answers[q.id] = rng.choice(q.codes)
                 else:
                     answers[q.id] = min(20, int(rng.expovariate(0.7)))
         fault = rng.random()

@@ -80,7 +80,8 @@ def generated_pack(n: int, seed: int = 11) -> ContentPack:
     """The bundled pack with ``n`` generated ordinary rules, its safety rules and a catch-all."""
     rng = random.Random(seed)
     base = trustkit.default_pack()
-    questions = [(q.id, q.kind) for q in base.questions if not q.safety]
+    # Numbers and yes/no only: the comparisons below are not for option codes.
+    questions = [(q.id, q.kind) for q in base.questions if not q.safety and not q.options]
     rules = [r for r in base.rules if r.safety]
     for i in range(n):
         rules.append(
@@ -115,7 +116,8 @@ def selective_pack(n: int, seed: int = 5) -> ContentPack:
     """
     rng = random.Random(seed)
     base = trustkit.default_pack()
-    questions = [(q.id, q.kind) for q in base.questions if not q.safety]
+    # Numbers and yes/no only: the comparisons below are not for option codes.
+    questions = [(q.id, q.kind) for q in base.questions if not q.safety and not q.options]
     rules = [r for r in base.rules if r.safety]
     for i in range(n):
         parts = rng.sample(questions, rng.randint(3, 4))
@@ -149,6 +151,8 @@ def varied(count: int, seed: int = 3) -> list[tuple[dict[str, Any], str]]:
                     answers[q.id] = rng.random() < 0.5
                 elif q.kind is QuestionKind.SCALE:
                     answers[q.id] = rng.randint(1, 5)
+                elif q.options:
+                    answers[q.id] = rng.choice(q.codes)
                 else:
                     answers[q.id] = rng.randint(0, 4)
         out.append((answers, role.value))
@@ -190,6 +194,8 @@ def neutral(role: Role) -> dict[str, Any]:
             answers[q.id] = False
         elif q.kind is QuestionKind.SCALE:
             answers[q.id] = 3
+        elif q.options:  # "not sure": it leads nowhere
+            answers[q.id] = q.codes[-1]
         else:
             answers[q.id] = 0
     return answers
@@ -200,7 +206,10 @@ def rules_toml(pack: ContentPack, rules: tuple[Rule, ...] | None = None) -> str:
 
     def cond(c: Condition) -> str:
         if isinstance(c, AnswerCompare):
-            value = str(c.value).lower() if isinstance(c.value, bool) else str(c.value)
+            if isinstance(c.value, tuple):  # option codes
+                value = "[" + ", ".join(f'"{code}"' for code in c.value) + "]"
+            else:
+                value = str(c.value).lower() if isinstance(c.value, bool) else str(c.value)
             return f'{{answer = "{c.question}", op = "{c.op.value}", value = {value}}}'
         if isinstance(c, Not):
             return f"{{not = {cond(c.condition)}}}"
@@ -253,6 +262,10 @@ _OPS: dict[Op, Callable[[Any, Any], bool]] = {
     Op.LE: operator.le,
     Op.GT: operator.gt,
     Op.GE: operator.ge,
+    # Option codes (a tuple) against a choice (a code) or a multiple choice (a set of codes).
+    Op.IN: lambda x, v: bool(set(v) & (x if isinstance(x, frozenset) else {x})),
+    Op.NOT_IN: lambda x, v: not set(v) & (x if isinstance(x, frozenset) else {x}),
+    Op.CONTAINS: lambda x, v: isinstance(x, frozenset) and x >= set(v),
 }
 
 
@@ -312,6 +325,8 @@ class _Choosing:
                 ok = type(value) is bool
             elif kind is QuestionKind.SCALE:
                 ok = type(value) is int and 1 <= value <= 5
+            elif kind is QuestionKind.CHOICE:
+                ok = type(value) is str
             else:
                 ok = type(value) is int and value >= 0
             if not ok:

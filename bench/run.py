@@ -79,7 +79,7 @@ END = "<!-- end of figures -->"
 # --------------------------------------------------------------------- the baseline
 
 _DIST = ("distress", "stuck")
-_Test = tuple[str, str, int | bool]
+_Test = tuple[str, str, int | bool | tuple[str, ...]]
 _RULES: tuple[tuple[str, str, str, tuple[str, ...], tuple[_Test, ...]], ...] = (
     # rule id, step, urgency, resource topics, any of (question, test, value), by priority.
     ("professional-help-distress", "professional_help", "warning", ("crisis",),
@@ -99,6 +99,10 @@ _RULES: tuple[tuple[str, str, str, tuple[str, ...], tuple[_Test, ...]], ...] = (
     ("educate-roots", "educate", "info", (), (("understand_roots", "<=", 2),)),
     ("patience-low-hope", "patience", "info", (), (("hopeful", "<=", 2),)),
     ("celebrate-progress", "celebrate", "info", (), (("progress_noticed", ">=", 4),)),
+    ("consistency-worry-from-this-relationship", "consistency", "info", (),
+     (("worry_source", "in", ("this_relationship",)),)),
+    ("educate-worry-from-before", "educate", "info", (),
+     (("worry_source", "in", ("previous_relationship", "family")),)),
     ("educate-past-hurt", "educate", "info", (), (("past_hurt", "=", True),)),
 )  # fmt: skip
 _SAFETY = (
@@ -138,6 +142,7 @@ class Baseline:
             for role in Role
         }
         self.prompts = {q.id: q.prompt for q in pack.questions}
+        self.labels = {q.id: {o.code: o.label for o in q.options} for q in pack.questions}
         # Without a country, "{emergency}" in a crisis text says the pack's fallback wording,
         # and the international emergency line is listed first in a safety result.
         number = pack.messages.emergency_elsewhere
@@ -169,6 +174,9 @@ class Baseline:
             template = m.answer_yes if value else m.answer_no
         elif kind == "scale":
             template = m.answer_scale
+        elif kind == "choice":  # the option's label, in the count's sentence
+            label = self.labels[qid][str(value)]
+            return m.answer_count.format(prompt=self.prompts[qid], value=label)
         else:
             template = m.answer_count
         return template.format(prompt=self.prompts[qid], value=value)
@@ -190,6 +198,8 @@ class Baseline:
                 ok = type(value) is int and 1 <= value <= 5
             elif kind == "yes_no":
                 ok = type(value) is bool
+            elif kind == "choice":
+                ok = type(value) is str and value in self.labels[key]
             else:
                 ok = type(value) is int and value >= 0
             if ok:
@@ -240,12 +250,15 @@ class Baseline:
 
         matched = []
         for rule_id, step, urgency, topics, tests in _RULES:
-            met = []
+            met: list[_Test] = []
             for q, op, v in tests:
                 x = get(q)
                 if x is None:
                     continue
-                if (op == ">=" and x >= v) or (op == "<=" and x <= v) or (op == "=" and x is v):
+                if isinstance(v, tuple):
+                    if x in v:  # op "in": one of these codes was chosen
+                        met.append((q, op, v))
+                elif (op == ">=" and x >= v) or (op == "<=" and x <= v) or (op == "=" and x is v):
                     met.append((q, op, v))
             if met:
                 matched.append((rule_id, step, urgency, topics, met))
@@ -268,7 +281,8 @@ class Baseline:
         evidence = []
         sentences = []
         for q, op, v in met:
-            text = f"{q} {op} {'yes' if v is True else v}"
+            said_v = f"[{', '.join(v)}]" if isinstance(v, tuple) else ("yes" if v is True else v)
+            text = f"{q} {op} {said_v}"
             evidence.append(Evidence(rule_id, text, (q,)))
             said = self.sentence(q, clean[q])
             if said not in sentences:
@@ -325,6 +339,8 @@ def checkins(count: int, seed: int = 20261127) -> list[tuple[Role, dict[str, Any
                     answers[q.id] = rng.random() < (0.02 if q.safety else 0.2)
                 elif q.kind is QuestionKind.SCALE:
                     answers[q.id] = rng.choice([1, 2, 3, 3, 4, 4, 5])
+                elif q.options:
+                    answers[q.id] = rng.choice(q.codes)
                 else:
                     answers[q.id] = rng.choice([0, 0, 1, 2, 3])
         cases.append((role, answers))

@@ -13,12 +13,16 @@ from trustkit import ContentPack, Question, QuestionKind, Role
 ROLES = st.sampled_from(list(Role))
 
 
-def valid_value(question: Question) -> st.SearchStrategy[bool | int]:
+def valid_value(question: Question) -> st.SearchStrategy[Any]:
     """Any valid answer to one question."""
     if question.kind is QuestionKind.YES_NO:
         return st.booleans()
     if question.kind is QuestionKind.SCALE:
         return st.integers(min_value=1, max_value=5)
+    if question.kind is QuestionKind.CHOICE:
+        return st.sampled_from(question.codes)
+    if question.kind is QuestionKind.MULTIPLE_CHOICE:
+        return st.frozensets(st.sampled_from(question.codes))
     return st.integers(min_value=0, max_value=10**6)
 
 
@@ -61,6 +65,12 @@ def invalid_value(question: Question) -> st.SearchStrategy[object]:
         return st.one_of(junk, st.integers())
     if question.kind is QuestionKind.SCALE:
         return st.one_of(junk, st.booleans(), st.integers(max_value=0), st.integers(min_value=6))
+    if question.kind is QuestionKind.CHOICE:
+        return st.one_of(junk, st.booleans(), st.integers()).filter(
+            lambda v: v not in question.codes
+        )
+    if question.kind is QuestionKind.MULTIPLE_CHOICE:
+        return st.one_of(junk, st.booleans(), st.integers()).filter(lambda v: v != [])
     return st.one_of(junk, st.booleans(), st.integers(max_value=-1))
 
 

@@ -40,7 +40,7 @@ from trustkit._engine.compile import compiled
 
 CORE = trustkit.default_pack()
 NOW = dt.datetime(2026, 3, 1, 20, 0, tzinfo=dt.UTC)
-Value = bool | int | None
+Value = bool | int | str | None
 
 
 def _other(role: Role) -> Role:
@@ -225,7 +225,8 @@ def _complete(data: st.DataObject, names: Sequence[str], role: Role) -> dict[str
     out: dict[str, Value] = {}
     for q in names:
         value = data.draw(valid_value(questions[q]) | st.none())
-        out[q] = value if isinstance(value, bool) or value is None else min(value, 40)
+        # Counts are capped (no rule reads above 40); codes are kept as they are.
+        out[q] = min(value, 40) if type(value) is int else value
     return out
 
 
@@ -420,7 +421,10 @@ def _fhir_response_model() -> Any:
     return _fhir_module("fhir.resources.R4B.questionnaireresponse").QuestionnaireResponse
 
 
-def _fhir_answer(value: bool | int) -> dict[str, Any]:
+def _fhir_answer(value: bool | int | str, item: Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(value, str):  # a choice: the item's own coding of that option
+        (option,) = [o for o in item["answerOption"] if o["valueCoding"]["code"] == value]
+        return {"valueCoding": option["valueCoding"]}
     return {"valueBoolean": value} if isinstance(value, bool) else {"valueInteger": value}
 
 
@@ -448,7 +452,7 @@ def _flow(role: Role, full: Mapping[str, Value]) -> tuple[dict[str, Any], int]:
             else:
                 value = full[link]
                 assert value is not None
-                data["item"].append({"linkId": link, "answer": [_fhir_answer(value)]})
+                data["item"].append({"linkId": link, "answer": [_fhir_answer(value, item)]})
 
 
 @settings(max_examples=25, deadline=None)

@@ -35,6 +35,8 @@ def corpus(count: int, seed: int) -> list[dict[str, Any]]:
                 answers[q.id] = rng.choice([True, False])
             elif q.kind.value == "scale":
                 answers[q.id] = rng.randint(1, 5)
+            elif q.options:
+                answers[q.id] = rng.choice(q.codes)
             else:
                 answers[q.id] = rng.randint(0, 6)
         if rng.random() < 0.08:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 import pytest
 from hypothesis import given
@@ -65,6 +67,7 @@ def test_multiple_choice_ops_mean_what_python_says(
 def test_conditions_show_codes_never_an_answer() -> None:
     cond = AnswerCompare("source", "in", ["earlier", "family"])
     assert cond.value == ("earlier", "family")
+    assert AnswerCompare("source", "in", "earlier").value == ("earlier",)  # one code
     assert str(cond) == "source in [earlier, family]"
 
 
@@ -139,3 +142,93 @@ def test_options_are_checked() -> None:
         trustkit.recommend_next_step({}, pack=_pack(twice, cond))
     with pytest.raises(PackError, match="only choice questions have options"):
         trustkit.recommend_next_step({}, pack=_pack(stray, AnswerCompare("stray", "<=", 2)))
+
+
+def test_a_multiple_choice_answer_is_json_as_a_sorted_list() -> None:
+    """The converter, a decision record's hash and a verify counterexample all write a set of
+    codes as a sorted list (json.dumps cannot write a frozenset)."""
+    import datetime as dt
+    import json
+
+    pack = _pack(MANY, AnswerCompare("sources", Op.CONTAINS, ("here",)))
+    at = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    checkin = trustkit.CheckIn("partner", {"sources": frozenset({"here", "earlier"})}, at)
+    data = trustkit.converter.unstructure(checkin)
+    assert data["answers"] == {"sources": ["earlier", "here"]}
+    again = trustkit.parse_checkin(json.loads(json.dumps(data)))
+    assert trustkit.recommend_next_step(again, pack=pack) == trustkit.recommend_next_step(
+        checkin, pack=pack
+    )
+    key = b"k" * 16
+    first = trustkit.record_decision(checkin, decision_id="d1", key=key, pack=pack)
+    listed = trustkit.parse_checkin(
+        {"respondent": "partner", "answers": {"sources": ["here", "earlier"]}, "at": at.isoformat()}
+    )
+    second = trustkit.record_decision(listed, decision_id="d1", key=key, pack=pack)
+    assert first.answers_hash == second.answers_hash is not None
+
+
+def test_verify_writes_a_set_of_codes_in_a_counterexample() -> None:
+    """A safety rule that sends a yes to a talk when a code is chosen is found, and the
+    counterexample holds the codes as a list in JSON."""
+    import json
+
+    from tests.test_verify import reroute
+
+    pack = trustkit.default_pack()
+    rerouted = reroute(attrs.evolve(pack, questions=(*pack.questions, MANY)))
+    rule = rerouted.rules[-1]
+    cond = trustkit.AllOf((rule.when, AnswerCompare("sources", Op.CONTAINS, ("here",))))
+    bad = attrs.evolve(rerouted, rules=(*rerouted.rules[:-1], attrs.evolve(rule, when=cond)))
+    report = trustkit.verify_pack(bad)
+    assert not report.safe
+    unsafe = json.loads(json.dumps(report.to_json()))["unsafe"]
+    assert unsafe
+    assert all(f["example"]["answers"]["sources"] == ["here"] for f in unsafe)
+
+
+@pytest.mark.parametrize(
+    ("option", "field", "words"),
+    [
+        (Option("Not A Code", "Label"), "options[4].code", "a code"),
+        (Option("blank", "  "), "options[4].label", "a text"),
+        (Option("heavy", "Heavy", float("inf")), "options[4].weight", "a finite number"),
+        (Option("odd", "Odd", "2"), "options[4].weight", "a finite number"),  # type: ignore[arg-type]
+    ],
+)
+def test_each_option_is_checked(option: Option, field: str, words: str) -> None:
+    bad = attrs.evolve(ONE, options=(*OPTIONS, option))
+    cond = AnswerCompare("source", Op.IN, ("earlier",))
+    with pytest.raises(PackError) as caught:
+        trustkit.recommend_next_step({}, pack=_pack(bad, cond))
+    assert any(p.field == field and words in p.message for p in caught.value.problems)
+
+
+def test_code_comparisons_that_slipped_past_the_check_never_hold() -> None:
+    """Only a pack whose check was bypassed compares a number, or a score, with codes."""
+    number = AnswerCompare("source", Op.IN, 5)
+    assert number.value == 5
+    assert not compile_condition(number)({"source": "here"}, {})
+    score = trustkit.ScoreCompare("understanding", Op.IN, 1)
+    assert not compile_condition(score)({}, {"understanding": 1})
+    given: Any = {"here": 1}  # neither a code nor a list of codes
+    other = AnswerCompare("source", Op.IN, given)
+    assert other.value is given
+    with pytest.raises(PackError, match="a list of its option codes"):
+        trustkit.recommend_next_step({}, pack=_pack(ONE, other))
+
+
+def test_verify_gives_up_on_a_safety_rule_naming_too_many_codes() -> None:
+    """Past MAX_CHOICE_CODES codes of one multiple choice question, no proof is claimed."""
+    from tests.test_verify import reroute
+
+    codes = tuple(f"c{i}" for i in range(MAX_CHOICE_CODES + 1))
+    wide = attrs.evolve(MANY, options=tuple(Option(c, c) for c in codes))
+    pack = trustkit.default_pack()
+    rerouted = reroute(attrs.evolve(pack, questions=(*pack.questions, wide)))
+    rule = rerouted.rules[-1]
+    cond = trustkit.AllOf((rule.when, AnswerCompare("sources", Op.IN, codes)))
+    bad = attrs.evolve(rerouted, rules=(*rerouted.rules[:-1], attrs.evolve(rule, when=cond)))
+    report = trustkit.verify_pack(bad)
+    assert not report.safe
+    assert any(f"more than {MAX_CHOICE_CODES} of its codes" in why for why in report.gave_up)

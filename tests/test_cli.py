@@ -284,7 +284,9 @@ def stopped_run(
     return code, out.getvalue(), err.getvalue(), prompts
 
 
-def _typed(question: trustkit.Question) -> st.SearchStrategy[tuple[list[str], bool | int | None]]:
+def _typed(
+    question: trustkit.Question,
+) -> st.SearchStrategy[tuple[list[str], bool | int | str | None]]:
     """What a person might type for one question, and the answer it comes to (None: skipped).
 
     Zero to two replies that are not answers (asked again), then an answer or Enter.
@@ -293,14 +295,18 @@ def _typed(question: trustkit.Question) -> st.SearchStrategy[tuple[list[str], bo
         trustkit.QuestionKind.SCALE: st.sampled_from(["0", "6", "9", "often"]),
         trustkit.QuestionKind.YES_NO: st.sampled_from(["maybe", "2", "yess"]),
         trustkit.QuestionKind.COUNT: st.sampled_from(["x", "-1", "2.5"]),
+        trustkit.QuestionKind.CHOICE: st.sampled_from(["0", "99", "nowhere"]),
     }[question.kind]
-    final: st.SearchStrategy[tuple[str, bool | int | None]]
+    final: st.SearchStrategy[tuple[str, bool | int | str | None]]
     if question.kind is trustkit.QuestionKind.YES_NO:
         final = st.sampled_from(
             [("y", True), ("Yes", True), ("n", False), (" NO ", False), ("", None)]
         )
     elif question.kind is trustkit.QuestionKind.SCALE:
         final = st.one_of(st.integers(1, 5).map(lambda n: (str(n), n)), st.just(("", None)))
+    elif question.kind is trustkit.QuestionKind.CHOICE:  # the option's number, or its code
+        numbered = [(str(n), code) for n, code in enumerate(question.codes, 1)]
+        final = st.sampled_from([*numbered, *((c, c) for c in question.codes), ("", None)])
     else:
         final = st.one_of(st.integers(0, 50).map(lambda n: (str(n), n)), st.just(("  ", None)))
     return st.tuples(st.lists(invalid, max_size=2), final).map(
@@ -311,7 +317,7 @@ def _typed(question: trustkit.Question) -> st.SearchStrategy[tuple[list[str], bo
 @st.composite
 def interrupted_checkins(
     draw: st.DrawFn,
-) -> tuple[Role, list[str], dict[str, bool | int], type[BaseException]]:
+) -> tuple[Role, list[str], dict[str, bool | int | str], type[BaseException]]:
     """A role, what they typed before stopping, the answers that makes, and how they stopped.
 
     The stop falls anywhere: before the first question, between questions, or
@@ -323,7 +329,7 @@ def interrupted_checkins(
     # The question being asked when it stops; half the time somewhere in the safety screen.
     stop_at = draw(st.integers(0, len(questions) - 1) | st.integers(screen, len(questions) - 1))
     replies: list[str] = []
-    answers: dict[str, bool | int] = {}
+    answers: dict[str, bool | int | str] = {}
     for question in questions[:stop_at]:
         typed, value = draw(_typed(question))
         replies.extend(typed)
@@ -337,7 +343,7 @@ def interrupted_checkins(
 @pytest.mark.slow
 @given(interrupted_checkins(), st.booleans())
 def test_a_checkin_stopped_part_way_is_never_submitted(
-    case: tuple[Role, list[str], dict[str, bool | int], type[BaseException]], as_json: bool
+    case: tuple[Role, list[str], dict[str, bool | int | str], type[BaseException]], as_json: bool
 ) -> None:
     """Ctrl-D or Ctrl-C at any point: exit 3 or 130, one fixed line on stderr, no answer shown.
 
@@ -382,7 +388,8 @@ def test_a_yes_on_the_screen_keeps_help_in_view_when_stopped(
         if q.id == "afraid_of_partner":
             replies.append("y")
             break
-        replies.append("" if q.safety else {"scale": "5", "yes_no": "y", "count": "5"}[q.kind])
+        typed = {"scale": "5", "yes_no": "y", "count": "5", "choice": "1"}
+        replies.append("" if q.safety else typed[q.kind])
     code, out, err, _ = stopped_run("checkin", replies=replies, stop=stop)
     assert code == STOPS[stop]
     assert err == STOP_MESSAGES[stop]
@@ -715,6 +722,6 @@ def test_a_safety_result_does_not_name_its_rule_on_screen(answers: str) -> None:
     assert code == 0
     assert rec.rule_id not in out
     assert "Rule " not in out
-    assert out.rstrip().endswith("Pack core 1.1.0 · en")
+    assert out.rstrip().endswith("Pack core 1.2.0 · en")
     _, as_json, _ = run("recommend", "-", "--json", stdin=answers)
     assert json.loads(as_json)["rule_id"] == rec.rule_id

@@ -64,7 +64,7 @@ def test_every_command_names_its_pack_the_same_way(command: str) -> None:
 def test_the_new_form_and_the_old_one_load_the_same_packs() -> None:
     code, new, err = run("pack", "check", "--overlay", str(APART))
     assert (code, err) == (0, "")
-    assert new.endswith("core 1.1.0, apart 1.0.0: no errors, 0 warnings\n")
+    assert new.endswith("core 1.2.0, apart 1.0.0: no errors, 0 warnings\n")
     code, old, err = run("pack", "check", "core", str(APART))
     assert (code, old) == (0, new)
     assert err == f"{NOTE}naming packs by position still works but is deprecated; write: " + (
@@ -72,13 +72,13 @@ def test_the_new_form_and_the_old_one_load_the_same_packs() -> None:
     )
     code, alone, err = run("pack", "show", "--pack", str(APART))
     assert (code, err) == (0, "")
-    assert "packs: core 1.1.0, apart 1.0.0" in alone
+    assert "packs: core 1.2.0, apart 1.0.0" in alone
 
 
 def test_pack_test_takes_overlays_as_every_command_does() -> None:
     code, out, err = run("pack", "test", "--overlay", str(APART), "--min-coverage", "100")
     assert (code, err) == (0, "")
-    assert "core 1.1.0, apart 1.0.0: 81 examples, 0 failures" in out
+    assert "core 1.2.0, apart 1.0.0: 87 examples, 0 failures" in out
     assert run("pack", "test", "core", "--overlay", str(APART))[:2] == (0, out)
 
 
@@ -147,7 +147,7 @@ def checkins(tmp_path: Path) -> Path:
 def test_pack_diff_names_each_side_with_old_and_new_options(checkins: Path) -> None:
     code, out, err = run("pack", "diff", "--new-overlay", str(APART), "--checkins", str(checkins))
     assert (code, err) == (0, "")
-    assert "old: core 1.1.0\nnew: core 1.1.0 + apart 1.0.0\n" in out
+    assert "old: core 1.2.0\nnew: core 1.2.0 + apart 1.0.0\n" in out
     assert "3 check-ins read, 2 decided by both packs, 1 decisions changed" in out
     assert (
         "1 check-in answers questions only the new pack has; the old pack decided it as if "
@@ -155,7 +155,7 @@ def test_pack_diff_names_each_side_with_old_and_new_options(checkins: Path) -> N
     )
     assert "3: 1 problem in the check-in: nope: a known question id" in out
     code, back, _ = run("pack", "diff", "--old-overlay", str(APART), "--checkins", str(checkins))
-    assert "old: core 1.1.0 + apart 1.0.0\nnew: core 1.1.0\n" in back
+    assert "old: core 1.2.0 + apart 1.0.0\nnew: core 1.2.0\n" in back
     assert "1 check-in answers questions only the old pack has; the new pack decided" in back
     argv = ["--old-pack", str(APART), "--new-pack", "core", "--checkins", str(checkins)]
     assert run("pack", "diff", *argv)[1] == back
@@ -306,10 +306,10 @@ def test_skip_locale_leaves_out_missing_translations(overlay: Overlay) -> None:
     assert (code, err) == (0, "")
     assert "missing-translation" not in out
     assert out.endswith(
-        "core 1.1.0, rest 1.0.0: no errors, 0 warnings (10 missing translations in 'es' skipped)\n"
+        "core 1.2.0, rest 1.0.0: no errors, 0 warnings (10 missing translations in 'es' skipped)\n"
     )
     code, out, _ = run("pack", "check", "--overlay", str(root), "--skip-locale", "fr")
-    assert out.endswith("core 1.1.0, rest 1.0.0: no errors, 10 warnings\n")
+    assert out.endswith("core 1.2.0, rest 1.0.0: no errors, 10 warnings\n")
 
 
 def test_skip_locale_counts_one_and_covers_regional_variants(overlay: Overlay) -> None:

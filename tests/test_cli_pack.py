@@ -91,7 +91,7 @@ def test_pack_check_on_a_good_pack_shows_warnings_with_examples(overlay: Overlay
     assert code == 0
     assert "warning: shadowed-rule: shadow: 'validation-not-heard' has a higher priority" in out
     assert "  for example, " in out
-    assert out.endswith("core 1.1.0, shadowy 1.0.0: no errors, 1 warning\n")
+    assert out.endswith("core 1.2.0, shadowy 1.0.0: no errors, 1 warning\n")
 
 
 def test_pack_check_with_conflicting_overlays(overlay: Overlay) -> None:
@@ -174,7 +174,7 @@ def test_pack_check_warns_about_stale_resources_with_their_place(overlay: Overla
     code, out, _ = run("pack", "check", "core", "--today", "2026-12-06")
     assert code == 0
     assert "stale-resource" not in out
-    assert out.endswith("core 1.1.0: no errors, 0 warnings\n")
+    assert out.endswith("core 1.2.0: no errors, 0 warnings\n")
     code, out, _ = run("pack", "check", "core", "--today", "2027-12-08")
     assert code == 0
     stale = [line for line in out.splitlines() if "stale-resource" in line]

@@ -120,7 +120,7 @@ def test_every_path_agrees_on_a_couples_check_ins(tmp_path: Path, checkins: list
     ]
     fhir = [
         trustkit.fhir.recommend_response(
-            response(c.respondent, dict(c.answers), at=c.at),  # type: ignore[arg-type]
+            response(c.respondent, dict(c.answers), at=c.at),
             history=checkins[:n],
         )
         for n, c in enumerate(checkins)

@@ -78,7 +78,7 @@ def test_the_folder_loads_as_core_then_apart() -> None:
     """Loading the folder merges the overlay onto core and records both packs, base first."""
     assert APART.id == "apart"
     assert APART.version == "1.0.0"
-    assert APART.packs == (PackRef("core", "1.1.0"), PackRef("apart", "1.0.0"))
+    assert APART.packs == (PackRef("core", "1.2.0"), PackRef("apart", "1.0.0"))
 
 
 def test_the_overlay_adds_its_items_and_keeps_every_core_item() -> None:
@@ -319,7 +319,7 @@ def test_available_packs_lists_the_installed_pack() -> None:
 def test_loading_by_id_gives_core_then_apart_without_importing_it() -> None:
     """load_pack('apart') finds the folder and its base, and runs nothing from the package."""
     pack = trustkit.load_pack("apart")
-    assert pack.packs == (PackRef("core", "1.1.0"), PackRef("apart", "1.0.0"))
+    assert pack.packs == (PackRef("core", "1.2.0"), PackRef("apart", "1.0.0"))
     assert "trustkit_pack_apart" not in sys.modules
 
 

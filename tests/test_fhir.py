@@ -96,7 +96,7 @@ def _translations(element: Mapping[str, Any], field: str) -> dict[str, str]:
 
 def response(
     role: Role | str,
-    answers: Mapping[str, bool | int | None],
+    answers: Mapping[str, Any],
     at: dt.datetime = AT,
     pack: ContentPack | None = None,
     *,
@@ -111,7 +111,13 @@ def response(
     safety = {q.id for q in pack.questions if q.safety}
     kinds = {q.id: q.kind for q in pack.questions}
 
-    def entry(qid: str, value: bool | int) -> dict[str, Any]:
+    def entry(qid: str, value: Any) -> dict[str, Any]:
+        if kinds.get(qid) in {QuestionKind.CHOICE, QuestionKind.MULTIPLE_CHOICE}:
+            # Always coded: one answer per code chosen (a multiple choice answer: several).
+            system = answer_system(pack.question(qid), pack)
+            chosen = sorted(value) if isinstance(value, frozenset) else [value]
+            codings = [{"valueCoding": {"system": system, "code": c}} for c in chosen]
+            return {"linkId": qid, "answer": codings}
         if coded and kinds.get(qid) in {QuestionKind.SCALE, QuestionKind.YES_NO}:
             code = ("yes" if value else "no") if isinstance(value, bool) else str(value)
             system = f"{canonical(pack)}/answers/{kinds[qid].value}"
@@ -119,7 +125,8 @@ def response(
         key = "valueBoolean" if isinstance(value, bool) else "valueInteger"
         return {"linkId": qid, "answer": [{key: value}]}
 
-    given_ = {k: v for k, v in answers.items() if v is not None}
+    # An empty multiple choice answer cannot be sent: FHIR has no empty answer list.
+    given_ = {k: v for k, v in answers.items() if v is not None and v != frozenset()}
     code = role.value if isinstance(role, Role) else role
     items: list[dict[str, Any]] = [
         {
@@ -249,6 +256,13 @@ def test_each_kind_has_its_fhir_type(pack: ContentPack) -> None:
     scale = f"{canonical(pack)}/answers/scale"
     for q in pack.questions:
         item = items[q.id]
+        if q.options:  # a choice question: its own codes, in a system of its own
+            system = f"{canonical(pack)}/answers/choice/{q.id}"
+            assert answer_system(q, pack) == system
+            assert item["type"] == "choice"
+            assert _codes(item) == [(system, o.code, o.label) for o in q.options]
+            assert ("repeats" in item) is (q.kind is QuestionKind.MULTIPLE_CHOICE)
+            continue
         assert answer_system(q, pack) == f"{canonical(pack)}/answers/{q.kind.value}"
         if q.kind is QuestionKind.SCALE:
             assert item["type"] == "choice"
@@ -704,7 +718,7 @@ def test_every_problem_is_reported_at_once() -> None:
     ]
 
 
-@pytest.mark.parametrize("ref", [CORE, CORE + "|1.1.0"])
+@pytest.mark.parametrize("ref", [CORE, CORE + "|1.2.0"])
 def test_the_response_names_the_questionnaire_with_or_without_its_version(ref: str) -> None:
     """``questionnaire`` is the canonical URL, alone or as url|version of the pack."""
     assert checkin_from_response(_with(BASE, questionnaire=ref)).respondent is Role.PARTNER
@@ -861,11 +875,11 @@ def test_next_question_derives_its_questionnaire_from_the_canonical() -> None:
     step = trustkit.fhir.next_question({"resourceType": "QuestionnaireResponse"})
     (form,) = step["contained"]
     assert "url" not in form
-    assert (form["id"], form["derivedFrom"]) == ("trustkit-next", [CORE + "|1.1.0"])
+    assert (form["id"], form["derivedFrom"]) == ("trustkit-next", [CORE + "|1.2.0"])
     assert step["questionnaire"] == "#trustkit-next"
     again = trustkit.fhir.next_question(step)  # its own output is accepted
     assert again["contained"] == step["contained"]
-    for ref in (CORE, CORE + "|1.1.0"):
+    for ref in (CORE, CORE + "|1.2.0"):
         trustkit.fhir.next_question({"resourceType": "QuestionnaireResponse", "questionnaire": ref})
     with pytest.raises(AnswerError) as info:
         trustkit.fhir.next_question(_with(step, questionnaire=SECRET))

@@ -46,12 +46,12 @@ def _items(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
 
 
 def fill(
-    form: Mapping[str, Any], role: Role, answers: Mapping[str, bool | int | None], at: dt.datetime
+    form: Mapping[str, Any], role: Role, answers: Mapping[str, Any], at: dt.datetime
 ) -> dict[str, Any]:
     """What a form renderer sends back: the questionnaire's own items, answered with its own
     answer options (the coding as offered, display included); score items left as they are."""
 
-    def code(value: bool | int) -> str:
+    def code(value: bool | int | str) -> str:
         return ("yes" if value else "no") if isinstance(value, bool) else str(value)
 
     def answered(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -68,6 +68,15 @@ def fill(
             elif answers.get(link) is not None:
                 value = answers[link]
                 assert value is not None
+                if isinstance(value, frozenset):  # multiple choice: one answer per code
+                    chosen = [
+                        {"valueCoding": o["valueCoding"]}
+                        for o in item["answerOption"]
+                        if o["valueCoding"]["code"] in value
+                    ]
+                    if chosen:
+                        out.append({"linkId": link, "answer": chosen})
+                    continue
                 if "answerOption" in item:
                     (option,) = [
                         o for o in item["answerOption"] if o["valueCoding"]["code"] == code(value)
@@ -214,7 +223,7 @@ def test_a_safety_result_carries_the_crisis_texts_and_lines(question: trustkit.Q
             assert f"call {resource.phone}" in line["description"]
         if resource.url:
             assert line["documentation"][0]["url"] == resource.url
-    assert guidance["moduleCanonical"] == "https://trustkit.invalid/fhir/Library/core|1.1.0"
+    assert guidance["moduleCanonical"] == "https://trustkit.invalid/fhir/Library/core|1.2.0"
 
 
 def test_a_guidance_response_in_spanish() -> None:

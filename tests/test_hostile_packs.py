@@ -97,7 +97,7 @@ def test_empty_and_non_ascii_ids_are_refused(tmp_path: Path, file: str, old: str
 def test_bad_versions_are_refused(tmp_path: Path, version: str) -> None:
     """A version is a semantic version in ASCII digits, never empty."""
     root = copy_core(tmp_path)
-    edit(root, "pack.toml", 'version = "1.1.0"', f"version = {version!r}".replace("'", '"'))
+    edit(root, "pack.toml", 'version = "1.2.0"', f"version = {version!r}".replace("'", '"'))
     found = problems(root)
     assert [(p.file, p.field) for p in found] == [("mypack/pack.toml", "version")]
     assert found[0].line == line_of(root, "pack.toml", "version")

@@ -266,3 +266,65 @@ def test_checking_an_overlay_of_a_thousand_rules_stays_small(tmp_path: Path) -> 
     assert "shadowed-rule" in result.stdout
     if sys.platform == "linux":  # ru_maxrss is in kilobytes there
         assert int(match.group(2)) < 500_000
+
+
+def test_choice_questions_are_sampled_with_their_codes() -> None:
+    """Lint samples a choice question's codes and a multiple choice's sets of codes (never
+    numbers), so rules on them are reached; a multiple choice naming more codes than its
+    classes allow is sampled one code at a time."""
+    from trustkit._engine.lint import _Sampler
+    from trustkit._pack.kinds import MAX_CHOICE_CODES
+
+    codes = [f"c{i}" for i in range(MAX_CHOICE_CODES + 1)]
+    source = Question(
+        "source",
+        "Where from?",
+        "choice",
+        ["partner"],
+        options=[trustkit.Option(c, c) for c in ("earlier", "here")],
+    )
+    sources = Question(
+        "sources",
+        "What sets it off?",
+        "multiple_choice",
+        ["partner"],
+        options=[trustkit.Option(c, c) for c in codes],
+    )
+    rules = (
+        Rule(
+            id="from-before",
+            step="educate",
+            priority=53,
+            reason="Before.",
+            when=trustkit.AllOf(
+                (
+                    AnswerCompare("source", "in", ["earlier"]),
+                    trustkit.Not(AnswerCompare("sources", "in", codes)),
+                )
+            ),
+        ),
+        Rule(
+            id="set-off",
+            step="consistency",
+            priority=52,
+            reason="Set off.",
+            when=AnswerCompare("sources", "contains", ["c3"]),
+        ),
+        Rule(
+            id="never",  # no code is left: no sampled answer meets it
+            step="patience",
+            priority=51,
+            reason="Never.",
+            when=AnswerCompare("source", "not in", ["earlier", "here"]),
+        ),
+    )
+    pack = attrs.evolve(
+        CORE, questions=(*CORE.questions, source, sources), rules=(*CORE.rules, *rules)
+    )
+    sampler = _Sampler(pack, 0)
+    assert sampler.domains["source"] == ["earlier", "here"]
+    assert sampler.domains["sources"] == [frozenset(), *(frozenset({c}) for c in codes)]
+    assert all(isinstance(v, int) for v in sampler.domains["missed_commitments"])
+    warnings = trustkit.lint_pack(pack, samples=300)
+    assert {"from-before", "set-off"}.isdisjoint({w.item for w in warnings})
+    assert "never" not in {w.item for w in warnings if w.code == "shadowed-rule"}

@@ -572,9 +572,9 @@ def test_malformed_versions_and_ranges_name_the_file_and_line(
 
 @pytest.mark.parametrize("extends", ["core ~=1.0", "core ==1.*", "core >=1.0.0rc1,<2", "core >=0"])
 def test_every_kind_of_range_loads(overlay: Overlay, extends: str) -> None:
-    """Compatible releases, wildcards and pre-release bounds all load on core 1.1.0."""
+    """Compatible releases, wildcards and pre-release bounds all load on core 1.2.0."""
     assert [str(ref) for ref in trustkit.load_pack(overlay(extends=extends)).packs] == [
-        "core 1.1.0",
+        "core 1.2.0",
         "extra 1.0.0",
     ]
 

@@ -409,7 +409,7 @@ def test_a_safety_question_without_a_safety_rule_is_an_error(broken: Breaker) ->
             "source",
             "say where",
         ),
-        ("pack.toml", 'version = "1.1.0"', 'version = "one"', "version", "semantic version"),
+        ("pack.toml", 'version = "1.2.0"', 'version = "one"', "version", "semantic version"),
         ("messages.toml", "for {label} is", "for {lable} is", "score", "{lable}"),
         ("messages.toml", "for {label} is", "for {label is", "score", "braces"),
         ("messages.toml", "[explain]", "[explain]\nextra = 1", "extra", "unknown field"),

@@ -32,8 +32,8 @@ def test_the_core_examples_pass_and_make_every_rule_decide() -> None:
     code, out, _ = run("pack", "test", "core", "--min-coverage", "100")
     assert code == 0, out
     assert out.splitlines() == [
-        f"core 1.1.0: {trustkit.run_examples('core').examples} examples, 0 failures",
-        "coverage: 27 of 27 rules decided an example (100.0%)",
+        f"core 1.2.0: {trustkit.run_examples('core').examples} examples, 0 failures",
+        "coverage: 29 of 29 rules decided an example (100.0%)",
     ]
 
 
@@ -42,7 +42,7 @@ def test_the_example_overlay_passes_with_core_at_full_coverage() -> None:
     for argv in ([str(APART)], ["core", str(APART)], ["core", "--overlay", str(APART)]):
         code, out, _ = run("pack", "test", *argv, "--min-coverage", "100")
         assert code == 0, out
-        assert "core 1.1.0, apart 1.0.0:" in out
+        assert "core 1.2.0, apart 1.0.0:" in out
         assert "(100.0%)" in out
     report = trustkit.run_examples(APART)
     assert report.ok
@@ -83,8 +83,8 @@ def test_coverage_lists_rules_never_decided_and_never_held(overlay: Overlay) -> 
     report = trustkit.run_examples("core", folder)
     assert report.never_decided == ("held-only", "never")
     assert report.never_held == ("never",)
-    assert report.coverage == pytest.approx(100 * 27 / 29)
-    assert "coverage: 27 of 29 rules decided an example (93.1%)" in out
+    assert report.coverage == pytest.approx(100 * 29 / 31)
+    assert "coverage: 29 of 31 rules decided an example (93.5%)" in out
     assert "  no example made these decide: held-only, never" in out
     assert "  these never held: never" in out
     code, out, _ = run("pack", "test", "core", str(folder), "--min-coverage", "95")
@@ -318,7 +318,7 @@ def test_pack_check_reports_the_examples_with_file_and_line(overlay: Overlay) ->
 
 def test_pack_check_passes_good_examples(overlay: Overlay) -> None:
     """The bundled pack's examples and a sound overlay's pass pack check."""
-    assert run("pack", "check")[:2] == (0, "core 1.1.0: no errors, 0 warnings\n")
+    assert run("pack", "check")[:2] == (0, "core 1.2.0: no errors, 0 warnings\n")
     code, out, _ = run("pack", "check", "--pack", str(APART))
     assert code == 0, out
-    assert out.startswith("core 1.1.0, apart 1.0.0: no errors")
+    assert out.startswith("core 1.2.0, apart 1.0.0: no errors")

@@ -33,6 +33,8 @@ def _checkins(count: int) -> list[tuple[Role, dict[str, Any]]]:
                     answers[q.id] = rng.random() < (0.05 if q.safety else 0.3)
                 elif q.kind.value == "scale":
                     answers[q.id] = rng.randint(1, 5)
+                elif q.options:
+                    answers[q.id] = rng.choice(q.codes)
                 else:
                     answers[q.id] = rng.randint(0, 4)
         cases.append((role, answers))

@@ -338,7 +338,7 @@ REJECTED = [
     ("resource-source-number", "resources.toml", 'source = ["https://www.911.gov"]', "source = 3"),
     ("who-nobody", "steps.toml", 'who = "supporter"', 'who = "nobody"'),
     ("pack-unknown-field", "pack.toml", "", 'licence = "MIT"\n'),
-    ("pack-bad-version", "pack.toml", 'version = "1.1.0"', 'version = "1.0"'),
+    ("pack-bad-version", "pack.toml", 'version = "1.2.0"', 'version = "1.0"'),
     ("pack-without-title", "pack.toml", 'title = "trustkit core pack"\n', ""),
     ("unknown-template", "messages.toml", "", 'answer_maybe = "Maybe: {prompt}."\n'),
     ("missing-template", "messages.toml", 'score = "Your score', '# score = "Your score'),
@@ -874,6 +874,7 @@ def test_the_checkin_schema_follows_the_questionnaire() -> None:
             QuestionKind.SCALE: {"type": ["integer", "null"], "minimum": 1, "maximum": 5},
             QuestionKind.YES_NO: {"type": ["boolean", "null"]},
             QuestionKind.COUNT: {"type": ["integer", "null"], "minimum": 0},
+            QuestionKind.CHOICE: {"enum": [*question.codes, None]},
         }[question.kind]
         assert {k: v for k, v in prop.items() if k != "description"} == expected
 

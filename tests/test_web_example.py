@@ -23,6 +23,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -255,6 +256,33 @@ def test_form_answers_are_read_as_trustkit_expects() -> None:
     assert country == "gb"
 
 
+def test_a_choice_question_is_a_radio_per_option_and_its_code_is_read(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """worry_source offers its options; the code posted decides; a multiple choice question's
+    boxes ticked are read as a list of codes."""
+    page = client.get("/checkin/partner")
+    for option in PACK.question("worry_source").options:
+        assert f'value="{option.code}"> {html.escape(option.label)}' in page.text
+    posted = client.post("/checkin/partner", data={"worry_source": "family"})
+    step = PACK.step(trustkit.recommend_next_step({"worry_source": "family"}).step.id)
+    assert html.escape(step.title) in posted.text
+    many = trustkit.Question(
+        "sources",
+        "What sets it off?",
+        "multiple_choice",
+        ["partner"],
+        options=(trustkit.Option("late", "Late"), trustkit.Option("phone", "Phone")),
+    )
+    pack = attrs.evolve(PACK, questions=(*PACK.questions, many))
+    monkeypatch.setattr(trustkit, "default_pack", lambda: pack)
+    assert 'type="checkbox" name="sources" value="phone"> Phone' in web._question_html(many)
+    answers, _ = web.read_form_answers(
+        Role.PARTNER, [("sources", "late"), ("sources", "phone"), ("worry_source", "family")]
+    )
+    assert answers == {"sources": ["late", "phone"], "worry_source": "family"}
+
+
 # ----------------------------------------------------------------------------- API
 
 
@@ -265,7 +293,7 @@ def test_the_questionnaire_api_lists_the_role_s_questions_safety_last(
     """GET /api/questionnaire gives the role's questions in the order to ask them."""
     data = client.get("/api/questionnaire", params={"role": role.value}).json()
     assert data["respondent"] == role.value
-    assert data["pack"] == ["core 1.1.0"]
+    assert data["pack"] == ["core 1.2.0"]
     questions = data["questions"]
     assert {q["id"] for q in questions} == {q.id for q in PACK.questions_for(role)}
     flags = [q["safety"] for q in questions]

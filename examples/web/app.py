@@ -572,6 +572,7 @@ def read_form_answers(
     """
     kinds = {q.id: q.kind for q in trustkit.default_pack().questions_for(role)}
     answers: dict[str, object] = {}
+    codes: dict[str, list[str]] = {}
     country: str | None = None
     for name, raw in form:
         value = raw.strip()
@@ -579,6 +580,10 @@ def read_form_answers(
             country = value or None
         elif not value:
             continue
+        elif kinds.get(name) is QuestionKind.MULTIPLE_CHOICE:
+            ticked = codes.setdefault(name, [])  # one field per box ticked: a list of codes
+            ticked.append(value)
+            answers[name] = ticked
         elif name in answers:
             answers[name] = [answers[name], value]  # given twice: never a valid answer
         elif kinds.get(name) is QuestionKind.YES_NO:
@@ -652,6 +657,14 @@ def _question_html(question: trustkit.Question) -> str:
             f'<div class="choices"><label><input type="radio" name="{name}" value="yes"> Yes'
             f'</label><label><input type="radio" name="{name}" value="no"> No</label></div>'
         )
+    elif question.options:  # a choice: one radio button per option, or a box to tick
+        kind = "radio" if question.kind is QuestionKind.CHOICE else "checkbox"
+        boxes = "".join(
+            f'<label><input type="{kind}" name="{name}" value="{html.escape(o.code)}"> '
+            f"{html.escape(o.label)}</label><br>"
+            for o in question.options
+        )
+        field = f'<div class="options">{boxes}</div>'
     else:
         field = f'<input type="number" name="{name}" min="0" max="999999" inputmode="numeric">'
     return f'<div class="question" id="q-{name}">{prompt}{field}</div>'

@@ -22,8 +22,10 @@ from typing import IO, Any
 import trustkit
 from trustkit import _json
 from trustkit._engine.examples import example_problems
+from trustkit._pack.kinds import json_answers
 from trustkit._vocabulary import did_you_mean, fold
 from trustkit.models import (
+    Answer,
     ContentPack,
     Messages,
     Question,
@@ -439,16 +441,39 @@ def _hint(question: Question, messages: Messages) -> str:
         return f"1 = {messages.scale_1} … 5 = {messages.scale_5}"
     if question.kind is QuestionKind.COUNT:
         return messages.hint_count
+    if question.kind is QuestionKind.CHOICE:
+        return messages.hint_choice
+    if question.kind is QuestionKind.MULTIPLE_CHOICE:
+        return messages.hint_multiple_choice
     yes, no = messages.word_yes, messages.word_no
     replies = _yes_no(messages)
     short = replies.get(fold(yes)[:1]) is True and replies.get(fold(no)[:1]) is False
     return f"{yes[:1]} / {no[:1]}" if short else f"{yes} / {no}"
 
 
-def _parse_reply(question: Question, reply: str, messages: Messages) -> bool | int | None:
-    """The answer typed for a question; None if it cannot be one."""
+def _option(question: Question, reply: str) -> str | None:
+    """The code of the option a reply names: by its number in the list, or by its code."""
+    reply = reply.strip()
+    if reply.isascii() and reply.isdigit():
+        number = int(reply)
+        return question.codes[number - 1] if 1 <= number <= len(question.codes) else None
+    return next((code for code in question.codes if fold(code) == fold(reply)), None)
+
+
+def _parse_reply(question: Question, reply: str, messages: Messages) -> Answer | None:
+    """The answer typed for a question; None if it cannot be one.
+
+    A choice takes the number of an option in the list, or its code; a multiple
+    choice one or more of them, separated by commas (each at most once).
+    """
     if question.kind is QuestionKind.YES_NO:
         return _yes_no(messages).get(fold(reply))
+    if question.kind is QuestionKind.CHOICE:
+        return _option(question, reply)
+    if question.kind is QuestionKind.MULTIPLE_CHOICE:
+        parts = [part for part in reply.split(",") if part.strip()]
+        codes = {code for part in parts if (code := _option(question, part)) is not None}
+        return frozenset(codes) if parts and len(codes) == len(parts) else None
     reply = reply.strip()
     if not (reply.isascii() and reply.isdigit()):
         return None
@@ -475,11 +500,21 @@ BACK = "<"
 """Typed instead of an answer: go back to the previous question."""
 
 
+def _prompt(question: Question, progress: str, hint: str, width: int | None) -> str:
+    """A question as `trustkit checkin` asks it: numbered, its options listed, what it takes."""
+    lines: list[_Line] = [("", "   ", f"{progress}. {question.prompt}")]
+    lines += [
+        ("   ", "      ", f"{n}. {option.label}") for n, option in enumerate(question.options, 1)
+    ]
+    lines.append(("   ", "   ", f"({hint})"))
+    return _wrap(lines, width)
+
+
 def _ask_all(
     questions: Sequence[Question],
     ask: Callable[[str], str],
     talk: IO[str],
-    answers: dict[str, bool | int],
+    answers: dict[str, Answer],
     messages: Messages,
     width: int | None = None,
 ) -> None:
@@ -502,9 +537,7 @@ def _ask_all(
             talk.write("\n" + _wrap([("", "", messages.checkin_safety)], width) + "\n")
         progress = messages.checkin_progress.format(number=number + 1, total=total)
         hint = _hint(question, messages)
-        prompt = _wrap(
-            [("", "   ", f"{progress}. {question.prompt}"), ("   ", "   ", f"({hint})")], width
-        )
+        prompt = _prompt(question, progress, hint, width)
         reply = ask(f"\n{prompt} > ")
         if reply.strip() == BACK:
             number = max(number - 1, 0)
@@ -528,7 +561,7 @@ def _ask_adaptive(
     role: Role,
     ask: Callable[[str], str],
     talk: IO[str],
-    answers: dict[str, bool | int],
+    answers: dict[str, Answer],
     width: int | None,
 ) -> None:
     """Ask what `trustkit.next_questions` returns, one at a time, until nothing is left.
@@ -539,7 +572,7 @@ def _ask_adaptive(
     """
     messages = pack.messages
     talk.write(_wrap([("", "", messages.checkin_intro.format(back=BACK))], width) + "\n")
-    given: dict[str, bool | int | None] = {}
+    given: dict[str, Answer | None] = {}
     shown: list[str] = []
     told_safety = False
     while left := trustkit.next_questions(given, respondent=role, pack=pack).questions:
@@ -550,9 +583,7 @@ def _ask_adaptive(
         number = len(shown) + 1
         progress = messages.checkin_progress.format(number=number, total=len(shown) + len(left))
         hint = _hint(question, messages)
-        prompt = _wrap(
-            [("", "   ", f"{progress}. {question.prompt}"), ("   ", "   ", f"({hint})")], width
-        )
+        prompt = _prompt(question, progress, hint, width)
         reply = ask(f"\n{prompt} > ")
         if reply.strip() == BACK:
             if shown:
@@ -585,7 +616,7 @@ def _cmd_checkin(
 ) -> int:
     pack = _pack(args, err)
     role = Role(args.respondent or "partner")
-    answers: dict[str, bool | int] = {}
+    answers: dict[str, Answer] = {}
     # With --json, standard output carries the JSON and nothing else: the prompts go to
     # standard error, written here, and ``ask`` only reads the reply.
     talk = err if args.json else out
@@ -838,7 +869,7 @@ def _cmd_pack_verify(args: argparse.Namespace, out: IO[str], err: IO[str]) -> in
         out.write(f"{level}: {finding.kind}: {finding.message}\n")
         example = finding.example
         if example is not None:
-            answers = json.dumps(dict(example.answers), sort_keys=True)
+            answers = json.dumps(json_answers(example.answers), sort_keys=True)
             during = " during the other partner's safety period" if example.history else ""
             out.write(f"  for example, {example.respondent} answers{during}: {answers}\n")
     for why in report.gave_up:

@@ -22,6 +22,7 @@ from trustkit._api import _decided, default_pack
 from trustkit._engine.compile import Answers
 from trustkit._engine.decide import today_of
 from trustkit._pack.digest import pack_digest
+from trustkit._pack.kinds import json_answers
 from trustkit._public import public
 from trustkit.errors import AnswerError, AnswerProblem, ProblemCode
 from trustkit.models import (
@@ -69,7 +70,7 @@ def _checked_arguments(decision_id: object, key: object) -> None:
 
 def answers_hash(key: bytes, answers: Answers) -> str:
     """The keyed hash of the answers that were read: HMAC-SHA256 over their canonical JSON."""
-    text = json.dumps(dict(answers), sort_keys=True, separators=(",", ":"))
+    text = json.dumps(json_answers(answers), sort_keys=True, separators=(",", ":"))
     digest = hmac.new(key, _DOMAIN + text.encode("ascii"), hashlib.sha256).hexdigest()
     return _HASH_PREFIX + digest
 

@@ -982,11 +982,17 @@ def _examples_body() -> dict[str, Any]:
         return {
             "type": "object",
             "description": "The answers, by question id: true or false for a yes/no question, "
-            "a whole number from 1 to 5 for a scale question, 0 or more for a count. Each id "
-            "must be a question of the pack, asked of this respondent.",
+            "a whole number from 1 to 5 for a scale question, 0 or more for a count, an "
+            "option's code for a choice question and a list of codes for a multiple choice "
+            "question. Each id must be a question of the pack, asked of this respondent.",
             "propertyNames": _ref("id"),
             "additionalProperties": {
-                "anyOf": [{"type": "boolean"}, {"type": "integer", "minimum": 0}],
+                "anyOf": [
+                    {"type": "boolean"},
+                    {"type": "integer", "minimum": 0},
+                    {"type": "string"},
+                    {"type": "array", "items": {"type": "string"}, "uniqueItems": True},
+                ],
                 "description": "One answer.",
             },
         }

@@ -17,6 +17,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
+from trustkit._pack.kinds import json_answers
 from trustkit._public import public
 from trustkit.errors import AnswerError, AnswerProblem, ProblemCode
 from trustkit.models import CheckIn, Resource, Role
@@ -217,7 +218,7 @@ def make_converter() -> cattrs.Converter:
         CheckIn,
         lambda c: {
             "respondent": c.respondent.value,
-            "answers": dict(c.answers),
+            "answers": json_answers(c.answers),
             "at": c.at.isoformat(),
             "recommended": c.recommended,
         },

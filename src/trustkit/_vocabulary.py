@@ -53,6 +53,8 @@ LABELS: dict[str, str] = {
     "the past year, if this is your first). Answer them where you can do so privately: your "
     "answers are never shown to your partner.",
     "hint_count": "0 or more",
+    "hint_choice": "the number of one answer",
+    "hint_multiple_choice": "the numbers of the answers that fit, separated by commas",
     "plan_warning_signs": "Warning signs",
     "plan_on_my_own": "Things I can do on my own",
     "plan_people_and_places": "People and places that help me feel better",

@@ -15,11 +15,11 @@ the docs explains every choice.
     >>> form["resourceType"], form["item"][0]["linkId"], form["item"][-1]["linkId"]
     ('Questionnaire', 'trustkit.respondent', 'trustkit.safety')
     >>> form["url"], form["version"]
-    ('https://trustkit.invalid/fhir/Questionnaire/core', '1.1.0')
+    ('https://trustkit.invalid/fhir/Questionnaire/core', '1.2.0')
     >>> scale = trustkit.fhir.canonical() + "/answers/scale"
     >>> response = {
     ...     "resourceType": "QuestionnaireResponse",
-    ...     "questionnaire": "https://trustkit.invalid/fhir/Questionnaire/core|1.1.0",
+    ...     "questionnaire": "https://trustkit.invalid/fhir/Questionnaire/core|1.2.0",
     ...     "status": "completed",
     ...     "authored": "2026-03-01T20:15:00Z",
     ...     "item": [
@@ -140,8 +140,10 @@ _TYPES = {
     QuestionKind.SCALE: "choice",
     QuestionKind.YES_NO: "choice",
     QuestionKind.COUNT: "integer",
+    QuestionKind.CHOICE: "choice",
+    QuestionKind.MULTIPLE_CHOICE: "choice",
 }
-"""The FHIR item type of each kind of question; `_options` gives a choice's coded answers."""
+"""The FHIR item type of every kind of question; `_options` gives a choice's coded answers."""
 _SCORE_PREFIX = "trustkit.score"
 _PRIORITIES = {Urgency.INFO: "routine", Urgency.WARNING: "urgent", Urgency.CRITICAL: "stat"}
 _STATUSES = ("completed", "amended", "in-progress", "stopped")
@@ -150,6 +152,7 @@ _ROLES = {role.value: role for role in Role}
 _ROLE_EXPECTED = "one answer, a valueCoding with the code 'partner' or 'supporter'"
 _VALUE_EXPECTED = "one answer, as valueCoding, valueBoolean or valueInteger"
 _CODING_EXPECTED = "one answer, a valueCoding of the item's answerOption"
+_CODINGS_EXPECTED = "one or more answers, each a different valueCoding of the item's answerOption"
 
 
 # ------------------------------------------------------------------------------ export
@@ -177,6 +180,8 @@ def answer_system(question: Question, pack: ContentPack | None = None) -> str:
     """The code system of a question's coded answers: under the pack's `canonical`, by kind.
 
     ``answers/scale`` (codes ``1`` to ``5``) and ``answers/yes_no`` (``yes``, ``no``).
+    A choice or multiple choice question has a system of its own, ``answers/choice/``
+    and its id (the codes of its options), so two questions' codes never collide.
 
     Added in version 0.3.0.
 
@@ -185,6 +190,8 @@ def answer_system(question: Question, pack: ContentPack | None = None) -> str:
         >>> trustkit.fhir.answer_system(trustkit.default_pack().question("feels_heard"))
         'https://trustkit.invalid/fhir/Questionnaire/core/answers/scale'
     """
+    if question.options:
+        return f"{canonical(pack)}/answers/choice/{question.id}"
     return f"{canonical(pack)}/answers/{question.kind.value}"
 
 
@@ -194,15 +201,18 @@ class _Option(NamedTuple):
     code: str
     value: Answer
     display: str
-    weight: int | None
+    weight: int | float | None
 
 
 def _options(pack: ContentPack, question: Question) -> tuple[_Option, ...]:
     """The coded answers a question takes, by kind, with texts in the pack's language.
 
     A count has none (it is an ``integer`` item). A scale answer weighs what it adds to
-    its dimension's score: the answer, flipped on a reverse-keyed question.
+    its dimension's score: the answer, flipped on a reverse-keyed question. A choice
+    question's options are its own, each with its label and weight, if it has one.
     """
+    if question.options:
+        return tuple(_Option(o.code, o.code, o.label, o.weight) for o in question.options)
     texts = pack.messages
     if question.kind is QuestionKind.SCALE:
         return tuple(
@@ -260,12 +270,14 @@ def questionnaire(
     the dimension's score (`ORDINAL_VALUE`: flipped on a reverse-keyed
     question); a yes/no question a ``choice`` of ``yes`` and ``no``, both in
     the `answer_system` of their kind; a count an ``integer`` of at least 0
-    (`MIN_VALUE`). Texts are in the pack's language, and each translation
-    comes with them in FHIR's `TRANSLATION` extension.
+    (`MIN_VALUE`); a choice question a ``choice`` of its options' codes, in
+    a system of its own, each weighted if it has a weight, and a multiple
+    choice question the same with ``repeats``. Texts are in the pack's
+    language, and each translation comes with them in FHIR's `TRANSLATION` extension.
 
     Added in version 0.2.0. Changed in version 0.3.0: ``url``, coded and
     weighted answers (scale answers were ``valueInteger`` options, yes/no
-    questions ``boolean`` items), calculated scores.
+    questions ``boolean`` items), calculated scores, choice questions.
 
     Args:
         pack: The content pack; the bundled one by default.
@@ -384,6 +396,8 @@ class _Writer:
         prompts = [(other.locale, other.question(question.id).prompt) for other in self.others]
         self.say(out, "text", question.prompt, prompts)
         out["type"] = _TYPES[question.kind]
+        if question.kind is QuestionKind.MULTIPLE_CHOICE:
+            out["repeats"] = True
         if options := _options(self.base, question):
             out["answerOption"] = self.answer_options(question, options)
         else:  # a count, the one kind without options: a whole number, at least 0
@@ -474,7 +488,9 @@ def checkin_from_response(data: object, *, pack: ContentPack | None = None) -> C
     ``linkId`` is the question id (at any depth, so the safety group needs
     no special handling): a ``valueCoding`` of the item's answer options
     (system and code), or, as trustkit 0.2 read them, a ``valueBoolean`` or
-    ``valueInteger``. Answers to the calculated scores are not read.
+    ``valueInteger``. A multiple choice item may have several answers, each
+    a different ``valueCoding`` of its options: together, one answer.
+    Answers to the calculated scores are not read.
     ``at`` comes from ``authored``, which must be a date and time with a UTC
     offset. Items without an answer are not answered; ``status`` may be
     ``completed``, ``amended``, ``in-progress`` or ``stopped`` (a check-in
@@ -483,7 +499,7 @@ def checkin_from_response(data: object, *, pack: ContentPack | None = None) -> C
     questionnaire, as ``recommend_next_step`` checks them.
 
     Added in version 0.2.0. Changed in version 0.3.0: ``questionnaire`` is
-    checked, and coded answers are read.
+    checked, and coded answers (choice questions too) are read.
 
     Args:
         data: The ``QuestionnaireResponse``, as parsed from JSON.
@@ -816,33 +832,45 @@ def _read_items(
                 )
                 continue
             seen.add(link)
-            key, value = _only_value(entry["answer"], pending)
             if link == RESPONDENT_LINK_ID:
-                role = _role(key, value)
+                role = _role(*_only_value(entry["answer"], pending))
                 if role is None:
                     problems.append(
                         AnswerProblem(name, _ROLE_EXPECTED, code=ProblemCode.INVALID_VALUE)
                     )
-            elif key == "valueCoding":
-                question = questions.get(link)
-                coded = None if question is None else _decode(value, question, pack)
-                if coded is not None:
-                    answers[link] = coded
-                elif question is None:
-                    problems.append(
-                        AnswerProblem(
-                            name, "a known question id", code=ProblemCode.UNKNOWN_QUESTION
-                        )
-                    )
-                else:
-                    problems.append(
-                        AnswerProblem(name, _CODING_EXPECTED, code=ProblemCode.INVALID_VALUE)
-                    )
-            elif (answer := _answer(key, value)) is not None:
-                answers[link] = answer
+                continue
+            got = _read_answer(entry["answer"], name, questions.get(link), pack, pending)
+            if isinstance(got, AnswerProblem):
+                problems.append(got)
             else:
-                problems.append(AnswerProblem(name, _VALUE_EXPECTED, code=ProblemCode.WRONG_TYPE))
+                answers[link] = got
     return role, answers
+
+
+def _read_answer(
+    answer: object,
+    name: str,
+    question: Question | None,
+    pack: ContentPack,
+    pending: deque[object],
+) -> Answer | AnswerProblem:
+    """The answer in one item's ``answer`` list, or the problem with it (naming the item)."""
+    if question is not None and question.kind is QuestionKind.MULTIPLE_CHOICE:
+        chosen = _decode_all(answer, question, pack, pending)
+        if chosen is None:
+            return AnswerProblem(name, _CODINGS_EXPECTED, code=ProblemCode.INVALID_VALUE)
+        return chosen
+    key, value = _only_value(answer, pending)
+    if key == "valueCoding":
+        if question is None:
+            return AnswerProblem(name, "a known question id", code=ProblemCode.UNKNOWN_QUESTION)
+        coded = _decode(value, question, pack)
+        if coded is None:
+            return AnswerProblem(name, _CODING_EXPECTED, code=ProblemCode.INVALID_VALUE)
+        return coded
+    if (plain := _answer(key, value)) is not None:
+        return plain
+    return AnswerProblem(name, _VALUE_EXPECTED, code=ProblemCode.WRONG_TYPE)
 
 
 def _decode(coding: object, question: Question, pack: ContentPack) -> Answer | None:
@@ -851,6 +879,29 @@ def _decode(coding: object, question: Question, pack: ContentPack) -> Answer | N
         return None
     code = coding.get("code")
     return next((o.value for o in _options(pack, question) if o.code == code), None)
+
+
+def _decode_all(
+    answers: object, question: Question, pack: ContentPack, pending: deque[object]
+) -> frozenset[str] | None:
+    """The codes a multiple choice item's answers stand for, or None.
+
+    They must be one or more ``valueCoding``s of its options, each code once.
+    """
+    if not (isinstance(answers, list) and answers):
+        return None
+    codes: list[str] = []
+    for answer in answers:
+        if not isinstance(answer, Mapping):
+            return None
+        if "item" in answer:
+            pending.append(answer["item"])
+        values = [k for k in answer if isinstance(k, str) and k.startswith("value")]
+        code = _decode(answer["valueCoding"], question, pack) if values == ["valueCoding"] else None
+        if not isinstance(code, str) or code in codes:
+            return None
+        codes.append(code)
+    return frozenset(codes)
 
 
 def _only_value(answer: object, pending: deque[object]) -> tuple[str, object]:

@@ -58,7 +58,8 @@ class CheckInJSON(TypedDict):
     """
 
     respondent: RoleJSON
-    answers: dict[str, bool | int]
+    answers: dict[str, bool | int | str | list[str]]
+    """By question id: a yes/no, a number, an option's code, or a list of codes (sorted)."""
     at: str
     """ISO 8601 with a UTC offset, e.g. ``"2026-03-01T20:15:00+00:00"``."""
     recommended: str | None

@@ -835,6 +835,11 @@ class Messages:
         checkin_retry: Said after a reply that is not an answer (``{hint}``, ``{back}``).
         checkin_safety: Said before the safety questions.
         hint_count: What a count question takes ("0 or more").
+        hint_choice: What a choice question takes, its options listed with
+            numbers ("the number of one answer"; added in version 0.3.0).
+        hint_multiple_choice: What a multiple choice question takes ("the
+            numbers of the answers that fit, separated by commas"; added in
+            version 0.3.0).
 
     The headings of a [`SafetyPlan`][trustkit.SafetyPlan]'s sections, and how a
     plan says when a line's details were checked (added in version 0.2.0):
@@ -909,6 +914,8 @@ class Messages:
     checkin_retry: str = LABELS["checkin_retry"]
     checkin_safety: str = LABELS["checkin_safety"]
     hint_count: str = LABELS["hint_count"]
+    hint_choice: str = LABELS["hint_choice"]
+    hint_multiple_choice: str = LABELS["hint_multiple_choice"]
     plan_warning_signs: str = LABELS["plan_warning_signs"]
     plan_on_my_own: str = LABELS["plan_on_my_own"]
     plan_people_and_places: str = LABELS["plan_people_and_places"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 
 import attrs
 
@@ -24,6 +24,7 @@ from trustkit._engine.compile import (
     dimension_items,
     questions_read,
 )
+from trustkit._pack.kinds import SCALE_MAX, SCALE_MIN, kind_of, reverse
 from trustkit._pack.locales import read_locale_file
 from trustkit._pack.spec import ROLE_TEXTS
 from trustkit._pack.translate import TRANSLATABLE, canonical_tag, fallbacks
@@ -38,9 +39,9 @@ from trustkit.models import (
     AnyOf,
     Condition,
     ContentPack,
+    Not,
     Origin,
     Question,
-    QuestionKind,
     Resource,
     Role,
     ScoreCompare,
@@ -98,12 +99,27 @@ class LintWarning:
         return f"{where}{self.code}: {self.item + ': ' if self.item else ''}{self.message}"
 
 
-def _domain(question: Question) -> list[Answer]:
-    if question.kind is QuestionKind.YES_NO:
-        return [True, False]
-    if question.kind is QuestionKind.SCALE:
-        return [1, 2, 3, 4, 5]
-    return list(range(10))
+def _domain(question: Question, compares: Sequence[AnswerCompare]) -> list[Answer]:
+    """The answers sampled for a question: its kind's answer classes.
+
+    The classes under the comparisons the pack makes on it (a count: 0 to one past its
+    largest threshold), so every answer a rule tells apart can come up.
+    """
+    classes = kind_of(question).classes(question, compares)
+    if classes is None:  # a multiple choice that names too many codes: one code at a time
+        return [frozenset(), *(frozenset({code}) for code in question.codes)]
+    return classes
+
+
+def _compares(cond: Condition) -> Iterator[AnswerCompare]:
+    """Every comparison of an answer in a condition, under 'not' too."""
+    if isinstance(cond, AllOf | AnyOf):
+        for child in cond.conditions:
+            yield from _compares(child)
+    elif isinstance(cond, Not):
+        yield from _compares(cond.condition)
+    elif isinstance(cond, AnswerCompare):
+        yield cond
 
 
 def _leaves(cond: Condition) -> Iterator[AnswerCompare | ScoreCompare | Answered]:
@@ -122,6 +138,11 @@ class _Sampler:
         self.by_role = {role: pack.questions_for(role) for role in Role}
         self.questions = {q.id: q for q in pack.questions}
         self.items = dimension_items(pack)
+        compares: dict[str, list[AnswerCompare]] = {q.id: [] for q in pack.questions}
+        for rule in pack.rules:
+            for compare in _compares(rule.when):
+                compares.setdefault(compare.question, []).append(compare)
+        self.domains = {q.id: _domain(q, compares[q.id]) for q in pack.questions}
 
     def random(self, role: Role, share: float) -> dict[str, Answer]:
         answers: dict[str, Answer] = {}
@@ -129,7 +150,7 @@ class _Sampler:
             if q.safety:
                 continue  # a yes decides everything; sampled separately by the safety rules
             if self.rng.random() < share:
-                answers[q.id] = self.rng.choice(_domain(q))
+                answers[q.id] = self.rng.choice(self.domains[q.id])
         return answers
 
     def aimed(self, rule: CompiledRule) -> tuple[Role, dict[str, Answer]]:
@@ -146,15 +167,15 @@ class _Sampler:
             if isinstance(leaf, ScoreCompare):
                 items = [self.questions[q] for q in self.items[leaf.dimension]]
                 # The pack check guarantees some score from 1 to 5 meets the comparison.
-                v = self.rng.choice([v for v in range(1, 6) if _OPS[leaf.op](v, leaf.value)])
+                scale = range(SCALE_MIN, SCALE_MAX + 1)
+                v = self.rng.choice([v for v in scale if _OPS[leaf.op](v, leaf.value)])
                 for q in items:
                     if q.id in allowed:
-                        answers[q.id] = 6 - v if q.reverse else v
+                        answers[q.id] = reverse(v) if q.reverse else v
                 continue
             if leaf.question not in allowed:
                 continue
-            question = self.questions[leaf.question]
-            domain = _domain(question)
+            domain = self.domains[leaf.question]
             if isinstance(leaf, AnswerCompare):
                 domain = [v for v in domain if _OPS[leaf.op](v, leaf.value)]
             if domain:

@@ -41,6 +41,7 @@ steps are skipped: its counterexamples carry the history that opens one.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import math
 from collections.abc import Callable, Iterator, Mapping
@@ -60,7 +61,7 @@ from trustkit._engine.decide import verdict
 from trustkit._engine.emergency import TOPIC
 from trustkit._engine.facts import compute
 from trustkit._engine.recommend import render
-from trustkit._pack.kinds import MAX_CHOICE_CODES, kind_of
+from trustkit._pack.kinds import MAX_CHOICE_CODES, json_answers, kind_of
 from trustkit._pack.kinds import reverse as reverse_key
 from trustkit._pack.validate import CRISIS_TOPICS, PARTNER_FACING, SECRECY, pack_problems
 from trustkit._public import public
@@ -148,11 +149,11 @@ class Counterexample:
         """A JSON-ready dict: respondent, answers, history (``at`` as ISO 8601) and now."""
         return {
             "respondent": self.respondent.value,
-            "answers": dict(self.answers),
+            "answers": json_answers(self.answers),
             "history": [
                 {
                     "respondent": h.respondent.value,
-                    "answers": dict(h.answers),
+                    "answers": json_answers(h.answers),
                     "at": h.at.isoformat(),
                 }
                 for h in self.history
@@ -299,7 +300,7 @@ def crisis_problems(rec: Recommendation) -> list[str]:
         found.append(f"its step {step.id!r} is couples work")
     if not step.actions:
         found.append(f"its step {step.id!r} has no action for a crisis")
-    if any(PARTNER_FACING.search(t) for t in (step.title, *(a.title for a in step.actions))):
+    if any(_partner_facing(t) for t in (step.title, *(a.title for a in step.actions))):
         found.append(f"its step {step.id!r} is partner-facing")
     texts = (
         *rec.reasons,
@@ -308,9 +309,20 @@ def crisis_problems(rec: Recommendation) -> list[str]:
         step.why,
         *(t for a in step.actions for t in (a.title, a.how)),
     )
-    if any(SECRECY.search(t) for t in texts):
+    if any(_secrecy(t) for t in texts):
         found.append("a text asks for secrecy")
     return found
+
+
+# The same few texts come back in every region a safety yes is checked in: search each once.
+@functools.lru_cache(maxsize=4096)
+def _secrecy(text: str) -> bool:
+    return SECRECY.search(text) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _partner_facing(text: str) -> bool:
+    return PARTNER_FACING.search(text) is not None
 
 
 def _unsafe(c: CompiledPack, role: Role, answers: Answers) -> Finding | None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -32,6 +32,7 @@ __all__ = [
     "SCALE_MAX",
     "SCALE_MIN",
     "Kind",
+    "json_answers",
     "kind_of",
     "parse",
     "reverse",
@@ -111,6 +112,11 @@ def parse(question: Question, value: Any) -> Answer:
         return frozenset(value)
     answer: Answer = value
     return answer
+
+
+def json_answers(answers: Mapping[str, Answer | None]) -> dict[str, Any]:
+    """Answers as JSON holds them: a multiple choice answer's codes as a sorted list."""
+    return {k: sorted(v) if isinstance(v, frozenset) else v for k, v in answers.items()}
 
 
 # --------------------------------------------------------------------- classes

@@ -804,6 +804,12 @@ _LABEL_LIST = (
         "Said before the safety questions: a safety text, so it never asks for secrecy.",
     ),
     _label("hint_count", (), "What a count question takes."),
+    _label("hint_choice", (), "What a choice question takes (its options are listed, numbered)."),
+    _label(
+        "hint_multiple_choice",
+        (),
+        "What a multiple choice question takes (its options are listed, numbered).",
+    ),
     *(
         _label(f"plan_{part.value}", (), f"The heading of a safety plan's {part.value} section.")
         for part in PlanPart
