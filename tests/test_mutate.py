@@ -11,7 +11,7 @@ import pytest
 import trustkit
 from tests.conftest import Overlay
 from trustkit import AnswerCompare, FactCompare, Op, Role, ScoreCompare
-from trustkit._cli import main
+from trustkit._cli import _write_mutation, main
 from trustkit._engine import mutate
 from trustkit._engine.examples import _Example
 from trustkit._engine.mutate import equivalent, mutations
@@ -62,7 +62,8 @@ def test_pack_test_mutate_prints_the_scores(monkeypatch: pytest.MonkeyPatch) -> 
     lines = out.splitlines()
     assert lines[2].startswith("mutation: ")
     assert "mutants killed (" in lines[2]
-    assert "; safety rules: 0 of 0 (100.0%)" in lines[2]
+    # The core pack's safety rules only ask "= yes": every change to them is refused.
+    assert lines[2].endswith("; safety rules: none to count, all 15 refused by the pack check")
     assert lines[3].startswith("  not counted: 0 equivalent (no example could tell them apart), ")
     assert lines[3].endswith(" refused by the pack check (15 of safety rules)")
     assert lines[4].startswith("condition coverage: ")
@@ -212,5 +213,8 @@ def test_a_mutant_that_leaves_no_rule_is_killed() -> None:
 
 def test_an_empty_report_scores_full() -> None:
     empty = trustkit.MutationReport(packs=(), examples=0, mutants=(), conditions=())
+    out = io.StringIO()
+    _write_mutation(empty, None, out)
+    assert "; safety rules: none to count\n" in out.getvalue()
     assert (empty.score, empty.safety_score, empty.condition_coverage) == (100.0, 100.0, 100.0)
     assert empty.to_json()["counts"] == {"killed": 0, "survived": 0, "equivalent": 0, "refused": 0}

@@ -819,11 +819,17 @@ def _write_mutation(report: trustkit.MutationReport, min_score: float | None, ou
     safe = [m for m in report.mutants if m.safety and m.outcome in ("killed", "survived")]
     safe_killed = sum(m.outcome == "killed" for m in safe)
     judged = counts["killed"] + counts["survived"]
+    safe_refused = sum(m.safety and m.outcome == "refused" for m in report.mutants)
+    if safe:
+        on_safety = f"{safe_killed} of {len(safe)} ({report.safety_score:.1f}%)"
+    elif safe_refused:  # never "0 of 0 (100%)": say why no example had to tell one apart
+        on_safety = f"none to count, all {safe_refused} refused by the pack check"
+    else:
+        on_safety = "none to count"
     out.write(
         f"mutation: {counts['killed']} of {judged} mutants killed ({report.score:.1f}%); "
-        f"safety rules: {safe_killed} of {len(safe)} ({report.safety_score:.1f}%)\n"
+        f"safety rules: {on_safety}\n"
     )
-    safe_refused = sum(m.safety and m.outcome == "refused" for m in report.mutants)
     out.write(
         f"  not counted: {counts['equivalent']} equivalent (no example could tell them apart), "
         f"{counts['refused']} refused by the pack check ({safe_refused} of safety rules)\n"
