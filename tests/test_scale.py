@@ -125,7 +125,7 @@ def reference(pack: ContentPack, answers: dict[str, Any]) -> tuple[str, tuple[st
 
 
 @pytest.mark.slow
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(packs(), st.data())
 def test_the_index_finds_what_trying_every_rule_finds(
     pack: ContentPack, data: st.DataObject
@@ -137,7 +137,7 @@ def test_the_index_finds_what_trying_every_rule_finds(
     assert (rec.rule_id, tuple(a.rule_id for a in rec.alternatives)) == reference(pack, answers)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(packs(), st.data())
 def test_the_index_on_several_groups_per_rule_finds_what_trying_every_rule_finds(
     pack: ContentPack, data: st.DataObject
