@@ -56,18 +56,22 @@ def _replace_step(pack: Pack, step_id: str, **changes: Any) -> Pack:
     )
 
 
-_BYPASSED: dict[int, Pack] = {}
+_BYPASSED: dict[int, tuple[Pack, Pack]] = {}
 
 
 def bypassed(pack: Pack) -> Pack:
-    """The pack marked as checked (once per pack): the engine then uses it even if it is unsafe."""
+    """The pack marked as checked (once per pack): the engine then uses it even if it is unsafe.
+
+    Kept with the pack itself: a freed pack's id may come back for another planted pack
+    (one that shares the base's rules but not its steps), which must not get the old copy.
+    """
     found = _BYPASSED.get(id(pack))
-    if found is None or found.rules is not pack.rules:
-        found = attrs.evolve(pack)
-        object.__setattr__(found, "_checked", True)
+    if found is None or found[0] is not pack:
+        found = (pack, attrs.evolve(pack))
+        object.__setattr__(found[1], "_checked", True)
         _BYPASSED.clear()
         _BYPASSED[id(pack)] = found
-    return found
+    return found[1]
 
 
 def recommend(pack: Pack, example: Counterexample) -> trustkit.Recommendation:
