@@ -127,6 +127,26 @@ def _filled(step: Step, actions: tuple[Action, ...], number: str) -> Step:
     )
 
 
+def _mine(item: object, name: str, role: Role) -> str:
+    """A text as ``role`` reads it: its version for that role (``reason_partner``) or itself."""
+    text: str = getattr(item, f"{name}_{role.value}", "") or getattr(item, name)
+    return text
+
+
+def _in_crisis(step: Step) -> tuple[Action, ...]:
+    return tuple(a for a in step.actions if a.in_crisis)
+
+
+def _for_reader(step: Step, role: Role) -> Step:
+    """The step as ``role`` reads it: their title and summary, and no per-role versions left."""
+    versions = {f"{name}_{r.value}": "" for name in ("title", "summary") for r in Role}
+    if not any(getattr(step, field) for field in versions):
+        return step
+    changes: dict[str, Any] = {**versions}
+    changes.update({name: _mine(step, name, role) for name in ("title", "summary")})
+    return attrs.evolve(step, **changes)
+
+
 class Baseline:
     """The bundled pack's rules, written by hand as plain Python, returning the same Recommendation.
 
@@ -146,11 +166,21 @@ class Baseline:
         # Without a country, "{emergency}" in a crisis text says the pack's fallback wording,
         # and the international emergency line is listed first in a safety result.
         number = pack.messages.emergency_elsewhere
-        self.reason = {r.id: r.reason.replace("{emergency}", number) for r in pack.rules}
-        self.steps = {s.id: _filled(s, s.actions, number) for s in pack.steps}
-        self.crisis = {
-            s.id: _filled(s, tuple(a for a in s.actions if a.in_crisis), number) for s in pack.steps
+        rules = pack.rules
+        # Each reader gets the pack's text for their role where it has one (``title_partner``).
+        self.reason = {
+            role: {r.id: _mine(r, "reason", role).replace("{emergency}", number) for r in rules}
+            for role in Role
         }
+        self.steps = {
+            role: {s.id: _for_reader(_filled(s, s.actions, number), role) for s in pack.steps}
+            for role in Role
+        }
+        self.crisis = {
+            role: {s.id: _for_reader(_filled(s, _in_crisis(s), number), role) for s in pack.steps}
+            for role in Role
+        }
+        self.plans = {r.id: r.plan for r in pack.rules}
         self.emergency_line = next(
             r for r in pack.resources if "emergency" in r.topics and r.country == "INTL"
         )
@@ -224,7 +254,7 @@ class Baseline:
             evidence = []
             all_topics: list[str] = []
             for rule_id, _, safety_topics, qs in said_yes:
-                reason = self.reason[rule_id]
+                reason = self.reason[role][rule_id]
                 first, dot, rest = reason.partition(". ")
                 if dot and first in openings:
                     reason = rest
@@ -244,7 +274,7 @@ class Baseline:
             if not found or found[0] is not line:
                 found = (line, *(r for r in found if r is not line))
             return self.make(
-                self.crisis[top[1]], Urgency.CRITICAL, (*reasons, *sentences), evidence,
+                self.crisis[role][top[1]], Urgency.CRITICAL, (*reasons, *sentences), evidence,
                 top[0], (), found, role, True,
             )  # fmt: skip
 
@@ -264,7 +294,7 @@ class Baseline:
                 matched.append((rule_id, step, urgency, topics, met))
         if not matched:
             return self.make(
-                self.steps["educate"], Urgency.INFO, (self.reason["catch-all"],), [],
+                self.steps[role]["educate"], Urgency.INFO, (self.reason[role]["catch-all"],), [],
                 "catch-all", (), (), role, False,
             )  # fmt: skip
         rule_id, step, urgency, topics, met = matched[0]
@@ -274,7 +304,7 @@ class Baseline:
             if other_step not in seen:
                 seen.add(other_step)
                 alternatives.append(
-                    Alternative(other_step, self.steps[other_step].title, other_rule)
+                    Alternative(other_step, self.steps[role][other_step].title, other_rule)
                 )
                 if len(alternatives) == 2:
                     break
@@ -287,9 +317,10 @@ class Baseline:
             said = self.sentence(q, clean[q])
             if said not in sentences:
                 sentences.append(said)
+        reason = self.reason[role][rule_id]
         return self.make(
-            self.steps[step], self.urgency[urgency], (self.reason[rule_id], *sentences), evidence,
-            rule_id, tuple(alternatives), self.resources(topics) if topics else (), role, False,
+            self.steps[role][step], self.urgency[urgency], (reason, *sentences), evidence, rule_id,
+            tuple(alternatives), self.resources(topics) if topics else (), role, False,
         )  # fmt: skip
 
     def make(
@@ -319,6 +350,7 @@ class Baseline:
             pack_version=pack.version,
             packs=pack.packs,
             locale=pack.locale,
+            plan=self.plans[rule_id],
         )
 
 
