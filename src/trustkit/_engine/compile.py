@@ -12,7 +12,7 @@ unpickled).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -280,6 +280,21 @@ def without_facts(cond: Condition) -> bool | None:
             return decisive
         return None if None in values else not decisive
     return None
+
+
+def atoms(cond: Condition) -> Iterator[AnswerCompare | ScoreCompare | FactCompare | Answered]:
+    """The atomic conditions of a condition, in order, under ``not`` too (``always`` is not one).
+
+    The one walk over a condition's tree that the pack tools share (`verify`,
+    `mutate` and `lint` each ask what a condition compares).
+    """
+    if isinstance(cond, _GROUPS):
+        for part in cond.conditions:
+            yield from atoms(part)
+    elif isinstance(cond, Not):
+        yield from atoms(cond.condition)
+    elif isinstance(cond, AnswerCompare | ScoreCompare | FactCompare | Answered):
+        yield cond
 
 
 def dimensions_read(*conds: Condition) -> set[str]:
@@ -1050,6 +1065,7 @@ def compiled(pack: ContentPack) -> CompiledPack:
 __all__ = [
     "CompiledPack",
     "RuleIndex",
+    "atoms",
     "compile_condition",
     "compiled",
     "evaluate",

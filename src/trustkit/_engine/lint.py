@@ -20,6 +20,7 @@ from trustkit._engine.compile import (
     OPERATORS,
     CompiledPack,
     CompiledRule,
+    atoms,
     compiled,
     dimension_items,
     questions_read,
@@ -39,7 +40,6 @@ from trustkit.models import (
     AnyOf,
     Condition,
     ContentPack,
-    Not,
     Origin,
     Question,
     Resource,
@@ -111,17 +111,6 @@ def _domain(question: Question, compares: Sequence[AnswerCompare]) -> list[Answe
     return classes
 
 
-def _compares(cond: Condition) -> Iterator[AnswerCompare]:
-    """Every comparison of an answer in a condition, under 'not' too."""
-    if isinstance(cond, AllOf | AnyOf):
-        for child in cond.conditions:
-            yield from _compares(child)
-    elif isinstance(cond, Not):
-        yield from _compares(cond.condition)
-    elif isinstance(cond, AnswerCompare):
-        yield cond
-
-
 def _leaves(cond: Condition) -> Iterator[AnswerCompare | ScoreCompare | Answered]:
     if isinstance(cond, AllOf | AnyOf):
         for child in cond.conditions:
@@ -140,8 +129,9 @@ class _Sampler:
         self.items = dimension_items(pack)
         compares: dict[str, list[AnswerCompare]] = {q.id: [] for q in pack.questions}
         for rule in pack.rules:
-            for compare in _compares(rule.when):
-                compares.setdefault(compare.question, []).append(compare)
+            for atom in atoms(rule.when):
+                if isinstance(atom, AnswerCompare):
+                    compares.setdefault(atom.question, []).append(atom)
         self.domains = {q.id: _domain(q, compares[q.id]) for q in pack.questions}
 
     def random(self, role: Role, share: float) -> dict[str, Answer]:

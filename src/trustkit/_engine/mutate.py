@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from trustkit._engine.compile import OPERATORS, compiled, dimension_items, evaluate
+from trustkit._engine.compile import OPERATORS, atoms, compiled, dimension_items, evaluate
 from trustkit._engine.decide import verdict
 from trustkit._engine.examples import REFERENCE_TIME, _check, _Example, read_examples
 from trustkit._engine.trace import trace
@@ -64,7 +64,6 @@ __all__ = [
     "ConditionCoverage",
     "Mutant",
     "MutationReport",
-    "atoms",
     "equivalent",
     "mutation_test",
     "mutations",
@@ -264,17 +263,6 @@ def mutations(cond: Condition) -> Iterator[_Change]:
     elif isinstance(cond, Not):
         for change, inner, leaves in mutations(cond.condition):
             yield change, Not(inner), leaves
-
-
-def atoms(cond: Condition) -> Iterator[AnswerCompare | ScoreCompare | FactCompare | Answered]:
-    """The atomic conditions of a condition, in order (``always`` is not one)."""
-    if isinstance(cond, _ATOMS):
-        yield cond
-    elif isinstance(cond, AllOf | AnyOf):
-        for part in cond.conditions:
-            yield from atoms(part)
-    elif isinstance(cond, Not):
-        yield from atoms(cond.condition)
 
 
 def _domain(leaf: Compare, new: Compare, pack: ContentPack) -> Sequence[Any] | None:

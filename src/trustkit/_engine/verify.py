@@ -54,6 +54,7 @@ from trustkit._engine.compile import (
     Answers,
     CompiledPack,
     CompiledRule,
+    atoms,
     compiled,
     evaluate,
 )
@@ -406,16 +407,6 @@ def _safety(c: CompiledPack, role: Role) -> tuple[list[Finding], str | None]:
 # ------------------------------------------------------------------------ answer classes
 
 
-def _atoms(cond: Condition) -> Iterator[Condition]:
-    if isinstance(cond, AllOf | AnyOf):
-        for part in cond.conditions:
-            yield from _atoms(part)
-    elif isinstance(cond, Not):
-        yield from _atoms(cond.condition)
-    else:
-        yield cond
-
-
 class _Space:
     """One role's questions, each cut into classes of answers that every condition treats alike."""
 
@@ -424,7 +415,7 @@ class _Space:
         on: dict[str, list[AnswerCompare | Answered]] = {}
         scored: set[str] = set()
         for rule in c.pack.rules:
-            for atom in _atoms(rule.when):
+            for atom in atoms(rule.when):
                 if isinstance(atom, AnswerCompare | Answered):
                     on.setdefault(atom.question, []).append(atom)
                 elif isinstance(atom, ScoreCompare):
@@ -439,13 +430,13 @@ class _Space:
             if q.dimension in scored:  # a score needs each value
                 self.classes[q.id] = (*values, None)
                 continue
-            atoms = on.get(q.id, [])
+            read = on.get(q.id, [])
             seen: dict[tuple[bool, ...], Value] = {}
-            if not any(isinstance(a, Answered) for a in atoms):
+            if not any(isinstance(a, Answered) for a in read):
                 # Unanswered makes every comparison false: it stands for the values that do too.
-                seen[(False,) * len(atoms)] = None
+                seen[(False,) * len(read)] = None
             for v in values:
-                seen.setdefault(tuple(evaluate(a, {q.id: v}, {}) for a in atoms), v)
+                seen.setdefault(tuple(evaluate(a, {q.id: v}, {}) for a in read), v)
             self.classes[q.id] = (
                 tuple(seen.values())
                 if None in seen.values()
@@ -462,7 +453,7 @@ class _Space:
     def reads(self, cond: Condition) -> list[str]:
         """The questions of this role a condition reads, directly or through a score."""
         out: list[str] = []
-        for atom in _atoms(cond):
+        for atom in atoms(cond):
             if isinstance(atom, AnswerCompare | Answered):
                 if atom.question in self.classes:
                     out.append(atom.question)
