@@ -160,18 +160,25 @@ def varied(count: int, seed: int = 3) -> list[tuple[dict[str, Any], str]]:
 
 
 def every_rule(pack: ContentPack, answers: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
-    """The winner and alternatives found by trying every ordinary rule in priority order.
+    """The winner and alternatives found by trying every rule in priority order.
 
-    For check-ins without a safety yes and without history, as `varied` makes them.
+    The plain evaluator, no index: a safety rule that holds decides alone;
+    otherwise the first ordinary rule that holds, and up to two alternatives
+    with other steps. For check-ins without history (tests/test_scale.py holds
+    the indexed engine to it).
     """
     from trustkit._engine.compile import compiled, evaluate
 
     clean = {k: v for k, v in answers.items() if v is not None}
     scores = compiled(pack).score(clean)
+    ordered = sorted(pack.rules, key=lambda r: (-r.priority, r.id))
+    for rule in ordered:
+        if rule.safety and evaluate(rule.when, clean, scores):
+            return rule.id, ()
     winner: str | None = None
     alternatives: list[str] = []
     seen: set[str] = set()
-    for rule in sorted(pack.rules, key=lambda r: (-r.priority, r.id)):
+    for rule in ordered:
         if rule.safety or not evaluate(rule.when, clean, scores):
             continue
         if winner is None:

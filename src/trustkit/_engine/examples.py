@@ -255,24 +255,15 @@ def _expect(reader: Reader, pack: ContentPack) -> dict[str, Any]:
         return {}
     sub = Reader(value, reader.file, reader.item, reader.problems, "expect")
     expect: dict[str, Any] = {}
-    if "step" in sub.data:
-        expect["step"] = sub.text("step")
-        if expect["step"] not in {s.id for s in pack.steps}:
-            steps = [s.id for s in pack.steps]
-            sub.fail(
-                "step",
-                f"no such step in the pack{did_you_mean(expect['step'], steps)}",
-                ProblemCode.UNKNOWN_REFERENCE,
-            )
-    if "rule" in sub.data:
-        expect["rule"] = sub.text("rule")
-        if expect["rule"] not in {r.id for r in pack.rules}:
-            rules = [r.id for r in pack.rules]
-            sub.fail(
-                "rule",
-                f"no such rule in the pack{did_you_mean(expect['rule'], rules)}",
-                ProblemCode.UNKNOWN_REFERENCE,
-            )
+    for name, ids in (("step", [s.id for s in pack.steps]), ("rule", [r.id for r in pack.rules])):
+        if name in sub.data:
+            expect[name] = sub.text(name)
+            if expect[name] not in ids:
+                sub.fail(
+                    name,
+                    f"no such {name} in the pack{did_you_mean(expect[name], ids)}",
+                    ProblemCode.UNKNOWN_REFERENCE,
+                )
     if "urgency" in sub.data:
         expect["urgency"] = sub.choice("urgency", Urgency)
     if "safety" in sub.data:
