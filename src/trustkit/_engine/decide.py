@@ -450,7 +450,10 @@ def verdict(
 
     with_facts = past is not None or bool(boundaries)
     if with_facts:
-        scores = {**scores, **facts_of(c, answers, role, clean, past, boundaries, today, period)}
+        facts = facts_of(
+            c, answers, role, c.score_checked(clean, scores), past, boundaries, today, period
+        )
+        scores = {**scores, **facts}
     skipped = skipped_steps(c, period)
     found = c.index.scored(found, clean, scores, with_facts)
     winner, alternatives = choose(c, clean, scores, with_facts, skipped, wanted=wanted, found=found)
@@ -474,18 +477,18 @@ def facts_of(
     c: CompiledPack,
     answers: object,
     role: Role,
-    clean: Answers,
+    scores: Scores,
     past: CoupleState | None,
     boundaries: Iterable[object],
     today: dt.datetime | None,
     period: SafetyPeriod | None,
 ) -> dict[str, Any]:
-    """The facts from the couple's state and boundaries."""
+    """The facts from the couple's state and boundaries (``scores``: today's, every dimension)."""
     return compute(
         role=role,
         today=today,
         current=answers if isinstance(answers, CheckIn) else None,
-        scores=c.score_all(clean),
+        scores=scores,
         history=None if past is None else past.recent,
         boundaries=boundaries,
         score_of=c.past_scores,
