@@ -528,11 +528,20 @@ class CompiledRule:
     a few, not of every rule.
     """
 
-    __slots__ = ("_explain", "_explaining", "_leaves", "holds", "is_catch_all", "rule")
+    __slots__ = (
+        "_explain",
+        "_explaining",
+        "_leaves",
+        "_predicate",
+        "holds",
+        "is_catch_all",
+        "rule",
+    )
 
     def __init__(self, rule: Rule, explaining: _Explaining, leaves: Leaves | None = None) -> None:
         self.rule = rule
         self.holds: Predicate = self._first_holds
+        self._predicate: Predicate | None = None
         self.is_catch_all = isinstance(rule.when, Always)
         self._explaining = explaining
         self._leaves = {} if leaves is None else leaves
@@ -540,10 +549,19 @@ class CompiledRule:
 
     def _first_holds(self, answers: Answers, scores: Scores) -> bool:
         """Compile the predicate, keep it in place of this method, and test it."""
-        # Two threads racing here build the same closure; either may win.
-        holds = compile_condition(self.rule.when, self._leaves)
-        self.holds = holds
-        return holds(answers, scores)
+        return self.predicate()(answers, scores)
+
+    def predicate(self) -> Predicate:
+        """The compiled predicate itself (``holds`` once compiled), to keep in a loop.
+
+        A caller that keeps ``rule.holds`` before its first call keeps this
+        compiling method instead: every call would compile the condition again.
+        """
+        holds = self._predicate
+        if holds is None:
+            # Two threads racing here build the same closure; either may win.
+            holds = self._predicate = self.holds = compile_condition(self.rule.when, self._leaves)
+        return holds
 
     @property
     def explain(self) -> Explainer:

@@ -534,7 +534,7 @@ class _Outcome:
         self.won_apart: list[int] = []
         remaining = remaining_apart = (1 << len(cases)) - 1
         for rule in c.rules:
-            holds = rule.holds
+            holds = rule.predicate()  # compiled once, not on every check-in
             bits = "".join(["1" if holds(a, s) else "0" for a, s in reversed(scored)])
             held = int(bits, 2)
             won = held & remaining
