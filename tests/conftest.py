@@ -17,7 +17,28 @@ settings.register_profile(
     "ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile("dev", deadline=None, max_examples=500)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+# .ci/run's other runs (Python 3.12 and 3.13, the lowest dependencies) run every test again
+# with a shorter derandomized search (15 examples a property, health checks left to the
+# README's run, which makes the full search of "ci"): what they check is the interpreter
+# and the dependencies, not new inputs.
+settings.register_profile(
+    "matrix",
+    parent=settings.get_profile("ci"),
+    max_examples=15,
+    suppress_health_check=list(HealthCheck),
+)
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+settings.load_profile(PROFILE)
+
+
+def examples(n: int) -> int:
+    """A test's own ``max_examples``: ``n``, or no more than the matrix profile's runs take."""
+    return min(n, settings.get_profile("matrix").max_examples) if PROFILE == "matrix" else n
+
+
+def unchecked(*checks: HealthCheck) -> list[HealthCheck]:
+    """A test's own ``suppress_health_check``: ``checks``, or all under the matrix profile."""
+    return list(HealthCheck) if PROFILE == "matrix" else list(checks)
 
 
 @pytest.fixture(scope="session")

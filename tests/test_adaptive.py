@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import trustkit
+from tests.conftest import examples, unchecked
 from tests.strategies import valid_answers, valid_value
 from tests.test_fhir import _fhir_module
 from trustkit import (
@@ -230,7 +231,9 @@ def _complete(data: st.DataObject, names: Sequence[str], role: Role) -> dict[str
     return out
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=examples(300), deadline=None, suppress_health_check=unchecked(HealthCheck.too_slow)
+)
 @given(st.data(), st.sampled_from(list(Role)), st.integers(0, 3), st.booleans())
 def test_every_completion_of_what_is_left_out_decides_alike_core(
     data: st.DataObject, role: Role, which: int, safe: bool
@@ -256,7 +259,7 @@ def test_every_completion_of_what_is_left_out_decides_alike_core(
         assert first == (found.step_id, found.rule_id)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.sampled_from(list(Role)), st.data())
 def test_the_safety_screen_is_never_skipped(role: Role, data: st.DataObject) -> None:
     """Whatever is answered, every unanswered safety question is asked, first."""
@@ -455,7 +458,7 @@ def _flow(role: Role, full: Mapping[str, Value]) -> tuple[dict[str, Any], int]:
                 data["item"].append({"linkId": link, "answer": [_fhir_answer(value, item)]})
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(st.sampled_from(list(Role)), st.data())
 def test_next_question_flow_ends_at_the_full_decision_and_is_valid_fhir(
     role: Role, data: st.DataObject

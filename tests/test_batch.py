@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import trustkit
+from tests.conftest import examples
 from trustkit import _batch
 from trustkit._cli import main
 
@@ -156,7 +157,7 @@ def test_a_missing_extra_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
         trustkit.batch([]).to_arrow()
 
 
-@settings(max_examples=30)
+@settings(max_examples=examples(30))
 @given(
     st.lists(
         st.dictionaries(

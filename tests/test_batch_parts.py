@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import trustkit
+from tests.conftest import examples, unchecked
 from tests.test_batch import APART, corpus
 from trustkit import _batch
 
@@ -52,7 +53,9 @@ def whole_and_parts(path: Path, counts: list[int]) -> tuple[list[Any], list[list
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(150),
+    deadline=None,
+    suppress_health_check=unchecked(HealthCheck.function_scoped_fixture),
 )
 @given(lines, st.booleans(), st.lists(st.integers(1, 40), min_size=1, max_size=3))
 def test_json_lines_cut_anywhere_read_as_the_whole(

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import trustkit
+from tests.conftest import examples
 from trustkit import _batch
 
 T0 = dt.datetime(2026, 3, 2, 20, 0, tzinfo=dt.UTC)
@@ -71,7 +72,7 @@ def records(draw: st.DrawFn) -> dict[Any, Any]:
     return record
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(records())
 def test_the_quick_reader_gives_what_the_careful_reader_gives(record: dict[Any, Any]) -> None:
     row = _batch._plain(record)
@@ -93,7 +94,7 @@ def test_the_quick_reader_takes_the_common_shape() -> None:
     assert _batch._plain({**record, "answers": {1: 2}}) is None  # a question id that is not text
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(records(), max_size=6))
 def test_spilled_rows_come_back_equal(items: list[dict[Any, Any]]) -> None:
     rows = [_batch.read_row(item, f"#{n}") for n, item in enumerate(items, 1)]

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import trustkit
+from tests.conftest import examples, unchecked
 from tests.strategies import malformed_answers, role_and_answers, valid_answers
 from tests.test_scale import packs
 from tests.test_state import fold, histories
@@ -56,7 +57,7 @@ def any_answers(draw: st.DrawFn) -> tuple[Role, dict[Any, Any]]:
     return draw(role_and_answers(safe=draw(st.booleans())))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     any_answers(),
     st.sampled_from([None, "GB", "au", "MX", "UK"]),
@@ -70,7 +71,7 @@ def test_decide_equals_the_recommendation_for_any_answers(
     assert decided == recommended
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(histories())
 def test_decide_equals_the_recommendation_with_a_history_or_a_state(
     case: tuple[list[CheckIn], CheckIn],
@@ -85,7 +86,9 @@ def test_decide_equals_the_recommendation_with_a_history_or_a_state(
     )
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=examples(100), deadline=None, suppress_health_check=unchecked(HealthCheck.too_slow)
+)
 @given(packs(), st.data())
 def test_decide_equals_the_recommendation_under_any_pack(
     pack: trustkit.ContentPack, data: st.DataObject

@@ -16,6 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import trustkit
+from tests.conftest import examples
 from tests.strategies import valid_answers
 from trustkit import (
     AllOf,
@@ -429,7 +430,7 @@ def test_the_core_pack_has_one_catch_all() -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=30)
+@settings(max_examples=examples(30))
 @given(
     st.lists(
         st.tuples(conditions(), st.integers(-5, 2000), st.sampled_from([s.id for s in PACK.steps])),

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 import trustkit
 import trustkit.fhir
+from tests.conftest import examples, unchecked
 from tests.strategies import valid_answers
 from tests.test_fhir import response
 from trustkit import CheckIn, CoupleState, Role, _batch
@@ -63,7 +64,9 @@ def cli(checkin: CheckIn, state: Path) -> dict[str, Any]:
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(25),
+    deadline=None,
+    suppress_health_check=unchecked(HealthCheck.function_scoped_fixture),
 )
 @given(couples())
 def test_every_path_agrees_on_a_couples_check_ins(tmp_path: Path, checkins: list[CheckIn]) -> None:

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 import trustkit
 import trustkit.fhir
+from tests.conftest import examples, unchecked
 from trustkit._cli import main
 
 PLANTED = "PLANTED-ANSWER-5521"
@@ -32,7 +33,9 @@ PLANTED = "PLANTED-ANSWER-5521"
 PLANTED_NUMBER = 918273645
 CORE = trustkit.default_pack()
 FUZZ = settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(25),
+    deadline=None,
+    suppress_health_check=unchecked(HealthCheck.function_scoped_fixture),
 )
 
 QUESTIONS = [q.id for q in CORE.questions]

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import trustkit
+from tests.conftest import examples
 from tests.strategies import valid_answers
 from trustkit import AnswerError, Boundary, CheckIn, Role, Urgency
 from trustkit._engine.compile import compiled
@@ -357,7 +358,7 @@ TODAY = START + dt.timedelta(days=3 * 40)
 
 
 @pytest.mark.slow
-@settings(max_examples=40)
+@settings(max_examples=examples(40))
 @given(histories(HISTORY_WINDOW + 6), st.sampled_from(list(Role)), st.data())
 def test_history_beyond_the_window_and_its_order_never_matter(
     history: list[CheckIn], role: Role, data: st.DataObject
@@ -373,7 +374,7 @@ def test_history_beyond_the_window_and_its_order_never_matter(
 
 
 @pytest.mark.slow
-@settings(max_examples=40)
+@settings(max_examples=examples(40))
 @given(histories(8), st.sampled_from(list(Role)), st.data())
 def test_a_safety_flag_today_wins_whatever_the_history(
     history: list[CheckIn], role: Role, data: st.DataObject
@@ -388,7 +389,7 @@ def test_a_safety_flag_today_wins_whatever_the_history(
     assert (rec.step.id, rec.urgency, rec.safety) == (step, Urgency.CRITICAL, True)
 
 
-@settings(max_examples=40)
+@settings(max_examples=examples(40))
 @given(histories(6), st.sampled_from(list(Role)), st.data())
 def test_any_history_gives_an_explained_recommendation(
     history: list[CheckIn], role: Role, data: st.DataObject

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import examples
 from trustkit import _json
 from trustkit.errors import AnswerError
 
@@ -66,7 +67,7 @@ def outcome(read: Any, text: str | bytes) -> tuple[str, Any]:
         return "not JSON", type(error).__name__
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=examples(600), deadline=None)
 @given(values, st.booleans())
 def test_the_quick_reading_gives_the_careful_one(value: Any, as_bytes: bool) -> None:
     written = _json_text(value)

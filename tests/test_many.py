@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import trustkit
+from tests.conftest import examples, unchecked
 from tests.strategies import malformed_answers, role_and_answers, valid_answers
 from tests.test_scale import BASE, packs
 from trustkit import (
@@ -106,7 +107,7 @@ def checkins(pack: ContentPack | None = None) -> st.SearchStrategy[object]:
     return checkins_and_faults(pack).map(lambda case: case[0])
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     st.lists(checkins_and_faults(), max_size=30),
     st.sampled_from([None, "GB", "us"]),
@@ -130,7 +131,7 @@ def test_a_batch_of_the_bundled_pack_gives_what_single_calls_give(
             assert {problem.field for problem in error[2]} == planted
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.lists(role_and_answers(), min_size=1, max_size=12))
 def test_repeated_check_ins_give_equal_results_and_the_same_object(
     cases: list[tuple[Role, dict[str, Any]]],
@@ -142,7 +143,11 @@ def test_repeated_check_ins_give_equal_results_and_the_same_object(
     assert all(rec is results[i % len(batch)] for i, rec in enumerate(results))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@settings(
+    max_examples=examples(150),
+    deadline=None,
+    suppress_health_check=unchecked(HealthCheck.filter_too_much),
+)
 @given(packs(), st.data())
 def test_a_batch_of_a_random_pack_gives_what_single_calls_give(
     pack: ContentPack, data: st.DataObject
@@ -258,7 +263,7 @@ def _refilled(cases: Sequence[dict[str, Any]], wrap: Any = None) -> Iterator[Map
         yield row if wrap is None else wrap(row)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     st.lists(valid_answers(Role.PARTNER, safe=False), min_size=1, max_size=12),
     st.sampled_from([None, types.MappingProxyType]),

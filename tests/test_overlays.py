@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import trustkit
-from tests.conftest import PACK_TOML, Overlay
+from tests.conftest import PACK_TOML, Overlay, examples
 from trustkit import PackError, PackProblem
 from trustkit._pack.load import bundled_root
 from trustkit._pack.versions import parse_range, satisfies
@@ -323,7 +323,7 @@ OVERRIDE_FIELDS = st.sampled_from(
 
 
 @pytest.mark.slow
-@settings(max_examples=25)
+@settings(max_examples=examples(25))
 @given(st.lists(OVERRIDE_FIELDS, min_size=2, max_size=6, unique=True), st.data())
 def test_overlays_on_disjoint_items_commute(
     fields: list[tuple[str, str, str]], data: st.DataObject

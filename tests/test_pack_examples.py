@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import trustkit
-from tests.conftest import Overlay
+from tests.conftest import Overlay, examples
 from tests.strategies import ROLES, valid_answers
 from trustkit._cli import main
 
@@ -229,7 +229,7 @@ def test_a_pack_without_examples_covers_nothing(overlay: Overlay, tmp_path: Path
     assert (empty.coverage, empty.ok) == (100.0, True)
 
 
-@settings(max_examples=25)
+@settings(max_examples=examples(25))
 @given(ROLES, st.data())
 def test_an_example_expecting_what_recommend_gives_passes(
     role: trustkit.Role, data: st.DataObject

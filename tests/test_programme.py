@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import trustkit
-from tests.conftest import Overlay
+from tests.conftest import Overlay, examples, unchecked
 from tests.strategies import role_and_answers, valid_answers
 from trustkit import AnswerError, PackError, ProblemCode, Role, Who
 from trustkit._engine.programme import dates, window
@@ -163,7 +163,9 @@ def _state(draw: Any, start: dt.date) -> trustkit.CoupleState:
     return trustkit.advance(trustkit.CoupleState(), checkin)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=examples(60), deadline=None, suppress_health_check=unchecked(HealthCheck.too_slow)
+)
 @given(st.data(), role_and_answers(), STARTS, st.sampled_from(ZONES), DAYS, CADENCES)
 def test_no_couples_task_while_a_period_is_open_and_the_gap_says_nothing(
     data: st.DataObject,
@@ -205,7 +207,9 @@ def couple_story(draw: st.DrawFn) -> list[trustkit.CheckIn]:
     return story
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=examples(40), deadline=None, suppress_health_check=unchecked(HealthCheck.too_slow)
+)
 @given(couple_story(), st.sampled_from(ZONES), CADENCES, TIMES)
 def test_no_couples_action_falls_inside_a_safety_period_for_either_partner(
     story: list[trustkit.CheckIn], tz: str, cadence: trustkit.Cadence, at: dt.time
@@ -244,7 +248,7 @@ def test_no_couples_action_falls_inside_a_safety_period_for_either_partner(
 # ------------------------------------------------------------------ determinism and time
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(STARTS, st.sampled_from(ZONES), DAYS, CADENCES, TIMES, st.integers(1, 24))
 def test_windows_are_inside_the_days_keep_their_time_and_are_deterministic(
     start: dt.date, tz: str, days: int, cadence: trustkit.Cadence, at: dt.time, hours: int
@@ -270,7 +274,7 @@ def test_windows_are_inside_the_days_keep_their_time_and_are_deterministic(
     assert len({t.id for t in plan.tasks}) == len(plan.tasks)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.data(), DAYS, CADENCES)
 def test_progress_never_goes_down_as_completions_are_added(
     data: st.DataObject, days: int, cadence: trustkit.Cadence

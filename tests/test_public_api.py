@@ -19,6 +19,7 @@ import trustkit
 import trustkit.errors
 import trustkit.jsontypes
 import trustkit.models
+from tests.conftest import examples
 from tests.strategies import aware_datetimes, role_and_answers
 from trustkit.jsontypes import CheckInJSON, RecommendationJSON
 
@@ -324,7 +325,7 @@ def test_a_first_recommendation_imports_only_what_it_needs() -> None:
 
 @pytest.mark.slow
 @given(role_and_answers(), aware_datetimes())
-@settings(max_examples=50)
+@settings(max_examples=examples(50))
 def test_a_converter_of_ones_own_writes_what_the_shared_one_does(
     case: tuple[trustkit.Role, dict[str, Any]], at: dt.datetime
 ) -> None:

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import examples
 from tests.test_schema_agreement import IDS, KINDS_READ, table_of, toml
 from trustkit._pack import conditions, spec, tables
 from trustkit._pack.read import Lines, PackFile
@@ -124,7 +125,7 @@ def assert_same_read(kind: str, items: list[dict[str, Any]]) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(st.sampled_from(sorted(KINDS_READ)), st.data())
 def test_the_fast_path_reads_what_the_plain_reader_reads(kind: str, data: st.DataObject) -> None:
     """Same models, origins, problems and shared comparisons, on good and bad tables."""

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import trustkit
-from tests.conftest import Overlay
+from tests.conftest import Overlay, examples
 from tests.strategies import role_and_answers
 from trustkit import Action, ContentPack, Role, Who
 from trustkit._cli import main
@@ -59,7 +59,7 @@ MARKED = _marked(CORE)
 # ------------------------------------------------------------------ every path, both roles
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(role_and_answers(), st.booleans())
 def test_a_recommendation_reads_right_for_whoever_answered(
     drawn: tuple[Role, dict[str, Any]], spanish: bool

@@ -22,6 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import trustkit
+from tests.conftest import examples
 from tests.strategies import aware_datetimes, role_and_answers, valid_answers
 from tests.test_safety_period import PERIOD, SAFETY_QUESTIONS, SCREEN_OF, couple_history
 from tests.test_state import fold, histories
@@ -81,7 +82,7 @@ def test_no_question_id_is_a_step_or_rule_id() -> None:
     assert COUNTS  # a question whose answer can be planted as a distinctive number
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(role_and_answers(), st.integers(100_000, 999_999), aware_datetimes(), st.booleans())
 def test_no_answer_value_appears_in_any_record(
     case: tuple[Role, dict[str, Any]], planted: int, at: dt.datetime, yes: bool
@@ -115,7 +116,7 @@ def test_no_answer_value_appears_in_any_record(
     assert keyed.answers_hash.startswith("hmac-sha256:")
 
 
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 @given(role_and_answers(), st.data())
 def test_the_keyed_hash_tells_answers_apart_and_depends_on_the_key(
     case: tuple[Role, dict[str, Any]], data: st.DataObject
@@ -195,7 +196,7 @@ def test_the_locale_applied_is_recorded() -> None:
 # --------------------------------------------------------------- a safety period: private
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(st.data())
 def test_the_other_partners_record_is_the_same_whatever_was_disclosed(
     data: st.DataObject,
@@ -330,7 +331,7 @@ def test_replay_says_same_changed_other_pack_or_other_checkin() -> None:
     assert trustkit.replay(unkeyed, checkin, key=KEY).outcome is ReplayOutcome.OTHER_CHECKIN
 
 
-@settings(max_examples=40)
+@settings(max_examples=examples(40))
 @given(histories())
 def test_replay_with_the_history_or_the_state_gives_the_same_decision(
     case: tuple[list[CheckIn], CheckIn],

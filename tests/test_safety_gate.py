@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import trustkit
+from tests.conftest import examples
 from tests.strategies import role_and_answers, valid_answers
 from trustkit import AllOf, AnswerCompare, AnyOf, Condition, Not, Op, QuestionKind, Role
 from trustkit._engine.compile import compiled, evaluate, yes_gate
@@ -55,7 +56,7 @@ ANSWERS = st.one_of(
 
 
 @pytest.mark.slow
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(st.lists(conditions(), min_size=1, max_size=4), ANSWERS)
 def test_without_a_yes_at_the_gate_no_condition_holds(
     conds: list[Condition], answers: dict[str, Any]

@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import trustkit
+from tests.conftest import examples
 from tests.strategies import role_and_answers, valid_answers
 from tests.test_schema import validator
 from trustkit import (
@@ -59,7 +60,7 @@ def test_each_bundled_safety_rule_names_the_plan_that_fits() -> None:
     assert {p.kind for p in PACK.plans} == set(PlanKind)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(role_and_answers())
 def test_every_safety_positive_recommendation_names_a_plan(case: tuple[Role, Any]) -> None:
     """A plan kind iff the safety screen decided: the plan of the rule that decided."""
@@ -357,7 +358,7 @@ def _outputs(pack: trustkit.ContentPack, checkins: list[CheckIn], other: Role) -
     return json.dumps(out, sort_keys=True, default=str)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(couples())
 def test_no_plan_content_or_existence_reaches_the_other_partner(
     case: tuple[Role, list[CheckIn]],

@@ -1,8 +1,8 @@
 """Speed and scale (issue 11): the rule index, ordered history, the batch path, compact pickles.
 
 Each fast path is checked against the plain one it replaces: the index against
-trying every rule with the plain evaluator (`bench.packs.every_rule`), an ordered history against the
-same history shuffled, ``recommend_many`` against single calls.
+trying every rule with the plain evaluator (`bench.packs.every_rule`), an ordered
+history against the same history shuffled, ``recommend_many`` against single calls.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 import trustkit
+from tests.conftest import examples, unchecked
 from tests.strategies import role_and_answers, valid_answers
 from trustkit import (
     AllOf,
@@ -100,7 +101,11 @@ def packs(draw: st.DrawFn) -> ContentPack:
 
 
 @pytest.mark.slow
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@settings(
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=unchecked(HealthCheck.filter_too_much),
+)
 @given(packs(), st.data())
 @pytest.mark.parametrize("levels_from", [compile_module.LEVELS_FROM, 0], ids=["as-is", "3-groups"])
 def test_the_index_finds_what_trying_every_rule_finds(
@@ -245,7 +250,7 @@ def histories(draw: st.DrawFn) -> list[CheckIn]:
 
 
 @pytest.mark.slow
-@settings(max_examples=40, deadline=None)  # every history is sorted now: order is moot
+@settings(max_examples=examples(40), deadline=None)  # every history is sorted now: order is moot
 @given(histories(), role_and_answers(safe=True), st.randoms(use_true_random=False))
 def test_an_ordered_history_gives_what_the_same_history_in_any_order_gives(
     history: list[CheckIn], case: tuple[Role, dict[str, Any]], rng: random.Random

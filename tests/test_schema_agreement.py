@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
 import trustkit
+from tests.conftest import examples
 from trustkit._pack import spec, tables
 from trustkit._pack.load import bundled_root
 from trustkit._pack.read import PackFile
@@ -34,7 +35,7 @@ from trustkit._schema import loader_only, pack_file_schema, schema
 from trustkit.errors import PackError, PackProblem
 from trustkit.models import Op, PlanPart
 
-EXAMPLES = settings(max_examples=60)
+EXAMPLES = settings(max_examples=examples(60))
 TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
 IDS = st.from_regex(r"[a-z0-9][a-z0-9_-]{0,8}", fullmatch=True)
 KINDS_READ = ("steps", "dimensions", "questions", "rules", "resources")
@@ -200,7 +201,7 @@ FOLDERS = Path(tempfile.mkdtemp(prefix="trustkit-agree-"))
 BASE = FOLDERS / "core"
 shutil.copytree(str(bundled_root()), BASE)
 OVERLAY_PACK = 'id = "{id}"\nversion = "1.0.0"\ntitle = "Overlay {id}"\nextends = "{extends}"\n'
-WHOLE = settings(max_examples=40, deadline=None)
+WHOLE = settings(max_examples=examples(40), deadline=None)
 
 PIECES = st.sampled_from(
     [
@@ -421,7 +422,7 @@ FAULTS = (
 )
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=examples(20), deadline=None)
 @given(st.sampled_from(["a", "b"]), st.sampled_from(FAULTS))
 def test_a_fault_is_blamed_on_the_file_that_holds_it(
     pack_id: str, fault: tuple[str, str, str]

@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import trustkit
+from tests.conftest import examples
 from tests.strategies import valid_answers
 from trustkit import AnswerError, CheckIn, CoupleState, ProblemCode, Role
 
@@ -64,7 +65,7 @@ def histories(draw: st.DrawFn) -> tuple[list[CheckIn], CheckIn]:
     return draw(st.permutations(history)), today
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(histories())
 def test_a_history_and_the_state_folded_from_it_give_equal_results(
     case: tuple[list[CheckIn], CheckIn],
@@ -327,7 +328,7 @@ def test_a_state_that_already_holds_today_gives_the_same_result() -> None:
 # ------------------------------------------------------------------------ recommend_many
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(histories(), st.integers(0, 14))
 def test_recommend_many_with_a_state_equals_single_calls_with_the_history_so_far(
     case: tuple[list[CheckIn], CheckIn], split: int

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import trustkit
+from tests.conftest import examples
 from tests.strategies import ROLES, valid_answers
 from tests.test_engine import conditions, with_facts
 from trustkit import (
@@ -127,7 +128,7 @@ def random_pack(extra: list[tuple[Condition, int, str]]) -> ContentPack | None:
 
 
 @pytest.mark.slow
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(
     st.lists(st.tuples(conditions(), st.integers(-5, 200), st.sampled_from(STEPS)), max_size=5),
     st.data(),
@@ -165,7 +166,7 @@ def couple_history(draw: st.DrawFn) -> list[CheckIn]:
 
 
 @pytest.mark.slow
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(
     st.lists(st.tuples(with_facts(), st.integers(-5, 200), st.sampled_from(STEPS)), max_size=3),
     couple_history(),
@@ -196,7 +197,7 @@ def long_couple_history(draw: st.DrawFn) -> list[CheckIn]:
 
 
 @pytest.mark.slow
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(long_couple_history(), st.data())
 def test_the_trace_reads_an_ordered_history_as_the_decision_does(
     history: list[CheckIn], data: st.DataObject

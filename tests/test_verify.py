@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import trustkit
+from tests.conftest import examples, unchecked
 from trustkit import (
     AllOf,
     Always,
@@ -258,7 +259,9 @@ rule_strategy = st.builds(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=examples(60), deadline=None, suppress_health_check=unchecked(HealthCheck.too_slow)
+)
 @given(
     extra=st.lists(rule_strategy, max_size=8, unique_by=lambda r: r.id),
     plant=st.sampled_from([None, *PLANTED]),

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import trustkit
+from tests.conftest import examples, unchecked
 from tests.test_verify import CORE, Pack, assert_unsafe, recommend, reroute
 from trustkit import AllOf, AnswerCompare, AnyOf, Not, Op, Option, Question, Role
 from trustkit._engine.verify import Counterexample, crisis_problems, verify_pack
@@ -78,7 +79,9 @@ def _every_choice_answer() -> list[dict[str, Answer]]:
 ANSWERS = _every_choice_answer()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=examples(40), deadline=None, suppress_health_check=unchecked(HealthCheck.too_slow)
+)
 @given(conditions)
 def test_a_choice_condition_never_hides_a_rerouted_yes(choice: trustkit.Condition) -> None:
     pack = _overlay(choice)
