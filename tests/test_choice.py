@@ -110,6 +110,7 @@ def test_a_multiple_choice_answer_may_be_a_list() -> None:
         (ONE, AnswerCompare("source", Op.CONTAINS, ("here",)), "use 'in' or 'not in'"),
         (ONE, AnswerCompare("source", Op.EQ, 1), "use 'in' or 'not in'"),
         (MANY, AnswerCompare("sources", Op.IN, ()), "a list of its option codes"),
+        (ONE, AnswerCompare("source", Op.NOT_IN, CODES[::-1]), "can never be true"),
     ],
 )
 def test_the_pack_check_refuses_bad_code_conditions(
@@ -117,6 +118,21 @@ def test_the_pack_check_refuses_bad_code_conditions(
 ) -> None:
     with pytest.raises(PackError, match=words):
         trustkit.recommend_next_step({}, pack=_pack(question, cond))
+
+
+def test_not_in_all_codes_can_hold_for_multiple_choice_and_in_a_smaller_list() -> None:
+    """'not in' every code is never true for one choice, but an empty selection meets it."""
+    for question, cond, answer in [
+        (MANY, AnswerCompare("sources", Op.NOT_IN, CODES), []),
+        (ONE, AnswerCompare("source", Op.NOT_IN, CODES[1:]), CODES[0]),
+    ]:
+        pack = _pack(question, cond)
+        trustkit.check_pack(pack)  # accepted: an answer meets it
+        rec = trustkit.recommend_next_step({question.id: answer}, pack=pack)
+        assert rec.rule_id == "choice-rule"
+    with pytest.raises(PackError) as caught:
+        trustkit.check_pack(_pack(ONE, AnswerCompare("source", Op.NOT_IN, CODES)))
+    assert [p.code for p in caught.value.problems] == [trustkit.ProblemCode.NEVER_TRUE]
 
 
 def test_code_ops_on_numbers_scores_and_facts_are_refused() -> None:

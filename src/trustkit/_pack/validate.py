@@ -304,6 +304,18 @@ class _ConditionChecker:
                 f"{did_you_mean(unknown[0], question.codes)}",
                 ProblemCode.UNKNOWN_REFERENCE,
             )
+        elif (
+            question.kind is QuestionKind.CHOICE
+            and cond.op is Op.NOT_IN
+            and set(question.codes) <= set(value)
+        ):
+            # One option is always chosen, and 'not in' means answered with none of these.
+            self.fail(
+                f"{path}.value",
+                f"{cond.question} is answered with one of its options and this names every one, "
+                "so this comparison can never be true",
+                ProblemCode.NEVER_TRUE,
+            )
 
     def check_fact(self, cond: FactCompare, path: str) -> None:
         family, suffix = split_fact(cond.fact)
