@@ -233,7 +233,7 @@ def next_questions_for(
         with_facts = past is not None
         scores: Scores = c.score(clean) if c.dimensions else NO_SCORES
         if with_facts:
-            every = c.score_checked(clean, scores)
+            every = c.score_checked(clean)
             scores = {**scores, **facts_of(c, answers, role, every, past, (), today, period)}
         skipped = skipped_steps(c, period)
         relevant, sure = open_rules(c, open_, clean, scores, with_facts, skipped)

@@ -906,14 +906,8 @@ class CompiledPack:
         """Scores of the dimensions rules read: the mean of answered items, reverse ones flipped."""
         return _mean_scores(answers, self.dimensions)
 
-    def score_checked(self, clean: Answers, scores: Scores) -> Scores:
-        """Every dimension's score of answers already checked, given ``score(clean)``.
-
-        Where the rules read every dimension, those scores are all of them; else
-        the rest is worked out (nothing needs checking again).
-        """
-        if len(self.dimensions) == len(self.all_dimensions):
-            return scores
+    def score_checked(self, clean: Answers) -> dict[str, float]:
+        """Every dimension's score of answers already checked (`score_all` without the checks)."""
         return _mean_scores(clean, self.all_dimensions)
 
     def score_all(self, answers: Mapping[str, Any]) -> dict[str, float]:

@@ -450,9 +450,7 @@ def verdict(
 
     with_facts = past is not None or bool(boundaries)
     if with_facts:
-        facts = facts_of(
-            c, answers, role, c.score_checked(clean, scores), past, boundaries, today, period
-        )
+        facts = facts_of(c, answers, role, c.score_checked(clean), past, boundaries, today, period)
         scores = {**scores, **facts}
     skipped = skipped_steps(c, period)
     found = c.index.scored(found, clean, scores, with_facts)
