@@ -84,20 +84,42 @@ def test_workers_must_be_a_whole_number_of_one_or_more(workers: object) -> None:
 
 
 def test_a_workers_share_is_decided_as_in_one_process() -> None:
-    """What each worker runs (in its own process, out of coverage's sight), run here."""
+    """What each worker runs (in its own process, out of coverage's sight), run here.
+
+    The records are shared out by the couple they name, read before anything
+    else; a couple that counts (its records read whole) is never split.
+    """
     from trustkit import _batch
 
-    records = corpus(120, seed=3)
-    rows = [_batch.read_row(record, f"#{n}") for n, record in enumerate(records, 1)]
-    shares = _batch._shares(rows, 3)
+    records: list[Any] = corpus(120, seed=3)
+    records += [{"id": "odd", "couple": True}, {"id": "far", "couple": 7}, "not a record"]
+    sent = [(f"#{n}", record) for n, record in enumerate(records, 1)]
+    rows = [_batch.read_row(record, label) for label, record in sent]
+    couples = [_batch._couple_of(record) for record in records]
+    assert all(row.couple in (None, couple) for row, couple in zip(rows, couples, strict=True))
+    shares = _batch._shares(couples, 3)
     assert sorted(i for share in shares for i in share) == list(range(len(rows)))
     for share in shares:  # a couple's records are never split
-        couples = {rows[i].couple for i in share} - {None}
+        mine = {rows[i].couple for i in share} - {None}
         others = {rows[i].couple for s in shares if s is not share for i in s}
-        assert not couples & others
+        assert not mine & others
     whole = trustkit.batch(records)
     for pack in (None, PACK):
-        cells = [c for share in shares for c in _batch._part(pack, [rows[i] for i in share], None)]
-        order = [i for share in shares for i in share]
-        by_row = dict(zip(order, cells, strict=True))
-        assert [by_row[i][0] for i in range(len(rows))] == list(whole.step_id)
+        for as_rows in (False, True):
+            got: dict[int, tuple[str, Any]] = {}
+            for share in shares:
+                part = [(sent[i][0], rows[i] if as_rows else sent[i][1]) for i in share]
+                got.update(zip(share, _batch._part(pack, part, None), strict=True))
+            assert [got[i][0] for i in range(len(rows))] == list(whole.record_id)
+            assert [got[i][1][0] for i in range(len(rows))] == list(whole.step_id)
+
+
+def test_a_record_that_cannot_be_pickled_is_read_here_and_sent_as_its_row() -> None:
+    """A value pickle refuses (a lock, say) in a record still gives its row its error."""
+    import threading
+
+    records: list[Any] = corpus(40, seed=5)
+    records[3] = {**records[3], "answers": {"feels_heard": threading.Lock()}}
+    alone = trustkit.batch(records)
+    assert alone.error[3]
+    assert trustkit.batch(records, workers=2) == alone

@@ -25,6 +25,7 @@ import json
 import marshal
 import math
 import os
+import pickle
 import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -826,21 +827,39 @@ def batch_result(rows: Sequence[Row], outcomes: Sequence[tuple[Outcome, ...]]) -
     return _result([row.record_id for row in rows], [_cells(o[0]) for o in outcomes])
 
 
-def _part(pack: ContentPack | None, rows: list[Row], country: str | None) -> list[Cells]:
-    """One worker's share of a batch: its rows' cells (small to send back, unlike results)."""
+Sent = tuple[str, object]
+"""A record as the pool sends it: its fallback label and a plain ``dict``, or its `Row`."""
+
+
+def _part(
+    pack: ContentPack | None, sent: list[Sent], country: str | None
+) -> list[tuple[str, Cells]]:
+    """One worker's share of a batch, read here: each record's id and cells (small to send back)."""
     chosen = default_pack() if pack is None else pack
-    return [_cells(o[0]) for o in decide(rows, (chosen,), country)]
+    rows = [item if isinstance(item, Row) else read_row(item, label) for label, item in sent]
+    decided = decide(rows, (chosen,), country)
+    return [(row.record_id, _cells(o[0])) for row, o in zip(rows, decided, strict=True)]
 
 
-def _shares(rows: Sequence[Row], workers: int) -> list[list[int]]:
-    """The rows' positions split into ``workers`` shares: each couple's rows in one share."""
+def _couple_of(item: object) -> str | None:
+    """The couple a plain record names, as `careful_row` reads it (``None`` for none)."""
+    value = item.get("couple") if isinstance(item, Mapping) else None
+    return None if _missing(value) else _key(value)
+
+
+def _shares(couples: Sequence[str | None], workers: int) -> list[list[int]]:
+    """The records' positions split into ``workers`` shares: each couple's records in one share.
+
+    A record whose couple turns out not to count (its check-in cannot be
+    read) is decided alone wherever it goes.
+    """
     groups: dict[str | None, list[int]] = {}
     loose: list[list[int]] = []
-    for i, row in enumerate(rows):
-        if row.couple is None:
+    for i, couple in enumerate(couples):
+        if couple is None:
             loose.append([i])
         else:
-            groups.setdefault(row.couple, []).append(i)
+            groups.setdefault(couple, []).append(i)
     shares: list[list[int]] = [[] for _ in range(workers)]
     # The largest couples first, each to the share with fewest rows so far.
     for group in sorted([*groups.values(), *loose], key=len, reverse=True):
@@ -849,19 +868,36 @@ def _shares(rows: Sequence[Row], workers: int) -> list[list[int]]:
 
 
 def _pooled(
-    pack: ContentPack | None, rows: list[Row], country: str | None, workers: int
+    pack: ContentPack | None, found: list[Sent], country: str | None, workers: int
 ) -> BatchResult:
-    """The batch decided by ``workers`` processes; the same columns as in one process."""
+    """The batch decided by ``workers`` processes; the same columns as in one process.
+
+    A plain ``dict`` record is sent as it is and read in its worker, so that
+    reading is shared out too; anything else is read here and sent as its
+    `Row`. A share that cannot be pickled (a value in a record that pickle
+    refuses, which no check has seen yet) is decided here instead.
+    """
     from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
 
-    shares = _shares(rows, workers)
-    cells: list[Cells | None] = [None] * len(rows)
+    sent: list[Sent] = [
+        (label, item if type(item) is dict else read_row(item, label)) for label, item in found
+    ]
+    shares = _shares(
+        [item.couple if isinstance(item, Row) else _couple_of(item) for _, item in sent], workers
+    )
+    ids: list[str] = [""] * len(sent)
+    cells: list[Cells | None] = [None] * len(sent)
     with ProcessPoolExecutor(max_workers=len(shares)) as pool:
-        done = [pool.submit(_part, pack, [rows[i] for i in share], country) for share in shares]
+        done = [pool.submit(_part, pack, [sent[i] for i in share], country) for share in shares]
         for share, future in zip(shares, done, strict=True):
-            for i, row_cells in zip(share, future.result(), strict=True):
-                cells[i] = row_cells
-    return _result([row.record_id for row in rows], cells)  # type: ignore[arg-type]
+            try:
+                decided = future.result()
+            except (pickle.PicklingError, TypeError, AttributeError):
+                # Something in the share cannot be pickled: decide it here, the same way.
+                decided = _part(pack, [sent[i] for i in share], country)
+            for i, (record_id, row_cells) in zip(share, decided, strict=True):
+                ids[i], cells[i] = record_id, row_cells
+    return _result(ids, cells)  # type: ignore[arg-type]
 
 
 def _workers(workers: object) -> int:
@@ -925,10 +961,11 @@ def batch(
         country: As for ``recommend_next_step``.
         locale: As for ``recommend_next_step``.
         workers: How many processes decide (a process pool inside the
-            call, for machines without Dask): the records are read here,
-            shared out with each couple's records kept together, and
-            decided in the workers, which send back only the columns. The
-            result is the same as with one. Added in version 0.2.0.
+            call, for machines without Dask): the records are shared out
+            with each couple's records kept together, read (plain ``dict``
+            records in the workers, anything else here) and decided in the
+            workers, which send back only the columns. The result is the
+            same as with one. Added in version 0.2.0.
 
     Examples:
         >>> import trustkit
@@ -946,11 +983,14 @@ def batch(
     """
     count = _workers(workers)
     chosen = _chosen(pack, locale)
-    rows = [read_row(item, label) for label, item in items(checkins)]
-    if count > 1 and len(rows) > 1:
-        # The bundled pack is found again in each worker; any other is sent to it.
-        sent = None if chosen is default_pack() else chosen
-        return _pooled(sent, rows, country, count)
+    found: Iterable[Sent] = items(checkins)
+    if count > 1:
+        found = list(found)
+        if len(found) > 1:
+            # The bundled pack is found again in each worker; any other is sent to it.
+            sent = None if chosen is default_pack() else chosen
+            return _pooled(sent, found, country, count)
+    rows = [read_row(item, label) for label, item in found]
     return batch_result(rows, decide(rows, (chosen,), country))
 
 
