@@ -311,11 +311,16 @@ def test_choice_questions_are_sampled_with_their_codes() -> None:
             when=AnswerCompare("sources", "contains", ["c3"]),
         ),
         Rule(
-            id="never",  # no code is left: no sampled answer meets it
+            id="never",  # one answer cannot be both codes: no sampled answer meets it
             step="patience",
             priority=51,
             reason="Never.",
-            when=AnswerCompare("source", "not in", ["earlier", "here"]),
+            when=trustkit.AllOf(
+                (
+                    AnswerCompare("source", "in", ["earlier"]),
+                    AnswerCompare("source", "in", ["here"]),
+                )
+            ),
         ),
     )
     pack = attrs.evolve(
