@@ -272,6 +272,7 @@ def test_choice_questions_are_sampled_with_their_codes() -> None:
     """Lint samples a choice question's codes and a multiple choice's sets of codes (never
     numbers), so rules on them are reached; a multiple choice naming more codes than its
     classes allow is sampled one code at a time."""
+    from trustkit._engine.compile import compiled
     from trustkit._engine.lint import _Sampler
     from trustkit._pack.kinds import MAX_CHOICE_CODES
 
@@ -311,6 +312,13 @@ def test_choice_questions_are_sampled_with_their_codes() -> None:
             when=AnswerCompare("sources", "contains", ["c3"]),
         ),
         Rule(
+            id="set-off-by-both",  # sampled one code at a time: no sampled answer meets it
+            step="consistency",
+            priority=50,
+            reason="Both.",
+            when=AnswerCompare("sources", "contains", ["c1", "c2"]),
+        ),
+        Rule(
             id="never",  # one answer cannot be both codes: no sampled answer meets it
             step="patience",
             priority=51,
@@ -330,6 +338,11 @@ def test_choice_questions_are_sampled_with_their_codes() -> None:
     assert sampler.domains["source"] == ["earlier", "here"]
     assert sampler.domains["sources"] == [frozenset(), *(frozenset({c}) for c in codes)]
     assert all(isinstance(v, int) for v in sampler.domains["missed_commitments"])
+    both = next(r for r in compiled(pack).rules if r.rule.id == "set-off-by-both")
+    for _ in range(20):  # the comparison no sampled answer meets is left unmet, not forced
+        _, answers = sampler.aimed(both)
+        chosen = answers.get("sources", frozenset())
+        assert not (isinstance(chosen, frozenset) and {"c1", "c2"} <= chosen)
     warnings = trustkit.lint_pack(pack, samples=300)
     assert {"from-before", "set-off"}.isdisjoint({w.item for w in warnings})
     assert "never" not in {w.item for w in warnings if w.code == "shadowed-rule"}
