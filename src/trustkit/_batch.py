@@ -49,7 +49,7 @@ from trustkit.models import (
     Decision,
     PackRef,
     Role,
-    _FrozenAnswers,
+    checked_checkin,
 )
 
 if TYPE_CHECKING:  # the pandas and parquet extras: named in return types, never imported here
@@ -259,28 +259,7 @@ def _plain(item: dict[Any, object]) -> Row | None:
             return None
     if type(at) is not dt.datetime or at.utcoffset() is None or not EARLIEST <= at < LATEST:
         return None
-    return Row(record_id, couple, _made(role, answers, at, recommended))
-
-
-_CHECKIN_FIELDS = ("respondent", "answers", "at", "recommended")
-_SET = object.__setattr__
-_DIRECT = tuple(f.name for f in attrs.fields(CheckIn)) == _CHECKIN_FIELDS
-
-
-def _made(role: Role, answers: dict[str, Any], at: dt.datetime, recommended: str | None) -> CheckIn:
-    """``CheckIn(role, answers, at, recommended)`` for values `_plain` has checked, made directly.
-
-    `CheckIn` would check them again (a third of reading a record); if its
-    fields are ever not these four, it is called as usual.
-    """
-    if not _DIRECT:
-        return CheckIn(role, answers, at, recommended)
-    checkin = object.__new__(CheckIn)
-    _SET(checkin, "respondent", role)
-    _SET(checkin, "answers", _FrozenAnswers({k: v for k, v in answers.items() if v is not None}))
-    _SET(checkin, "at", at)
-    _SET(checkin, "recommended", recommended)
-    return checkin
+    return Row(record_id, couple, checked_checkin(role, answers, at, recommended))
 
 
 def read_row(item: object, label: str) -> Row:

@@ -1327,6 +1327,30 @@ class CheckIn:
             raise AnswerError(problems)
 
 
+def checked_checkin(
+    respondent: Role, answers: Mapping[str, Answer | None], at: dt.datetime, recommended: str | None
+) -> CheckIn:
+    """``CheckIn(respondent, answers, at, recommended)`` for values already checked, made directly.
+
+    For trustkit's own hot paths (reading a batch record, folding a check-in
+    into a state), where `CheckIn` would check the same values again. The
+    answers are kept as they are if they are a check-in's own (answered, read
+    only), else copied without the unanswered ones.
+    """
+    kept = object.__new__(CheckIn)
+    _set(kept, "respondent", respondent)
+    kept_answers = answers
+    if type(answers) is not _FrozenAnswers:
+        kept_answers = _FrozenAnswers({k: v for k, v in answers.items() if v is not None})
+    _set(kept, "answers", kept_answers)
+    _set(kept, "at", at)
+    _set(kept, "recommended", recommended)
+    return kept
+
+
+_set = object.__setattr__
+
+
 # ------------------------------------------------------------------------ recommendations
 
 

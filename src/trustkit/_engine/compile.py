@@ -950,10 +950,10 @@ STEP_TEXTS = role_texts(Step)
 RULE_TEXTS = role_texts(Rule)
 """The texts of a rule that may have a version for each role: ``reason``."""
 _MAX_READER_STEPS = 4096
+"""The most steps `ForReader` keeps (the pack's, apart, and crisis steps per country)."""
 
 _MAX_PAST = 4096
 """How many past check-ins' scores a compiled pack keeps (see `CompiledPack.past_scores`)."""
-"""The most steps `ForReader` keeps (the pack's, apart, and crisis steps per country)."""
 
 
 class ForReader:

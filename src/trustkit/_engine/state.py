@@ -28,7 +28,7 @@ import attrs
 from trustkit._engine.facts import HISTORY_WINDOW, ONCE, same
 from trustkit._engine.period import SafetyPeriod
 from trustkit.errors import AnswerError, AnswerProblem, ProblemCode
-from trustkit.models import STATE_FORMAT, CheckIn, CoupleState, Disclosure
+from trustkit.models import STATE_FORMAT, CheckIn, CoupleState, Disclosure, checked_checkin
 
 if TYPE_CHECKING:
     from trustkit._engine.compile import CompiledPack
@@ -102,28 +102,15 @@ def screened(
     return disclosures
 
 
-_CHECKIN_FIELDS = tuple(f.name for f in attrs.fields(CheckIn))
-
-
-def _with_step(checkin: CheckIn, step: str) -> CheckIn:
-    """``attrs.evolve(checkin, recommended=step)`` for a check-in already checked, made directly.
-
-    The check-in was checked when the state took it, and a step id is text:
-    building it again through `CheckIn` would check every answer again (a
-    sixth of folding a couple's check-ins in a batch).
-    """
-    if type(checkin) is not CheckIn:  # a subclass may check more: the usual way
-        return attrs.evolve(checkin, recommended=step)
-    kept = object.__new__(CheckIn)
-    for name in _CHECKIN_FIELDS:
-        object.__setattr__(kept, name, getattr(checkin, name))
-    object.__setattr__(kept, "recommended", step)
-    return kept
-
-
 def fold(c: CompiledPack, state: CoupleState, checkin: CheckIn, step: str) -> CoupleState:
     """The state once ``checkin``, which got ``step``, is added (the caller checked its date)."""
-    kept = checkin if checkin.recommended == step else _with_step(checkin, step)
+    if checkin.recommended == step:
+        kept = checkin
+    elif type(checkin) is CheckIn:
+        # Checked when the state took it, and a step id is text: not checked all again.
+        kept = checked_checkin(checkin.respondent, checkin.answers, checkin.at, step)
+    else:  # a subclass may check more: the usual way
+        kept = attrs.evolve(checkin, recommended=step)
     return CoupleState(
         recent=(*state.recent, kept)[-KEPT:],
         disclosures=screened(c, state.disclosures, checkin),
