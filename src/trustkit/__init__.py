@@ -102,7 +102,7 @@ from trustkit.models import (
 )
 
 if TYPE_CHECKING:
-    from trustkit._batch import BatchResult, Change, PackDiff, batch, diff_packs
+    from trustkit._batch import BatchResult, Change, PackDiff, batch, diff_packs, diff_records
     from trustkit._boundary import Boundary, BoundaryEvent, BoundaryStatus
     from trustkit._engine.examples import ExampleFailure, ExampleReport, run_examples
     from trustkit._engine.lint import LintWarning, lint_pack
@@ -207,6 +207,7 @@ __all__ = [
     "decide",
     "default_pack",
     "diff_packs",
+    "diff_records",
     "json_schema",
     "lint_pack",
     "load_pack",
@@ -233,6 +234,7 @@ _LAZY = {
     "PackDiff": "trustkit._batch",
     "batch": "trustkit._batch",
     "diff_packs": "trustkit._batch",
+    "diff_records": "trustkit._batch",
     "converter": "trustkit._serialization",
     "make_converter": "trustkit._serialization",
     "parse_checkin": "trustkit._serialization",

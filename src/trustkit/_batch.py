@@ -43,12 +43,15 @@ from trustkit._public import public
 from trustkit._serialization import _timestamp, parse_checkin
 from trustkit.errors import AnswerError, AnswerProblem, ProblemCode, TrustkitError
 from trustkit.models import (
+    DECISION_ID_MAX,
     CheckIn,
     ContentPack,
     CoupleState,
     Decision,
+    DecisionRecord,
     PackRef,
     Role,
+    Urgency,
     checked_checkin,
 )
 
@@ -1035,6 +1038,8 @@ class PackDiff:
             them as if that question were unanswered.
         unknown_to_new: How many records answer a question that only the old
             pack has: the new pack decided them as if it were unanswered.
+        unmatched_records: For [`diff_records`][trustkit.diff_records], how
+            many decision records no check-in's id named (0 otherwise).
     """
 
     old: tuple[PackRef, ...]
@@ -1047,6 +1052,7 @@ class PackDiff:
     malformed_records: tuple[tuple[str, str], ...]
     unknown_to_old: int = 0
     unknown_to_new: int = 0
+    unmatched_records: int = 0
 
     @property
     def safety_changed(self) -> int:
@@ -1096,14 +1102,14 @@ class Tally:
         self.malformed_records.sort(key=lambda item: _order(item[0]))
         del self.malformed_records[MAX_MALFORMED_LISTED:]
 
-    def add(self, record_id: str, old: Outcome, new: Outcome) -> None:
-        """Count one record's outcomes under the old and the new pack."""
+    def add(self, record_id: str, old: Outcome, new: Outcome, old_side: str = "old pack") -> None:
+        """Count one record's outcomes under the old and the new pack (or the old records)."""
         self.records += 1
         if isinstance(old, str) or isinstance(new, str):
             if old == new:
                 problem = str(old)
             else:
-                sides = [f"{side} pack: {o}" for side, o in (("old", old), ("new", new))
+                sides = [f"{side}: {o}" for side, o in ((old_side, old), ("new pack", new))
                          if isinstance(o, str)]  # fmt: skip
                 problem = "; ".join(sides)
             self._malformed(record_id, problem)
@@ -1131,7 +1137,7 @@ class Tally:
             mine, mine_examples = self.changes.get(key, (0, []))
             self.changes[key] = (mine + count, _smallest(mine_examples + examples))
 
-    def report(self, old: ContentPack, new: ContentPack) -> PackDiff:
+    def report(self, old: ContentPack | Recorded, new: ContentPack) -> PackDiff:
         """The finished report."""
         self._trim()
         changes = sorted(
@@ -1152,7 +1158,145 @@ class Tally:
             malformed_records=tuple(self.malformed_records),
             unknown_to_old=self.unknown_to_old,
             unknown_to_new=self.unknown_to_new,
+            unmatched_records=old.unmatched() if isinstance(old, Recorded) else 0,
         )
+
+
+# ------------------------------------------------------------ decision records as the old side
+
+_RECORD_TEXTS = ("pack_digest", "rule_id", "step_id", "locale")
+_URGENCIES = frozenset(u.value for u in Urgency)
+
+
+def _record_problem(label: str, field: str, expected: str, code: ProblemCode) -> AnswerError:
+    return AnswerError([AnswerProblem(f"records ({label}): {field}", expected, code=code)])
+
+
+def _record_time(label: str, value: object) -> dt.datetime | None:
+    """A record's ``at``: RFC 3339 text or an aware datetime, or ``None``.
+
+    Raises:
+        AnswerError: It is neither.
+    """
+    if value is None or (isinstance(value, dt.datetime) and value.utcoffset() is not None):
+        return value
+    if isinstance(value, str):
+        try:
+            at = _timestamp(value)
+        except ValueError:
+            at = None
+        if at is not None and at.utcoffset() is not None:
+            return at
+    raise _record_problem(label, "at", "an RFC 3339 time with its offset, or null",
+                          ProblemCode.INVALID_VALUE)  # fmt: skip
+
+
+def _pack_refs(value: object) -> tuple[PackRef, ...] | None:
+    if not isinstance(value, (list, tuple)) or not value:
+        return None
+    refs = []
+    for item in value:
+        if not isinstance(item, Mapping) or set(item) != {"id", "version"}:
+            return None
+        if not all(isinstance(item[k], str) and item[k] for k in ("id", "version")):
+            return None
+        refs.append(PackRef(item["id"], item["version"]))
+    return tuple(refs)
+
+
+def decision_record(label: str, item: object) -> DecisionRecord:
+    """A decision record as `record_decision` made it, from its JSON data; strictly checked.
+
+    Raises:
+        AnswerError: The item is not one (naming the field, never a value).
+    """
+    if isinstance(item, DecisionRecord):
+        return item
+    if isinstance(item, _Broken):
+        raise _record_problem(label, "record", item.problem, ProblemCode.WRONG_TYPE)
+    if not isinstance(item, Mapping):
+        raise _record_problem(label, "record", "a decision record", ProblemCode.WRONG_TYPE)
+    names = {a.name for a in attrs.fields(DecisionRecord)}
+    missing = sorted(names - {"answers_hash"} - set(item))
+    if missing:
+        raise _record_problem(label, missing[0], "present", ProblemCode.MISSING)
+    if any(k not in names for k in item):
+        raise _record_problem(label, "record", "only the fields of a decision record",
+                              ProblemCode.UNKNOWN_FIELD)  # fmt: skip
+    decision_id = item["decision_id"]
+    if not (isinstance(decision_id, str) and 0 < len(decision_id) <= DECISION_ID_MAX):
+        raise _record_problem(label, "decision_id", f"a text of 1 to {DECISION_ID_MAX} characters",
+                              ProblemCode.INVALID_VALUE)  # fmt: skip
+    for name in _RECORD_TEXTS:
+        if not (isinstance(item[name], str) and item[name]):
+            raise _record_problem(label, name, "a text", ProblemCode.WRONG_TYPE)
+    at = _record_time(label, item["at"])
+    packs = _pack_refs(item["packs"])
+    if packs is None:
+        raise _record_problem(label, "packs", "a list of {id, version}", ProblemCode.WRONG_TYPE)
+    if item["urgency"] not in _URGENCIES:
+        raise _record_problem(label, "urgency", "an urgency", ProblemCode.INVALID_VALUE)
+    if type(item["safety"]) is not bool:
+        raise _record_problem(label, "safety", "true or false", ProblemCode.WRONG_TYPE)
+    if item["respondent"] not in ("partner", "supporter"):
+        raise _record_problem(label, "respondent", "'partner' or 'supporter'",
+                              ProblemCode.INVALID_VALUE)  # fmt: skip
+    answers_hash = item.get("answers_hash")
+    if answers_hash is not None and not isinstance(answers_hash, str):
+        raise _record_problem(label, "answers_hash", "a text or null", ProblemCode.WRONG_TYPE)
+    return DecisionRecord(
+        decision_id=decision_id,
+        at=at,
+        packs=packs,
+        pack_digest=item["pack_digest"],
+        rule_id=item["rule_id"],
+        step_id=item["step_id"],
+        urgency=Urgency(item["urgency"]),
+        safety=item["safety"],
+        respondent=Role(item["respondent"]),
+        locale=item["locale"],
+        answers_hash=answers_hash,
+    )
+
+
+class Recorded:
+    """Decision records by id: the old side of `diff_records`."""
+
+    __slots__ = ("by_id", "packs", "used")
+
+    def __init__(self, records: Iterable[tuple[str, object]]) -> None:
+        self.by_id: dict[str, tuple[Role, dt.datetime | None, Decision]] = {}
+        packs: dict[PackRef, None] = {}
+        for label, item in records:
+            record = decision_record(label, item)
+            if record.decision_id in self.by_id:
+                raise _record_problem(label, "decision_id", "each decision id once",
+                                      ProblemCode.DUPLICATE)  # fmt: skip
+            packs.update(dict.fromkeys(record.packs))
+            last = record.packs[-1]
+            made = Decision(record.step_id, record.rule_id, record.urgency, record.safety,
+                            record.respondent, last.id, last.version)  # fmt: skip
+            self.by_id[record.decision_id] = (record.respondent, record.at, made)
+        self.packs = tuple(packs)
+        self.used: set[str] = set()
+
+    def outcome(self, row: Row) -> Outcome:
+        """What the record with this row's id says was decided, or why there is none to compare."""
+        found = self.by_id.get(row.record_id)
+        if found is None:
+            return "no decision record has this id"
+        self.used.add(row.record_id)
+        respondent, at, made = found
+        checkin = row.checkin or row.said_yes
+        if checkin is not None and (
+            checkin.respondent is not respondent or (at is not None and at != checkin.at)
+        ):
+            return "the decision record with this id is of another check-in (respondent or time)"
+        return made
+
+    def unmatched(self) -> int:
+        """How many records no check-in's id named."""
+        return len(self.by_id) - len(self.used)
 
 
 def _unasked(rows: Sequence[Row], questions: frozenset[str]) -> tuple[list[Row], int]:
@@ -1172,14 +1316,21 @@ def _unasked(rows: Sequence[Row], questions: frozenset[str]) -> tuple[list[Row],
 
 
 def diff_rows(
-    rows: Sequence[Row], old: ContentPack, new: ContentPack, country: str | None
+    rows: Sequence[Row], old: ContentPack | Recorded, new: ContentPack, country: str | None
 ) -> Tally:
     """The tally of rows that hold whole couples.
 
     A question only one of the packs has is unanswered for the other: a check-in
     that answers an overlay's new question is decided by the old pack on its
-    other answers, not counted as malformed.
+    other answers, not counted as malformed. With decision records as the old
+    side, each row's old outcome is its record's.
     """
+    if isinstance(old, Recorded):
+        tally = Tally()
+        now = decide(rows, (new,), country)
+        for row, (after,) in zip(rows, now, strict=True):
+            tally.add(row.record_id, old.outcome(row), after, "records")
+        return tally
     old_ids = frozenset(q.id for q in old.questions)
     new_ids = frozenset(q.id for q in new.questions)
     old_rows, to_old = _unasked(rows, new_ids - old_ids)
@@ -1345,7 +1496,7 @@ def _source(checkins: object) -> Iterator[tuple[str, object]]:
 
 
 def run_diff(
-    old: ContentPack,
+    old: ContentPack | Recorded,
     new: ContentPack,
     checkins: object,
     *,
@@ -1355,7 +1506,8 @@ def run_diff(
     each: Callable[[Iterator[Path]], Iterator[Tally]],
 ) -> PackDiff:
     """The diff, with ``each`` turning bucket files into tallies (here or on a cluster)."""
-    compiled(old)
+    if isinstance(old, ContentPack):
+        compiled(old)
     compiled(new)
     if buckets is None:
         is_file = isinstance(checkins, (str, os.PathLike))
@@ -1370,7 +1522,9 @@ def run_diff(
     return tally.report(old, new)
 
 
-def diff_file(path: Path, old: ContentPack, new: ContentPack, country: str | None) -> Tally:
+def diff_file(
+    path: Path, old: ContentPack | Recorded, new: ContentPack, country: str | None
+) -> Tally:
     """The tally of one bucket file."""
     return diff_rows(decode_rows(path.read_bytes()), old, new, country)
 
@@ -1436,4 +1590,75 @@ def diff_packs(
 
     return run_diff(
         old, new, checkins, country=country, buckets=buckets, progress=progress, each=here
+    )
+
+
+@public
+def diff_records(
+    records: str | os.PathLike[str] | Iterable[DecisionRecord | Mapping[str, object]],
+    new: ContentPack,
+    checkins: str
+    | os.PathLike[str]
+    | Iterable[Mapping[str, object]]
+    | PandasDataFrame
+    | ArrowTable,
+    *,
+    country: str | None = None,
+    buckets: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> PackDiff:
+    """Compare the decisions an audit trail recorded with what a new pack decides.
+
+    Like [`diff_packs`][trustkit.diff_packs], with decision records (made by
+    [`record_decision`][trustkit.record_decision]) as the old side: each
+    check-in is decided with ``new`` (a couple's with its history, as
+    ``diff_packs`` does) and compared with the record whose ``decision_id``
+    is the check-in's ``id``. The records may come from several packs, or
+    several versions of one; the report's ``old`` names each pack they
+    name. A check-in without a record, or whose record is of another
+    respondent or time, is counted in ``malformed``; records no check-in
+    names are counted in ``unmatched_records``.
+
+    The records are held in memory (by id, without their texts), and read
+    strictly: a record that is not one stops the diff with an error naming
+    its line and field. Records hold no answers, so the check-ins are needed
+    as well (see "Records and pack diffs" in the docs).
+
+    Added in version 0.2.0.
+
+    Args:
+        records: A JSON Lines or Parquet file of records as
+            ``trustkit.converter.unstructure`` writes them, or the records
+            (`DecisionRecord` objects or such mappings).
+        new: The pack to compare them with.
+        checkins: The check-ins, as for ``diff_packs``; each ``id`` is the
+            ``decision_id`` of its record.
+        country: As for ``recommend_next_step``.
+        buckets: As for ``diff_packs``.
+        progress: As for ``diff_packs``.
+
+    Returns:
+        A [`PackDiff`][trustkit.PackDiff] whose ``old`` side is the records.
+
+    Raises:
+        AnswerError: A record is not one, or two records share a decision id.
+
+    Examples:
+        >>> import trustkit
+        >>> stored = {"respondent": "partner", "answers": {"feels_heard": 1},
+        ...           "at": "2026-03-01T20:00:00Z"}
+        >>> checkin = trustkit.parse_checkin(stored)
+        >>> record = trustkit.record_decision(checkin, decision_id="d-1")
+        >>> checkins = [{"id": "d-1", **stored}]
+        >>> diff = trustkit.diff_records([record], trustkit.default_pack(), checkins)
+        >>> diff.decided, diff.changed, diff.unmatched_records
+        (1, 0, 0)
+    """
+    recorded = Recorded(_source(records))
+
+    def here(paths: Iterator[Path]) -> Iterator[Tally]:
+        return (diff_file(path, recorded, new, country) for path in paths)
+
+    return run_diff(
+        recorded, new, checkins, country=country, buckets=buckets, progress=progress, each=here
     )

@@ -969,13 +969,18 @@ def _change_line(change: trustkit.Change) -> str:
     )
 
 
-def format_diff(diff: trustkit.PackDiff) -> str:
-    """A pack diff, readably: counts, then changes (safety first), then malformed records."""
+def format_diff(diff: trustkit.PackDiff, *, records: bool = False) -> str:
+    """A pack diff, readably: counts, then changes (safety first), then malformed records.
+
+    With ``records``, the old side is decision records (``pack diff --records``).
+    """
     share = f" ({100 * diff.changed / diff.decided:.2f}%)" if diff.decided else ""
+    both = "decided by the new pack and compared with their records" if records else (
+        "decided by both packs")  # fmt: skip
     lines = [
-        f"old: {' + '.join(map(str, diff.old))}",
+        f"old{' (decision records)' if records else ''}: {' + '.join(map(str, diff.old))}",
         f"new: {' + '.join(map(str, diff.new))}",
-        f"{diff.records:,} check-ins read, {diff.decided:,} decided by both packs, "
+        f"{diff.records:,} check-ins read, {diff.decided:,} {both}, "
         f"{diff.changed:,} decisions changed{share}, {diff.malformed:,} malformed",
     ]
     for count, has, other in (
@@ -989,6 +994,11 @@ def format_diff(diff: trustkit.PackDiff) -> str:
                 f"the {has} pack has; the {other} pack decided {'it' if one else 'them'} as if "
                 "those were unanswered"
             )
+    if diff.unmatched_records:
+        one = diff.unmatched_records == 1
+        lines.append(
+            f"{diff.unmatched_records:,} decision record{'' if one else 's'} named no check-in"
+        )
     safety = [change for change in diff.changes if change.safety]
     others = [change for change in diff.changes if not change.safety]
     if safety:
@@ -1016,7 +1026,27 @@ def _progress(err: IO[str]) -> Callable[[int], None] | None:
     return show
 
 
+def _records_side(args: argparse.Namespace) -> ContentPack:
+    """The new pack of ``pack diff --records``: the old side is the records."""
+    if args.old is not None or args.old_pack is not None or args.old_overlay:
+        raise _BadInputError(
+            "with --records, the records are the old side: name only the new pack "
+            "(--pack, --overlay, --new-overlay or --new-pack)"
+        )
+    if args.scheduler:
+        raise _BadInputError("--records runs in one process, not on a Dask cluster")
+    return _load(args.new_pack or args.pack or BUNDLED, [*args.overlay, *args.new_overlay],
+                 args.ordered)  # fmt: skip
+
+
 def _cmd_pack_diff(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    if args.records is not None:
+        new = _records_side(args)
+        progress = _progress(err)
+        diff = trustkit.diff_records(
+            args.records, new, args.checkins, country=args.country, progress=progress
+        )
+        return _show_diff(diff, args, out, err, progress)
     old, new = _diff_sides(args, err)
     progress = _progress(err)
     if args.scheduler:
@@ -1031,12 +1061,22 @@ def _cmd_pack_diff(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             )
     else:
         diff = trustkit.diff_packs(old, new, args.checkins, country=args.country, progress=progress)
+    return _show_diff(diff, args, out, err, progress)
+
+
+def _show_diff(
+    diff: trustkit.PackDiff,
+    args: argparse.Namespace,
+    out: IO[str],
+    err: IO[str],
+    progress: Callable[[int], None] | None,
+) -> int:
     if progress is not None:
         err.write("\n")
     if args.json:
         out.write(json.dumps(trustkit.converter.unstructure(diff), indent=2) + "\n")
     else:
-        out.write(format_diff(diff))
+        out.write(format_diff(diff, records=args.records is not None))
     return EXIT_OK
 
 
@@ -1419,6 +1459,12 @@ def _pack_parsers(sub: Any) -> Any:
         metavar="FILE",
         required=True,
         help="the check-ins: JSON Lines, or Parquet (.parquet, with the parquet extra)",
+    )
+    diff.add_argument(
+        "--records",
+        metavar="FILE",
+        help="decision records (JSON Lines or Parquet) as the old side: what an audit trail "
+        "says was decided, each joined to the check-in whose id is its decision_id",
     )
     diff.add_argument("--json", action="store_true", help="print the report as JSON")
     diff.add_argument(

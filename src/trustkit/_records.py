@@ -179,10 +179,10 @@ def replay(
 
     Only a pack with the record's digest is used: with another pack the
     result is ``other_pack`` and nothing is decided (to see what a new pack
-    would change, decide the check-ins with it, as ``trustkit pack diff``
-    does). With the key the record was made with, the answers are checked
-    too. Pass the same history, state, boundaries, ``now`` and country as
-    when the record was made; the locale is the record's.
+    would change, use [`diff_records`][trustkit.diff_records]). With the
+    key the record was made with, the answers are checked too. Pass the
+    same history, state, boundaries, ``now`` and country as when the record
+    was made; the locale is the record's.
 
     Added in version 0.2.0.
 
