@@ -394,3 +394,24 @@ def test_pack_diff_names_a_bad_pack_spec(tmp_path: Path) -> None:
     assert "0 check-ins read, 0 decided by both packs, 0 decisions changed, 0 malformed" in (
         out.getvalue()
     )
+
+
+def test_diff_packs_decides_multiple_choice_answers_as_batch_does(tmp_path: Path) -> None:
+    """A set of codes went into a bucket as a set, which is not JSON data: every such record
+    was refused as malformed by `diff_packs` while `batch` decided it."""
+    from tests.test_choice import MANY, _pack
+
+    pack = _pack(MANY, trustkit.AnswerCompare("sources", trustkit.Op.CONTAINS, ("here",)))
+    records = [
+        rec(n, {"sources": codes}, couple="c", at=f"2026-03-0{n + 1}T20:00:00Z")
+        for n, codes in enumerate([["here", "family"], ["family"], ["here"]])
+    ]
+    decided = trustkit.batch(records, pack=pack)
+    assert decided.error == (None, None, None)
+    assert decided.rule_id[0] == decided.rule_id[2] == "choice-rule"  # the codes were read
+    assert decided.rule_id[1] != "choice-rule"
+    for source in (records, write_jsonl(tmp_path / "c.jsonl", records)):
+        diff = trustkit.diff_packs(pack, pack, source)
+        assert (diff.decided, diff.malformed, diff.changed) == (3, 0, 0)
+    core_only = trustkit.diff_packs(trustkit.default_pack(), pack, records)
+    assert core_only.unknown_to_old == 3  # the old pack has no such question: unanswered there

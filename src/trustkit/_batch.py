@@ -39,6 +39,7 @@ from trustkit._api import default_pack
 from trustkit._engine.compile import CompiledPack, compiled
 from trustkit._engine.decide import decision, verdict
 from trustkit._engine.state import fold, screened, taken
+from trustkit._pack.kinds import json_answers
 from trustkit._public import public
 from trustkit._serialization import _timestamp, parse_checkin
 from trustkit.errors import AnswerError, AnswerProblem, ProblemCode, TrustkitError
@@ -1363,11 +1364,19 @@ def _json_data(value: object) -> bool:
     return False
 
 
-def _plain_checkin(checkin: CheckIn | None) -> object:
-    """A check-in as plain data for `marshal`, or ``None`` for none."""
+PlainCheckIn = tuple[str, dict[str, Any], str, str | None]
+"""A check-in as a bucket file holds it: respondent, answers as JSON holds them, time, step."""
+
+
+def _plain_checkin(checkin: CheckIn | None) -> PlainCheckIn | None:
+    """A check-in as plain data for `marshal`, or ``None`` for none.
+
+    A multiple choice answer (a set of codes) is written as its sorted list of
+    codes, as JSON holds it; `CheckIn` reads it back as the set.
+    """
     if checkin is None:
         return None
-    return (checkin.respondent.value, dict(checkin.answers), checkin.at.isoformat(),
+    return (checkin.respondent.value, json_answers(checkin.answers), checkin.at.isoformat(),
             checkin.recommended)  # fmt: skip
 
 
@@ -1378,11 +1387,11 @@ def encode(row: Row) -> Spilled | None:
     `marshal`: never pickle, and nothing is evaluated on the way back. A time is
     written as its ISO text, so it comes back with its UTC offset.
     """
-    checkin = row.checkin or row.said_yes
-    if checkin is not None and not _json_data(dict(checkin.answers)):
+    checkin, yes = _plain_checkin(row.checkin), _plain_checkin(row.said_yes)
+    shown = checkin or yes
+    if shown is not None and not _json_data(shown[1]):
         return None
-    return (row.record_id, row.couple, row.problem, _plain_checkin(row.checkin),
-            _plain_checkin(row.said_yes))  # fmt: skip
+    return (row.record_id, row.couple, row.problem, checkin, yes)
 
 
 def _checkin_of(data: Any) -> CheckIn | None:
