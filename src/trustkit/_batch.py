@@ -30,7 +30,7 @@ import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import attrs
 
@@ -129,9 +129,11 @@ def optional(module: str, extra: str) -> Any:
 # ------------------------------------------------------------------------------- records
 
 
-@attrs.frozen
-class Row:
-    """One record, read: its id, couple and check-in, or the problem that stopped it."""
+class Row(NamedTuple):
+    """One record, read: its id, couple and check-in, or the problem that stopped it.
+
+    A named tuple, not an attrs class: one is made for every record read.
+    """
 
     record_id: str
     couple: str | None
@@ -608,9 +610,7 @@ def _one(
         return _describe(error)
 
 
-def _carried(
-    pack: ContentPack, state: CoupleState, checkin: CheckIn, result: Outcome
-) -> CoupleState:
+def _carried(c: CompiledPack, state: CoupleState, checkin: CheckIn, result: Outcome) -> CoupleState:
     """The couple's state once a record is decided, as a single call's history would give it.
 
     A record that was decided goes in with the step it got (or the one stored
@@ -618,8 +618,10 @@ def _carried(
     partner at one time, goes in only for its safety screen, so a yes in it
     is still remembered.
     """
-    c = compiled(pack)
-    if isinstance(result, str) or taken(state, checkin) is not None:
+    # Folded here, oldest first, so nothing in the state is newer than ``newest``: a later
+    # check-in cannot be one it holds.
+    later = state.newest is None or checkin.at > state.newest
+    if isinstance(result, str) or (not later and taken(state, checkin) is not None):
         return attrs.evolve(state, disclosures=screened(c, state.disclosures, checkin))
     step = checkin.recommended if checkin.recommended is not None else result.step_id
     return fold(c, state, checkin, step)
@@ -652,14 +654,14 @@ def decide(
         for i in members:
             row = rows[i]
             results = []
-            for n, pack in enumerate(packs):
+            for n, c in enumerate(compiled_packs):
                 if row.checkin is None:  # only its yes answers can be read: answered, remembered
                     assert row.said_yes is not None
-                    result = _unread(compiled_packs[n], row, states[n], country)
-                    states[n] = _carried(pack, states[n], row.said_yes, row.problem or "")
+                    result = _unread(c, row, states[n], country)
+                    states[n] = _carried(c, states[n], row.said_yes, row.problem or "")
                 else:
-                    result = _one(compiled_packs[n], row.checkin, states[n], country)
-                    states[n] = _carried(pack, states[n], row.checkin, result)
+                    result = _one(c, row.checkin, states[n], country)
+                    states[n] = _carried(c, states[n], row.checkin, result)
                 results.append(result)
             out[i] = tuple(results)
     return out
@@ -1312,7 +1314,7 @@ def _unasked(rows: Sequence[Row], questions: frozenset[str]) -> tuple[list[Row],
             continue
         touched += 1
         kept = {q: value for q, value in checkin.answers.items() if q not in questions}
-        out.append(attrs.evolve(row, checkin=attrs.evolve(checkin, answers=kept)))
+        out.append(row._replace(checkin=attrs.evolve(checkin, answers=kept)))
     return out, touched
 
 

@@ -930,10 +930,22 @@ class CompiledPack:
         if found is not None and found[0] is answers:
             return found[1]
         scores = self.score_all(answers)
+        self.remember_scores(answers, scores)
+        return scores
+
+    def remember_scores(self, answers: Mapping[str, Any], scores: dict[str, float]) -> None:
+        """Keep ``scores`` as the `past_scores` of a check-in's own answers (others are not kept).
+
+        A caller that scored a check-in whose answers all fit their questions
+        (`score_checked` of what `_checked` kept) passes them on here: they are
+        `score_all` of those answers, so the check-in is not scored again when
+        it is in a later check-in's history.
+        """
+        if type(answers) is not _FrozenAnswers:
+            return
         if len(self._past) >= _MAX_PAST:
             self._past.clear()
         self._past[id(answers)] = (answers, scores)
-        return scores
 
     def resources_for(self, topics: tuple[str, ...]) -> tuple[Resource, ...]:
         """The pack's resources on any of these topics, in pack order."""

@@ -450,7 +450,10 @@ def verdict(
 
     with_facts = past is not None or bool(boundaries)
     if with_facts:
-        facts = facts_of(c, answers, role, c.score_checked(clean), past, boundaries, today, period)
+        every = c.score_checked(clean)
+        if isinstance(answers, CheckIn):  # all its answers fit (checked above): kept for later
+            c.remember_scores(answers.answers, every)
+        facts = facts_of(c, answers, role, every, past, boundaries, today, period)
         scores = {**scores, **facts}
     skipped = skipped_steps(c, period)
     found = c.index.scored(found, clean, scores, with_facts)

@@ -32,6 +32,7 @@ does not hold):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -173,6 +174,13 @@ def _journey(facts: dict[str, Any], past: list[CheckIn], today: dt.datetime) -> 
     facts["@streak_weeks"] = streak
 
 
+@functools.lru_cache(maxsize=1024)
+def _names(dim: str) -> tuple[str, str, str, str, str, str]:
+    """The change facts' names for a dimension, made once (not for every check-in)."""
+    return (f"@change.{dim}", f"@improved.{dim}", f"@declined.{dim}", f"#change.{dim}",
+            f"@change_since_first.{dim}", f"#change_since_first.{dim}")  # fmt: skip
+
+
 def _changes(
     facts: dict[str, Any],
     scores: Mapping[str, float],
@@ -183,14 +191,16 @@ def _changes(
     before = score_of(previous.answers)
     at_first = score_of(first.answers)
     for dim, after in scores.items():
+        change, improved, declined, why, since, why_since = _names(dim)
         if dim in before:
-            facts[f"@change.{dim}"] = after - before[dim]
-            facts[f"@improved.{dim}"] = _crossed(before[dim], after, improving=True)
-            facts[f"@declined.{dim}"] = _crossed(before[dim], after, improving=False)
-            facts[f"#change.{dim}"] = (before[dim], after, previous.at)
+            was = before[dim]
+            facts[change] = after - was
+            facts[improved] = _crossed(was, after, improving=True)
+            facts[declined] = _crossed(was, after, improving=False)
+            facts[why] = (was, after, previous.at)
         if dim in at_first:
-            facts[f"@change_since_first.{dim}"] = after - at_first[dim]
-            facts[f"#change_since_first.{dim}"] = (at_first[dim], after, first.at)
+            facts[since] = after - at_first[dim]
+            facts[why_since] = (at_first[dim], after, first.at)
 
 
 def _repeats(

@@ -80,6 +80,8 @@ def screened(
     role = checkin.respondent
     get = checkin.answers.get
     yes = [q for q in c.safety_questions if get(q) is True]
+    if not yes and not disclosures:
+        return disclosures  # nothing said, nothing open: the usual check-in
     own = [d for d in disclosures if d.respondent is role]
     others = tuple(d for d in disclosures if d.respondent is not role)
     at = checkin.at
