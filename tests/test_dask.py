@@ -169,3 +169,72 @@ def test_what_the_workers_run_on_parts_works_here_too(tmp_path: Path) -> None:
     for bucket in range(2):
         tally.merge(tkd._diff_picked([tkd._pick(done, bucket)], "parts", None))
     assert tally.report(core, apart) == trustkit.diff_packs(core, apart, path)
+
+
+def test_every_path_on_one_corpus_gives_the_single_calls_decisions(
+    client: Any, tmp_path: Path
+) -> None:
+    """Issue 19: single calls, batch, the pool, Dask, and the diffs, on the same check-ins.
+
+    The single call with the couple's earlier check-ins as its history is the
+    oracle; batch, ``batch(workers=2)`` and ``trustkit.dask.batch`` must give
+    each record its step, rule and safety; ``diff_packs``, the Dask diff (both
+    ways of reading) and ``diff_records`` of records made by single calls must
+    find nothing changed against the same pack and agree on a new one.
+    """
+    core = trustkit.default_pack()
+    apart = trustkit.load_pack("core", APART)
+    records = [r for r in generated(120) if isinstance(r["answers"], dict)]
+    order = sorted(range(len(records)), key=lambda n: (records[n]["at"], n))
+    history: dict[str, list[trustkit.CheckIn]] = {}
+    single: dict[str, tuple[Any, ...]] = {}
+    made = []
+    for n in order:
+        record = records[n]
+        checkin = trustkit.parse_checkin({k: record[k] for k in ("respondent", "answers", "at")})
+        past = history.setdefault(record["couple"], [])
+        try:
+            rec = trustkit.recommend_next_step(checkin, history=past)
+        except trustkit.AnswerError:
+            single[str(record["id"])] = (None, None, None)
+        else:
+            single[str(record["id"])] = (rec.step.id, rec.rule_id, rec.safety)
+            made.append(trustkit.record_decision(checkin, decision_id=str(record["id"]),
+                                                 history=past))  # fmt: skip
+        past.append(checkin)
+    assert sum(1 for s in single.values() if s[2]) > 0  # safety decisions among them
+
+    def columns(result: trustkit.BatchResult) -> dict[str, tuple[Any, ...]]:
+        return dict(zip(result.record_id,
+                        zip(result.step_id, result.rule_id, result.safety, strict=True),
+                        strict=True))  # fmt: skip
+
+    assert columns(trustkit.batch(records)) == single
+    assert columns(trustkit.batch(records, workers=2)) == single
+    frame = pd.DataFrame([{**r, "answers": json.dumps(r["answers"])} for r in records])
+    frame["id"] = frame["id"].astype(str)
+    lazy = tkd.batch(dd.from_pandas(frame, npartitions=3), client=client)
+    got = lazy.compute().astype(object)  # type: ignore[no-untyped-call]  # dask's annotations
+    got = got.where(got.notna(), None)
+    on_cluster = {row.record_id: (row.step_id, row.rule_id, row.safety) for row in got.itertuples()}
+    assert on_cluster == single
+
+    path = write_jsonl(tmp_path / "c.jsonl", records)
+    decided = sum(1 for s in single.values() if s[0] is not None)
+    same = trustkit.diff_packs(core, core, records)
+    assert (same.decided, same.changed) == (decided, 0)
+    assert trustkit.diff_records(made, core, records).changed == 0
+    new = trustkit.diff_packs(core, apart, records)
+    assert new.changed > 0
+    for other in (
+        trustkit.diff_packs(core, apart, path),
+        tkd.diff_packs(core, apart, path, client=client),
+        tkd.diff_packs(core, apart, path, client=client, shared_file=True),
+    ):
+        assert other == new
+    by_records = trustkit.diff_records(made, apart, records)
+    assert (by_records.decided, by_records.changed, by_records.changes) == (
+        new.decided,
+        new.changed,
+        new.changes,
+    )
