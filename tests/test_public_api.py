@@ -197,7 +197,7 @@ ATTRIBUTE_DOCSTRINGS = {
 }
 
 
-IN_0_3 = {"Option"}
+IN_0_3 = {"Option", "diff_records"}
 """Names added after 0.2.0."""
 
 

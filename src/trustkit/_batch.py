@@ -1042,7 +1042,8 @@ class PackDiff:
         unknown_to_new: How many records answer a question that only the old
             pack has: the new pack decided them as if it were unanswered.
         unmatched_records: For [`diff_records`][trustkit.diff_records], how
-            many decision records no check-in's id named (0 otherwise).
+            many decision records no check-in's id named (0 otherwise; added
+            in version 0.3.0).
     """
 
     old: tuple[PackRef, ...]
@@ -1635,7 +1636,7 @@ def diff_records(
     its line and field. Records hold no answers, so the check-ins are needed
     as well (see "Records and pack diffs" in the docs).
 
-    Added in version 0.2.0.
+    Added in version 0.3.0.
 
     Args:
         records: A JSON Lines or Parquet file of records as
