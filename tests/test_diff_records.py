@@ -296,3 +296,15 @@ def test_pack_diff_names_a_bad_record_in_one_line(tmp_path: Path) -> None:
                        "--checkins", str(checkins))  # fmt: skip
     assert code == 2
     assert "none.jsonl" in err
+
+
+def test_equal_decisions_are_held_once() -> None:
+    """Records are held by id in memory: equal decisions share one object."""
+    from trustkit import _batch
+
+    (record,) = records_of([rec(1, {"feels_heard": 1})])
+    plain = trustkit.converter.unstructure(record)
+    held = _batch.Recorded((f"#{n}", {**plain, "decision_id": str(n)}) for n in range(3))
+    made = [decision for _, _, decision in held.by_id.values()]
+    assert made[0] is made[1] is made[2]
+    assert made[0].step_id == record.step_id

@@ -1271,6 +1271,9 @@ class Recorded:
     def __init__(self, records: Iterable[tuple[str, object]]) -> None:
         self.by_id: dict[str, tuple[Role, dt.datetime | None, Decision]] = {}
         packs: dict[PackRef, None] = {}
+        # Equal decisions are one object, held by every record that has it (a few hundred
+        # bytes a record, not twice that).
+        shared: dict[tuple[object, ...], Decision] = {}
         for label, item in records:
             record = decision_record(label, item)
             if record.decision_id in self.by_id:
@@ -1278,8 +1281,11 @@ class Recorded:
                                       ProblemCode.DUPLICATE)  # fmt: skip
             packs.update(dict.fromkeys(record.packs))
             last = record.packs[-1]
-            made = Decision(record.step_id, record.rule_id, record.urgency, record.safety,
-                            record.respondent, last.id, last.version)  # fmt: skip
+            fields = (record.step_id, record.rule_id, record.urgency, record.safety,
+                      record.respondent, last.id, last.version)  # fmt: skip
+            made = shared.get(fields)
+            if made is None:
+                made = shared[fields] = Decision(*fields)
             self.by_id[record.decision_id] = (record.respondent, record.at, made)
         self.packs = tuple(packs)
         self.used: set[str] = set()
