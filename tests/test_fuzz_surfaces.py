@@ -107,6 +107,54 @@ def test_fuzz_batch(items: list[Any]) -> None:
     assert not planted_in(repr(result.errors))
 
 
+_RECORD = trustkit.converter.unstructure(
+    trustkit.record_decision(
+        trustkit.parse_checkin(
+            {"respondent": "partner", "answers": {"feels_heard": 1}, "at": "2026-03-01T20:00:00Z"}
+        ),
+        decision_id="1",
+    )
+)
+
+
+def _without(field: str) -> dict[str, Any]:
+    return {k: v for k, v in _RECORD.items() if k != field}
+
+
+decision_records = st.one_of(
+    st.just(_RECORD),
+    st.builds(
+        lambda field, value: {**_RECORD, field: value},
+        st.sampled_from([*_RECORD, "answers"]),
+        st.one_of(values, times),
+    ),
+    st.builds(_without, st.sampled_from(list(_RECORD))),
+)
+record_lines = st.one_of(decision_records.map(json.dumps), hostile_lines)
+
+
+@FUZZ
+@given(lines=st.lists(record_lines, max_size=6), checkins=st.lists(hostile_lines, max_size=4))
+def test_fuzz_decision_records(lines: list[str], checkins: list[str]) -> None:
+    """A records file of anything: a report, or an AnswerError naming line and field only."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "r.jsonl"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8", errors="surrogatepass")
+        given = Path(folder) / "c.jsonl"
+        given.write_text("\n".join(checkins) + "\n", encoding="utf-8", errors="surrogatepass")
+        result: trustkit.PackDiff | trustkit.AnswerError
+        try:
+            result = trustkit.diff_records(path, CORE, given)
+        except trustkit.AnswerError as error:
+            result = error
+    if isinstance(result, trustkit.AnswerError):
+        assert all(p.field.startswith("records (line ") for p in result.problems)
+        assert not planted_in(str(result))
+    else:
+        assert result.decided + result.malformed == result.records
+        assert not planted_in(repr(result))
+
+
 # --------------------------------------------------------------------------- Parquet
 
 
