@@ -308,3 +308,16 @@ def test_equal_decisions_are_held_once() -> None:
     made = [decision for _, _, decision in held.by_id.values()]
     assert made[0] is made[1] is made[2]
     assert made[0].step_id == record.step_id
+
+
+def test_records_in_a_parquet_file(tmp_path: Path, apart: trustkit.ContentPack) -> None:
+    """A Parquet file of records (as an app's log store may write them) reads as JSON Lines does."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    stored = corpus(21)
+    records = records_of(stored)
+    table = pa.Table.from_pylist([trustkit.converter.unstructure(r) for r in records])
+    pq.write_table(table, tmp_path / "records.parquet")
+    assert trustkit.diff_records(tmp_path / "records.parquet", apart, stored) == (
+        trustkit.diff_records(records, apart, stored)
+    )
