@@ -1169,6 +1169,8 @@ class Tally:
 # ------------------------------------------------------------ decision records as the old side
 
 _RECORD_TEXTS = ("pack_digest", "rule_id", "step_id", "locale")
+_RECORD_FIELDS = frozenset(a.name for a in attrs.fields(DecisionRecord))
+_RECORD_NEEDED = _RECORD_FIELDS - {"answers_hash"}
 _URGENCIES = frozenset(u.value for u in Urgency)
 
 
@@ -1220,11 +1222,10 @@ def decision_record(label: str, item: object) -> DecisionRecord:
         raise _record_problem(label, "record", item.problem, ProblemCode.WRONG_TYPE)
     if not isinstance(item, Mapping):
         raise _record_problem(label, "record", "a decision record", ProblemCode.WRONG_TYPE)
-    names = {a.name for a in attrs.fields(DecisionRecord)}
-    missing = sorted(names - {"answers_hash"} - set(item))
+    missing = sorted(_RECORD_NEEDED - set(item))
     if missing:
         raise _record_problem(label, missing[0], "present", ProblemCode.MISSING)
-    if any(k not in names for k in item):
+    if any(k not in _RECORD_FIELDS for k in item):
         raise _record_problem(label, "record", "only the fields of a decision record",
                               ProblemCode.UNKNOWN_FIELD)  # fmt: skip
     decision_id = item["decision_id"]
