@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from trustkit._engine.emergency import Emergency, fill_step
+from trustkit._engine.facts import wanted
 from trustkit._pack.kinds import CODE_OPS, kind_of
 from trustkit._pack.kinds import reverse as reverse_key
 from trustkit._roles import for_role, role_field, role_texts
@@ -31,6 +32,7 @@ from trustkit.models import (
     Answered,
     AnyOf,
     Condition,
+    Decision,
     Evidence,
     FactCompare,
     Not,
@@ -42,6 +44,7 @@ from trustkit.models import (
     Rule,
     ScoreCompare,
     Step,
+    Urgency,
     Who,
     _FrozenAnswers,
 )
@@ -295,6 +298,17 @@ def atoms(cond: Condition) -> Iterator[AnswerCompare | ScoreCompare | FactCompar
         yield from atoms(cond.condition)
     elif isinstance(cond, AnswerCompare | ScoreCompare | FactCompare | Answered):
         yield cond
+
+
+def facts_read(cond: Condition) -> tuple[str, ...]:
+    """The facts a condition reads, in order, without repeats."""
+    if isinstance(cond, FactCompare):
+        return (cond.fact,)
+    if isinstance(cond, Not):
+        return facts_read(cond.condition)
+    if isinstance(cond, AllOf | AnyOf):
+        return tuple(dict.fromkeys(f for c in cond.conditions for f in facts_read(c)))
+    return ()
 
 
 def dimensions_read(*conds: Condition) -> set[str]:
@@ -783,16 +797,20 @@ class CompiledPack:
     """Everything [`recommend`][trustkit._engine.recommend.recommend] needs, worked out once."""
 
     __slots__ = (
+        "_alternatives",
         "_past",
+        "_resources_for",
         "all_dimensions",
         "checks",
         "couples_steps",
         "crisis_steps",
+        "decisions",
         "dimensions",
         "emergency",
         "expected",
         "expected_checks",
         "facts_free",
+        "facts_wanted",
         "high_risk",
         "index",
         "known",
@@ -841,6 +859,8 @@ class CompiledPack:
         free = [i for i, r in enumerate(self.rules) if without_facts(r.rule.when) is not False]
         self.rules_without_facts = tuple(self.rules[i] for i in free)
         self.facts_free = _bits(free)
+        # Only the costlier facts some rule reads are worked out (none other is ever used).
+        self.facts_wanted = wanted(f for r in pack.rules for f in facts_read(r.when))
         self.index = RuleIndex(self.rules, self.questions)
         self.known = {role: self._known(role) for role in Role}
         # Crisis texts may name the emergency number ({emergency}): safety results fill it
@@ -887,6 +907,11 @@ class CompiledPack:
         }
         self.readers = {role: ForReader(pack, role) for role in Role}
         self._past: dict[int, tuple[Mapping[str, Any], dict[str, float]]] = {}
+        # Each decision without problems, made once (`trustkit._engine.decide.decision`):
+        # a few per rule, shared by every check-in that gets it (they are immutable).
+        self.decisions: dict[tuple[str, Urgency, bool, Role], Decision] = {}
+        self._alternatives: dict[str, Alternative] = {}
+        self._resources_for: dict[tuple[str, ...], tuple[Resource, ...]] = {}
 
     def _known(self, role: Role) -> dict[tuple[str, object], tuple[Answer, int]]:
         """Every common valid answer of ``role``: the value itself and the rules it may make hold.
@@ -948,13 +973,27 @@ class CompiledPack:
         self._past[id(answers)] = (answers, scores)
 
     def resources_for(self, topics: tuple[str, ...]) -> tuple[Resource, ...]:
-        """The pack's resources on any of these topics, in pack order."""
+        """The pack's resources on any of these topics, in pack order (each set worked out once)."""
         if len(topics) == 1:
             return self.resources[topics[0]]
-        # Their places in the pack, merged and sorted: no loop over every resource.
-        where = self.resources_where
-        places = sorted(frozenset().union(*(where.get(t, ()) for t in topics)))
-        return tuple(map(self.pack.resources.__getitem__, places))
+        found = self._resources_for.get(topics)
+        if found is None:
+            # Their places in the pack, merged and sorted: no loop over every resource.
+            where = self.resources_where
+            places = sorted(frozenset().union(*(where.get(t, ()) for t in topics)))
+            found = tuple(map(self.pack.resources.__getitem__, places))
+            if len(self._resources_for) >= _MAX_PAST:  # rules' topics, in few combinations
+                self._resources_for.clear()
+            self._resources_for[topics] = found
+        return found
+
+    def alternative(self, rule: Rule) -> Alternative:
+        """A rule that also held, as an alternative step (one object per rule, shared)."""
+        found = self._alternatives.get(rule.id)
+        if found is None:
+            found = Alternative(rule.step, self.steps[rule.step].title, rule.id)
+            self._alternatives[rule.id] = found
+        return found
 
 
 STEP_TEXTS = role_texts(Step)

@@ -209,7 +209,7 @@ def _given_answers(answers: object, respondent: object) -> tuple[Role, Mapping[A
                 ]
             )
         return role, answers.answers
-    if isinstance(answers, Mapping):
+    if type(answers) is dict or isinstance(answers, Mapping):
         return (Role.PARTNER if respondent is None else _role(respondent)), answers
     raise AnswerError(
         [
@@ -231,6 +231,19 @@ def _checked(
         AnswerError: Listing every problem; never quoting a value.
     """
     known = c.known[role]
+    found = c.index.always
+    # The usual check-in: every answer a common valid one (the very object the table
+    # holds: ``True == 1 == 1.0``, but only ``1`` answers a scale), kept as it is.
+    try:
+        for item in data.items():
+            hit = known.get(item)
+            if hit is None or hit[0] is not item[1]:
+                break
+            found |= hit[1]
+        else:
+            return dict(data.items()), found
+    except TypeError:  # a value that cannot be hashed: a list of codes, or not valid
+        pass
     clean: dict[str, Answer] = {}
     found = c.index.always
     try:
@@ -327,16 +340,18 @@ def step_of(c: CompiledPack, found: Verdict) -> str:
 def decision(c: CompiledPack, found: Verdict) -> Decision:
     """The decision alone, as [`trustkit.decide`][trustkit.decide] returns it."""
     rule = found.rule(c).rule
-    return Decision(
-        step_id=rule.step,
-        rule_id=rule.id,
-        urgency=found.urgency,
-        safety=found.winner is None,
-        respondent=found.role,
-        pack_id=c.pack.id,
-        pack_version=c.pack.version,
-        problems=found.problems,
-    )
+    urgency, safety = found.urgency, found.winner is None
+    if found.problems:
+        return Decision(
+            rule.step, rule.id, urgency, safety, found.role, c.pack.id, c.pack.version,
+            found.problems,
+        )  # fmt: skip
+    key = (rule.id, urgency, safety, found.role)
+    made = c.decisions.get(key)
+    if made is None:  # the first of its kind: made once, then shared (it is immutable)
+        made = Decision(rule.step, rule.id, urgency, safety, found.role, c.pack.id, c.pack.version)
+        c.decisions[key] = made
+    return made
 
 
 def carried(
@@ -495,6 +510,7 @@ def facts_of(
         score_of=c.past_scores,
         recommended_step=_given,
         compare_before=None if period is None else period.since,
+        only=c.facts_wanted,
     )
 
 

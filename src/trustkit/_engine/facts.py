@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from trustkit.errors import AnswerError, AnswerProblem, ProblemCode
 
@@ -57,6 +57,32 @@ MEANINGFUL_CHANGE = 1.0
 CONCERN_AT_MOST = 2.0
 FINE_AT_LEAST = 3.0
 """Crossing from a concern (2 or less) to fine (3 or more) also counts as improving."""
+
+
+class Wanted(NamedTuple):
+    """Which of the costlier facts to work out: those a pack's rules read (see `wanted`).
+
+    A fact no rule reads is never compared and never explained, so leaving it
+    out changes no decision and no text.
+    """
+
+    streak: bool = True
+    """``streak_weeks``."""
+    since_first: bool = True
+    """``change_since_first.<dim>`` (and the detail that explains it)."""
+
+
+EVERY = Wanted()
+"""Every fact: for callers that do not know which rules will read them."""
+
+
+def wanted(read: Iterable[str]) -> Wanted:
+    """The costlier facts among ``read``, the names of the facts some rule reads."""
+    names = set(read)
+    return Wanted(
+        streak="streak_weeks" in names,
+        since_first=any(n.startswith("change_since_first.") for n in names),
+    )
 
 
 def _problem(field: str, expected: str, code: ProblemCode) -> AnswerError:
@@ -94,16 +120,6 @@ def same(a: CheckIn, b: CheckIn) -> bool:
     return a is b or (a.at == b.at and a.respondent is b.respondent and a.answers == b.answers)
 
 
-def _crossed(before: float, after: float, improving: bool) -> bool:
-    if improving:
-        return after - before >= MEANINGFUL_CHANGE or (
-            before <= CONCERN_AT_MOST and after >= FINE_AT_LEAST
-        )
-    return before - after >= MEANINGFUL_CHANGE or (
-        before >= FINE_AT_LEAST and after <= CONCERN_AT_MOST
-    )
-
-
 def compute(
     *,
     role: Role,
@@ -115,6 +131,7 @@ def compute(
     score_of: Callable[[Mapping[str, Any]], Mapping[str, float]],
     recommended_step: Callable[[CheckIn], str],
     compare_before: dt.datetime | None = None,
+    only: Wanted = EVERY,
 ) -> dict[str, Any]:
     """Facts (``"@name"``) and the details that explain them (``"#name"``).
 
@@ -130,6 +147,7 @@ def compute(
         recommended_step: The step a past check-in got (stored or recomputed).
         compare_before: During a safety period, when it began: changes,
             repeats and perception gaps then use only check-ins from before it.
+        only: Which of the costlier facts to work out (the others always are).
     """
     facts: dict[str, Any] = {}
     boundaries = tuple(boundaries)
@@ -137,23 +155,28 @@ def compute(
     past: list[CheckIn] = []
     if history is not None:
         past = window(history, today, role, current)
-    if history is not None:
-        _journey(facts, past, today)
-        comparable = past
-        if compare_before is not None:
-            comparable = [c for c in past if c.at < compare_before]
-        own_before = [c for c in comparable if c.respondent is role]
+        _journey(facts, past, today, streak=only.streak)
+        # One pass: this partner's own earlier check-ins and the other's latest, from
+        # before the safety period when one is open.
+        own_before: list[CheckIn] = []
+        other: CheckIn | None = None
+        for checkin in past:
+            if compare_before is not None and checkin.at >= compare_before:
+                continue
+            if checkin.respondent is role:
+                own_before.append(checkin)
+            else:
+                other = checkin
         if own_before:
-            _changes(facts, scores, own_before, score_of)
-        if own_before:
+            _changes(facts, scores, own_before, score_of, since_first=only.since_first)
             # The steps actually given, and (in a safety period) only from before it.
             _repeats(facts, own_before, recommended_step)
-        other = [c for c in comparable if c.respondent is not role]
-        if other and (today - other[-1].at).days <= GAP_DAYS:
-            theirs = score_of(other[-1].answers)
+        if other is not None and (today - other.at).days <= GAP_DAYS:
+            theirs = score_of(other.answers)
             for dim, mine in scores.items():
-                if dim in theirs:
-                    facts[f"@gap.{dim}"] = abs(mine - theirs[dim])
+                was = theirs.get(dim)
+                if was is not None:
+                    facts[_gap_name(dim)] = abs(mine - was)
     if boundaries:
         # Crossed since this partner's own last check-in, so that a crossing is not
         # missed because the other partner checked in in between.
@@ -162,16 +185,22 @@ def compute(
     return facts
 
 
-def _journey(facts: dict[str, Any], past: list[CheckIn], today: dt.datetime) -> None:
-    facts["@checkins"] = len(past) + 1
-    first = past[0].at if past else today
-    facts["@weeks_since_first"] = (today - first).days // 7
-    facts["#journey"] = {"checkins": len(past) + 1, "weeks": (today - first).days // 7}
-    weeks = {(today - c.at).days // 7 for c in past} | {0}
-    streak = 0
-    while streak in weeks:
-        streak += 1
-    facts["@streak_weeks"] = streak
+def _journey(
+    facts: dict[str, Any], past: list[CheckIn], today: dt.datetime, *, streak: bool
+) -> None:
+    checkins = len(past) + 1
+    weeks = (today - past[0].at).days // 7 if past else 0
+    facts["@checkins"] = checkins
+    facts["@weeks_since_first"] = weeks
+    facts["#journey"] = {"checkins": checkins, "weeks": weeks}
+    if not streak:
+        return
+    # Weeks in a row with a check-in, counting back from today's (week 0).
+    seen = {(today - c.at).days // 7 for c in past}
+    weeks_in_a_row = 1
+    while weeks_in_a_row in seen:
+        weeks_in_a_row += 1
+    facts["@streak_weeks"] = weeks_in_a_row
 
 
 @functools.lru_cache(maxsize=1024)
@@ -181,26 +210,51 @@ def _names(dim: str) -> tuple[str, str, str, str, str, str]:
             f"@change_since_first.{dim}", f"#change_since_first.{dim}")  # fmt: skip
 
 
+_NONE: Mapping[str, float] = {}
+
+
+@functools.lru_cache(maxsize=1024)
+def _gap_name(dim: str) -> str:
+    """The perception gap fact's name for a dimension, made once."""
+    return f"@gap.{dim}"
+
+
 def _changes(
     facts: dict[str, Any],
     scores: Mapping[str, float],
     own: list[CheckIn],
     score_of: Callable[[Mapping[str, Any]], Mapping[str, float]],
+    *,
+    since_first: bool,
 ) -> None:
+    """Change facts against this partner's previous and first check-in in the window.
+
+    A score that moves by at least `MEANINGFUL_CHANGE` has improved (or
+    declined); so has one that crosses from a concern (`CONCERN_AT_MOST` or
+    less) to fine (`FINE_AT_LEAST` or more), or back.
+    """
     previous, first = own[-1], own[0]
     before = score_of(previous.answers)
-    at_first = score_of(first.answers)
+    at_first = (
+        _NONE if not since_first else before if first is previous else score_of(first.answers)
+    )
+    then, since_then = previous.at, first.at
     for dim, after in scores.items():
         change, improved, declined, why, since, why_since = _names(dim)
-        if dim in before:
-            was = before[dim]
+        was = before.get(dim)
+        if was is not None:
             facts[change] = after - was
-            facts[improved] = _crossed(was, after, improving=True)
-            facts[declined] = _crossed(was, after, improving=False)
-            facts[why] = (was, after, previous.at)
-        if dim in at_first:
-            facts[since] = after - at_first[dim]
-            facts[why_since] = (at_first[dim], after, first.at)
+            facts[improved] = after - was >= MEANINGFUL_CHANGE or (
+                was <= CONCERN_AT_MOST and after >= FINE_AT_LEAST
+            )
+            facts[declined] = was - after >= MEANINGFUL_CHANGE or (
+                was >= FINE_AT_LEAST and after <= CONCERN_AT_MOST
+            )
+            facts[why] = (was, after, then)
+        was = at_first.get(dim)
+        if was is not None:
+            facts[since] = after - was
+            facts[why_since] = (was, after, since_then)
 
 
 def _repeats(

@@ -213,7 +213,7 @@ def render(c: CompiledPack, found: Verdict) -> Recommendation:
 
 def alternative(c: CompiledPack, rule: CompiledRule) -> Alternative:
     """A rule that also held, as an alternative step."""
-    return Alternative(rule.rule.step, c.steps[rule.rule.step].title, rule.rule.id)
+    return c.alternative(rule.rule)
 
 
 def _follow_up(c: CompiledPack, found: Verdict) -> Recommendation:

@@ -28,7 +28,14 @@ import attrs
 from trustkit._engine.facts import HISTORY_WINDOW, ONCE, same
 from trustkit._engine.period import SafetyPeriod
 from trustkit.errors import AnswerError, AnswerProblem, ProblemCode
-from trustkit.models import STATE_FORMAT, CheckIn, CoupleState, Disclosure, checked_checkin
+from trustkit.models import (
+    STATE_FORMAT,
+    CheckIn,
+    CoupleState,
+    Disclosure,
+    answer_lookup,
+    checked_checkin,
+)
 
 if TYPE_CHECKING:
     from trustkit._engine.compile import CompiledPack
@@ -63,7 +70,7 @@ def period(state: CoupleState, role: object) -> SafetyPeriod | None:
 def _said_no(c: CompiledPack, checkin: CheckIn) -> bool:
     """Whether the check-in answered every safety question its respondent is asked with no."""
     screen = c.screen[checkin.respondent]
-    get = checkin.answers.get
+    get = answer_lookup(checkin.answers)
     return bool(screen) and all(get(q) is False for q in screen)
 
 
@@ -78,7 +85,7 @@ def screened(
     with no, long enough after their last yes.
     """
     role = checkin.respondent
-    get = checkin.answers.get
+    get = answer_lookup(checkin.answers)
     yes = [q for q in c.safety_questions if get(q) is True]
     if not yes and not disclosures:
         return disclosures  # nothing said, nothing open: the usual check-in

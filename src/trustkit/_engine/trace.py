@@ -25,6 +25,7 @@ from trustkit._engine.compile import (
     compiled,
     dimension_items,
     evaluate,
+    facts_read,
     questions_read,
 )
 from trustkit._engine.decide import choose, verdict
@@ -32,13 +33,10 @@ from trustkit._engine.recommend import render
 from trustkit.errors import AnswerError
 from trustkit.models import (
     AllOf,
-    AnyOf,
     CheckIn,
     Condition,
     ContentPack,
     CoupleState,
-    FactCompare,
-    Not,
     Role,
     RuleOutcome,
     RuleTrace,
@@ -58,17 +56,6 @@ def first_failure(cond: Condition, answers: Answers, scores: Scores) -> Conditio
         failing = next(part for part in cond.conditions if not evaluate(part, answers, scores))
         return first_failure(failing, answers, scores)
     return cond
-
-
-def facts_read(cond: Condition) -> tuple[str, ...]:
-    """The facts a condition reads, in order, without repeats."""
-    if isinstance(cond, FactCompare):
-        return (cond.fact,)
-    if isinstance(cond, Not):
-        return facts_read(cond.condition)
-    if isinstance(cond, AllOf | AnyOf):
-        return tuple(dict.fromkeys(f for c in cond.conditions for f in facts_read(c)))
-    return ()
 
 
 def _entry(
