@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -32,8 +33,10 @@ ids = st.one_of(
     st.text(max_size=3), st.integers(-3, 3), st.none(), st.booleans(), st.just("x" * 201)
 )
 answer_values = st.one_of(
-    st.booleans(), st.integers(-2, 25), st.none(), st.text(max_size=2), st.floats(allow_nan=True)
-)
+    st.booleans(), st.integers(-2, 25), st.none(), st.text(max_size=2), st.floats(allow_nan=True),
+    # Multiple choice codes: a set once read, but a list still when a code is given twice.
+    st.lists(st.one_of(st.sampled_from(["a", "b", "c"]), st.integers(0, 1)), max_size=3),
+)  # fmt: skip
 answers = st.dictionaries(
     st.one_of(st.sampled_from(QUESTIONS), st.text(max_size=3), st.integers(0, 2)),
     answer_values,
@@ -93,6 +96,30 @@ def test_the_quick_reader_takes_the_common_shape() -> None:
     assert _batch._plain({**record, "answers": json.dumps(record["answers"])}) is not None
     assert _batch._plain({**record, "at": T0}) is not None
     assert _batch._plain({**record, "answers": {1: 2}}) is None  # a question id that is not text
+
+
+@pytest.mark.parametrize(
+    "codes",
+    [["a", "b"], ["a", "a"], ["a", 1], [], ("a",)],
+    ids=["set", "twice", "mixed", "none", "tuple"],
+)
+def test_multiple_choice_codes_read_as_check_in_reads_them(codes: list[object]) -> None:
+    """Codes given as a list are a set once read (a list still if one is given twice)."""
+    answers: dict[str, Any] = {"feels_heard": 2, "q": codes}
+    record: dict[Any, object] = {"id": "r1", "couple": "c1", "respondent": "partner",
+                                 "answers": answers, "at": T0.isoformat()}  # fmt: skip
+    row = _batch._plain(record)
+    assert row is not None
+    assert row == _batch.careful_row(record, "#1")
+    assert row.checkin is not None
+    made = trustkit.CheckIn("partner", answers, T0)
+    assert type(row.checkin.answers["q"]) is type(made.answers["q"])
+    spilled = _batch.encode(row)
+    if spilled is not None:  # a tuple is not JSON data: such a row is never spilled
+        (back,) = _batch.decode_rows(_batch.spill([spilled]))
+        assert back == row
+        assert back.checkin is not None
+        assert type(back.checkin.answers["q"]) is type(made.answers["q"])
 
 
 @settings(max_examples=examples(300), deadline=None)

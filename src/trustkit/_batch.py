@@ -53,7 +53,7 @@ from trustkit.models import (
     PackRef,
     Role,
     Urgency,
-    checked_checkin,
+    checkin_from_data,
 )
 
 if TYPE_CHECKING:  # the pandas and parquet extras: named in return types, never imported here
@@ -265,7 +265,7 @@ def _plain(item: dict[Any, object]) -> Row | None:
             return None
     if type(at) is not dt.datetime or at.utcoffset() is None or not EARLIEST <= at < LATEST:
         return None
-    return Row(record_id, couple, checked_checkin(role, answers, at, recommended))
+    return Row(record_id, couple, checkin_from_data(role, answers, at, recommended))
 
 
 def read_row(item: object, label: str) -> Row:
@@ -1408,7 +1408,7 @@ def _checkin_of(data: Any) -> CheckIn | None:
     if data is None:
         return None
     respondent, answers, at, recommended = data
-    return CheckIn(respondent, answers, dt.datetime.fromisoformat(at), recommended)
+    return checkin_from_data(Role(respondent), answers, dt.datetime.fromisoformat(at), recommended)
 
 
 def decode_rows(data: bytes) -> list[Row]:

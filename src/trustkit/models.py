@@ -1335,24 +1335,40 @@ class CheckIn:
 
 
 def checked_checkin(
-    respondent: Role, answers: Mapping[str, Answer | None], at: dt.datetime, recommended: str | None
+    respondent: Role, answers: Mapping[str, Answer], at: dt.datetime, recommended: str | None
 ) -> CheckIn:
     """``CheckIn(respondent, answers, at, recommended)`` for values already checked, made directly.
 
     For trustkit's own hot paths (reading a batch record, folding a check-in
-    into a state), where `CheckIn` would check the same values again. The
-    answers are kept as they are if they are a check-in's own (answered, read
-    only), else copied without the unanswered ones.
+    into a state), where `CheckIn` would check the same values again.
+    ``answers`` are a check-in's own (answered, read only: see
+    `checkin_from_data` for plain ones), kept as they are.
     """
     kept = object.__new__(CheckIn)
     _set(kept, "respondent", respondent)
-    kept_answers = answers
-    if type(answers) is not _FrozenAnswers:
-        kept_answers = _FrozenAnswers({k: v for k, v in answers.items() if v is not None})
-    _set(kept, "answers", kept_answers)
+    _set(kept, "answers", answers)
     _set(kept, "at", at)
     _set(kept, "recommended", recommended)
     return kept
+
+
+def checkin_from_data(
+    respondent: Role, answers: Mapping[str, Any], at: dt.datetime, recommended: str | None
+) -> CheckIn:
+    """A check-in from plain data whose shape was checked (a record, a bucket file), made directly.
+
+    The answers are kept as `CheckIn` keeps them: the unanswered left out, and
+    a multiple choice answer's codes, given as a list, made a set (``_codes``).
+    """
+    kept = object.__new__(_FrozenAnswers)
+    _set(kept, "_data", {
+        k: _codes(v) if type(v) in _CODE_LISTS else v for k, v in answers.items() if v is not None
+    })  # fmt: skip
+    return checked_checkin(respondent, kept, at, recommended)
+
+
+_CODE_LISTS = frozenset((list, tuple, set))
+"""The types ``_codes`` may make a set of codes."""
 
 
 _set = object.__setattr__
