@@ -744,6 +744,53 @@ def row_history(sizes: tuple[int, ...], rounds: int) -> list[Row]:
     return rows
 
 
+def row_state_vs_none(count: int, rounds: int) -> list[Row]:
+    """Issue 19: a call with a couple's state against the same call without any history.
+
+    Varied check-ins without a safety yes, each decided with the state of 12 earlier
+    check-ins (a state folded from more costs the same: see `row_history`) and without
+    one. With a state the engine works out the history's facts and tries the rules that
+    read them, so the two calls may pick different steps: the ratio is what a history
+    costs. Each state call is first asserted to equal the call given the history itself.
+    """
+    now = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    history = _history(12, now)
+    state = trustkit.CoupleState()
+    for checkin in history:
+        state = trustkit.advance(state, checkin)
+    pairs = [
+        ({k: v for k, v in answers.items() if k not in SAFETY}, role.value)
+        for role, answers in checkins(count, seed=19)
+    ]
+    for answers, role in pairs:
+        with_state = trustkit.recommend_next_step(answers, respondent=role, state=state, now=now)
+        assert with_state == trustkit.recommend_next_step(
+            answers, respondent=role, history=history, now=now
+        )
+
+    def rec_state(answers: dict[str, Any], role: str) -> object:
+        return trustkit.recommend_next_step(answers, respondent=role, state=state, now=now)
+
+    def rec_none(answers: dict[str, Any], role: str) -> object:
+        return trustkit.recommend_next_step(answers, respondent=role, now=now)
+
+    def decide_state(answers: dict[str, Any], role: str) -> object:
+        return trustkit.decide(answers, respondent=role, state=state, now=now)
+
+    def decide_none(answers: dict[str, Any], role: str) -> object:
+        return trustkit.decide(answers, respondent=role, now=now)
+
+    runs = {"rs": rec_state, "rn": rec_none, "ds": decide_state, "dn": decide_none}
+    t = Timed({k: over(f, pairs) for k, f in runs.items()}, count, rounds)
+    return [
+        ("bundled pack: a call with a couple's state (12 earlier check-ins) vs the same call "
+         "without history", _us(t.median("rs")), _us(t.median("rn")), *t.ratio("rs", "rn"),
+         "≤ 1.2x"),
+        ("bundled pack: `decide` with a couple's state vs `decide` without history",
+         _us(t.median("ds")), _us(t.median("dn")), *t.ratio("ds", "dn"), "≤ 1.2x"),
+    ]  # fmt: skip
+
+
 def row_batch(count: int, rounds: int) -> list[Row]:
     """Decisions per second on one core: single calls against the batch path.
 
@@ -1161,6 +1208,7 @@ def main() -> None:
         lambda: row_load(args.runs),
         lambda: row_cold(args.runs),
         lambda: row_history(sizes, args.rounds),
+        lambda: row_state_vs_none(args.count, args.rounds),
         lambda: row_batch(args.count, args.rounds),
         lambda: row_pool(args.count, args.rounds),
         lambda: row_decide(args.count, args.rounds),
