@@ -82,6 +82,8 @@ def test_the_quick_reader_gives_what_the_careful_reader_gives(record: dict[Any, 
     row = _batch._plain(record)
     careful = _batch.careful_row(record, "#1")
     assert _batch.read_row(record, "#1") == (careful if row is None else row)
+    if careful.checkin is not None:  # a couple that counts: the pool shares it out whole
+        assert _batch._couple_of(record) == careful.couple
     if row is not None:
         assert row == careful
         assert row.checkin is not None

@@ -9,7 +9,9 @@ records and a custom pack.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import random
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -20,6 +22,18 @@ import trustkit
 T0 = dt.datetime(2026, 1, 5, 20, 0, tzinfo=dt.UTC)
 PACK = trustkit.default_pack()
 SAFETY_QUESTIONS = [q.id for q in PACK.questions if q.safety]
+
+
+@pytest.fixture(params=["fork", "forkserver"])
+def start_method(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The pool's workers forked (records lent, never pickled) or started fresh (pickled)."""
+    method: str = request.param
+    chosen = multiprocessing.get_context(method)
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method=None: chosen)
+    yield method
+    from trustkit import _batch
+
+    assert _batch._LENT == {}  # nothing lent is kept once the call is over
 
 
 def corpus(count: int, seed: int) -> list[dict[str, Any]]:
@@ -56,7 +70,7 @@ def corpus(count: int, seed: int) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("workers", [2, 3])
-def test_a_pool_gives_the_same_columns_as_one_process(workers: int) -> None:
+def test_a_pool_gives_the_same_columns_as_one_process(workers: int, start_method: str) -> None:
     records = corpus(600, seed=workers)
     alone = trustkit.batch(records)
     assert trustkit.batch(records, workers=workers) == alone
@@ -107,15 +121,29 @@ def test_a_workers_share_is_decided_as_in_one_process() -> None:
     for pack in (None, PACK):
         for as_rows in (False, True):
             got: dict[int, tuple[str, Any]] = {}
+            lent = [
+                (label, rows[i] if as_rows else record) for i, (label, record) in enumerate(sent)
+            ]
+            _batch._LENT[id(lent)] = lent
             for share in shares:
                 part = [(sent[i][0], rows[i] if as_rows else sent[i][1]) for i in share]
                 got.update(zip(share, _batch._part(pack, part, None), strict=True))
+                # A forked worker's share, from the records lent to it: the same.
+                again = _batch._lent_part(pack, id(lent), share, None)
+                assert again == _batch._part(pack, part, None)
+            del _batch._LENT[id(lent)]
             assert [got[i][0] for i in range(len(rows))] == list(whole.record_id)
             assert [got[i][1][0] for i in range(len(rows))] == list(whole.step_id)
 
 
-def test_a_record_that_cannot_be_pickled_is_read_here_and_sent_as_its_row() -> None:
-    """A value pickle refuses (a lock, say) in a record still gives its row its error."""
+def test_a_record_that_cannot_be_pickled_is_read_here_and_sent_as_its_row(
+    start_method: str,
+) -> None:
+    """A value pickle refuses (a lock, say) in a record still gives its row its error.
+
+    A forked worker is lent the records; a fresh one is sent them, and a share
+    that cannot be pickled is decided in the calling process.
+    """
     import threading
 
     records: list[Any] = corpus(40, seed=5)

@@ -802,6 +802,23 @@ def _cells(outcome: Outcome) -> Cells:
     )
 
 
+def _all_cells(outcomes: Iterable[tuple[Outcome, ...]]) -> list[Cells]:
+    """Each outcome's cells (under the first pack); one tuple for each decision, shared.
+
+    Equal decisions are one object (see `trustkit._engine.decide.decision`), so
+    their cells are made once, and a worker's cells pickle as references.
+    """
+    made: dict[int, Cells] = {}
+    out: list[Cells] = []
+    for under in outcomes:
+        outcome = under[0]
+        cells = made.get(id(outcome))
+        if cells is None:
+            cells = made[id(outcome)] = _cells(outcome)
+        out.append(cells)
+    return out
+
+
 def _result(record_ids: Sequence[str], cells: Sequence[Cells]) -> BatchResult:
     columns = list(zip(*cells, strict=True)) if cells else [()] * 5
     return BatchResult(tuple(record_ids), *map(tuple, columns))
@@ -809,7 +826,7 @@ def _result(record_ids: Sequence[str], cells: Sequence[Cells]) -> BatchResult:
 
 def batch_result(rows: Sequence[Row], outcomes: Sequence[tuple[Outcome, ...]]) -> BatchResult:
     """The columns for rows decided under one pack."""
-    return _result([row.record_id for row in rows], [_cells(o[0]) for o in outcomes])
+    return _result([row.record_id for row in rows], _all_cells(outcomes))
 
 
 Sent = tuple[str, object]
@@ -823,11 +840,27 @@ def _part(
     chosen = default_pack() if pack is None else pack
     rows = [item if isinstance(item, Row) else read_row(item, label) for label, item in sent]
     decided = decide(rows, (chosen,), country)
-    return [(row.record_id, _cells(o[0])) for row, o in zip(rows, decided, strict=True)]
+    return [(row.record_id, cells) for row, cells in zip(rows, _all_cells(decided), strict=True)]
+
+
+_LENT: dict[int, list[Sent]] = {}
+"""Records lent to the workers of a forked pool, by the call that lends them (see `_pooled`)."""
+
+
+def _lent_part(
+    pack: ContentPack | None, token: int, share: list[int], country: str | None
+) -> list[tuple[str, Cells]]:
+    """`_part` in a forked worker, of records its parent lent it: none of them was pickled."""
+    sent = _LENT[token]
+    return _part(pack, [sent[i] for i in share], country)
 
 
 def _couple_of(item: object) -> str | None:
     """The couple a plain record names, as `careful_row` reads it (``None`` for none)."""
+    if type(item) is dict:  # the usual record: its couple's id is text, or it has none
+        value = item.get("couple")
+        if value is None or (type(value) is str and 0 < len(value) <= MAX_ID_CHARS):
+            return value
     value = item.get("couple") if isinstance(item, Mapping) else None
     return None if _missing(value) else _key(value)
 
@@ -859,9 +892,14 @@ def _pooled(
 
     A plain ``dict`` record is sent as it is and read in its worker, so that
     reading is shared out too; anything else is read here and sent as its
-    `Row`. A share that cannot be pickled (a value in a record that pickle
-    refuses, which no check has seen yet) is decided here instead.
+    `Row`. Where the pool forks its workers (the default on Linux before
+    Python 3.14), the records are not sent at all: they are lent (`_LENT`)
+    before the workers start, each worker finds its share in its copy of
+    this process, and only the positions of the share are pickled. Elsewhere
+    a share that cannot be pickled (a value in a record that pickle refuses,
+    which no check has seen yet) is decided here instead.
     """
+    import multiprocessing  # noqa: PLC0415
     from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
 
     sent: list[Sent] = [
@@ -872,16 +910,29 @@ def _pooled(
     )
     ids: list[str] = [""] * len(sent)
     cells: list[Cells | None] = [None] * len(sent)
-    with ProcessPoolExecutor(max_workers=len(shares)) as pool:
-        done = [pool.submit(_part, pack, [sent[i] for i in share], country) for share in shares]
-        for share, future in zip(shares, done, strict=True):
-            try:
-                decided = future.result()
-            except (pickle.PicklingError, TypeError, AttributeError):
-                # Something in the share cannot be pickled: decide it here, the same way.
-                decided = _part(pack, [sent[i] for i in share], country)
-            for i, (record_id, row_cells) in zip(share, decided, strict=True):
-                ids[i], cells[i] = record_id, row_cells
+    context = multiprocessing.get_context()
+    lent = context.get_start_method() == "fork"
+    token = id(sent)
+    if lent:
+        _LENT[token] = sent
+    try:
+        with ProcessPoolExecutor(max_workers=len(shares), mp_context=context) as pool:
+            done = [
+                pool.submit(_lent_part, pack, token, share, country)
+                if lent
+                else pool.submit(_part, pack, [sent[i] for i in share], country)
+                for share in shares
+            ]
+            for share, future in zip(shares, done, strict=True):
+                try:
+                    decided = future.result()
+                except (pickle.PicklingError, TypeError, AttributeError):
+                    # Something in the share cannot be pickled: decide it here, the same way.
+                    decided = _part(pack, [sent[i] for i in share], country)
+                for i, (record_id, row_cells) in zip(share, decided, strict=True):
+                    ids[i], cells[i] = record_id, row_cells
+    finally:
+        _LENT.pop(token, None)
     return _result(ids, cells)  # type: ignore[arg-type]
 
 
@@ -949,8 +1000,10 @@ def batch(
             call, for machines without Dask): the records are shared out
             with each couple's records kept together, read (plain ``dict``
             records in the workers, anything else here) and decided in the
-            workers, which send back only the columns. The result is the
-            same as with one. Added in version 0.2.0.
+            workers, which send back only the columns. Where the pool forks
+            its workers (Linux, before Python 3.14), they read the records
+            from their copy of this process instead of being sent them. The
+            result is the same as with one. Added in version 0.2.0.
 
     Examples:
         >>> import trustkit
