@@ -242,7 +242,7 @@ def _checked(
             found |= hit[1]
         else:
             return dict(data.items()), found
-    except TypeError:  # a value that cannot be hashed: a list of codes, or not valid
+    except (KeyError, ValueError, TypeError):  # e.g. a list of codes: the long way, below
         pass
     clean: dict[str, Answer] = {}
     found = c.index.always
