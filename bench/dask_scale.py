@@ -1,6 +1,6 @@
 """Ten million generated check-ins through `trustkit.dask.diff_packs`, with time and memory.
 
-    python -m bench.dask_scale [COUNT] [--workers N] [--buckets B] [--folder DIR]
+    python -m bench.dask_scale [COUNT] [--workers N] [--buckets B] [--folder DIR] [--one-process]
 
 Needs the dask and parquet extras. Writes COUNT check-ins (10,000,000 by default) of the
 generated corpus (`bench.corpus`: couples, history, safety answers, malformed records) to
@@ -9,7 +9,9 @@ worker processes (2, one thread each), and runs the pack diff of the bundled pac
 `apart` overlay with ``shared_file=True``: each worker reads row groups of the file itself,
 sorts them by couple into B buckets, and decides whole buckets. Prints the wall time, the
 records a second, each worker's peak resident memory (``ru_maxrss`` read in the worker) and
-this process's, and the report's counts. docs/performance.md quotes its output.
+this process's, and the report's counts. With ``--one-process`` it runs
+`trustkit.diff_packs` on the same file in this process instead (no cluster), for the
+one-process figure beside it. docs/performance.md quotes its output.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--buckets", type=int, default=100)
     parser.add_argument("--folder", type=Path, default=Path("/tmp/trustkit-dask-scale"))
+    parser.add_argument("--one-process", action="store_true", help="no cluster: diff_packs here")
     args = parser.parse_args()
     distributed: Any = importlib.import_module("distributed")
     pq: Any = importlib.import_module("pyarrow.parquet")
@@ -65,6 +68,17 @@ def main() -> None:
     )
 
     old, new = trustkit.default_pack(), trustkit.load_pack("core", APART)
+    if args.one_process:
+        start, cpu_before = time.perf_counter(), _cpu_s()
+        report = trustkit.diff_packs(old, new, path)
+        wall = time.perf_counter() - start
+        print(
+            f"one process: {wall:.0f} s wall, {_cpu_s() - cpu_before:.0f} s CPU "
+            f"({report.records / wall:,.0f} records a second), peak resident memory "
+            f"{_peak_mb():,.0f} MB"
+        )
+        _counts(report)
+        return
     cluster = distributed.LocalCluster(
         n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None
     )
@@ -91,6 +105,10 @@ def main() -> None:
         peak = peaks[worker]
         print(f"  worker {n}: {cpu[worker]:.0f} s CPU, peak resident memory {peak:,.0f} MB")
     print(f"  this process (the client): peak resident memory {_peak_mb():,.0f} MB")
+    _counts(report)
+
+
+def _counts(report: Any) -> None:
     print(
         f"report: {report.records:,} records, {report.decided:,} decided by both packs, "
         f"{report.changed:,} changed, {report.malformed:,} malformed"
