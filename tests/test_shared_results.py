@@ -26,7 +26,7 @@ def test_the_resources_of_several_topics_are_merged_once() -> None:
     merged = c.resources_for(topics)
     assert merged == tuple(r for r in PACK.resources if set(r.topics) & set(topics))
     assert c.resources_for(topics) is merged
-    with mock.patch.object(compile_module, "_MAX_PAST", 1):
+    with mock.patch.object(compile_module, "_MAX_TOPIC_SETS", 1):
         other = tuple(sorted(c.resources))[1:3]
         assert c.resources_for(other) == tuple(
             r for r in PACK.resources if set(r.topics) & set(other)

@@ -1435,7 +1435,7 @@ def _plain_checkin(checkin: CheckIn | None) -> PlainCheckIn | None:
     """A check-in as plain data for `marshal`, or ``None`` for none.
 
     A multiple choice answer (a set of codes) is written as its sorted list of
-    codes, as JSON holds it; `CheckIn` reads it back as the set.
+    codes, as JSON holds it; `_checkin_of` reads it back as the set, as `CheckIn` would.
     """
     if checkin is None:
         return None

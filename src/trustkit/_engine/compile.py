@@ -302,13 +302,7 @@ def atoms(cond: Condition) -> Iterator[AnswerCompare | ScoreCompare | FactCompar
 
 def facts_read(cond: Condition) -> tuple[str, ...]:
     """The facts a condition reads, in order, without repeats."""
-    if isinstance(cond, FactCompare):
-        return (cond.fact,)
-    if isinstance(cond, Not):
-        return facts_read(cond.condition)
-    if isinstance(cond, AllOf | AnyOf):
-        return tuple(dict.fromkeys(f for c in cond.conditions for f in facts_read(c)))
-    return ()
+    return tuple(dict.fromkeys(a.fact for a in atoms(cond) if isinstance(a, FactCompare)))
 
 
 def dimensions_read(*conds: Condition) -> set[str]:
@@ -982,7 +976,7 @@ class CompiledPack:
             where = self.resources_where
             places = sorted(frozenset().union(*(where.get(t, ()) for t in topics)))
             found = tuple(map(self.pack.resources.__getitem__, places))
-            if len(self._resources_for) >= _MAX_PAST:  # rules' topics, in few combinations
+            if len(self._resources_for) >= _MAX_TOPIC_SETS:
                 self._resources_for.clear()
             self._resources_for[topics] = found
         return found
@@ -1005,6 +999,9 @@ _MAX_READER_STEPS = 4096
 
 _MAX_PAST = 4096
 """How many past check-ins' scores a compiled pack keeps (see `CompiledPack.past_scores`)."""
+
+_MAX_TOPIC_SETS = 4096
+"""How many merged sets of resources a compiled pack keeps (rules' topics: few in practice)."""
 
 
 class ForReader:
